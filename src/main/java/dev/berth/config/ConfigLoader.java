@@ -1,0 +1,130 @@
+package dev.berth.config;
+
+import dev.berth.config.BerthConfig.ApiKeyGrant;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds a {@link BerthConfig} from defaults, then environment variables, then command-line flags
+ * (each later source wins). Every setting has both forms; the README lists them.
+ */
+public final class ConfigLoader {
+  private ConfigLoader() {}
+
+  public static BerthConfig load(List<String> args, Map<String, String> env) {
+    var values = new java.util.HashMap<String, String>();
+    List<String> keys = new ArrayList<>();
+    for (var setting : Setting.values()) {
+      String fromEnv = env.get(setting.env);
+      if (fromEnv != null && !fromEnv.isBlank()) {
+        values.put(setting.flag, fromEnv.strip());
+      }
+    }
+    String envKeys = env.get("BERTH_API_KEYS");
+    if (envKeys != null) {
+      for (String k : envKeys.split(",")) {
+        if (!k.isBlank()) {
+          keys.add(k.strip());
+        }
+      }
+    }
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      String name = arg;
+      String value = null;
+      int eq = arg.indexOf('=');
+      if (arg.startsWith("--") && eq > 0) {
+        name = arg.substring(0, eq);
+        value = arg.substring(eq + 1);
+      }
+      if (name.equals("--uploads-downloadable") && value == null) {
+        values.put(name, "true");
+        continue;
+      }
+      boolean known = name.equals("--api-key") || Setting.byFlag(name) != null;
+      if (!known) {
+        throw new IllegalArgumentException("unknown option " + arg + " (see README.md)");
+      }
+      if (value == null) {
+        if (i + 1 >= args.size()) {
+          throw new IllegalArgumentException(name + " needs a value");
+        }
+        value = args.get(++i);
+      }
+      if (name.equals("--api-key")) {
+        keys.add(value);
+      } else {
+        values.put(name, value);
+      }
+    }
+    return new BerthConfig(
+        Path.of(values.getOrDefault("--data-dir", "berth-data")),
+        values.getOrDefault("--host", "127.0.0.1"),
+        intValue(values, "--port", 8080),
+        longValue(values, "--max-upload-bytes", BerthConfig.DEFAULT_MAX_UPLOAD_BYTES),
+        longValue(values, "--max-json-bytes", 10L * 1024 * 1024),
+        intValue(values, "--max-files-per-session", 100),
+        Boolean.parseBoolean(values.getOrDefault("--uploads-downloadable", "false")),
+        keys.stream().map(ConfigLoader::grant).toList());
+  }
+
+  /** {@code KEY} opens the default workspace; {@code KEY@WORKSPACE} opens the named one. */
+  static ApiKeyGrant grant(String spec) {
+    int at = spec.lastIndexOf('@');
+    String key = at < 0 ? spec : spec.substring(0, at);
+    String workspace = at < 0 ? "default" : spec.substring(at + 1);
+    if (key.length() < 16) {
+      throw new IllegalArgumentException("API keys must be at least 16 characters long");
+    }
+    if (workspace.isBlank()) {
+      throw new IllegalArgumentException("workspace name missing after '@' in an API key");
+    }
+    return new ApiKeyGrant(key, workspace);
+  }
+
+  private static int intValue(Map<String, String> values, String flag, int fallback) {
+    return (int) longValue(values, flag, fallback);
+  }
+
+  private static long longValue(Map<String, String> values, String flag, long fallback) {
+    String v = values.get(flag);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      return Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          flag + " (" + Setting.byFlag(flag).env + ") must be a whole number, got '" + v + "'");
+    }
+  }
+
+  private enum Setting {
+    DATA_DIR("--data-dir", "BERTH_DATA_DIR"),
+    HOST("--host", "BERTH_HOST"),
+    PORT("--port", "BERTH_PORT"),
+    MAX_UPLOAD("--max-upload-bytes", "BERTH_MAX_UPLOAD_BYTES"),
+    MAX_JSON("--max-json-bytes", "BERTH_MAX_JSON_BYTES"),
+    MAX_FILES("--max-files-per-session", "BERTH_MAX_FILES_PER_SESSION"),
+    DOWNLOADABLE("--uploads-downloadable", "BERTH_UPLOADS_DOWNLOADABLE");
+
+    final String flag;
+    final String env;
+
+    Setting(String flag, String env) {
+      this.flag = flag;
+      this.env = env;
+    }
+
+    static Setting byFlag(String flag) {
+      for (var s : values()) {
+        if (s.flag.equals(flag)) {
+          return s;
+        }
+      }
+      return null;
+    }
+  }
+}

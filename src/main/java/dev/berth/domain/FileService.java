@@ -1,0 +1,212 @@
+package dev.berth.domain;
+
+import dev.berth.error.ApiException;
+import dev.berth.store.FileStore;
+import dev.berth.store.LocalBlobStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The Files API's rules (spec §6). */
+public final class FileService {
+  static final long MIN_EXPIRY_SECONDS = 3600;
+  static final long MAX_EXPIRY_SECONDS = 7_776_000;
+  private static final String OCTET_STREAM = "application/octet-stream";
+  private static final Map<String, String> MIME_BY_EXTENSION =
+      Map.ofEntries(
+          Map.entry("txt", "text/plain"),
+          Map.entry("csv", "text/csv"),
+          Map.entry("md", "text/markdown"),
+          Map.entry("html", "text/html"),
+          Map.entry("json", "application/json"),
+          Map.entry("xml", "application/xml"),
+          Map.entry("pdf", "application/pdf"),
+          Map.entry("zip", "application/zip"),
+          Map.entry("png", "image/png"),
+          Map.entry("jpg", "image/jpeg"),
+          Map.entry("gif", "image/gif"),
+          Map.entry("webp", "image/webp"),
+          Map.entry("py", "text/x-python"),
+          Map.entry("js", "text/javascript"));
+
+  private final FileStore files;
+  private final LocalBlobStore blobs;
+  private final long maxUploadBytes;
+  private final boolean uploadsDownloadable;
+
+  public FileService(
+      FileStore files, LocalBlobStore blobs, long maxUploadBytes, boolean uploadsDownloadable) {
+    this.files = files;
+    this.blobs = blobs;
+    this.maxUploadBytes = maxUploadBytes;
+    this.uploadsDownloadable = uploadsDownloadable;
+  }
+
+  /** What a multipart upload carried besides the bytes. */
+  public record UploadParams(
+      Optional<String> filename, Optional<String> contentType, Optional<String> expiresInSeconds) {}
+
+  public long maxUploadBytes() {
+    return maxUploadBytes;
+  }
+
+  /** Streams an upload's bytes to a staged blob; over the size limit → 413, nothing kept. */
+  public LocalBlobStore.Staged stage(InputStream bytes) throws IOException {
+    return blobs.stage(bytes, maxUploadBytes);
+  }
+
+  /** Drops staged bytes of an upload that failed. */
+  public void discard(LocalBlobStore.Staged staged) {
+    blobs.discard(staged);
+  }
+
+  /** Records an uploaded file whose bytes were staged; the staged bytes are consumed either way. */
+  public FileRecord upload(String workspaceId, LocalBlobStore.Staged staged, UploadParams params) {
+    FileRecord file;
+    try {
+      String now = Timestamps.now();
+      Optional<String> expiresAt = params.expiresInSeconds().map(v -> expiry(v, now));
+      String name = filename(params.filename());
+      String mime = mimeType(params.contentType(), name);
+      if (params.filename().map(String::isBlank).orElse(true)) {
+        name = unnamed(mime);
+      }
+      file =
+          new FileRecord(
+              Ids.file(),
+              workspaceId,
+              name,
+              mime,
+              staged.size(),
+              staged.sha256(),
+              uploadsDownloadable,
+              Optional.empty(),
+              Optional.empty(),
+              now,
+              expiresAt);
+    } catch (RuntimeException e) {
+      blobs.discard(staged);
+      throw e;
+    }
+    return blobs.locked(
+        staged.sha256(),
+        () -> {
+          blobs.publish(staged);
+          files.insert(file);
+          return file;
+        });
+  }
+
+  public FileRecord retrieve(String workspaceId, String fileId) {
+    return files.find(workspaceId, fileId).orElseThrow(() -> notFound(fileId));
+  }
+
+  /** A page of workspace-level files, or of one session's files when {@code scopeId} is given. */
+  public Page<FileRecord> list(String workspaceId, Optional<String> scopeId, PageRequest page) {
+    return files.list(workspaceId, scopeId, page);
+  }
+
+  /** The named files that exist, as one page (spec §6.2 {@code ids[]}). */
+  public List<FileRecord> listByIds(String workspaceId, List<String> ids) {
+    var unique = new LinkedHashSet<>(ids);
+    if (unique.size() > 100) {
+      throw new ApiException.InvalidRequest(
+          "ids[] may name at most 100 files, got " + unique.size());
+    }
+    return files.listByIds(workspaceId, List.copyOf(unique));
+  }
+
+  /** Opens a downloadable file's bytes. */
+  public InputStream download(FileRecord file) throws IOException {
+    if (file.isExpired(Timestamps.now())) {
+      throw new ApiException.NotFound("file " + file.id() + " has expired", "file_expired");
+    }
+    if (!file.downloadable()) {
+      throw new ApiException.InvalidRequest(
+          "file " + file.id() + " is not downloadable: only files created in a session can be"
+              + " downloaded",
+          "file_not_downloadable");
+    }
+    return blobs.open(file.sha256());
+  }
+
+  public FileRecord delete(String workspaceId, String fileId) {
+    FileRecord deleted = files.delete(workspaceId, fileId).orElseThrow(() -> notFound(fileId));
+    collect(List.of(deleted.sha256()));
+    return deleted;
+  }
+
+  /** Deletes the blobs no file record points at any more. */
+  public void collect(List<String> sha256s) {
+    for (String sha : sha256s) {
+      blobs.collect(sha, () -> !files.isBlobReferenced(sha));
+    }
+  }
+
+  static ApiException notFound(String fileId) {
+    return new ApiException.NotFound("file '" + fileId + "' not found");
+  }
+
+  private static String expiry(String value, String now) {
+    long seconds;
+    try {
+      seconds = Long.parseLong(value.strip());
+    } catch (NumberFormatException e) {
+      throw new ApiException.InvalidRequest(
+          "expires_in_seconds must be an integer, got '" + value + "'");
+    }
+    if (seconds < MIN_EXPIRY_SECONDS || seconds > MAX_EXPIRY_SECONDS) {
+      throw new ApiException.InvalidRequest(
+          "expires_in_seconds must be between "
+              + MIN_EXPIRY_SECONDS
+              + " and "
+              + MAX_EXPIRY_SECONDS
+              + ", got "
+              + seconds);
+    }
+    return Timestamps.format(Instant.parse(now).plusSeconds(seconds));
+  }
+
+  /** Keeps only the last path component (spec §6.1). */
+  static String filename(Optional<String> given) {
+    String name = given.orElse("").strip();
+    int slash = Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\'));
+    name = name.substring(slash + 1);
+    if (name.equals(".") || name.equals("..")) {
+      name = "";
+    }
+    return name.length() > 255 ? name.substring(name.length() - 255) : name;
+  }
+
+  static String mimeType(Optional<String> partType, String filename) {
+    String type = partType.map(t -> t.split(";")[0].strip().toLowerCase()).orElse("");
+    if (!type.isEmpty() && !type.equals(OCTET_STREAM) && type.contains("/")) {
+      return type;
+    }
+    int dot = filename.lastIndexOf('.');
+    if (dot >= 0) {
+      String known = MIME_BY_EXTENSION.get(filename.substring(dot + 1).toLowerCase());
+      if (known != null) {
+        return known;
+      }
+      String guessed = java.net.URLConnection.guessContentTypeFromName(filename);
+      if (guessed != null) {
+        return guessed;
+      }
+    }
+    return OCTET_STREAM;
+  }
+
+  private static String unnamed(String mime) {
+    return MIME_BY_EXTENSION.entrySet().stream()
+        .filter(e -> e.getValue().equals(mime))
+        .map(e -> "unnamed." + e.getKey())
+        .sorted()
+        .findFirst()
+        .orElse("unnamed");
+  }
+}

@@ -1,0 +1,127 @@
+package dev.berth.http;
+
+import dev.berth.config.BerthConfig;
+import dev.berth.domain.Workspaces;
+import dev.berth.error.ApiException;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.json.JavalinJackson;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The HTTP face of Berth: Javalin on virtual threads, the common conventions of spec §1 applied
+ * once here (request ids, API keys, workspaces, beta headers, errors), and the routes of each
+ * resource family registered by its handler class.
+ */
+public final class HttpServer implements AutoCloseable {
+  static final String MANAGED_AGENTS_BETA = "managed-agents-2026-04-01";
+  private static final String WORKSPACE = "berth.workspace";
+  private static final Set<String> BETA_FAMILIES = Set.of("sessions", "agents", "environments");
+
+  private final Javalin app;
+
+  private HttpServer(Javalin app) {
+    this.app = app;
+  }
+
+  /** The route families: each registers its endpoints. */
+  public interface Routes {
+    void register(JavalinConfig config);
+  }
+
+  public static HttpServer start(BerthConfig config, Workspaces workspaces, List<Routes> families) {
+    Javalin app =
+        Javalin.create(
+            cfg -> {
+              cfg.concurrency.useVirtualThreads = true;
+              cfg.http.maxRequestSize = Long.MAX_VALUE; // bodies are bounded where they are read
+              cfg.http.prefer405over404 = true;
+              cfg.router.ignoreTrailingSlashes = false;
+              cfg.startup.showJavalinBanner = false;
+              cfg.jsonMapper(new JavalinJackson(dev.berth.json.Json.MAPPER, true));
+              cfg.routes.before(RequestIds::assign);
+              cfg.routes.before("/v1/*", ctx -> authorize(ctx, workspaces));
+              cfg.routes.exception(Exception.class, ErrorMapper::render);
+              cfg.routes.error(404, HttpServer::unknownRoute);
+              cfg.routes.error(405, HttpServer::wrongMethod);
+              for (Routes family : families) {
+                family.register(cfg);
+              }
+            });
+    app.start(config.host(), config.port());
+    return new HttpServer(app);
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+
+  /** The workspace of the caller's API key. */
+  static String workspace(Context ctx) {
+    return ctx.attribute(WORKSPACE);
+  }
+
+  /** spec §1.3–§1.5: key → workspace, workspace header, beta header. */
+  private static void authorize(Context ctx, Workspaces workspaces) {
+    String apiKey = ctx.header("x-api-key");
+    String bearer = null;
+    String authorization = ctx.header("Authorization");
+    if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      bearer = authorization.substring(7).strip();
+    }
+    String workspace;
+    if (apiKey != null && bearer != null && !workspaces.isValid(apiKey)) {
+      workspace = workspaces.authenticate(bearer);
+    } else {
+      workspace = workspaces.authenticate(apiKey != null ? apiKey : bearer);
+    }
+    String requested = ctx.header("anthropic-workspace-id");
+    if (requested != null && !requested.isBlank() && !requested.strip().equals(workspace)) {
+      throw new ApiException.PermissionDenied(
+          "this API key cannot act in workspace '" + requested.strip() + "'");
+    }
+    ctx.attribute(WORKSPACE, workspace);
+    ctx.header("anthropic-workspace-id", workspace);
+
+    String[] segments = ctx.path().split("/");
+    if (segments.length > 2 && BETA_FAMILIES.contains(segments[2]) && !hasBeta(ctx)) {
+      throw new ApiException.InvalidRequest(
+          "this endpoint requires the beta header 'anthropic-beta: " + MANAGED_AGENTS_BETA + "'");
+    }
+  }
+
+  private static boolean hasBeta(Context ctx) {
+    for (String line : Collections.list(ctx.req().getHeaders("anthropic-beta"))) {
+      for (String beta : line.split(",")) {
+        if (beta.strip().equals(MANAGED_AGENTS_BETA)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static void unknownRoute(Context ctx) {
+    if (ctx.attribute(ErrorMapper.RENDERED) == null) {
+      ErrorMapper.render(
+          new ApiException.NotFound("no such endpoint: " + ctx.method() + " " + ctx.path()), ctx);
+    }
+  }
+
+  private static void wrongMethod(Context ctx) {
+    if (ctx.attribute(ErrorMapper.RENDERED) == null) {
+      ErrorMapper.render(
+          new ApiException.MethodNotAllowed(
+              "method " + ctx.method() + " is not allowed on " + ctx.path()),
+          ctx);
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package dev.berth.http;
+
+import dev.berth.domain.PageRequest;
+import dev.berth.domain.Timestamps;
+import dev.berth.error.ApiException;
+import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+
+/** Query-string parameters as the SDKs send them (spec §1.6, §1.10). */
+final class Query {
+  static final int DEFAULT_LIMIT = 20;
+  private static final String CURSOR_PREFIX = "berth1:";
+
+  private Query() {}
+
+  static PageRequest page(Context ctx, int maxLimit) {
+    int limit = intParam(ctx, "limit").orElse(DEFAULT_LIMIT);
+    if (limit < 1 || limit > maxLimit) {
+      throw new ApiException.InvalidRequest(
+          "limit must be between 1 and " + maxLimit + ", got " + limit);
+    }
+    Optional<String> page = string(ctx, "page");
+    if (page.isEmpty()) {
+      return PageRequest.first(limit);
+    }
+    String decoded;
+    try {
+      decoded = new String(Base64.getUrlDecoder().decode(page.get()), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw badCursor();
+    }
+    if (!decoded.startsWith(CURSOR_PREFIX) || decoded.length() < CURSOR_PREFIX.length() + 3) {
+      throw badCursor();
+    }
+    String rest = decoded.substring(CURSOR_PREFIX.length());
+    boolean backward = rest.startsWith("<");
+    if (!backward && !rest.startsWith(">")) {
+      throw badCursor();
+    }
+    return new PageRequest(limit, Optional.of(rest.substring(1)), backward);
+  }
+
+  static String cursor(String id, boolean backward) {
+    String raw = CURSOR_PREFIX + (backward ? "<" : ">") + id;
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static Optional<String> string(Context ctx, String name) {
+    String v = ctx.queryParam(name);
+    return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v);
+  }
+
+  static Optional<Integer> intParam(Context ctx, String name) {
+    return string(ctx, name)
+        .map(
+            v -> {
+              try {
+                return Integer.parseInt(v);
+              } catch (NumberFormatException e) {
+                throw new ApiException.InvalidRequest(name + " must be an integer, got '" + v + "'");
+              }
+            });
+  }
+
+  static boolean bool(Context ctx, String name, boolean fallback) {
+    return string(ctx, name)
+        .map(
+            v ->
+                switch (v) {
+                  case "true" -> true;
+                  case "false" -> false;
+                  default ->
+                      throw new ApiException.InvalidRequest(
+                          name + " must be true or false, got '" + v + "'");
+                })
+        .orElse(fallback);
+  }
+
+  static boolean descending(Context ctx, boolean fallback) {
+    return string(ctx, "order")
+        .map(
+            v ->
+                switch (v) {
+                  case "asc" -> false;
+                  case "desc" -> true;
+                  default ->
+                      throw new ApiException.InvalidRequest(
+                          "order must be 'asc' or 'desc', got '" + v + "'");
+                })
+        .orElse(fallback);
+  }
+
+  /** An array parameter: {@code name[]=a&name[]=b}, {@code name=a&name=b} or {@code name=a,b}. */
+  static List<String> array(Context ctx, String name) {
+    List<String> values = new ArrayList<>();
+    for (String key : List.of(name + "[]", name)) {
+      for (String v : ctx.queryParams(key)) {
+        for (String part : v.split(",")) {
+          if (!part.isBlank()) {
+            values.add(part.strip());
+          }
+        }
+      }
+    }
+    return values;
+  }
+
+  static Optional<String> timestamp(Context ctx, String name) {
+    return string(ctx, name).map(v -> Timestamps.parseParam(name, v));
+  }
+
+  private static ApiException badCursor() {
+    return new ApiException.InvalidRequest(
+        "page is not a cursor this server issued; pass next_page or prev_page unchanged");
+  }
+}

@@ -1,0 +1,87 @@
+package dev.berth.json;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.error.ApiException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * The one {@link ObjectMapper}: record components in camelCase go on the wire in snake_case, as
+ * the spec spells them; nulls are written (many fields are required-but-nullable, spec §0).
+ */
+public final class Json {
+  public static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+          .setSerializationInclusion(JsonInclude.Include.ALWAYS)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+  private Json() {}
+
+  /** Reads a request body that must be one JSON object; empty means {@code {}}. */
+  public static ObjectNode readObject(InputStream body, long maxBytes) {
+    byte[] bytes;
+    try {
+      bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (bytes.length > maxBytes) {
+      throw new ApiException.TooLarge("request body exceeds " + maxBytes + " bytes");
+    }
+    if (isBlank(bytes)) {
+      return MAPPER.createObjectNode();
+    }
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(bytes);
+    } catch (JsonProcessingException e) {
+      throw new ApiException.InvalidRequest(
+          "request body is not valid JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (!(node instanceof ObjectNode object)) {
+      throw new ApiException.InvalidRequest("request body must be a JSON object");
+    }
+    return object;
+  }
+
+  public static String write(Object value) {
+    try {
+      return MAPPER.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise " + value.getClass(), e);
+    }
+  }
+
+  public static JsonNode parse(String stored) {
+    try {
+      return MAPPER.readTree(stored);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("stored JSON is corrupt", e);
+    }
+  }
+
+  private static boolean isBlank(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static {
+    MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
+  }
+}

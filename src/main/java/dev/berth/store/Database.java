@@ -1,0 +1,122 @@
+package dev.berth.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The metadata database: a pooled connection source, the versioned schema (Flyway), and
+ * transactions. Stores run their SQL inside {@link #write} or {@link #read}; a write commits
+ * before it returns, so an acknowledged change is in the database before the client hears of it.
+ *
+ * <p>SQLite runs in WAL mode with {@code synchronous=NORMAL}: a commit survives the process being
+ * killed at any point (the WAL is written before commit returns); only an operating-system crash
+ * can lose the last transactions. Write transactions start {@code IMMEDIATE}, so two writers never
+ * deadlock upgrading a read lock, and they queue on the busy timeout instead of failing.
+ */
+public final class Database implements AutoCloseable {
+  private final HikariDataSource pool;
+
+  private Database(HikariDataSource pool, String migrations) {
+    this.pool = pool;
+    Flyway.configure()
+        .dataSource(pool)
+        .locations(migrations)
+        .failOnMissingLocations(true)
+        .load()
+        .migrate();
+  }
+
+  /** The embedded default: one SQLite file under {@code dataDir}. */
+  public static Database sqlite(Path dataDir) {
+    try {
+      Files.createDirectories(dataDir);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot create data directory " + dataDir + ": " + e, e);
+    }
+    var sqlite = new SQLiteConfig();
+    sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    sqlite.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+    sqlite.setBusyTimeout(30_000);
+    sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    sqlite.enforceForeignKeys(true);
+    var source = new SQLiteDataSource(sqlite);
+    source.setUrl("jdbc:sqlite:" + dataDir.resolve("berth.db").toAbsolutePath());
+    var hikari = new HikariConfig();
+    hikari.setDataSource(source);
+    hikari.setPoolName("berth-sqlite");
+    hikari.setMaximumPoolSize(8);
+    hikari.setConnectionTimeout(30_000);
+    return new Database(new HikariDataSource(hikari), "classpath:db/migration/sqlite");
+  }
+
+  public DataSource dataSource() {
+    return pool;
+  }
+
+  /** Runs {@code work} in one transaction and commits it, or rolls back if it throws. */
+  public <T> T write(SqlWork<T> work) {
+    try (Connection c = pool.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw unavailable(e);
+    }
+  }
+
+  /** Runs {@code work} on a connection in auto-commit mode. */
+  public <T> T read(SqlWork<T> work) {
+    try (Connection c = pool.getConnection()) {
+      return work.run(c);
+    } catch (SQLException e) {
+      throw unavailable(e);
+    }
+  }
+
+  /** True when {@code e} reports a broken UNIQUE or PRIMARY KEY constraint. */
+  public static boolean isUniqueViolation(SQLException e) {
+    String state = e.getSQLState();
+    String message = String.valueOf(e.getMessage());
+    return "23505".equals(state)
+        || message.contains("SQLITE_CONSTRAINT_UNIQUE")
+        || message.contains("SQLITE_CONSTRAINT_PRIMARYKEY");
+  }
+
+  private static RuntimeException unavailable(SQLException e) {
+    return new StoreFailure("metadata store failed: " + e.getMessage(), e);
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+
+  /** Work done with a JDBC connection. */
+  @FunctionalInterface
+  public interface SqlWork<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /** A database failure that is not the client's fault; answered as a 5xx. */
+  public static final class StoreFailure extends RuntimeException {
+    StoreFailure(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}

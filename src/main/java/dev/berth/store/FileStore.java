@@ -1,0 +1,151 @@
+package dev.berth.store;
+
+import dev.berth.domain.FileRecord;
+import dev.berth.domain.Page;
+import dev.berth.domain.PageRequest;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+
+/** File records. Every query is scoped by workspace (DESIGN principle 5). */
+public final class FileStore {
+  private static final String COLUMNS =
+      "id, workspace_id, filename, mime_type, size_bytes, sha256, downloadable,"
+          + " scope_session_id, source_file_id, created_at, expires_at";
+
+  private final Database db;
+
+  public FileStore(Database db) {
+    this.db = db;
+  }
+
+  public void insert(FileRecord f) {
+    db.write(
+        c -> {
+          insert(c, f);
+          return null;
+        });
+  }
+
+  /** Inserts inside a caller's transaction. */
+  public static void insert(Connection c, FileRecord f) throws SQLException {
+    Sql.updateNullable(
+        c,
+        "INSERT INTO files (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        java.util.Arrays.asList(
+            f.id(),
+            f.workspaceId(),
+            f.filename(),
+            f.mimeType(),
+            f.sizeBytes(),
+            f.sha256(),
+            f.downloadable(),
+            f.scopeSessionId().orElse(null),
+            f.sourceFileId().orElse(null),
+            f.createdAt(),
+            f.expiresAt().orElse(null)));
+  }
+
+  public Optional<FileRecord> find(String workspaceId, String id) {
+    return db.read(c -> find(c, workspaceId, id));
+  }
+
+  public static Optional<FileRecord> find(Connection c, String workspaceId, String id)
+      throws SQLException {
+    return Sql.one(
+        c,
+        "SELECT " + COLUMNS + " FROM files WHERE workspace_id = ? AND id = ?",
+        List.of(workspaceId, id),
+        FileStore::row);
+  }
+
+  /** Newest first; {@code scope} empty lists workspace-level files only. */
+  public Page<FileRecord> list(String workspaceId, Optional<String> scope, PageRequest page) {
+    return db.read(
+        c -> {
+          List<Object> params = new ArrayList<>();
+          params.add(workspaceId);
+          String sql = "SELECT " + COLUMNS + " FROM files WHERE workspace_id = ?";
+          if (scope.isPresent()) {
+            sql += " AND scope_session_id = ?";
+            params.add(scope.get());
+          } else {
+            sql += " AND scope_session_id IS NULL";
+          }
+          sql += Keyset.where(page, true);
+          page.after().ifPresent(params::add);
+          sql += Keyset.orderBy(page, true);
+          return Keyset.page(page, Sql.list(c, sql, params, FileStore::row), FileRecord::id, false);
+        });
+  }
+
+  /** The listed files that exist, newest first. */
+  public List<FileRecord> listByIds(String workspaceId, List<String> ids) {
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    return db.read(
+        c -> {
+          List<Object> params = new ArrayList<>();
+          params.add(workspaceId);
+          params.addAll(ids);
+          String marks = String.join(", ", Collections.nCopies(ids.size(), "?"));
+          return Sql.list(
+              c,
+              "SELECT " + COLUMNS + " FROM files WHERE workspace_id = ? AND id IN (" + marks
+                  + ") ORDER BY id DESC",
+              params,
+              FileStore::row);
+        });
+  }
+
+  /** Deletes a file record; returns it if it existed. */
+  public Optional<FileRecord> delete(String workspaceId, String id) {
+    return db.write(
+        c -> {
+          Optional<FileRecord> f = find(c, workspaceId, id);
+          if (f.isPresent()) {
+            Sql.update(c, "DELETE FROM files WHERE id = ?", id);
+          }
+          return f;
+        });
+  }
+
+  /** Deletes every file scoped to a session inside a caller's transaction; returns their blobs. */
+  public static List<String> deleteScopedTo(Connection c, String sessionId) throws SQLException {
+    List<String> blobs =
+        Sql.list(
+            c,
+            "SELECT DISTINCT sha256 FROM files WHERE scope_session_id = ?",
+            List.of(sessionId),
+            rs -> rs.getString(1));
+    Sql.update(c, "DELETE FROM files WHERE scope_session_id = ?", sessionId);
+    return blobs;
+  }
+
+  /** Whether any file record, in any workspace, still points at the blob. */
+  public boolean isBlobReferenced(String sha256) {
+    return db.read(
+        c -> Sql.one(c, "SELECT 1 FROM files WHERE sha256 = ? LIMIT 1", List.of(sha256), rs -> 1))
+        .isPresent();
+  }
+
+  static FileRecord row(ResultSet rs) throws SQLException {
+    return new FileRecord(
+        rs.getString("id"),
+        rs.getString("workspace_id"),
+        rs.getString("filename"),
+        rs.getString("mime_type"),
+        rs.getLong("size_bytes"),
+        rs.getString("sha256"),
+        rs.getInt("downloadable") != 0,
+        Optional.ofNullable(rs.getString("scope_session_id")),
+        Optional.ofNullable(rs.getString("source_file_id")),
+        rs.getString("created_at"),
+        Optional.ofNullable(rs.getString("expires_at")));
+  }
+}

@@ -1,0 +1,68 @@
+package dev.berth.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Small JDBC conveniences: positional parameters in, mapped rows out. */
+final class Sql {
+  private Sql() {}
+
+  @FunctionalInterface
+  interface Row<T> {
+    T map(ResultSet rs) throws SQLException;
+  }
+
+  static <T> List<T> list(Connection c, String sql, List<?> params, Row<T> row)
+      throws SQLException {
+    try (PreparedStatement st = c.prepareStatement(sql)) {
+      bind(st, params);
+      try (ResultSet rs = st.executeQuery()) {
+        List<T> out = new ArrayList<>();
+        while (rs.next()) {
+          out.add(row.map(rs));
+        }
+        return out;
+      }
+    }
+  }
+
+  static <T> Optional<T> one(Connection c, String sql, List<?> params, Row<T> row)
+      throws SQLException {
+    List<T> rows = list(c, sql, params, row);
+    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+  }
+
+  static int update(Connection c, String sql, Object... params) throws SQLException {
+    try (PreparedStatement st = c.prepareStatement(sql)) {
+      bind(st, List.of(params));
+      return st.executeUpdate();
+    }
+  }
+
+  /** Like {@link #update} but {@code null} parameters are allowed. */
+  static int updateNullable(Connection c, String sql, List<?> params) throws SQLException {
+    try (PreparedStatement st = c.prepareStatement(sql)) {
+      bind(st, params);
+      return st.executeUpdate();
+    }
+  }
+
+  private static void bind(PreparedStatement st, List<?> params) throws SQLException {
+    for (int i = 0; i < params.size(); i++) {
+      Object p = params.get(i);
+      if (p instanceof Optional<?> o) {
+        p = o.orElse(null);
+      }
+      if (p instanceof Boolean b) {
+        st.setInt(i + 1, b ? 1 : 0);
+      } else {
+        st.setObject(i + 1, p);
+      }
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package dev.berth.store;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Optional;
+
+/** Workspaces and the hashes of the API keys that open them. */
+public final class WorkspaceStore {
+  private final Database db;
+
+  public WorkspaceStore(Database db) {
+    this.db = db;
+  }
+
+  public Optional<String> workspaceForKeyHash(String keyHash) {
+    return db.read(
+        c -> {
+          try (var st = c.prepareStatement("SELECT workspace_id FROM api_keys WHERE key_hash = ?")) {
+            st.setString(1, keyHash);
+            try (var rs = st.executeQuery()) {
+              return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+          }
+        });
+  }
+
+  public boolean anyKeys() {
+    return db.read(
+        c -> {
+          try (var st = c.createStatement();
+              var rs = st.executeQuery("SELECT 1 FROM api_keys LIMIT 1")) {
+            return rs.next();
+          }
+        });
+  }
+
+  /** The id of the workspace called {@code name}, creating it with {@code newId} if needed. */
+  public String ensureWorkspace(String name, String newId, String now) {
+    return db.write(
+        c -> {
+          Optional<String> existing = workspaceNamed(c, name);
+          if (existing.isPresent()) {
+            return existing.get();
+          }
+          try (var st =
+              c.prepareStatement("INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)")) {
+            st.setString(1, newId);
+            st.setString(2, name);
+            st.setString(3, now);
+            st.executeUpdate();
+          }
+          return newId;
+        });
+  }
+
+  /** Records a key hash for a workspace; a hash already recorded is moved to this workspace. */
+  public void putKey(String keyHash, String workspaceId, String now) {
+    db.write(
+        c -> {
+          try (var del = c.prepareStatement("DELETE FROM api_keys WHERE key_hash = ?")) {
+            del.setString(1, keyHash);
+            del.executeUpdate();
+          }
+          try (var st =
+              c.prepareStatement(
+                  "INSERT INTO api_keys (key_hash, workspace_id, created_at) VALUES (?, ?, ?)")) {
+            st.setString(1, keyHash);
+            st.setString(2, workspaceId);
+            st.setString(3, now);
+            st.executeUpdate();
+          }
+          return null;
+        });
+  }
+
+  private static Optional<String> workspaceNamed(Connection c, String name) throws SQLException {
+    try (var st = c.prepareStatement("SELECT id FROM workspaces WHERE name = ?")) {
+      st.setString(1, name);
+      try (var rs = st.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+      }
+    }
+  }
+}
