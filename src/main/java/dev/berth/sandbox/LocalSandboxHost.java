@@ -1,0 +1,528 @@
+package dev.berth.sandbox;
+
+import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Each session's sandbox on local disk: {@code <dataDir>/sandboxes/<session_id>/} stands for the
+ * container's root filesystem, and file resources appear under its {@code /mnt/session/uploads}.
+ *
+ * <p>Design note. Two promises shape this class.
+ *
+ * <p>A mount costs the same for 1 KiB and 1 GiB (DESIGN principle 2). It is a hard link to the
+ * immutable, read-only blob, so it shares the blob's inode and bytes. Where linking fails (the blob
+ * lives on another filesystem) the blob is copied once into {@code sandboxes/.cache}, read-only,
+ * and mounts link to that copy. "Already mounted" is therefore an inode comparison ({@code
+ * fileKey()}), and a reconcile with nothing to do costs a few stats.
+ *
+ * <p>No symlink inside a sandbox is ever followed (principle 4). Whatever runs in the sandbox can
+ * write its tree, so any name below the session directory may have been swapped for a link to
+ * somewhere else, and a path handed to the kernel whole would follow it. So this class never does
+ * that: each directory is opened relative to its parent with {@code O_NOFOLLOW} through {@link
+ * SecureDirectoryStream} (openat), entries are removed with unlinkat, and new entries are built in
+ * {@code sandboxes/.staging}, which no sandbox can reach, then renamed into place with renameat.
+ * renameat replaces a planted link instead of writing through it, and unlinkat removes a link, not
+ * its target. Only Berth manages the uploads subtree, so anything there that is not what the
+ * records ask for (a stray file, a link where a directory belongs) is removed; {@code mnt} and
+ * {@code session} are made real directories on the way down; {@code outputs} and {@code workspace}
+ * belong to the agent and are only created when missing.
+ *
+ * <p>Operations on one session are serialised by a striped lock, so different sessions rarely wait
+ * for each other. Nothing is fsynced: after a crash the reconciler rebuilds the tree from the
+ * records (principle 1).
+ */
+public final class LocalSandboxHost {
+  private static final String UPLOADS = "/mnt/session/uploads";
+
+  private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
+  private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+  private static final FileAttribute<Set<PosixFilePermission>> DIRECTORY =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x"));
+  private static final Set<PosixFilePermission> READ_ONLY =
+      PosixFilePermissions.fromString("r--r--r--");
+  private static final int STRIPES = 256;
+
+  private final Path sandboxes;
+  private final Path staging;
+  private final Path cache;
+  private final Function<String, Path> blobs;
+  private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
+
+  /**
+   * @param dataDir Berth's data directory; sandboxes live in {@code <dataDir>/sandboxes}
+   * @param blobs where the blob with a given SHA-256 lives
+   */
+  public LocalSandboxHost(Path dataDir, Function<String, Path> blobs) {
+    this.sandboxes = dataDir.resolve("sandboxes");
+    this.staging = sandboxes.resolve(".staging");
+    this.cache = sandboxes.resolve(".cache");
+    this.blobs = blobs;
+    for (int i = 0; i < STRIPES; i++) {
+      locks[i] = new ReentrantLock();
+    }
+    try {
+      Files.createDirectories(staging);
+      Files.createDirectories(cache);
+      try (var stale = openTrusted(staging)) { // left by a previous run
+        for (Path name : names(stale)) {
+          removeTree(stale, name);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare sandbox directory " + sandboxes, e);
+    }
+  }
+
+  /** Where the session's tree lives (it may not exist yet). */
+  public Path root(String sessionId) {
+    checkSessionId(sessionId);
+    return sandboxes.resolve(sessionId);
+  }
+
+  /**
+   * Makes the session's uploads hold exactly {@code desired} (mount path to SHA-256): missing
+   * mounts are added, wrong ones replaced, anything else under uploads removed. Mounts that are
+   * already right are not touched. Creates the tree if it does not exist.
+   *
+   * @throws IllegalArgumentException if a mount path is invalid or one lies inside another
+   */
+  public void reconcile(String sessionId, Map<String, String> desired) {
+    Folder plan = plan(desired);
+    locked(
+        sessionId,
+        "reconcile",
+        () -> {
+          try (var dirs = new OpenDirs()) {
+            sync(openUploads(sessionId, dirs), plan);
+          }
+        });
+  }
+
+  /** Mounts one blob at {@code mountPath}, replacing whatever is there. */
+  public void mount(String sessionId, String mountPath, String sha256) {
+    List<String> segments = segments(mountPath);
+    checkSha256(sha256);
+    locked(
+        sessionId,
+        "mount " + mountPath + " in",
+        () -> {
+          try (var dirs = new OpenDirs()) {
+            var dir = openUploads(sessionId, dirs);
+            for (String segment : segments.subList(0, segments.size() - 1)) {
+              dir = dirs.add(ensureDirectory(dir, segment));
+            }
+            placeMount(dir, segments.getLast(), sha256);
+          }
+        });
+  }
+
+  /**
+   * Removes the mount at {@code mountPath}, then the directories above it that are left empty, up
+   * to but excluding uploads. Does nothing if it is not there; never creates the tree.
+   */
+  public void unmount(String sessionId, String mountPath) {
+    List<String> segments = segments(mountPath);
+    List<String> names = new ArrayList<>(List.of(sessionId, "mnt", "session", "uploads"));
+    int uploads = names.size(); // index of the uploads stream in dirs
+    names.addAll(segments.subList(0, segments.size() - 1));
+    locked(
+        sessionId,
+        "unmount " + mountPath + " from",
+        () -> {
+          try (var dirs = new OpenDirs()) {
+            var dir = dirs.add(openTrusted(sandboxes));
+            for (String name : names) {
+              var next = openExisting(dir, name);
+              if (next.isEmpty()) {
+                return;
+              }
+              dir = dirs.add(next.get());
+            }
+            removeTree(dir, name(segments.getLast()));
+            for (int i = dirs.size() - 1; i > uploads; i--) {
+              try {
+                dirs.get(i - 1).deleteDirectory(name(names.get(i - 1)));
+              } catch (DirectoryNotEmptyException | NoSuchFileException e) {
+                break;
+              }
+            }
+          }
+        });
+  }
+
+  /** Removes the session's whole tree, never following a symlink in it. */
+  public void destroy(String sessionId) {
+    locked(
+        sessionId,
+        "destroy",
+        () -> {
+          try (var root = openTrusted(sandboxes)) {
+            removeTree(root, name(sessionId));
+          }
+        });
+  }
+
+  /** The sessions that have a tree on disk. */
+  public Set<String> sessionsOnDisk() {
+    try (var root = Files.newDirectoryStream(sandboxes)) {
+      var sessions = new TreeSet<String>();
+      for (Path entry : root) {
+        String name = entry.getFileName().toString();
+        if (SESSION_ID.matcher(name).matches()) {
+          sessions.add(name);
+        }
+      }
+      return Collections.unmodifiableSet(sessions);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list sandboxes in " + sandboxes, e);
+    }
+  }
+
+  /**
+   * The segments of {@code mountPath} below uploads; refuses anything that is not plainly there.
+   */
+  private static List<String> segments(String mountPath) {
+    if (!mountPath.startsWith(UPLOADS + "/")) {
+      throw new IllegalArgumentException(
+          "mount_path must be under " + UPLOADS + ": '" + mountPath + "'");
+    }
+    List<String> segments = List.of(mountPath.substring(UPLOADS.length() + 1).split("/", -1));
+    for (String s : segments) {
+      if (s.isEmpty() || s.equals(".") || s.equals("..")) {
+        throw new IllegalArgumentException(
+            "mount_path must not have empty, '.' or '..' segments or end with '/': '"
+                + mountPath
+                + "'");
+      }
+      if (s.chars().anyMatch(Character::isISOControl)) {
+        throw new IllegalArgumentException(
+            "mount_path must not contain control characters: '" + mountPath + "'");
+      }
+    }
+    return segments;
+  }
+
+  // ---- the desired uploads tree
+
+  private sealed interface Node permits Mount, Folder {}
+
+  private record Mount(String sha256) implements Node {}
+
+  private record Folder(Map<String, Node> children) implements Node {
+    Folder() {
+      this(new TreeMap<>());
+    }
+  }
+
+  private static Folder plan(Map<String, String> desired) {
+    Folder root = new Folder();
+    desired.forEach(
+        (mountPath, sha256) -> {
+          checkSha256(sha256);
+          List<String> segments = segments(mountPath);
+          Folder folder = root;
+          for (String segment : segments.subList(0, segments.size() - 1)) {
+            if (!(folder.children().computeIfAbsent(segment, s -> new Folder())
+                instanceof Folder sub)) {
+              throw overlap(mountPath);
+            }
+            folder = sub;
+          }
+          if (folder.children().putIfAbsent(segments.getLast(), new Mount(sha256)) != null) {
+            throw overlap(mountPath);
+          }
+        });
+    return root;
+  }
+
+  private static IllegalArgumentException overlap(String mountPath) {
+    return new IllegalArgumentException(
+        "mount_path is an ancestor or descendant of another mount: '" + mountPath + "'");
+  }
+
+  private void sync(SecureDirectoryStream<Path> dir, Folder want) throws IOException {
+    for (Path name : names(dir)) {
+      if (!want.children().containsKey(name.toString())) {
+        removeTree(dir, name);
+      }
+    }
+    for (var entry : want.children().entrySet()) {
+      switch (entry.getValue()) {
+        case Mount m -> placeMount(dir, entry.getKey(), m.sha256());
+        case Folder f -> {
+          try (var sub = ensureDirectory(dir, entry.getKey())) {
+            sync(sub, f);
+          }
+        }
+      }
+    }
+  }
+
+  // ---- placing entries without following links
+
+  /** Opens the session's uploads, making the path to it real directories. */
+  private SecureDirectoryStream<Path> openUploads(String sessionId, OpenDirs dirs)
+      throws IOException {
+    var root = dirs.add(openTrusted(sandboxes));
+    var tree = dirs.add(ensureDirectory(root, sessionId));
+    var mnt = dirs.add(ensureDirectory(tree, "mnt"));
+    var session = dirs.add(ensureDirectory(mnt, "session"));
+    createIfMissing(session, "outputs");
+    createIfMissing(tree, "workspace");
+    return dirs.add(ensureDirectory(session, "uploads"));
+  }
+
+  /** Opens {@code name} in {@code parent}, first replacing anything there but a directory. */
+  private SecureDirectoryStream<Path> ensureDirectory(
+      SecureDirectoryStream<Path> parent, String name) throws IOException {
+    var attrs = lstat(parent, name(name));
+    if (attrs.isEmpty() || !attrs.get().isDirectory()) {
+      if (attrs.isPresent()) {
+        parent.deleteFile(name(name));
+      }
+      Path temp = staged();
+      Files.createDirectory(temp, DIRECTORY);
+      moveIn(temp, parent, name);
+    }
+    return open(parent, name(name));
+  }
+
+  private void createIfMissing(SecureDirectoryStream<Path> parent, String name) throws IOException {
+    if (lstat(parent, name(name)).isEmpty()) {
+      Path temp = staged();
+      Files.createDirectory(temp, DIRECTORY);
+      moveIn(temp, parent, name);
+    }
+  }
+
+  /** Puts a link to the blob at {@code name} unless the blob's inode is already there. */
+  private void placeMount(SecureDirectoryStream<Path> dir, String name, String sha256)
+      throws IOException {
+    Path blob = blobs.apply(sha256);
+    var existing = lstat(dir, name(name));
+    if (existing.isPresent()) {
+      var attrs = existing.get();
+      if (attrs.isRegularFile() && isBlob(attrs.fileKey(), sha256, blob)) {
+        return;
+      }
+      if (attrs.isDirectory()) {
+        removeTree(dir, name(name)); // renameat cannot replace a directory with a file
+      }
+    }
+    Path temp = staged();
+    try {
+      Files.createLink(temp, blob);
+    } catch (NoSuchFileException | FileAlreadyExistsException e) {
+      throw e;
+    } catch (FileSystemException e) { // another filesystem, or no hard links there
+      Files.createLink(temp, cachedCopy(sha256, blob));
+    }
+    moveIn(temp, dir, name);
+  }
+
+  private boolean isBlob(Object fileKey, String sha256, Path blob) throws IOException {
+    if (fileKey.equals(Files.readAttributes(blob, BasicFileAttributes.class).fileKey())) {
+      return true;
+    }
+    try {
+      var copy = Files.readAttributes(cache.resolve(sha256), BasicFileAttributes.class);
+      return fileKey.equals(copy.fileKey());
+    } catch (NoSuchFileException e) {
+      return false;
+    }
+  }
+
+  /** The blob's read-only copy on the sandboxes' filesystem, made the first time it is needed. */
+  private Path cachedCopy(String sha256, Path blob) throws IOException {
+    Path copy = cache.resolve(sha256);
+    if (Files.exists(copy)) {
+      return copy;
+    }
+    Path temp = staged();
+    try {
+      Files.copy(blob, temp);
+      try (var channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        channel.force(true);
+      }
+      Files.setPosixFilePermissions(temp, READ_ONLY);
+      Files.createLink(copy, temp); // unlike a rename, never replaces a concurrent copy
+    } catch (FileAlreadyExistsException e) {
+      // another session copied it first; theirs is as good
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+    return copy;
+  }
+
+  /** Renames a staged entry to {@code name} in {@code dir}, replacing a file or link there. */
+  private void moveIn(Path temp, SecureDirectoryStream<Path> dir, String name) throws IOException {
+    try (var stage = openTrusted(staging)) {
+      stage.move(temp.getFileName(), dir, name(name));
+    } finally {
+      Files.deleteIfExists(temp); // only still there if the rename failed
+    }
+  }
+
+  private Path staged() {
+    return staging.resolve(UUID.randomUUID().toString());
+  }
+
+  /** Removes {@code name} from {@code parent}, and everything below it if it is a directory. */
+  private static void removeTree(SecureDirectoryStream<Path> parent, Path name) throws IOException {
+    var attrs = lstat(parent, name);
+    if (attrs.isEmpty()) {
+      return;
+    }
+    if (attrs.get().isDirectory()) {
+      try (var dir = open(parent, name)) {
+        for (Path child : names(dir)) {
+          removeTree(dir, child);
+        }
+      }
+      parent.deleteDirectory(name);
+    } else {
+      parent.deleteFile(name);
+    }
+  }
+
+  private static Optional<SecureDirectoryStream<Path>> openExisting(
+      SecureDirectoryStream<Path> parent, String name) throws IOException {
+    var attrs = lstat(parent, name(name));
+    if (attrs.isEmpty() || !attrs.get().isDirectory()) {
+      return Optional.empty();
+    }
+    return Optional.of(open(parent, name(name)));
+  }
+
+  /**
+   * Opens a directory relative to {@code parent}; fails on a symlink. Callers lstat first, so a
+   * FIFO or device planted in the tree is not opened.
+   */
+  private static SecureDirectoryStream<Path> open(SecureDirectoryStream<Path> parent, Path name)
+      throws IOException {
+    return parent.newDirectoryStream(name, NOFOLLOW_LINKS);
+  }
+
+  private static Optional<BasicFileAttributes> lstat(SecureDirectoryStream<Path> dir, Path name)
+      throws IOException {
+    try {
+      var view = dir.getFileAttributeView(name, BasicFileAttributeView.class, NOFOLLOW_LINKS);
+      return Optional.of(view.readAttributes());
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The entries' names, kept as paths so names that are not valid text survive the round trip. */
+  private static List<Path> names(SecureDirectoryStream<Path> dir) {
+    List<Path> names = new ArrayList<>();
+    for (Path entry : dir) {
+      names.add(entry.getFileName());
+    }
+    return names;
+  }
+
+  /** A single name for the *at calls; anything with a slash would resolve more than one step. */
+  private static Path name(String name) {
+    if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
+      throw new IllegalArgumentException("not a single path segment: '" + name + "'");
+    }
+    return Path.of(name);
+  }
+
+  /** Opens a directory Berth owns (not inside any sandbox), following its path as given. */
+  private static SecureDirectoryStream<Path> openTrusted(Path dir) throws IOException {
+    DirectoryStream<Path> stream = Files.newDirectoryStream(dir);
+    if (stream instanceof SecureDirectoryStream<Path> secure) {
+      return secure;
+    }
+    stream.close();
+    throw new UnsupportedOperationException(
+        "sandboxes need a filesystem with openat-style directory access: " + dir);
+  }
+
+  /** Directories opened on the way down, closed together. */
+  private static final class OpenDirs implements AutoCloseable {
+    private final List<SecureDirectoryStream<Path>> dirs = new ArrayList<>();
+
+    SecureDirectoryStream<Path> add(SecureDirectoryStream<Path> dir) {
+      dirs.add(dir);
+      return dir;
+    }
+
+    SecureDirectoryStream<Path> get(int i) {
+      return dirs.get(i);
+    }
+
+    int size() {
+      return dirs.size();
+    }
+
+    @Override
+    public void close() throws IOException {
+      for (int i = dirs.size() - 1; i >= 0; i--) {
+        dirs.get(i).close();
+      }
+    }
+  }
+
+  // ---- arguments and locking
+
+  private interface IoAction {
+    void run() throws IOException;
+  }
+
+  private void locked(String sessionId, String what, IoAction action) {
+    checkSessionId(sessionId);
+    ReentrantLock lock = locks[Math.floorMod(sessionId.hashCode(), STRIPES)];
+    lock.lock();
+    try {
+      action.run();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot " + what + " sandbox " + sessionId, e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static void checkSessionId(String sessionId) {
+    if (!SESSION_ID.matcher(sessionId).matches()) {
+      throw new IllegalArgumentException("not a session id: '" + sessionId + "'");
+    }
+  }
+
+  private static void checkSha256(String sha256) {
+    if (!SHA256.matcher(sha256).matches()) {
+      throw new IllegalArgumentException("not a lowercase hex SHA-256: '" + sha256 + "'");
+    }
+  }
+}

@@ -1,0 +1,285 @@
+package dev.berth.sandbox;
+
+import static dev.berth.sandbox.Trees.contents;
+import static dev.berth.sandbox.Trees.fileKey;
+import static dev.berth.sandbox.Trees.sha256;
+import static dev.berth.sandbox.Trees.snapshot;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalSandboxHostTest {
+  static final String SESSION = "sesn_011CNha8iCJcU1wXNR6q4V8w";
+
+  @TempDir Path dataDir;
+  LocalSandboxHost host;
+  String hello;
+  String world;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    host = new LocalSandboxHost(dataDir, this::blobPath);
+    hello = blob("hello");
+    world = blob("world");
+  }
+
+  @Test
+  void mountMakesTheBlobReadableAtThePathAsAHardLink() throws IOException {
+    host.mount(SESSION, "/mnt/session/uploads/data/hello.txt", hello);
+
+    Path mounted = inTree("/mnt/session/uploads/data/hello.txt");
+    assertThat(mounted).hasContent("hello");
+    assertThat(fileKey(mounted)).isEqualTo(fileKey(blobPath(hello)));
+    assertThat(Files.getPosixFilePermissions(mounted))
+        .isEqualTo(PosixFilePermissions.fromString("r--r--r--"));
+    assertThat(inTree("/mnt/session/outputs")).isEmptyDirectory();
+    assertThat(inTree("/workspace")).isEmptyDirectory();
+  }
+
+  @Test
+  void mountReplacesAMountOfAnotherBlob() throws IOException {
+    host.mount(SESSION, "/mnt/session/uploads/a.txt", hello);
+    host.mount(SESSION, "/mnt/session/uploads/a.txt", world);
+
+    assertThat(inTree("/mnt/session/uploads/a.txt")).hasContent("world");
+    assertThat(fileKey(inTree("/mnt/session/uploads/a.txt"))).isEqualTo(fileKey(blobPath(world)));
+  }
+
+  @Test
+  void unmountRemovesTheFileAndTheDirectoriesItCreatedButNotUploads() {
+    host.mount(SESSION, "/mnt/session/uploads/keep/x.txt", hello);
+    host.mount(SESSION, "/mnt/session/uploads/keep/deep/er/y.txt", world);
+
+    host.unmount(SESSION, "/mnt/session/uploads/keep/deep/er/y.txt");
+    assertThat(inTree("/mnt/session/uploads/keep/deep")).doesNotExist();
+    assertThat(inTree("/mnt/session/uploads/keep/x.txt")).hasContent("hello");
+
+    host.unmount(SESSION, "/mnt/session/uploads/keep/x.txt");
+    assertThat(inTree("/mnt/session/uploads")).isEmptyDirectory();
+    assertThat(blobPath(hello)).hasContent("hello");
+  }
+
+  @Test
+  void unmountOfAnAbsentMountDoesNothing() {
+    host.unmount(SESSION, "/mnt/session/uploads/none.txt");
+    assertThat(host.root(SESSION)).doesNotExist();
+  }
+
+  @Test
+  void reconcileAddsMissingRemovesStrayAndReplacesWrongBlob() throws IOException {
+    host.mount(SESSION, "/mnt/session/uploads/wrong.txt", hello);
+    host.mount(SESSION, "/mnt/session/uploads/old/stale.txt", hello);
+    Files.writeString(inTree("/mnt/session/uploads/stray.txt"), "stray");
+    Files.createDirectories(inTree("/mnt/session/uploads/empty/dir"));
+
+    host.reconcile(
+        SESSION,
+        Map.of(
+            "/mnt/session/uploads/wrong.txt", world,
+            "/mnt/session/uploads/new/one.txt", hello));
+
+    assertThat(contents(inTree("/mnt/session/uploads")))
+        .containsExactly(
+            Map.entry("new", "dir"),
+            Map.entry("new/one.txt", "hello"),
+            Map.entry("wrong.txt", "world"));
+    assertThat(fileKey(inTree("/mnt/session/uploads/wrong.txt")))
+        .isEqualTo(fileKey(blobPath(world)));
+  }
+
+  @Test
+  void reconcileLeavesASandboxThatIsInSyncUntouched() throws IOException {
+    var desired =
+        Map.of("/mnt/session/uploads/a/b.txt", hello, "/mnt/session/uploads/c.txt", world);
+    host.reconcile(SESSION, desired);
+    Map<String, String> before = snapshot(host.root(SESSION));
+
+    host.reconcile(SESSION, desired);
+
+    assertThat(snapshot(host.root(SESSION))).isEqualTo(before);
+  }
+
+  @Test
+  void reconcileWithNoMountsLeavesAnEmptyUploadsDirectory() throws IOException {
+    host.mount(SESSION, "/mnt/session/uploads/a/b.txt", hello);
+
+    host.reconcile(SESSION, Map.of());
+
+    assertThat(inTree("/mnt/session/uploads")).isEmptyDirectory();
+  }
+
+  @Test
+  void reconcileNeverTouchesOutputsOrWorkspace() throws IOException {
+    host.reconcile(SESSION, Map.of());
+    Files.writeString(inTree("/mnt/session/outputs/report.md"), "# done");
+    Files.createDirectories(inTree("/workspace/repo"));
+    Files.createSymbolicLink(inTree("/workspace/repo/link"), Path.of("../../mnt"));
+
+    host.reconcile(SESSION, Map.of("/mnt/session/uploads/a.txt", hello));
+
+    assertThat(inTree("/mnt/session/outputs/report.md")).hasContent("# done");
+    assertThat(Files.readSymbolicLink(inTree("/workspace/repo/link")))
+        .isEqualTo(Path.of("../../mnt"));
+  }
+
+  @Test
+  void destroyRemovesTheWholeTree() throws IOException {
+    host.mount(SESSION, "/mnt/session/uploads/a/b.txt", hello);
+    Files.writeString(inTree("/workspace/notes.txt"), "notes");
+
+    host.destroy(SESSION);
+
+    assertThat(host.root(SESSION)).doesNotExist();
+    assertThat(host.sessionsOnDisk()).isEmpty();
+    assertThat(blobPath(hello)).hasContent("hello");
+  }
+
+  @Test
+  void sessionsOnDiskListsEverySessionWithATree() {
+    host.reconcile("sesn_a", Map.of());
+    host.mount("sesn_b", "/mnt/session/uploads/x", hello);
+
+    assertThat(host.sessionsOnDisk()).containsExactly("sesn_a", "sesn_b");
+  }
+
+  @Test
+  void blobOnAnotherFilesystemIsCopiedOnceAndReadOnly() throws IOException {
+    Path shm = Path.of("/dev/shm");
+    assumeTrue(
+        Files.isDirectory(shm) && !Files.getFileStore(shm).equals(Files.getFileStore(dataDir)));
+    Path elsewhere = Files.createTempDirectory(shm, "berth-test-");
+    try {
+      Path blob = elsewhere.resolve("blob");
+      Files.writeString(blob, "far away");
+      Files.setPosixFilePermissions(blob, PosixFilePermissions.fromString("r--r--r--"));
+      String sha = sha256("far away".getBytes(UTF_8));
+      var far = new LocalSandboxHost(dataDir, s -> blob);
+
+      far.mount("sesn_a", "/mnt/session/uploads/far.txt", sha);
+      far.reconcile("sesn_b", Map.of("/mnt/session/uploads/far.txt", sha));
+      Map<String, String> before = snapshot(far.root("sesn_b"));
+      far.reconcile("sesn_b", Map.of("/mnt/session/uploads/far.txt", sha));
+
+      Path a = far.root("sesn_a").resolve("mnt/session/uploads/far.txt");
+      Path b = far.root("sesn_b").resolve("mnt/session/uploads/far.txt");
+      assertThat(a).hasContent("far away");
+      assertThat(fileKey(a)).isEqualTo(fileKey(b)).isNotEqualTo(fileKey(blob));
+      assertThat(Files.getPosixFilePermissions(a))
+          .isEqualTo(PosixFilePermissions.fromString("r--r--r--"));
+      assertThat(snapshot(far.root("sesn_b"))).isEqualTo(before);
+    } finally {
+      Trees.deleteRecursively(elsewhere);
+    }
+  }
+
+  @Test
+  void fiftyThreadsMountingDistinctPathsInOneSessionAllSucceed() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(50);
+    var start = new CountDownLatch(1);
+    List<Future<?>> done = new ArrayList<>();
+    try {
+      for (int i = 0; i < 50; i++) {
+        String path = "/mnt/session/uploads/shared/t" + (i % 5) + "/f" + i + ".txt";
+        String sha = i % 2 == 0 ? hello : world;
+        done.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  host.mount(SESSION, path, sha);
+                  return null;
+                }));
+      }
+      start.countDown();
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    for (int i = 0; i < 50; i++) {
+      Path mounted = inTree("/mnt/session/uploads/shared/t" + (i % 5) + "/f" + i + ".txt");
+      assertThat(mounted).hasContent(i % 2 == 0 ? "hello" : "world");
+    }
+  }
+
+  @Test
+  void mountPathWithDotDotIsRefused() {
+    assertThatThrownBy(() -> host.mount(SESSION, "/mnt/session/uploads/../../../etc/x", hello))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> host.reconcile(SESSION, Map.of("/mnt/session/uploads/a/../b", hello)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(host.root(SESSION)).doesNotExist();
+  }
+
+  @Test
+  void mountPathWithTrailingSlashIsRefused() {
+    assertThatThrownBy(() -> host.mount(SESSION, "/mnt/session/uploads/a/", hello))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> host.unmount(SESSION, "/mnt/session/uploads/a/"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void mountPathsOutsideUploadsOrWithOddSegmentsAreRefused() {
+    for (String bad :
+        List.of(
+            "/mnt/session/uploads",
+            "/mnt/session/uploads/",
+            "/mnt/session/uploadsx/a",
+            "/mnt/session/outputs/a",
+            "mnt/session/uploads/a",
+            "/mnt/session/uploads//a",
+            "/mnt/session/uploads/./a",
+            "/mnt/session/uploads/a\u0000b",
+            "/mnt/session/uploads/a\nb")) {
+      assertThatThrownBy(() -> host.mount(SESSION, bad, hello))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Test
+  void overlappingMountsAndBadIdsAreRefused() {
+    assertThatThrownBy(
+            () ->
+                host.reconcile(
+                    SESSION,
+                    Map.of("/mnt/session/uploads/a", hello, "/mnt/session/uploads/a/b", world)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> host.mount("../x", "/mnt/session/uploads/a", hello))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> host.mount(SESSION, "/mnt/session/uploads/a", "../../etc/passwd"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  // ---- helpers
+
+  Path blobPath(String sha256) {
+    return Trees.blobPath(dataDir, sha256);
+  }
+
+  String blob(String content) throws IOException {
+    return Trees.blob(dataDir, content);
+  }
+
+  Path inTree(String absolute) {
+    return host.root(SESSION).resolve(absolute.substring(1));
+  }
+}
