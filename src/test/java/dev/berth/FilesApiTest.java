@@ -169,7 +169,8 @@ class FilesApiTest {
 
   @Test
   void uploadWithoutFilePartIsRejected() {
-    assertInvalid(server.http().upload(new Http.Form().field("expires_in_seconds", "3600")), "file");
+    assertInvalid(
+        server.http().upload(new Http.Form().field("expires_in_seconds", "3600")), "file");
     assertInvalid(server.http().upload(new Http.Form().field("other", "x")), "file");
     assertInvalid(server.http().post("/v1/files", "{\"file\": \"abc\"}"), "multipart");
   }
@@ -222,7 +223,9 @@ class FilesApiTest {
     assertThat(csv.status()).isEqualTo(200);
     assertThat(csv.json().get("filename").asText()).isEqualTo("unnamed.csv");
     var bytes =
-        server.http().upload(new Http.Form().file(null, "application/octet-stream", new byte[] {0}));
+        server
+            .http()
+            .upload(new Http.Form().file(null, "application/octet-stream", new byte[] {0}));
     assertThat(bytes.json().get("filename").asText()).isEqualTo("unnamed");
     assertThat(bytes.json().get("mime_type").asText()).isEqualTo("application/octet-stream");
     var empty = server.http().upload(new Http.Form().file("", "text/plain", utf8("t")));
@@ -312,12 +315,18 @@ class FilesApiTest {
       var up = open.http().upload("report q1.csv", "text/csv", utf8("a,b\n1,2\n"));
       String id = up.json().get("id").asText();
       assertThat(up.json().get("downloadable").asBoolean()).isTrue();
-      var r = open.http().send(open.http().builder("/v1/files/" + id + "/content").header("Accept", "application/binary"));
+      var r =
+          open.http()
+              .send(
+                  open.http()
+                      .builder("/v1/files/" + id + "/content")
+                      .header("Accept", "application/binary"));
       assertThat(r.status()).isEqualTo(200);
       assertThat(new String(r.raw().body(), StandardCharsets.UTF_8)).isEqualTo("a,b\n1,2\n");
       assertThat(r.header("content-type")).startsWith("text/csv");
       assertThat(r.header("content-length")).isEqualTo("8");
-      assertThat(r.header("content-disposition")).isEqualTo("attachment; filename=\"report q1.csv\"");
+      assertThat(r.header("content-disposition"))
+          .isEqualTo("attachment; filename=\"report q1.csv\"");
       assertThat(r.header("request-id")).startsWith("req_");
     }
   }

@@ -142,7 +142,8 @@ class HttpConventionsTest {
     var r = server.http().get("/v1/files");
     String workspace = r.header("anthropic-workspace-id");
     assertThat(workspace).matches("wrkspc_01[0-9A-Za-z]{22}");
-    String other = server.http(TestServer.OTHER_KEY).get("/v1/files").header("anthropic-workspace-id");
+    String other =
+        server.http(TestServer.OTHER_KEY).get("/v1/files").header("anthropic-workspace-id");
     assertThat(other).startsWith("wrkspc_").isNotEqualTo(workspace);
     var notFound = server.http().get("/v1/files/file_nope");
     assertThat(notFound.header("anthropic-workspace-id")).isEqualTo(workspace);
@@ -152,21 +153,28 @@ class HttpConventionsTest {
   void matchingWorkspaceHeaderIsAccepted() {
     String workspace = server.http().get("/v1/files").header("anthropic-workspace-id");
     var r =
-        server.http().send(server.http().builder("/v1/files").header("anthropic-workspace-id", workspace));
+        server
+            .http()
+            .send(server.http().builder("/v1/files").header("anthropic-workspace-id", workspace));
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.header("anthropic-workspace-id")).isEqualTo(workspace);
   }
 
   @Test
   void mismatchedWorkspaceHeaderIsPermissionDenied() {
-    String other = server.http(TestServer.OTHER_KEY).get("/v1/files").header("anthropic-workspace-id");
-    var r = server.http().send(server.http().builder("/v1/files").header("anthropic-workspace-id", other));
+    String other =
+        server.http(TestServer.OTHER_KEY).get("/v1/files").header("anthropic-workspace-id");
+    var r =
+        server
+            .http()
+            .send(server.http().builder("/v1/files").header("anthropic-workspace-id", other));
     assertEnvelope(r, 403, "permission_error");
     assertThat(r.header("x-should-retry")).isEqualTo("false");
     var unknown =
         server
             .http()
-            .send(server.http().builder("/v1/files").header("anthropic-workspace-id", "wrkspc_nope"));
+            .send(
+                server.http().builder("/v1/files").header("anthropic-workspace-id", "wrkspc_nope"));
     assertEnvelope(unknown, 403, "permission_error");
   }
 
@@ -183,7 +191,8 @@ class HttpConventionsTest {
     var put =
         server
             .http()
-            .send(server.http().builder("/v1/files").PUT(HttpRequest.BodyPublishers.ofString("{}")));
+            .send(
+                server.http().builder("/v1/files").PUT(HttpRequest.BodyPublishers.ofString("{}")));
     assertEnvelope(put, 405, "invalid_request_error");
     var deleteAll = server.http().delete("/v1/files");
     assertEnvelope(deleteAll, 405, "invalid_request_error");
@@ -197,7 +206,8 @@ class HttpConventionsTest {
     var up =
         server
             .http()
-            .upload("/v1/files?beta=true", new Http.Form().file("b.txt", "text/plain", new byte[] {1}));
+            .upload(
+                "/v1/files?beta=true", new Http.Form().file("b.txt", "text/plain", new byte[] {1}));
     assertThat(up.status()).isEqualTo(200);
     String id = up.json().get("id").asText();
     assertThat(server.http().get("/v1/files/" + id + "?beta=true").status()).isEqualTo(200);

@@ -122,7 +122,8 @@ class FilesSdkIT {
             .validate();
     assertThat(file.expiresAt())
         .hasValueSatisfying(
-            at -> assertThat(Duration.between(file.createdAt(), at)).isEqualTo(Duration.ofHours(1)));
+            at ->
+                assertThat(Duration.between(file.createdAt(), at)).isEqualTo(Duration.ofHours(1)));
   }
 
   @Test
@@ -266,10 +267,12 @@ class FilesSdkIT {
   void mismatchedWorkspaceIdIsPermissionDenied() {
     String own;
     String others;
-    try (var raw = alpha.beta().files().withRawResponse().list(FileListParams.none(), RequestOptions.none())) {
+    try (var raw =
+        alpha.beta().files().withRawResponse().list(FileListParams.none(), RequestOptions.none())) {
       own = raw.workspaceId().orElseThrow();
     }
-    try (var raw = beta.beta().files().withRawResponse().list(FileListParams.none(), RequestOptions.none())) {
+    try (var raw =
+        beta.beta().files().withRawResponse().list(FileListParams.none(), RequestOptions.none())) {
       others = raw.workspaceId().orElseThrow();
     }
     assertThat(own).isNotEqualTo(others);

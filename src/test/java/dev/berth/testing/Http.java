@@ -79,7 +79,9 @@ public final class Http {
     private final String boundary = "berth-" + UUID.randomUUID();
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    /** A {@code file} part; {@code filename} null leaves the attribute out, as Java's byte[] does. */
+    /**
+     * A {@code file} part; {@code filename} null leaves the attribute out, as Java's byte[] does.
+     */
     public Form file(String filename, String contentType, byte[] bytes) {
       String disposition = "form-data; name=\"file\"";
       if (filename != null) {
@@ -135,7 +137,8 @@ public final class Http {
 
   public Response send(HttpRequest.Builder request) {
     try {
-      HttpResponse<byte[]> r = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> r =
+          CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
       JsonNode json = null;
       if (r.headers().firstValue("content-type").orElse("").startsWith("application/json")) {
         json = MAPPER.readTree(r.body());

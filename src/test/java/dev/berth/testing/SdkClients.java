@@ -12,9 +12,9 @@ import java.util.Map;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
 /**
- * Official Java SDK clients pointed at a {@link TestServer}, built as a user would build them
- * (API key and base URL) plus strict response validation, so a missing or mistyped field in any
- * response fails the call instead of surfacing later in a getter.
+ * Official Java SDK clients pointed at a {@link TestServer}, built as a user would build them (API
+ * key and base URL) plus strict response validation, so a missing or mistyped field in any response
+ * fails the call instead of surfacing later in a getter.
  */
 public final class SdkClients {
   private SdkClients() {}
@@ -45,7 +45,8 @@ public final class SdkClients {
     assertThat(e.statusCode()).isEqualTo(status);
     assertThat(e.type().map(ErrorType::asString)).contains(errorType);
     assertThat(e.apiMessage()).isPresent();
-    assertThat(e.requestId()).hasValueSatisfying(id -> assertThat(id).matches("req_01[0-9A-Za-z]{22}"));
+    assertThat(e.requestId())
+        .hasValueSatisfying(id -> assertThat(id).matches("req_01[0-9A-Za-z]{22}"));
     Map<?, ?> body = (Map<?, ?>) e.body().asObject().orElseThrow(); // JsonValue is a raw JsonField
     assertThat(((JsonValue) body.get("type")).asString()).contains("error");
     assertThat(((JsonValue) body.get("request_id")).asString()).isEqualTo(e.requestId());
