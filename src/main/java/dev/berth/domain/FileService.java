@@ -72,7 +72,7 @@ public final class FileService {
       Optional<String> expiresAt = params.expiresInSeconds().map(v -> expiry(v, now));
       String name = filename(params.filename());
       String mime = mimeType(params.contentType(), name);
-      if (params.filename().map(String::isBlank).orElse(true)) {
+      if (name.isEmpty()) { // none given, or nothing left of it, such as "dir/" or ".."
         name = unnamed(mime);
       }
       file =

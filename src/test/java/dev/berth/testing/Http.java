@@ -2,6 +2,7 @@ package dev.berth.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -58,21 +59,63 @@ public final class Http {
 
   /** Uploads bytes as the {@code file} part of a multipart form. */
   public Response upload(String filename, String contentType, byte[] bytes) {
-    String boundary = "berth-" + UUID.randomUUID();
-    String head =
-        "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
-            + filename + "\"\r\nContent-Type: " + contentType + "\r\n\r\n";
-    String tail = "\r\n--" + boundary + "--\r\n";
-    byte[] h = head.getBytes(StandardCharsets.UTF_8);
-    byte[] t = tail.getBytes(StandardCharsets.UTF_8);
-    byte[] body = new byte[h.length + bytes.length + t.length];
-    System.arraycopy(h, 0, body, 0, h.length);
-    System.arraycopy(bytes, 0, body, h.length, bytes.length);
-    System.arraycopy(t, 0, body, h.length + bytes.length, t.length);
+    return upload(new Form().file(filename, contentType, bytes));
+  }
+
+  /** POSTs a multipart form to {@code /v1/files}. */
+  public Response upload(Form form) {
+    return upload("/v1/files", form);
+  }
+
+  public Response upload(String path, Form form) {
     return send(
-        builder("/v1/files")
-            .header("content-type", "multipart/form-data; boundary=" + boundary)
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        builder(path)
+            .header("content-type", "multipart/form-data; boundary=" + form.boundary)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(form.body())));
+  }
+
+  /** A {@code multipart/form-data} body built part by part, including shapes no SDK sends. */
+  public static final class Form {
+    private final String boundary = "berth-" + UUID.randomUUID();
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    /**
+     * A {@code file} part; {@code filename} null leaves the attribute out, as Java's byte[] does.
+     */
+    public Form file(String filename, String contentType, byte[] bytes) {
+      String disposition = "form-data; name=\"file\"";
+      if (filename != null) {
+        disposition += "; filename=\"" + filename + "\"";
+      }
+      return part(disposition, contentType, bytes);
+    }
+
+    /** A text field, such as {@code expires_in_seconds}. */
+    public Form field(String name, String value) {
+      return part(
+          "form-data; name=\"" + name + "\"",
+          "text/plain; charset=utf-8",
+          value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Any part; {@code contentType} null leaves the header out. */
+    public Form part(String disposition, String contentType, byte[] bytes) {
+      String head = "--" + boundary + "\r\nContent-Disposition: " + disposition + "\r\n";
+      if (contentType != null) {
+        head += "Content-Type: " + contentType + "\r\n";
+      }
+      out.writeBytes((head + "\r\n").getBytes(StandardCharsets.UTF_8));
+      out.writeBytes(bytes);
+      out.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+      return this;
+    }
+
+    byte[] body() {
+      var all = new ByteArrayOutputStream();
+      all.writeBytes(out.toByteArray());
+      all.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+      return all.toByteArray();
+    }
   }
 
   /** A request with auth and beta headers, to adjust further. */
@@ -87,9 +130,15 @@ public final class Http {
     return b;
   }
 
+  /** A request to this server with no headers at all (no key, no version, no beta). */
+  public HttpRequest.Builder bare(String path) {
+    return HttpRequest.newBuilder(URI.create(base + path));
+  }
+
   public Response send(HttpRequest.Builder request) {
     try {
-      HttpResponse<byte[]> r = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> r =
+          CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
       JsonNode json = null;
       if (r.headers().firstValue("content-type").orElse("").startsWith("application/json")) {
         json = MAPPER.readTree(r.body());

@@ -1,0 +1,26 @@
+# Sourced by ./berth, sdk-tests/ts/run and bench/*.sh: sets and exports JAVA_HOME to the newest
+# JDK 21+ it can find (JAVA_HOME first, then javac on the PATH, then the usual install dirs).
+# The machine's default java may be older (Debian's is 17), so it is never trusted blindly.
+
+java_major() {
+  "$1/bin/java" -XshowSettings:properties -version 2>&1 |
+    awk -F'= ' '/java.specification.version/ { split($2, v, "."); print v[1]; exit }'
+}
+
+find_jdk() {
+  local candidates=()
+  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
+  command -v javac >/dev/null 2>&1 && candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")")
+  for d in /usr/lib/jvm/* /opt/java/* /opt/jdk*; do [ -d "$d" ] && candidates+=("$d"); done
+  local best="" best_major=0
+  for c in "${candidates[@]}"; do
+    [ -x "$c/bin/java" ] && [ -x "$c/bin/javac" ] || continue
+    local major; major=$(java_major "$c" || echo 0)
+    if [ "${major:-0}" -ge 21 ] && [ "$major" -gt "$best_major" ]; then best=$c; best_major=$major; fi
+  done
+  [ -n "$best" ] || { echo "berth: no JDK 21 or newer found; install one or set JAVA_HOME" >&2; return 1; }
+  echo "$best"
+}
+
+JAVA_HOME=$(find_jdk) || exit 1
+export JAVA_HOME
