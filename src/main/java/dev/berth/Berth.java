@@ -1,11 +1,17 @@
 package dev.berth;
 
 import dev.berth.config.BerthConfig;
+import dev.berth.domain.AgentService;
+import dev.berth.domain.EnvironmentService;
 import dev.berth.domain.FileService;
 import dev.berth.domain.Workspaces;
+import dev.berth.http.AgentsRoutes;
+import dev.berth.http.EnvironmentsRoutes;
 import dev.berth.http.FilesRoutes;
 import dev.berth.http.HttpServer;
+import dev.berth.store.AgentStore;
 import dev.berth.store.Database;
+import dev.berth.store.EnvironmentStore;
 import dev.berth.store.FileStore;
 import dev.berth.store.LocalBlobStore;
 import dev.berth.store.WorkspaceStore;
@@ -33,7 +39,16 @@ public final class Berth implements AutoCloseable {
       var files =
           new FileService(
               new FileStore(db), blobs, config.maxUploadBytes(), config.uploadsDownloadable());
-      HttpServer http = HttpServer.start(config, workspaces, List.of(new FilesRoutes(files)));
+      var environments = new EnvironmentService(new EnvironmentStore(db));
+      var agents = new AgentService(new AgentStore(db));
+      HttpServer http =
+          HttpServer.start(
+              config,
+              workspaces,
+              List.of(
+                  new FilesRoutes(files),
+                  new EnvironmentsRoutes(environments, config.maxJsonBytes()),
+                  new AgentsRoutes(agents, config.maxJsonBytes())));
       return new Berth(db, http, generated);
     } catch (RuntimeException e) {
       db.close();

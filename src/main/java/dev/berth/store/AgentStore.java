@@ -1,0 +1,195 @@
+package dev.berth.store;
+
+import dev.berth.domain.AgentDefinition;
+import dev.berth.domain.AgentRecord;
+import dev.berth.domain.Page;
+import dev.berth.domain.PageRequest;
+import dev.berth.json.Json;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Agents and their versions: one {@code agents} row holds the latest version number and the
+ * agent-wide state (archiving, timestamps); one {@code agent_versions} row per version holds what
+ * that version says. Every query is scoped by workspace (DESIGN principle 5).
+ */
+public final class AgentStore {
+  /** One version joined with its agent; the latest version takes the agent's updated_at. */
+  private static final String SELECT =
+      "SELECT a.id AS id, a.workspace_id AS workspace_id, v.version AS version,"
+          + " a.archived_at AS archived_at, a.created_at AS created_at,"
+          + " CASE WHEN v.version = a.version THEN a.updated_at ELSE v.created_at END"
+          + " AS updated_at, v.body AS body"
+          + " FROM agents a JOIN agent_versions v ON v.agent_id = a.id";
+
+  private final Database db;
+
+  public AgentStore(Database db) {
+    this.db = db;
+  }
+
+  /** Inserts a new agent and its first version. */
+  public void insert(AgentRecord a) {
+    db.write(
+        c -> {
+          Sql.updateNullable(
+              c,
+              "INSERT INTO agents (id, workspace_id, version, archived_at, created_at, updated_at)"
+                  + " VALUES (?, ?, ?, ?, ?, ?)",
+              Arrays.asList(
+                  a.id(),
+                  a.workspaceId(),
+                  a.version(),
+                  a.archivedAt().orElse(null),
+                  a.createdAt(),
+                  a.updatedAt()));
+          insertVersion(c, a);
+          return null;
+        });
+  }
+
+  /** The latest version. */
+  public Optional<AgentRecord> find(String workspaceId, String id) {
+    return db.read(c -> find(c, workspaceId, id));
+  }
+
+  private static Optional<AgentRecord> find(Connection c, String workspaceId, String id)
+      throws SQLException {
+    return Sql.one(
+        c,
+        SELECT + " AND v.version = a.version WHERE a.workspace_id = ? AND a.id = ?",
+        List.of(workspaceId, id),
+        AgentStore::row);
+  }
+
+  public Optional<AgentRecord> findVersion(String workspaceId, String id, int version) {
+    return db.read(
+        c ->
+            Sql.one(
+                c,
+                SELECT + " WHERE a.workspace_id = ? AND a.id = ? AND v.version = ?",
+                List.of(workspaceId, id, version),
+                AgentStore::row));
+  }
+
+  /** Latest versions, newest agent first; bounds are inclusive, in the stored timestamp form. */
+  public Page<AgentRecord> list(
+      String workspaceId,
+      boolean includeArchived,
+      Optional<String> createdFrom,
+      Optional<String> createdTo,
+      PageRequest page) {
+    return db.read(
+        c -> {
+          List<Object> params = new ArrayList<>();
+          params.add(workspaceId);
+          String sql = SELECT + " AND v.version = a.version WHERE a.workspace_id = ?";
+          if (!includeArchived) {
+            sql += " AND a.archived_at IS NULL";
+          }
+          if (createdFrom.isPresent()) {
+            sql += " AND a.created_at >= ?";
+            params.add(createdFrom.get());
+          }
+          if (createdTo.isPresent()) {
+            sql += " AND a.created_at <= ?";
+            params.add(createdTo.get());
+          }
+          sql += Keyset.where(page, true);
+          page.after().ifPresent(params::add);
+          sql += Keyset.orderBy(page, true);
+          return Keyset.page(page, Sql.list(c, sql, params, AgentStore::row), AgentRecord::id, false);
+        });
+  }
+
+  /**
+   * Every version of one agent, newest first. The page position is a version number, which the
+   * caller has checked is an integer.
+   */
+  public Page<AgentRecord> listVersions(String workspaceId, String id, PageRequest page) {
+    return db.read(
+        c -> {
+          List<Object> params = new ArrayList<>(List.of(workspaceId, id));
+          String sql = SELECT + " WHERE a.workspace_id = ? AND a.id = ?";
+          boolean descending = !page.backward();
+          if (page.after().isPresent()) {
+            sql += descending ? " AND v.version < ?" : " AND v.version > ?";
+            params.add(Integer.parseInt(page.after().get()));
+          }
+          sql +=
+              " ORDER BY v.version " + (descending ? "DESC" : "ASC") + " LIMIT " + (page.limit() + 1);
+          return Keyset.page(
+              page,
+              Sql.list(c, sql, params, AgentStore::row),
+              a -> Integer.toString(a.version()),
+              false);
+        });
+  }
+
+  /**
+   * Makes {@code next} the latest version if the latest is still {@code expectedVersion}; false
+   * when another update got there first.
+   */
+  public boolean replace(AgentRecord next, int expectedVersion) {
+    return db.write(
+        c -> {
+          int changed =
+              Sql.update(
+                  c,
+                  "UPDATE agents SET version = ?, updated_at = ?"
+                      + " WHERE workspace_id = ? AND id = ? AND version = ?",
+                  next.version(),
+                  next.updatedAt(),
+                  next.workspaceId(),
+                  next.id(),
+                  expectedVersion);
+          if (changed == 0) {
+            return false;
+          }
+          insertVersion(c, next);
+          return true;
+        });
+  }
+
+  /** Sets {@code archived_at} unless already set; returns the latest version, if any. */
+  public Optional<AgentRecord> archive(String workspaceId, String id, String now) {
+    return db.write(
+        c -> {
+          Sql.update(
+              c,
+              "UPDATE agents SET archived_at = ?, updated_at = ?"
+                  + " WHERE workspace_id = ? AND id = ? AND archived_at IS NULL",
+              now,
+              now,
+              workspaceId,
+              id);
+          return find(c, workspaceId, id);
+        });
+  }
+
+  private static void insertVersion(Connection c, AgentRecord a) throws SQLException {
+    Sql.update(
+        c,
+        "INSERT INTO agent_versions (agent_id, version, body, created_at) VALUES (?, ?, ?, ?)",
+        a.id(),
+        a.version(),
+        Json.write(a.definition().toJson()),
+        a.updatedAt());
+  }
+
+  static AgentRecord row(ResultSet rs) throws SQLException {
+    return new AgentRecord(
+        rs.getString("id"),
+        rs.getString("workspace_id"),
+        rs.getInt("version"),
+        AgentDefinition.fromJson(Json.parse(rs.getString("body"))),
+        Optional.ofNullable(rs.getString("archived_at")),
+        rs.getString("created_at"),
+        rs.getString("updated_at"));
+  }
+}

@@ -1,0 +1,143 @@
+package dev.berth.store;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.berth.domain.EnvironmentConfig;
+import dev.berth.domain.EnvironmentRecord;
+import dev.berth.domain.Page;
+import dev.berth.domain.PageRequest;
+import dev.berth.json.Json;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/** Environment records. Every query is scoped by workspace (DESIGN principle 5). */
+public final class EnvironmentStore {
+  private static final String COLUMNS =
+      "id, workspace_id, name, description, config, metadata, scope, archived_at, created_at,"
+          + " updated_at";
+  private static final TypeReference<LinkedHashMap<String, String>> MAP = new TypeReference<>() {};
+
+  private final Database db;
+
+  public EnvironmentStore(Database db) {
+    this.db = db;
+  }
+
+  public void insert(EnvironmentRecord e) {
+    db.write(
+        c ->
+            Sql.updateNullable(
+                c,
+                "INSERT INTO environments (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                Arrays.asList(
+                    e.id(),
+                    e.workspaceId(),
+                    e.name(),
+                    e.description().orElse(null),
+                    Json.write(e.config().toJson()),
+                    Json.write(e.metadata()),
+                    e.scope(),
+                    e.archivedAt().orElse(null),
+                    e.createdAt(),
+                    e.updatedAt())));
+  }
+
+  public Optional<EnvironmentRecord> find(String workspaceId, String id) {
+    return db.read(c -> find(c, workspaceId, id));
+  }
+
+  private static Optional<EnvironmentRecord> find(Connection c, String workspaceId, String id)
+      throws SQLException {
+    return Sql.one(
+        c,
+        "SELECT " + COLUMNS + " FROM environments WHERE workspace_id = ? AND id = ?",
+        List.of(workspaceId, id),
+        EnvironmentStore::row);
+  }
+
+  /** Newest first; archived environments only when asked for. */
+  public Page<EnvironmentRecord> list(
+      String workspaceId, boolean includeArchived, PageRequest page) {
+    return db.read(
+        c -> {
+          List<Object> params = new ArrayList<>();
+          params.add(workspaceId);
+          String sql = "SELECT " + COLUMNS + " FROM environments WHERE workspace_id = ?";
+          if (!includeArchived) {
+            sql += " AND archived_at IS NULL";
+          }
+          sql += Keyset.where(page, true);
+          page.after().ifPresent(params::add);
+          sql += Keyset.orderBy(page, true);
+          return Keyset.page(
+              page, Sql.list(c, sql, params, EnvironmentStore::row), EnvironmentRecord::id, false);
+        });
+  }
+
+  /**
+   * Replaces an environment with {@code change} applied to it, in one transaction; a change that
+   * throws writes nothing. Empty when there is no such environment.
+   */
+  public Optional<EnvironmentRecord> update(
+      String workspaceId, String id, UnaryOperator<EnvironmentRecord> change) {
+    return db.write(
+        c -> {
+          Optional<EnvironmentRecord> current = find(c, workspaceId, id);
+          if (current.isEmpty()) {
+            return current;
+          }
+          EnvironmentRecord next = change.apply(current.get());
+          if (!next.equals(current.get())) {
+            Sql.updateNullable(
+                c,
+                "UPDATE environments SET name = ?, description = ?, config = ?, metadata = ?,"
+                    + " scope = ?, archived_at = ?, updated_at = ? WHERE workspace_id = ? AND id = ?",
+                Arrays.asList(
+                    next.name(),
+                    next.description().orElse(null),
+                    Json.write(next.config().toJson()),
+                    Json.write(next.metadata()),
+                    next.scope(),
+                    next.archivedAt().orElse(null),
+                    next.updatedAt(),
+                    workspaceId,
+                    id));
+          }
+          return Optional.of(next);
+        });
+  }
+
+  /** Deletes an environment; returns it if it existed. */
+  public Optional<EnvironmentRecord> delete(String workspaceId, String id) {
+    return db.write(
+        c -> {
+          Optional<EnvironmentRecord> e = find(c, workspaceId, id);
+          if (e.isPresent()) {
+            Sql.update(c, "DELETE FROM environments WHERE workspace_id = ? AND id = ?", workspaceId, id);
+          }
+          return e;
+        });
+  }
+
+  static EnvironmentRecord row(ResultSet rs) throws SQLException {
+    Map<String, String> metadata = Json.MAPPER.convertValue(Json.parse(rs.getString("metadata")), MAP);
+    return new EnvironmentRecord(
+        rs.getString("id"),
+        rs.getString("workspace_id"),
+        rs.getString("name"),
+        Optional.ofNullable(rs.getString("description")),
+        EnvironmentConfig.parse(Json.parse(rs.getString("config")), "config"),
+        metadata,
+        rs.getString("scope"),
+        Optional.ofNullable(rs.getString("archived_at")),
+        rs.getString("created_at"),
+        rs.getString("updated_at"));
+  }
+}
