@@ -24,3 +24,10 @@ find_jdk() {
 
 JAVA_HOME=$(find_jdk) || exit 1
 export JAVA_HOME
+
+# Mount paths may be any UTF-8; the JVM encodes file names with the locale's charset, so make
+# sure that is UTF-8 (C.UTF-8 exists on every Debian).
+case "${LC_ALL:-${LC_CTYPE:-${LANG:-}}}" in
+  *UTF-8* | *utf8* | *UTF8* | *utf-8*) ;;
+  *) export LC_ALL=C.UTF-8 ;;
+esac

@@ -4,16 +4,24 @@ import dev.berth.config.BerthConfig;
 import dev.berth.domain.AgentService;
 import dev.berth.domain.EnvironmentService;
 import dev.berth.domain.FileService;
+import dev.berth.domain.Reconciler;
+import dev.berth.domain.ResourceService;
+import dev.berth.domain.SessionService;
 import dev.berth.domain.Workspaces;
 import dev.berth.http.AgentsRoutes;
 import dev.berth.http.EnvironmentsRoutes;
 import dev.berth.http.FilesRoutes;
 import dev.berth.http.HttpServer;
+import dev.berth.http.ResourcesRoutes;
+import dev.berth.http.SessionsRoutes;
+import dev.berth.sandbox.LocalSandboxHost;
 import dev.berth.store.AgentStore;
 import dev.berth.store.Database;
 import dev.berth.store.EnvironmentStore;
 import dev.berth.store.FileStore;
 import dev.berth.store.LocalBlobStore;
+import dev.berth.store.ResourceStore;
+import dev.berth.store.SessionStore;
 import dev.berth.store.WorkspaceStore;
 import java.util.List;
 import java.util.Optional;
@@ -41,6 +49,18 @@ public final class Berth implements AutoCloseable {
               new FileStore(db), blobs, config.maxUploadBytes(), config.uploadsDownloadable());
       var environments = new EnvironmentService(new EnvironmentStore(db));
       var agents = new AgentService(new AgentStore(db));
+      var sessionStore = new SessionStore(db);
+      var resourceStore = new ResourceStore(db);
+      var reconciler =
+          new Reconciler(
+              resourceStore, sessionStore, new LocalSandboxHost(config.dataDir(), blobs::path));
+      reconciler.reconcileAll();
+      var resources =
+          new ResourceService(
+              db, resourceStore, sessionStore, files, reconciler, config.maxFilesPerSession());
+      var sessions =
+          new SessionService(
+              db, sessionStore, resourceStore, resources, agents, environments, files, reconciler);
       HttpServer http =
           HttpServer.start(
               config,
@@ -48,7 +68,9 @@ public final class Berth implements AutoCloseable {
               List.of(
                   new FilesRoutes(files),
                   new EnvironmentsRoutes(environments, config.maxJsonBytes()),
-                  new AgentsRoutes(agents, config.maxJsonBytes())));
+                  new AgentsRoutes(agents, config.maxJsonBytes()),
+                  new SessionsRoutes(sessions, config.maxJsonBytes()),
+                  new ResourcesRoutes(resources, config.maxJsonBytes())));
       return new Berth(db, http, generated);
     } catch (RuntimeException e) {
       db.close();

@@ -72,6 +72,14 @@ public final class Json {
     }
   }
 
+  public static <T> T read(String stored, com.fasterxml.jackson.core.type.TypeReference<T> type) {
+    try {
+      return MAPPER.readValue(stored, type);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("stored JSON is corrupt", e);
+    }
+  }
+
   private static boolean isBlank(byte[] bytes) {
     for (byte b : bytes) {
       if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.sqlite.SQLiteConfig;
@@ -23,9 +24,11 @@ import org.sqlite.SQLiteDataSource;
  */
 public final class Database implements AutoCloseable {
   private final HikariDataSource pool;
+  private final ReentrantLock writeLock;
 
-  private Database(HikariDataSource pool, String migrations) {
+  private Database(HikariDataSource pool, String migrations, ReentrantLock writeLock) {
     this.pool = pool;
+    this.writeLock = writeLock;
     Flyway.configure()
         .dataSource(pool)
         .locations(migrations)
@@ -54,7 +57,10 @@ public final class Database implements AutoCloseable {
     hikari.setPoolName("berth-sqlite");
     hikari.setMaximumPoolSize(8);
     hikari.setConnectionTimeout(30_000);
-    return new Database(new HikariDataSource(hikari), "classpath:db/migration/sqlite");
+    // SQLite has one writer at a time; queueing writers here, in order, is cheaper and fairer
+    // than letting them poll the database's busy handler.
+    return new Database(
+        new HikariDataSource(hikari), "classpath:db/migration/sqlite", new ReentrantLock(true));
   }
 
   public DataSource dataSource() {
@@ -63,6 +69,9 @@ public final class Database implements AutoCloseable {
 
   /** Runs {@code work} in one transaction and commits it, or rolls back if it throws. */
   public <T> T write(SqlWork<T> work) {
+    if (writeLock != null) {
+      writeLock.lock();
+    }
     try (Connection c = pool.getConnection()) {
       c.setAutoCommit(false);
       try {
@@ -77,6 +86,10 @@ public final class Database implements AutoCloseable {
       }
     } catch (SQLException e) {
       throw unavailable(e);
+    } finally {
+      if (writeLock != null) {
+        writeLock.unlock();
+      }
     }
   }
 

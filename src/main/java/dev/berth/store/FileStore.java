@@ -115,6 +115,11 @@ public final class FileStore {
         });
   }
 
+  /** Deletes one file record inside a caller's transaction. */
+  public static void deleteFile(Connection c, String id) throws SQLException {
+    Sql.update(c, "DELETE FROM files WHERE id = ?", id);
+  }
+
   /** Deletes every file scoped to a session inside a caller's transaction; returns their blobs. */
   public static List<String> deleteScopedTo(Connection c, String sessionId) throws SQLException {
     List<String> blobs =

@@ -121,7 +121,7 @@ public final class Http {
   /** A request with auth and beta headers, to adjust further. */
   public HttpRequest.Builder builder(String path) {
     var b =
-        HttpRequest.newBuilder(URI.create(base + path))
+        HttpRequest.newBuilder(URI.create(base + path.replace("[", "%5B").replace("]", "%5D")))
             .header("anthropic-version", "2026-10-21")
             .header("anthropic-beta", BETA);
     if (key != null) {

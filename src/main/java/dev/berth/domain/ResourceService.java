@@ -1,0 +1,206 @@
+package dev.berth.domain;
+
+import dev.berth.error.ApiException;
+import dev.berth.store.Database;
+import dev.berth.store.FileStore;
+import dev.berth.store.ResourceStore;
+import dev.berth.store.SessionStore;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Session resources (spec §2): the rules of adding, listing, updating and deleting them. Each
+ * change is one transaction in which every rule is checked; the sandbox follows after the commit
+ * (see {@link Reconciler}).
+ */
+public final class ResourceService {
+  private final Database db;
+  private final ResourceStore resources;
+  private final SessionStore sessions;
+  private final FileService files;
+  private final Reconciler reconciler;
+  private final int maxFilesPerSession;
+
+  public ResourceService(
+      Database db,
+      ResourceStore resources,
+      SessionStore sessions,
+      FileService files,
+      Reconciler reconciler,
+      int maxFilesPerSession) {
+    this.db = db;
+    this.resources = resources;
+    this.sessions = sessions;
+    this.files = files;
+    this.reconciler = reconciler;
+    this.maxFilesPerSession = maxFilesPerSession;
+  }
+
+  /** A request to mount a file: {@code {"type":"file","file_id","mount_path"?}}. */
+  public record FileParams(String fileId, Optional<String> mountPath) {}
+
+  public Resource add(String workspaceId, String sessionId, FileParams params) {
+    String mountPath = MountPaths.effective(params.mountPath(), params.fileId());
+    Resource added =
+        db.write(
+            c -> {
+              Session session = writableSession(c, workspaceId, sessionId);
+              return addFile(c, session, params.fileId(), mountPath, Timestamps.now());
+            });
+    reconciler.reconcile(sessionId);
+    return added;
+  }
+
+  /**
+   * Adds one file resource inside the caller's transaction: takes a file slot (the cap), checks
+   * the file and the path, and records the session's copy of the file and the resource.
+   */
+  Resource addFile(Connection c, Session session, String fileId, String mountPath, String now)
+      throws SQLException {
+    if (!SessionStore.takeFileSlot(c, session.id(), maxFilesPerSession, now)) {
+      throw new ApiException.InvalidRequest(
+          "session "
+              + session.id()
+              + " already has the maximum of "
+              + maxFilesPerSession
+              + " file resources");
+    }
+    FileRecord original =
+        FileStore.find(c, session.workspaceId(), fileId)
+            .orElseThrow(() -> FileService.notFound(fileId));
+    if (original.isExpired(now)) {
+      throw new ApiException.NotFound("file '" + fileId + "' has expired", "file_expired");
+    }
+    Optional<Resource> overlap = ResourceStore.overlapping(c, session.id(), mountPath);
+    if (overlap.isPresent()) {
+      throw conflict(mountPath, overlap.get());
+    }
+    FileRecord copy =
+        new FileRecord(
+            Ids.file(),
+            session.workspaceId(),
+            original.filename(),
+            original.mimeType(),
+            original.sizeBytes(),
+            original.sha256(),
+            false,
+            Optional.of(session.id()),
+            Optional.of(original.id()),
+            now,
+            Optional.empty());
+    FileStore.insert(c, copy);
+    Resource resource =
+        new Resource(
+            Ids.resource(),
+            session.id(),
+            Resource.FILE,
+            copy.id(),
+            copy.sha256(),
+            mountPath,
+            now,
+            now);
+    if (!ResourceStore.insert(c, session.workspaceId(), resource)) {
+      throw new ApiException.Conflict(
+          "mount_path '" + mountPath + "' is already used in session " + session.id());
+    }
+    return resource;
+  }
+
+  public Page<Resource> list(String workspaceId, String sessionId, PageRequest page) {
+    requireSession(workspaceId, sessionId);
+    return resources.list(sessionId, page);
+  }
+
+  public Resource retrieve(String workspaceId, String sessionId, String resourceId) {
+    requireSession(workspaceId, sessionId);
+    return resources.find(sessionId, resourceId).orElseThrow(() -> notFound(resourceId));
+  }
+
+  /** Token rotation: only {@code github_repository} resources have a token (spec §2.4). */
+  public Resource update(
+      String workspaceId, String sessionId, String resourceId, String authorizationToken) {
+    if (authorizationToken.isEmpty()) {
+      throw new ApiException.InvalidRequest("authorization_token must not be empty");
+    }
+    return db.write(
+        c -> {
+          writableSession(c, workspaceId, sessionId);
+          Resource r =
+              ResourceStore.find(c, sessionId, resourceId).orElseThrow(() -> notFound(resourceId));
+          throw new ApiException.InvalidRequest(
+              "resource "
+                  + r.id()
+                  + " is a "
+                  + r.type()
+                  + " resource; only github_repository resources have an authorization_token"
+                  + " to update");
+        });
+  }
+
+  public Resource delete(String workspaceId, String sessionId, String resourceId) {
+    Resource deleted =
+        db.write(
+            c -> {
+              writableSession(c, workspaceId, sessionId);
+              Resource r =
+                  ResourceStore.find(c, sessionId, resourceId)
+                      .orElseThrow(() -> notFound(resourceId));
+              ResourceStore.delete(c, r.id());
+              if (Resource.FILE.equals(r.type())) {
+                FileStore.deleteFile(c, r.fileId());
+                SessionStore.releaseFileSlot(c, sessionId, Timestamps.now());
+              }
+              return r;
+            });
+    reconciler.reconcile(sessionId);
+    files.collect(List.of(deleted.sha256()));
+    return deleted;
+  }
+
+  private void requireSession(String workspaceId, String sessionId) {
+    if (sessions.find(workspaceId, sessionId).isEmpty()) {
+      throw SessionService.notFound(sessionId);
+    }
+  }
+
+  private static Session writableSession(Connection c, String workspaceId, String sessionId)
+      throws SQLException {
+    Session s =
+        SessionStore.find(c, workspaceId, sessionId)
+            .orElseThrow(() -> SessionService.notFound(sessionId));
+    if (s.isArchived()) {
+      throw new ApiException.InvalidRequest(
+          "session " + sessionId + " is archived; its resources can no longer be changed");
+    }
+    if (s.status().equals("terminated")) {
+      throw new ApiException.InvalidRequest(
+          "session " + sessionId + " is terminated; its resources can no longer be changed");
+    }
+    return s;
+  }
+
+  private static ApiException conflict(String path, Resource existing) {
+    String relation =
+        existing.mountPath().equals(path)
+            ? "is already used by"
+            : path.startsWith(existing.mountPath() + "/")
+                ? "lies inside the mount of"
+                : "would contain the mount of";
+    return new ApiException.Conflict(
+        "mount_path '"
+            + path
+            + "' "
+            + relation
+            + " resource "
+            + existing.id()
+            + " at '"
+            + existing.mountPath()
+            + "'");
+  }
+
+  static ApiException notFound(String resourceId) {
+    return new ApiException.NotFound("resource '" + resourceId + "' not found");
+  }
+}

@@ -1,0 +1,29 @@
+package dev.berth.domain;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** A session as stored; {@code agent} is the resolved agent copied at creation. */
+public record Session(
+    String id,
+    String workspaceId,
+    String agentId,
+    int agentVersion,
+    ObjectNode agent,
+    String environmentId,
+    Optional<String> title,
+    Map<String, String> metadata,
+    List<String> vaultIds,
+    Optional<JsonNode> budget,
+    String status,
+    Optional<String> archivedAt,
+    String createdAt,
+    String updatedAt) {
+
+  public boolean isArchived() {
+    return archivedAt.isPresent();
+  }
+}

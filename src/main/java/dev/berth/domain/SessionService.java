@@ -1,0 +1,280 @@
+package dev.berth.domain;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.error.ApiException;
+import dev.berth.store.Database;
+import dev.berth.store.FileStore;
+import dev.berth.store.ResourceStore;
+import dev.berth.store.SessionStore;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Sessions (spec §3): creation with its resources, reads, updates, archive and delete. */
+public final class SessionService {
+  public static final Set<String> STATUSES = Set.of("idle", "running", "rescheduling", "terminated");
+  static final int MAX_INITIAL_EVENTS = 50;
+
+  private final Database db;
+  private final SessionStore sessions;
+  private final ResourceStore resources;
+  private final ResourceService resourceService;
+  private final AgentService agents;
+  private final EnvironmentService environments;
+  private final FileService files;
+  private final Reconciler reconciler;
+
+  public SessionService(
+      Database db,
+      SessionStore sessions,
+      ResourceStore resources,
+      ResourceService resourceService,
+      AgentService agents,
+      EnvironmentService environments,
+      FileService files,
+      Reconciler reconciler) {
+    this.db = db;
+    this.sessions = sessions;
+    this.resources = resources;
+    this.resourceService = resourceService;
+    this.agents = agents;
+    this.environments = environments;
+    this.files = files;
+    this.reconciler = reconciler;
+  }
+
+  /** The body of {@code POST /v1/sessions}, its shapes already checked. */
+  public record CreateParams(
+      JsonNode agent,
+      String environmentId,
+      List<ResourceService.FileParams> resources,
+      Optional<String> title,
+      Map<String, String> metadata,
+      List<String> vaultIds,
+      Optional<JsonNode> budget,
+      int initialEvents) {}
+
+  /** The body of {@code POST /v1/sessions/{id}}: absent fields keep their values. */
+  public record UpdateParams(
+      Patch<String> title, Map<String, Optional<String>> metadata, Patch<JsonNode> budget) {}
+
+  /** A session with its current resources. */
+  public record View(Session session, List<Resource> resources) {}
+
+  /** Creates the session and every resource it names, all or nothing. */
+  public View create(String workspaceId, CreateParams p) {
+    if (p.initialEvents() > MAX_INITIAL_EVENTS) {
+      throw new ApiException.InvalidRequest(
+          "initial_events may hold at most " + MAX_INITIAL_EVENTS + " events");
+    }
+    Metadata.validate(p.metadata(), null);
+    p.budget().ifPresent(SessionService::validateBudget);
+    List<String> mountPaths = new ArrayList<>();
+    for (var r : p.resources()) {
+      mountPaths.add(MountPaths.effective(r.mountPath(), r.fileId()));
+    }
+    environments.requireUsable(workspaceId, p.environmentId());
+    AgentService.ResolvedAgent agent = agents.resolveForSession(workspaceId, p.agent());
+    String now = Timestamps.now();
+    Session session =
+        new Session(
+            Ids.session(),
+            workspaceId,
+            agent.id(),
+            agent.version(),
+            agent.sessionAgent(),
+            p.environmentId(),
+            p.title(),
+            p.metadata(),
+            p.vaultIds(),
+            p.budget(),
+            "idle",
+            Optional.empty(),
+            now,
+            now);
+    List<Resource> added =
+        db.write(
+            c -> {
+              SessionStore.insert(c, session);
+              List<Resource> out = new ArrayList<>();
+              for (int i = 0; i < p.resources().size(); i++) {
+                out.add(
+                    resourceService.addFile(
+                        c, session, p.resources().get(i).fileId(), mountPaths.get(i), now));
+              }
+              return out;
+            });
+    reconciler.reconcile(session.id()); // every session has its sandbox tree, mounts or not
+    return new View(session, added);
+  }
+
+  public View retrieve(String workspaceId, String sessionId) {
+    Session s = sessions.find(workspaceId, sessionId).orElseThrow(() -> notFound(sessionId));
+    return new View(s, resources.all(sessionId));
+  }
+
+  public Page<View> list(String workspaceId, SessionStore.Filter filter, PageRequest page) {
+    for (String status : filter.statuses()) {
+      if (!STATUSES.contains(status)) {
+        throw new ApiException.InvalidRequest(
+            "statuses must be among idle, running, rescheduling, terminated; got '"
+                + status
+                + "'");
+      }
+    }
+    return sessions
+        .list(workspaceId, filter, page)
+        .map(s -> new View(s, resources.all(s.id())));
+  }
+
+  public View update(String workspaceId, String sessionId, UpdateParams p) {
+    p.budget().ifPresent(b -> Optional.ofNullable(b).ifPresent(SessionService::validateBudget));
+    Session updated =
+        db.write(
+            c -> {
+              Session s =
+                  SessionStore.find(c, workspaceId, sessionId)
+                      .orElseThrow(() -> notFound(sessionId));
+              if (s.isArchived()) {
+                throw new ApiException.InvalidRequest(
+                    "session " + sessionId + " is archived and cannot be updated");
+              }
+              if (s.status().equals("terminated")) {
+                throw new ApiException.InvalidRequest(
+                    "session " + sessionId + " is terminated and cannot be updated");
+              }
+              if (p.budget().present() && p.budget().value() != null && s.budget().isEmpty()) {
+                throw new ApiException.InvalidRequest(
+                    "a budget can only be set when the session is created", "budget_create_only");
+              }
+              Session next =
+                  new Session(
+                      s.id(),
+                      s.workspaceId(),
+                      s.agentId(),
+                      s.agentVersion(),
+                      s.agent(),
+                      s.environmentId(),
+                      Optional.ofNullable(p.title().orElse(s.title().orElse(null))),
+                      Metadata.patch(s.metadata(), p.metadata(), null),
+                      s.vaultIds(),
+                      p.budget().present() ? Optional.ofNullable(p.budget().value()) : s.budget(),
+                      s.status(),
+                      s.archivedAt(),
+                      s.createdAt(),
+                      s.updatedAt());
+              if (next.equals(s)) {
+                return s;
+              }
+              next = withUpdatedAt(next, Timestamps.now());
+              SessionStore.update(c, next);
+              return next;
+            });
+    return new View(updated, resources.all(sessionId));
+  }
+
+  /** Archives the session; archiving again keeps the first {@code archived_at} (spec §3.5). */
+  public View archive(String workspaceId, String sessionId) {
+    Session archived =
+        db.write(
+            c -> {
+              Session s =
+                  SessionStore.find(c, workspaceId, sessionId)
+                      .orElseThrow(() -> notFound(sessionId));
+              if (s.isArchived()) {
+                return s;
+              }
+              String now = Timestamps.now();
+              Session next =
+                  new Session(
+                      s.id(),
+                      s.workspaceId(),
+                      s.agentId(),
+                      s.agentVersion(),
+                      s.agent(),
+                      s.environmentId(),
+                      s.title(),
+                      s.metadata(),
+                      s.vaultIds(),
+                      s.budget(),
+                      s.status(),
+                      Optional.of(now),
+                      s.createdAt(),
+                      now);
+              SessionStore.update(c, next);
+              return next;
+            });
+    return new View(archived, resources.all(sessionId));
+  }
+
+  /** Deletes the session, its resources, its session-scoped files and its sandbox (Q16). */
+  public String delete(String workspaceId, String sessionId) {
+    List<String> blobs =
+        db.write(
+            c -> {
+              SessionStore.find(c, workspaceId, sessionId).orElseThrow(() -> notFound(sessionId));
+              ResourceStore.deleteAll(c, sessionId);
+              List<String> scoped = FileStore.deleteScopedTo(c, sessionId);
+              SessionStore.delete(c, sessionId);
+              return scoped;
+            });
+    reconciler.destroy(sessionId);
+    files.collect(new ArrayList<>(new HashSet<>(blobs)));
+    return sessionId;
+  }
+
+  /** {@code {"type":"limit","max_list_cost":{"amount":"2500","currency":"USD"}}} (spec §3.0). */
+  static void validateBudget(JsonNode budget) {
+    if (!budget.isObject() || !"limit".equals(budget.path("type").asText(null))) {
+      throw new ApiException.InvalidRequest("budget.type must be 'limit'");
+    }
+    JsonNode cost = budget.get("max_list_cost");
+    if (cost == null || !cost.isObject()) {
+      throw new ApiException.InvalidRequest("budget.max_list_cost is required");
+    }
+    JsonNode amount = cost.get("amount");
+    if (amount == null
+        || !amount.isTextual()
+        || !amount.textValue().matches("0|[1-9][0-9]{0,17}")
+        || new BigInteger(amount.textValue()).signum() < 0) {
+      throw new ApiException.InvalidRequest(
+          "budget.max_list_cost.amount must be a whole number of cents as a string, e.g. \"2500\"");
+    }
+    if (!"USD".equals(cost.path("currency").asText(null))) {
+      throw new ApiException.InvalidRequest("budget.max_list_cost.currency must be 'USD'");
+    }
+    var fields = new HashSet<String>();
+    budget.fieldNames().forEachRemaining(fields::add);
+    cost.fieldNames().forEachRemaining(f -> fields.add("max_list_cost." + f));
+    fields.removeAll(Set.of("type", "max_list_cost", "max_list_cost.amount", "max_list_cost.currency"));
+    if (!fields.isEmpty()) {
+      throw new ApiException.InvalidRequest("unknown field 'budget." + fields.iterator().next() + "'");
+    }
+  }
+
+  private static Session withUpdatedAt(Session s, String now) {
+    return new Session(
+        s.id(),
+        s.workspaceId(),
+        s.agentId(),
+        s.agentVersion(),
+        s.agent(),
+        s.environmentId(),
+        s.title(),
+        s.metadata(),
+        s.vaultIds(),
+        s.budget(),
+        s.status(),
+        s.archivedAt(),
+        s.createdAt(),
+        now);
+  }
+
+  static ApiException notFound(String sessionId) {
+    return new ApiException.NotFound("session '" + sessionId + "' not found");
+  }
+}

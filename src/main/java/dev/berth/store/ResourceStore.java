@@ -1,0 +1,176 @@
+package dev.berth.store;
+
+import dev.berth.domain.MountPaths;
+import dev.berth.domain.Page;
+import dev.berth.domain.PageRequest;
+import dev.berth.domain.Resource;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Session resource rows. The UNIQUE (session_id, mount_path) constraint is the last word on a
+ * taken path; overlapping paths are found by {@link #overlapping} inside the same transaction,
+ * after the session's file slot (and, in PostgreSQL, its row lock) has been taken.
+ */
+public final class ResourceStore {
+  private static final String COLUMNS =
+      "id, session_id, type, file_id, sha256, mount_path, created_at, updated_at";
+
+  private final Database db;
+
+  public ResourceStore(Database db) {
+    this.db = db;
+  }
+
+  /** Inserts a resource; false when its mount path is already taken in the session. */
+  public static boolean insert(Connection c, String workspaceId, Resource r) throws SQLException {
+    try (var savepoint = new Savepoint(c)) {
+      Sql.update(
+          c,
+          "INSERT INTO session_resources (id, session_id, workspace_id, type, file_id, sha256,"
+              + " mount_path, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, '{}', ?, ?)",
+          r.id(),
+          r.sessionId(),
+          workspaceId,
+          r.type(),
+          r.fileId(),
+          r.sha256(),
+          r.mountPath(),
+          r.createdAt(),
+          r.updatedAt());
+      savepoint.release();
+      return true;
+    } catch (SQLException e) {
+      if (Database.isUniqueViolation(e)) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  /** A mounted path equal to, above or below {@code path} in the session, if any. */
+  public static Optional<Resource> overlapping(Connection c, String sessionId, String path)
+      throws SQLException {
+    List<String> ancestors = MountPaths.ancestors(path);
+    List<Object> params = new ArrayList<>();
+    params.add(sessionId);
+    params.add(path);
+    params.add(path + "/");
+    params.add(path + "0"); // '0' sorts right after '/': the range holds exactly the descendants
+    StringBuilder sql =
+        new StringBuilder(
+            "SELECT " + COLUMNS + " FROM session_resources WHERE session_id = ? AND (mount_path = ?"
+                + " OR (mount_path >= ? AND mount_path < ?)");
+    if (!ancestors.isEmpty()) {
+      sql.append(" OR mount_path IN (")
+          .append(String.join(", ", Collections.nCopies(ancestors.size(), "?")))
+          .append(")");
+      params.addAll(ancestors);
+    }
+    sql.append(") LIMIT 1");
+    return Sql.one(c, sql.toString(), params, ResourceStore::row);
+  }
+
+  public static Optional<Resource> find(Connection c, String sessionId, String id)
+      throws SQLException {
+    return Sql.one(
+        c,
+        "SELECT " + COLUMNS + " FROM session_resources WHERE session_id = ? AND id = ?",
+        List.of(sessionId, id),
+        ResourceStore::row);
+  }
+
+  public Optional<Resource> find(String sessionId, String id) {
+    return db.read(c -> find(c, sessionId, id));
+  }
+
+  public static void delete(Connection c, String id) throws SQLException {
+    Sql.update(c, "DELETE FROM session_resources WHERE id = ?", id);
+  }
+
+  public static void deleteAll(Connection c, String sessionId) throws SQLException {
+    Sql.update(c, "DELETE FROM session_resources WHERE session_id = ?", sessionId);
+  }
+
+  /** All of a session's resources in attach order. */
+  public static List<Resource> all(Connection c, String sessionId) throws SQLException {
+    return Sql.list(
+        c,
+        "SELECT " + COLUMNS + " FROM session_resources WHERE session_id = ? ORDER BY id",
+        List.of(sessionId),
+        ResourceStore::row);
+  }
+
+  public List<Resource> all(String sessionId) {
+    return db.read(c -> all(c, sessionId));
+  }
+
+  /** What the session's sandbox must hold: mount path → blob. */
+  public Map<String, String> mounts(String sessionId) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Resource r : all(sessionId)) {
+      if (Resource.FILE.equals(r.type())) {
+        out.put(r.mountPath(), r.sha256());
+      }
+    }
+    return out;
+  }
+
+  /** Attach order (ids sort by creation time). */
+  public Page<Resource> list(String sessionId, PageRequest page) {
+    return db.read(
+        c -> {
+          List<Object> params = new ArrayList<>();
+          params.add(sessionId);
+          String sql =
+              "SELECT " + COLUMNS + " FROM session_resources WHERE session_id = ?"
+                  + Keyset.where(page, false);
+          page.after().ifPresent(params::add);
+          sql += Keyset.orderBy(page, false);
+          return Keyset.page(page, Sql.list(c, sql, params, ResourceStore::row), Resource::id, false);
+        });
+  }
+
+  private static Resource row(ResultSet rs) throws SQLException {
+    return new Resource(
+        rs.getString("id"),
+        rs.getString("session_id"),
+        rs.getString("type"),
+        rs.getString("file_id"),
+        rs.getString("sha256"),
+        rs.getString("mount_path"),
+        rs.getString("created_at"),
+        rs.getString("updated_at"));
+  }
+
+  /** A savepoint, so a failed insert can be undone without aborting the whole transaction. */
+  private static final class Savepoint implements AutoCloseable {
+    private final Connection c;
+    private final java.sql.Savepoint point;
+    private boolean released;
+
+    Savepoint(Connection c) throws SQLException {
+      this.c = c;
+      this.point = c.setSavepoint();
+    }
+
+    void release() throws SQLException {
+      c.releaseSavepoint(point);
+      released = true;
+    }
+
+    @Override
+    public void close() throws SQLException {
+      if (!released) {
+        c.rollback(point);
+      }
+    }
+  }
+}

@@ -1,0 +1,200 @@
+package dev.berth.store;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.domain.Page;
+import dev.berth.domain.PageRequest;
+import dev.berth.domain.Session;
+import dev.berth.json.Json;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Session rows. Methods taking a {@link Connection} run inside the caller's transaction. */
+public final class SessionStore {
+  private static final String COLUMNS =
+      "id, workspace_id, agent_id, agent_version, agent, environment_id, title, metadata,"
+          + " vault_ids, budget, status, archived_at, created_at, updated_at";
+
+  private final Database db;
+
+  public SessionStore(Database db) {
+    this.db = db;
+  }
+
+  /** Filters of {@code GET /v1/sessions} (spec §3.3). */
+  public record Filter(
+      boolean includeArchived,
+      Optional<String> agentId,
+      Optional<Integer> agentVersion,
+      List<String> statuses,
+      Optional<String> createdGt,
+      Optional<String> createdGte,
+      Optional<String> createdLt,
+      Optional<String> createdLte,
+      boolean descending,
+      boolean matchNothing) {}
+
+  public static void insert(Connection c, Session s) throws SQLException {
+    Sql.updateNullable(
+        c,
+        "INSERT INTO sessions (" + COLUMNS + ", file_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            + " ?, ?, ?, ?, 0)",
+        Arrays.asList(
+            s.id(),
+            s.workspaceId(),
+            s.agentId(),
+            s.agentVersion(),
+            Json.write(s.agent()),
+            s.environmentId(),
+            s.title().orElse(null),
+            Json.write(s.metadata()),
+            Json.write(s.vaultIds()),
+            s.budget().map(Json::write).orElse(null),
+            s.status(),
+            s.archivedAt().orElse(null),
+            s.createdAt(),
+            s.updatedAt()));
+  }
+
+  public static void update(Connection c, Session s) throws SQLException {
+    Sql.updateNullable(
+        c,
+        "UPDATE sessions SET title = ?, metadata = ?, agent = ?, budget = ?, archived_at = ?,"
+            + " updated_at = ? WHERE id = ?",
+        Arrays.asList(
+            s.title().orElse(null),
+            Json.write(s.metadata()),
+            Json.write(s.agent()),
+            s.budget().map(Json::write).orElse(null),
+            s.archivedAt().orElse(null),
+            s.updatedAt(),
+            s.id()));
+  }
+
+  public Optional<Session> find(String workspaceId, String id) {
+    return db.read(c -> find(c, workspaceId, id));
+  }
+
+  public static Optional<Session> find(Connection c, String workspaceId, String id)
+      throws SQLException {
+    return Sql.one(
+        c,
+        "SELECT " + COLUMNS + " FROM sessions WHERE workspace_id = ? AND id = ?",
+        List.of(workspaceId, id),
+        SessionStore::row);
+  }
+
+  /**
+   * Takes one more file slot of a session, unless that would pass {@code max}. The check and the
+   * increment are one statement, so concurrent adds can never exceed the cap; in PostgreSQL the
+   * row lock it takes also serialises the session's adds until commit.
+   */
+  public static boolean takeFileSlot(Connection c, String sessionId, int max, String now)
+      throws SQLException {
+    return Sql.update(
+            c,
+            "UPDATE sessions SET file_count = file_count + 1, updated_at = ?"
+                + " WHERE id = ? AND file_count < ?",
+            now,
+            sessionId,
+            max)
+        == 1;
+  }
+
+  public static void releaseFileSlot(Connection c, String sessionId, String now)
+      throws SQLException {
+    Sql.update(
+        c,
+        "UPDATE sessions SET file_count = file_count - 1, updated_at = ? WHERE id = ?",
+        now,
+        sessionId);
+  }
+
+  public static void delete(Connection c, String sessionId) throws SQLException {
+    Sql.update(c, "DELETE FROM sessions WHERE id = ?", sessionId);
+  }
+
+  public Page<Session> list(String workspaceId, Filter f, PageRequest page) {
+    if (f.matchNothing()) {
+      return new Page<>(List.of(), Optional.empty(), Optional.empty());
+    }
+    return db.read(
+        c -> {
+          List<Object> params = new ArrayList<>();
+          StringBuilder sql =
+              new StringBuilder("SELECT " + COLUMNS + " FROM sessions WHERE workspace_id = ?");
+          params.add(workspaceId);
+          if (!f.includeArchived()) {
+            sql.append(" AND archived_at IS NULL");
+          }
+          f.agentId()
+              .ifPresent(
+                  a -> {
+                    sql.append(" AND agent_id = ?");
+                    params.add(a);
+                    f.agentVersion()
+                        .ifPresent(
+                            v -> {
+                              sql.append(" AND agent_version = ?");
+                              params.add(v);
+                            });
+                  });
+          if (!f.statuses().isEmpty()) {
+            sql.append(" AND status IN (")
+                .append(String.join(", ", Collections.nCopies(f.statuses().size(), "?")))
+                .append(")");
+            params.addAll(f.statuses());
+          }
+          bound(sql, params, " AND created_at > ?", f.createdGt());
+          bound(sql, params, " AND created_at >= ?", f.createdGte());
+          bound(sql, params, " AND created_at < ?", f.createdLt());
+          bound(sql, params, " AND created_at <= ?", f.createdLte());
+          sql.append(Keyset.where(page, f.descending()));
+          page.after().ifPresent(params::add);
+          sql.append(Keyset.orderBy(page, f.descending()));
+          return Keyset.page(
+              page, Sql.list(c, sql.toString(), params, SessionStore::row), Session::id, true);
+        });
+  }
+
+  /** Every session id with its workspace, for start-up reconciliation. */
+  public List<String> allIds() {
+    return db.read(c -> Sql.list(c, "SELECT id FROM sessions", List.of(), rs -> rs.getString(1)));
+  }
+
+  private static void bound(
+      StringBuilder sql, List<Object> params, String clause, Optional<String> value) {
+    value.ifPresent(
+        v -> {
+          sql.append(clause);
+          params.add(v);
+        });
+  }
+
+  private static Session row(ResultSet rs) throws SQLException {
+    String budget = rs.getString("budget");
+    return new Session(
+        rs.getString("id"),
+        rs.getString("workspace_id"),
+        rs.getString("agent_id"),
+        rs.getInt("agent_version"),
+        (ObjectNode) Json.parse(rs.getString("agent")),
+        rs.getString("environment_id"),
+        Optional.ofNullable(rs.getString("title")),
+        Json.read(rs.getString("metadata"), new TypeReference<Map<String, String>>() {}),
+        Json.read(rs.getString("vault_ids"), new TypeReference<List<String>>() {}),
+        Optional.ofNullable(budget).map(b -> (JsonNode) Json.parse(b)),
+        rs.getString("status"),
+        Optional.ofNullable(rs.getString("archived_at")),
+        rs.getString("created_at"),
+        rs.getString("updated_at"));
+  }
+}
