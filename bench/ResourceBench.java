@@ -1,0 +1,208 @@
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Side-by-side load test of a running Berth (see BENCHMARKS.md): for each concurrency, the
+ * cheapest authenticated endpoint (the ceiling) and add+delete resource pairs, each for the same
+ * time; then add latency for a 1 KiB and a 1 GiB file, interleaved.
+ *
+ * <p>Usage: java -cp target/berth.jar bench/ResourceBench.java BASE_URL API_KEY SECONDS BIG_FILE
+ */
+public class ResourceBench {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final HttpClient CLIENT =
+      HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+  static String base;
+  static String key;
+
+  public static void main(String[] args) throws Exception {
+    base = args[0];
+    key = args[1];
+    int seconds = Integer.parseInt(args[2]);
+    Path big = Path.of(args[3]);
+
+    String env = post("/v1/environments", "{\"name\":\"bench\"}").get("id").asText();
+    String agent =
+        post("/v1/agents", "{\"name\":\"bench\",\"model\":\"claude-sonnet-4-6\"}").get("id").asText();
+    String small = upload(HttpRequest.BodyPublishers.ofByteArray(new byte[1024]), 1024);
+    System.out.printf("uploading %d MiB for the large-file case...%n", Files.size(big) >> 20);
+    String large = upload(HttpRequest.BodyPublishers.ofFile(big), Files.size(big));
+
+    System.out.println();
+    System.out.println("| concurrency | ceiling req/s | add+delete pairs/s | pairs/ceiling | "
+        + "requests/ceiling | ceiling p50/p99 ms | pair p50/p99 ms |");
+    System.out.println("|---|---|---|---|---|---|---|");
+    for (int c : new int[] {1, 16, 64}) {
+      List<String> sessions = new ArrayList<>();
+      for (int i = 0; i < c; i++) {
+        sessions.add(session(agent, env));
+      }
+      run(c, 1, i -> get("/v1/files/" + small)); // warm-up
+      Result ceiling = run(c, seconds, i -> get("/v1/files/" + small));
+      Result pairs =
+          run(
+              c,
+              seconds,
+              i -> {
+                String s = sessions.get(i);
+                JsonNode r =
+                    post(
+                        "/v1/sessions/" + s + "/resources",
+                        "{\"type\":\"file\",\"file_id\":\"" + small + "\",\"mount_path\":\"/b/f" + i + "\"}");
+                delete("/v1/sessions/" + s + "/resources/" + r.get("id").asText());
+              });
+      System.out.printf(
+          "| %d | %.0f | %.0f | %.2f | %.2f | %.2f / %.2f | %.2f / %.2f |%n",
+          c,
+          ceiling.rate(),
+          pairs.rate(),
+          pairs.rate() / ceiling.rate(),
+          2 * pairs.rate() / ceiling.rate(),
+          ceiling.p(50),
+          ceiling.p(99),
+          pairs.p(50),
+          pairs.p(99));
+    }
+
+    String s = session(agent, env);
+    int rounds = 30;
+    double[] smallMs = new double[rounds];
+    double[] largeMs = new double[rounds];
+    for (int i = 0; i < rounds; i++) {
+      smallMs[i] = timedAddDelete(s, small);
+      largeMs[i] = timedAddDelete(s, large);
+    }
+    Arrays.sort(smallMs);
+    Arrays.sort(largeMs);
+    System.out.println();
+    System.out.println("| file | add p50 ms | add p99 ms |");
+    System.out.println("|---|---|---|");
+    System.out.printf("| 1 KiB | %.2f | %.2f |%n", smallMs[rounds / 2], smallMs[rounds - 1]);
+    System.out.printf(
+        "| %d MiB | %.2f | %.2f |%n", Files.size(big) >> 20, largeMs[rounds / 2], largeMs[rounds - 1]);
+    System.out.printf("large/small add p50 ratio: %.2f%n", largeMs[rounds / 2] / smallMs[rounds / 2]);
+  }
+
+  static double timedAddDelete(String session, String file) throws Exception {
+    long t0 = System.nanoTime();
+    JsonNode r =
+        post(
+            "/v1/sessions/" + session + "/resources",
+            "{\"type\":\"file\",\"file_id\":\"" + file + "\",\"mount_path\":\"/big/x\"}");
+    double ms = (System.nanoTime() - t0) / 1e6;
+    delete("/v1/sessions/" + session + "/resources/" + r.get("id").asText());
+    return ms;
+  }
+
+  interface Op {
+    void run(int worker) throws Exception;
+  }
+
+  record Result(long count, double seconds, double[] latenciesMs) {
+    double rate() {
+      return count / seconds;
+    }
+
+    double p(int pct) {
+      return latenciesMs.length == 0
+          ? 0
+          : latenciesMs[Math.min(latenciesMs.length - 1, latenciesMs.length * pct / 100)];
+    }
+  }
+
+  static Result run(int workers, int seconds, Op op) throws Exception {
+    AtomicBoolean stop = new AtomicBoolean();
+    List<List<Double>> lat = new ArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    long t0 = System.nanoTime();
+    for (int w = 0; w < workers; w++) {
+      List<Double> mine = new ArrayList<>();
+      lat.add(mine);
+      int id = w;
+      threads.add(
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    while (!stop.get()) {
+                      long s = System.nanoTime();
+                      try {
+                        op.run(id);
+                      } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                      }
+                      mine.add((System.nanoTime() - s) / 1e6);
+                    }
+                  }));
+    }
+    Thread.sleep(seconds * 1000L);
+    stop.set(true);
+    for (Thread t : threads) {
+      t.join();
+    }
+    double elapsed = (System.nanoTime() - t0) / 1e9;
+    double[] all = lat.stream().flatMap(List::stream).mapToDouble(Double::doubleValue).sorted().toArray();
+    return new Result(all.length, elapsed, all);
+  }
+
+  static String session(String agent, String env) throws Exception {
+    return post("/v1/sessions", "{\"agent\":\"" + agent + "\",\"environment_id\":\"" + env + "\"}")
+        .get("id")
+        .asText();
+  }
+
+  static String upload(HttpRequest.BodyPublisher bytes, long size) throws Exception {
+    String boundary = "bench-boundary";
+    var head =
+        HttpRequest.BodyPublishers.ofString(
+            "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"b.bin\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n");
+    var tail = HttpRequest.BodyPublishers.ofString("\r\n--" + boundary + "--\r\n");
+    var req =
+        request("/v1/files")
+            .header("content-type", "multipart/form-data; boundary=" + boundary)
+            .POST(HttpRequest.BodyPublishers.concat(head, bytes, tail))
+            .build();
+    return check(CLIENT.send(req, HttpResponse.BodyHandlers.ofString())).get("id").asText();
+  }
+
+  static HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(URI.create(base + path))
+        .header("x-api-key", key)
+        .header("anthropic-beta", "managed-agents-2026-04-01");
+  }
+
+  static JsonNode get(String path) throws Exception {
+    return check(CLIENT.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString()));
+  }
+
+  static JsonNode delete(String path) throws Exception {
+    return check(CLIENT.send(request(path).DELETE().build(), HttpResponse.BodyHandlers.ofString()));
+  }
+
+  static JsonNode post(String path, String body) throws Exception {
+    var req =
+        request(path)
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    return check(CLIENT.send(req, HttpResponse.BodyHandlers.ofString()));
+  }
+
+  static JsonNode check(HttpResponse<String> r) throws Exception {
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException(r.request().uri() + " → " + r.statusCode() + " " + r.body());
+    }
+    return JSON.readTree(r.body());
+  }
+}
