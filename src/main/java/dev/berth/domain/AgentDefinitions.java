@@ -84,7 +84,8 @@ final class AgentDefinitions {
       out.set("effort", effort(effort, path(path, "effort")));
     }
     optionalString(o, "speed", path)
-        .ifPresent(s -> out.put("speed", oneOf(s, path(path, "speed"), List.of("standard", "fast"))));
+        .ifPresent(
+            s -> out.put("speed", oneOf(s, path(path, "speed"), List.of("standard", "fast"))));
     optionalString(o, "inference_geo", path).ifPresent(g -> out.put("inference_geo", g));
     return out;
   }
@@ -366,7 +367,9 @@ final class AgentDefinitions {
     allowOnly(o, path, "type", "default_config", "configs");
     ObjectNode defaults =
         defaultConfig(
-            optionalObject(o, "default_config", path), path(path, "default_config"), "always_allow");
+            optionalObject(o, "default_config", path),
+            path(path, "default_config"),
+            "always_allow");
     Map<String, ObjectNode> given = new LinkedHashMap<>();
     Map<String, String> paths = new LinkedHashMap<>();
     String cp = path(path, "configs");
@@ -448,7 +451,8 @@ final class AgentDefinitions {
     List<JsonNode> configs = array(o.get("configs"), cp);
     for (int i = 0; i < configs.size(); i++) {
       String p = index(cp, i);
-      ObjectNode c = allowOnly(object(configs.get(i), p), p, "name", "enabled", "permission_policy");
+      ObjectNode c =
+          allowOnly(object(configs.get(i), p), p, "name", "enabled", "permission_policy");
       String name = nonEmptyString(c, "name", p);
       if (!names.add(name)) {
         throw invalid(cp + " configures '" + name + "' more than once");
@@ -471,7 +475,8 @@ final class AgentDefinitions {
       throw invalid(sp + " is required");
     }
     ObjectNode schema = object(o.get("input_schema"), sp);
-    optionalString(schema, "type", sp).ifPresent(t -> oneOf(t, path(sp, "type"), List.of("object")));
+    optionalString(schema, "type", sp)
+        .ifPresent(t -> oneOf(t, path(sp, "type"), List.of("object")));
     optionalObject(schema, "properties", sp);
     optionalStrings(schema, "required", sp);
     ObjectNode resolvedSchema = Json.MAPPER.createObjectNode().put("type", "object");

@@ -112,16 +112,10 @@ public final class AgentService {
 
   /** Every version of an agent, newest first (spec §4.4). */
   public Page<AgentRecord> listVersions(String workspaceId, String agentId, PageRequest page) {
-    page.after()
-        .ifPresent(
-            position -> {
-              try {
-                Integer.parseInt(position);
-              } catch (NumberFormatException e) {
-                throw new ApiException.InvalidRequest(
-                    "page is not a cursor of this list; pass next_page unchanged");
-              }
-            });
+    if (page.after().isPresent() && AgentStore.parseVersionPosition(page.after().get()).isEmpty()) {
+      throw new ApiException.InvalidRequest(
+          "page is not a cursor of this list; pass next_page unchanged");
+    }
     agents.find(workspaceId, agentId).orElseThrow(() -> notFound(agentId));
     return agents.listVersions(workspaceId, agentId, page);
   }
@@ -260,7 +254,9 @@ public final class AgentService {
     if (version.isPresent() && version.get() != latest.version()) {
       int v = version.get();
       chosen =
-          agents.findVersion(workspaceId, agentId, v).orElseThrow(() -> versionNotFound(agentId, v));
+          agents
+              .findVersion(workspaceId, agentId, v)
+              .orElseThrow(() -> versionNotFound(agentId, v));
     }
     AgentDefinition d = chosen.definition();
     if (overrides.isPresent()) {
@@ -348,13 +344,10 @@ public final class AgentService {
             agents
                 .find(workspaceId, agentId)
                 .orElseThrow(
-                    () ->
-                        new ApiException.NotFound(
-                            path + ": agent '" + agentId + "' not found"));
+                    () -> new ApiException.NotFound(path + ": agent '" + agentId + "' not found"));
         int v = version.orElse(latest.version());
         if (v != latest.version() && agents.findVersion(workspaceId, agentId, v).isEmpty()) {
-          throw new ApiException.NotFound(
-              path + ": agent '" + agentId + "' has no version " + v);
+          throw new ApiException.NotFound(path + ": agent '" + agentId + "' has no version " + v);
         }
         return ref(agentId, v);
       }
@@ -367,7 +360,11 @@ public final class AgentService {
   }
 
   private static ObjectNode ref(String id, int version) {
-    return Json.MAPPER.createObjectNode().put("type", "agent").put("id", id).put("version", version);
+    return Json.MAPPER
+        .createObjectNode()
+        .put("type", "agent")
+        .put("id", id)
+        .put("version", version);
   }
 
   static ApiException notFound(String agentId) {

@@ -46,7 +46,10 @@ public final class EnvironmentService {
             workspaceId,
             name(params.name()),
             params.description(),
-            params.config().map(c -> EnvironmentConfig.parse(c, "config")).orElse(EnvironmentConfig.DEFAULT),
+            params
+                .config()
+                .map(c -> EnvironmentConfig.parse(c, "config"))
+                .orElse(EnvironmentConfig.DEFAULT),
             Metadata.validate(params.metadata(), INVALID_METADATA),
             scope(params.scope().orElse("organization")),
             Optional.empty(),
@@ -57,9 +60,7 @@ public final class EnvironmentService {
   }
 
   public EnvironmentRecord retrieve(String workspaceId, String environmentId) {
-    return environments
-        .find(workspaceId, environmentId)
-        .orElseThrow(() -> notFound(environmentId));
+    return environments.find(workspaceId, environmentId).orElseThrow(() -> notFound(environmentId));
   }
 
   public Page<EnvironmentRecord> list(
@@ -141,7 +142,9 @@ public final class EnvironmentService {
   }
 
   public EnvironmentRecord delete(String workspaceId, String environmentId) {
-    return environments.delete(workspaceId, environmentId).orElseThrow(() -> notFound(environmentId));
+    return environments
+        .delete(workspaceId, environmentId)
+        .orElseThrow(() -> notFound(environmentId));
   }
 
   /** Checks that a new session may use the environment: it exists here and is not archived. */

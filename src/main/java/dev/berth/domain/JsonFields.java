@@ -11,9 +11,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Typed reads of nested request JSON for the rules that take a sub-tree (environment configs,
- * agent tools, session agent params). Every error is a 400 naming the field by its full path, as
- * {@code http.JsonBody} does for top-level fields.
+ * Typed reads of nested request JSON for the rules that take a sub-tree (environment configs, agent
+ * tools, session agent params). Every error is a 400 naming the field by its full path, as {@code
+ * http.JsonBody} does for top-level fields.
  */
 final class JsonFields {
   private JsonFields() {}

@@ -103,13 +103,27 @@ public final class AgentStore {
           sql += Keyset.where(page, true);
           page.after().ifPresent(params::add);
           sql += Keyset.orderBy(page, true);
-          return Keyset.page(page, Sql.list(c, sql, params, AgentStore::row), AgentRecord::id, false);
+          return Keyset.page(
+              page, Sql.list(c, sql, params, AgentStore::row), AgentRecord::id, false);
         });
   }
 
+  /** A page position in a list of versions: {@code v<number>}. */
+  public static String versionPosition(int version) {
+    return "v" + version;
+  }
+
+  /** The version number of a position, or empty when it is not one. */
+  public static Optional<Integer> parseVersionPosition(String position) {
+    if (!position.matches("v[0-9]{1,9}")) {
+      return Optional.empty();
+    }
+    return Optional.of(Integer.parseInt(position.substring(1)));
+  }
+
   /**
-   * Every version of one agent, newest first. The page position is a version number, which the
-   * caller has checked is an integer.
+   * Every version of one agent, newest first. The page position is a {@link #versionPosition},
+   * which the caller has checked.
    */
   public Page<AgentRecord> listVersions(String workspaceId, String id, PageRequest page) {
     return db.read(
@@ -119,14 +133,17 @@ public final class AgentStore {
           boolean descending = !page.backward();
           if (page.after().isPresent()) {
             sql += descending ? " AND v.version < ?" : " AND v.version > ?";
-            params.add(Integer.parseInt(page.after().get()));
+            params.add(parseVersionPosition(page.after().get()).orElseThrow());
           }
           sql +=
-              " ORDER BY v.version " + (descending ? "DESC" : "ASC") + " LIMIT " + (page.limit() + 1);
+              " ORDER BY v.version "
+                  + (descending ? "DESC" : "ASC")
+                  + " LIMIT "
+                  + (page.limit() + 1);
           return Keyset.page(
               page,
               Sql.list(c, sql, params, AgentStore::row),
-              a -> Integer.toString(a.version()),
+              a -> versionPosition(a.version()),
               false);
         });
   }

@@ -97,8 +97,8 @@ public final class EnvironmentStore {
           if (!next.equals(current.get())) {
             Sql.updateNullable(
                 c,
-                "UPDATE environments SET name = ?, description = ?, config = ?, metadata = ?,"
-                    + " scope = ?, archived_at = ?, updated_at = ? WHERE workspace_id = ? AND id = ?",
+                "UPDATE environments SET name = ?, description = ?, config = ?, metadata = ?, scope"
+                    + " = ?, archived_at = ?, updated_at = ? WHERE workspace_id = ? AND id = ?",
                 Arrays.asList(
                     next.name(),
                     next.description().orElse(null),
@@ -120,14 +120,16 @@ public final class EnvironmentStore {
         c -> {
           Optional<EnvironmentRecord> e = find(c, workspaceId, id);
           if (e.isPresent()) {
-            Sql.update(c, "DELETE FROM environments WHERE workspace_id = ? AND id = ?", workspaceId, id);
+            Sql.update(
+                c, "DELETE FROM environments WHERE workspace_id = ? AND id = ?", workspaceId, id);
           }
           return e;
         });
   }
 
   static EnvironmentRecord row(ResultSet rs) throws SQLException {
-    Map<String, String> metadata = Json.MAPPER.convertValue(Json.parse(rs.getString("metadata")), MAP);
+    Map<String, String> metadata =
+        Json.MAPPER.convertValue(Json.parse(rs.getString("metadata")), MAP);
     return new EnvironmentRecord(
         rs.getString("id"),
         rs.getString("workspace_id"),

@@ -62,10 +62,12 @@ class AgentDefinitionsTest {
 
   @Test
   void badModelValuesAreRejectedNamingTheField() {
-    assertThatThrownBy(() -> AgentDefinitions.model(json("{\"id\":\"m\",\"effort\":\"huge\"}"), "model"))
+    assertThatThrownBy(
+            () -> AgentDefinitions.model(json("{\"id\":\"m\",\"effort\":\"huge\"}"), "model"))
         .hasMessageContaining("model.effort")
         .hasMessageContaining("'huge'");
-    assertThatThrownBy(() -> AgentDefinitions.model(json("{\"id\":\"m\",\"speed\":\"slow\"}"), "model"))
+    assertThatThrownBy(
+            () -> AgentDefinitions.model(json("{\"id\":\"m\",\"speed\":\"slow\"}"), "model"))
         .hasMessageContaining("model.speed");
     assertThatThrownBy(() -> AgentDefinitions.model(json("{\"effort\":\"high\"}"), "model"))
         .hasMessageContaining("model.id is required");
@@ -86,7 +88,8 @@ class AgentDefinitionsTest {
         .isEqualTo(json("{\"enabled\":true,\"permission_policy\":{\"type\":\"always_allow\"}}"));
     assertThat(toolset.get("configs")).hasSize(8);
     assertThat(toolset.get("configs").findValuesAsText("name"))
-        .containsExactly("bash", "edit", "read", "write", "glob", "grep", "web_fetch", "web_search");
+        .containsExactly(
+            "bash", "edit", "read", "write", "glob", "grep", "web_fetch", "web_search");
     for (JsonNode c : toolset.get("configs")) {
       assertThat(c.get("type")).isEqualTo(c.get("name"));
       assertThat(c.get("enabled").booleanValue()).isTrue();
@@ -104,7 +107,8 @@ class AgentDefinitionsTest {
         AgentDefinitions.tools(
             json(
                 "[{\"type\":\"agent_toolset_20260401\",\"default_config\":{\"permission_policy\":"
-                    + "{\"type\":\"always_ask\"}},\"configs\":[{\"name\":\"bash\",\"enabled\":false},"
+                    + "{\"type\":\"always_ask\"}},\"configs\":[{\"name\":\"bash\","
+                    + "\"enabled\":false},"
                     + "{\"name\":\"web_fetch\",\"type\":\"web_fetch\",\"permission_policy\":"
                     + "{\"type\":\"auto\"},\"allowed_domains\":[\"example.com\"],"
                     + "\"max_content_tokens\":1000,\"url_sources\":{\"user_input\":\"all\","
@@ -137,7 +141,8 @@ class AgentDefinitionsTest {
     assertThatThrownBy(
             () ->
                 AgentDefinitions.tools(
-                    json("[{\"type\":\"agent_toolset_20260401\",\"configs\":[{\"name\":\"ssh\"}]}]"),
+                    json(
+                        "[{\"type\":\"agent_toolset_20260401\",\"configs\":[{\"name\":\"ssh\"}]}]"),
                     "tools"))
         .hasMessageContaining("tools[0].configs[0].name")
         .hasMessageContaining("'ssh'");
@@ -271,8 +276,7 @@ class AgentDefinitionsTest {
             json("[{\"type\":\"url\",\"name\":\"docs\",\"url\":\"https://mcp.example.com/sse\"}]"),
             "mcp_servers");
     assertThatThrownBy(
-            () ->
-                AgentDefinitions.checkMcpReferences(servers, Json.MAPPER.createArrayNode()))
+            () -> AgentDefinitions.checkMcpReferences(servers, Json.MAPPER.createArrayNode()))
         .hasMessageContaining("mcp_servers[0] 'docs' is not used");
     ArrayNode tools =
         AgentDefinitions.tools(
@@ -324,7 +328,8 @@ class AgentDefinitionsTest {
             AgentDefinitions.executionIdentity(
                 json("{\"type\":\"aws_role\",\"role_arn\":\"arn:aws:iam::1:role/x\"}"), "e"))
         .isEqualTo(json("{\"type\":\"aws_role\",\"role_arn\":\"arn:aws:iam::1:role/x\"}"));
-    assertThatThrownBy(() -> AgentDefinitions.executionIdentity(json("{\"type\":\"aws_role\"}"), "e"))
+    assertThatThrownBy(
+            () -> AgentDefinitions.executionIdentity(json("{\"type\":\"aws_role\"}"), "e"))
         .hasMessageContaining("e.role_arn is required");
   }
 
@@ -354,7 +359,8 @@ class AgentDefinitionsTest {
         .isEqualTo(
             json(
                 "{\"type\":\"multiagent_20261001\",\"advisor\":{\"type\":\"disabled\"},"
-                    + "\"subagents\":{\"type\":\"enabled\",\"inline_agents\":{\"type\":\"enabled\"},"
+                    + "\"subagents\":{\"type\":\"enabled\","
+                    + "\"inline_agents\":{\"type\":\"enabled\"},"
                     + "\"predefined_agents\":[]},\"workflows\":{\"type\":\"disabled\"}}"));
     assertThat(AgentDefinitions.multiagent(null, "multiagent", NO_AGENTS)).isEmpty();
   }
@@ -379,8 +385,7 @@ class AgentDefinitionsTest {
         .hasMessageContaining("multiagent.agents[0].version must be at least 1");
     assertThatThrownBy(
             () ->
-                AgentDefinitions.multiagent(
-                    json("{\"type\":\"swarm\"}"), "multiagent", NO_AGENTS))
+                AgentDefinitions.multiagent(json("{\"type\":\"swarm\"}"), "multiagent", NO_AGENTS))
         .hasMessageContaining("'swarm'");
   }
 }

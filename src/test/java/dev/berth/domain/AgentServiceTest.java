@@ -78,7 +78,8 @@ class AgentServiceTest {
   void realChangeMakesNewVersionAndNoOpDoesNot() {
     var a = create("A", "[]");
     assertThat(a.version()).isEqualTo(1);
-    var same = agents.update(workspace, a.id(), update(Optional.empty(), Optional.of("A"), Map.of()));
+    var same =
+        agents.update(workspace, a.id(), update(Optional.empty(), Optional.of("A"), Map.of()));
     assertThat(same.version()).isEqualTo(1);
     assertThat(same.updatedAt()).isEqualTo(a.updatedAt());
     var renamed =
@@ -220,13 +221,15 @@ class AgentServiceTest {
     assertThatThrownBy(
             () ->
                 agents.resolveForSession(
-                    workspace, json("{\"type\":\"agent\",\"id\":\"" + a.id() + "\",\"version\":0}")))
+                    workspace,
+                    json("{\"type\":\"agent\",\"id\":\"" + a.id() + "\",\"version\":0}")))
         .isInstanceOf(ApiException.InvalidRequest.class)
         .hasMessageContaining("agent.version must be at least 1");
     assertThatThrownBy(
             () ->
                 agents.resolveForSession(
-                    workspace, json("{\"type\":\"agent\",\"id\":\"" + a.id() + "\",\"model\":\"m\"}")))
+                    workspace,
+                    json("{\"type\":\"agent\",\"id\":\"" + a.id() + "\",\"model\":\"m\"}")))
         .hasMessageContaining("unknown field 'agent.model'");
     assertThatThrownBy(
             () -> agents.resolveForSession(workspace, json("{\"type\":\"robot\",\"id\":\"x\"}")))
@@ -234,7 +237,8 @@ class AgentServiceTest {
     assertThatThrownBy(
             () ->
                 agents.resolveForSession(
-                    workspace, json("{\"type\":\"agent\",\"id\":\"" + a.id() + "\",\"version\":9}")))
+                    workspace,
+                    json("{\"type\":\"agent\",\"id\":\"" + a.id() + "\",\"version\":9}")))
         .isInstanceOf(ApiException.NotFound.class);
     assertThatThrownBy(() -> agents.resolveForSession(workspace, json("\"agent_missing\"")))
         .isInstanceOf(ApiException.NotFound.class);

@@ -138,7 +138,8 @@ class EnvironmentConfigTest {
             "config");
     assertThat(wire(patched))
         .isEqualTo(
-            "{\"type\":\"cloud\",\"networking\":{\"type\":\"limited\",\"allowed_hosts\":[\"a.com\"],"
+            "{\"type\":\"cloud\",\"networking\":{\"type\":\"limited\","
+                + "\"allowed_hosts\":[\"a.com\"],"
                 + "\"allow_mcp_servers\":true,\"allow_package_managers\":true},\"packages\":"
                 + "{\"type\":\"packages\",\"apt\":[\"curl\"],\"cargo\":[],\"gem\":[],\"go\":[],"
                 + "\"npm\":[\"left-pad\"],\"pip\":[\"pandas\"]}}");
