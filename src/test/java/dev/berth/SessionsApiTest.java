@@ -139,6 +139,51 @@ class SessionsApiTest {
   }
 
   @Test
+  void updateReplacesTheSessionsToolsButNotTheStoredAgent() {
+    String agent = Fixtures.agent(http);
+    String env = Fixtures.environment(http);
+    String id = http.post("/v1/sessions", body("\"" + agent + "\"", env, "")).json().get("id").asText();
+
+    var r =
+        http.post(
+            "/v1/sessions/" + id, "{\"agent\":{\"tools\":[{\"type\":\"agent_toolset_20260401\"}]}}");
+
+    assertThat(r.status()).isEqualTo(200);
+    JsonNode tools = r.json().get("agent").get("tools");
+    assertThat(tools).hasSize(1);
+    assertThat(tools.get(0).get("configs")).hasSize(8);
+    assertThat(http.get("/v1/agents/" + agent).json().get("tools")).isEmpty();
+    var cleared = http.post("/v1/sessions/" + id, "{\"agent\":{\"tools\":[]}}");
+    assertThat(cleared.json().get("agent").get("tools")).isEmpty();
+    assertThat(http.post("/v1/sessions/" + id, "{\"agent\":{\"model\":\"x\"}}").status())
+        .isEqualTo(400);
+    assertThat(
+            http.post(
+                    "/v1/sessions/" + id,
+                    "{\"agent\":{\"mcp_servers\":[{\"type\":\"url\",\"name\":\"s\",\"url\":\"https://x.example\"}]}}")
+                .status())
+        .as("an MCP server no toolset uses")
+        .isEqualTo(400);
+  }
+
+  @Test
+  void budgetCanBeRaisedOrRemovedButNotAddedLater() {
+    String budget = "{\"type\":\"limit\",\"max_list_cost\":{\"amount\":\"2500\",\"currency\":\"USD\"}}";
+    String with = Fixtures.session(http, "\"budget\":" + budget);
+    String without = Fixtures.session(http);
+
+    var raised = http.post("/v1/sessions/" + with, "{\"budget\":" + budget.replace("2500", "5000") + "}");
+    assertThat(raised.json().at("/budget/max_list_cost/amount").asText()).isEqualTo("5000");
+    var zero = http.post("/v1/sessions/" + with, "{\"budget\":" + budget.replace("2500", "0") + "}");
+    assertThat(zero.json().at("/error/details/error_code").asText()).isEqualTo("budget_not_raised");
+    assertThat(http.post("/v1/sessions/" + with, "{\"budget\":null}").json().get("budget").isNull())
+        .isTrue();
+    var added = http.post("/v1/sessions/" + without, "{\"budget\":" + budget + "}");
+    assertThat(added.status()).isEqualTo(400);
+    assertThat(added.json().at("/error/details/error_code").asText()).isEqualTo("budget_create_only");
+  }
+
+  @Test
   void archiveIsIdempotentAndHidesTheSessionFromTheDefaultList() {
     String id = Fixtures.session(http);
     var first = http.post("/v1/sessions/" + id + "/archive");

@@ -271,6 +271,29 @@ public final class AgentService {
     return new ResolvedAgent(chosen.id(), chosen.version(), sessionAgent);
   }
 
+  /**
+   * A session update's {@code agent} patch (spec §3.4): {@code tools} and {@code mcp_servers}
+   * each replace the session's copy wholesale ({@code null} or {@code []} clears), resolved and
+   * checked as on create. Returns the new session agent; the stored agent is untouched.
+   */
+  public ObjectNode patchSessionAgent(ObjectNode sessionAgent, JsonNode patch) {
+    String path = "agent";
+    ObjectNode o = JsonFields.allowOnly(JsonFields.object(patch, path), path, "tools", "mcp_servers");
+    ArrayNode tools =
+        o.has("tools")
+            ? AgentDefinitions.tools(o.get("tools"), path + ".tools")
+            : (ArrayNode) sessionAgent.get("tools");
+    ArrayNode mcpServers =
+        o.has("mcp_servers")
+            ? AgentDefinitions.mcpServers(o.get("mcp_servers"), path + ".mcp_servers")
+            : (ArrayNode) sessionAgent.get("mcp_servers");
+    AgentDefinitions.checkMcpReferences(mcpServers, tools);
+    ObjectNode next = sessionAgent.deepCopy();
+    next.set("tools", tools);
+    next.set("mcp_servers", mcpServers);
+    return next;
+  }
+
   private static AgentDefinition override(AgentDefinition d, ObjectNode o, String path) {
     ArrayNode tools =
         o.has("tools") ? AgentDefinitions.tools(o.get("tools"), path + ".tools") : d.tools();

@@ -60,7 +60,10 @@ public final class SessionService {
 
   /** The body of {@code POST /v1/sessions/{id}}: absent fields keep their values. */
   public record UpdateParams(
-      Patch<String> title, Map<String, Optional<String>> metadata, Patch<JsonNode> budget) {}
+      Patch<String> title,
+      Map<String, Optional<String>> metadata,
+      Optional<JsonNode> agent,
+      Patch<JsonNode> budget) {}
 
   /** A session with its current resources. */
   public record View(Session session, List<Resource> resources) {}
@@ -151,13 +154,24 @@ public final class SessionService {
                 throw new ApiException.InvalidRequest(
                     "a budget can only be set when the session is created", "budget_create_only");
               }
+              if (p.budget().present()
+                  && p.budget().value() != null
+                  && p.budget().value().at("/max_list_cost/amount").asText().equals("0")) {
+                throw new ApiException.InvalidRequest(
+                    "budget.max_list_cost.amount must be above the cost already spent (0)",
+                    "budget_not_raised");
+              }
+              if (p.agent().isPresent() && s.status().equals("running")) {
+                throw new ApiException.InvalidRequest(
+                    "the agent of session " + sessionId + " cannot change while it is running");
+              }
               Session next =
                   new Session(
                       s.id(),
                       s.workspaceId(),
                       s.agentId(),
                       s.agentVersion(),
-                      s.agent(),
+                      p.agent().map(a -> agents.patchSessionAgent(s.agent(), a)).orElse(s.agent()),
                       s.environmentId(),
                       Optional.ofNullable(p.title().orElse(s.title().orElse(null))),
                       Metadata.patch(s.metadata(), p.metadata(), null),

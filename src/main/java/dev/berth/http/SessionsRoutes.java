@@ -98,7 +98,8 @@ public final class SessionsRoutes implements HttpServer.Routes {
 
   private void update(Context ctx) {
     JsonBody body =
-        JsonBody.read(ctx, maxJsonBytes).allowOnly(Set.of("title", "metadata", "budget", "vault_ids"));
+        JsonBody.read(ctx, maxJsonBytes)
+            .allowOnly(Set.of("title", "metadata", "agent", "budget", "vault_ids"));
     if (body.has("vault_ids")) {
       throw JsonBody.invalid("vault_ids cannot be changed after the session is created");
     }
@@ -108,7 +109,10 @@ public final class SessionsRoutes implements HttpServer.Routes {
     }
     var params =
         new SessionService.UpdateParams(
-            body.patchString("title"), body.metadataPatch("metadata"), budget);
+            body.patchString("title"),
+            body.metadataPatch("metadata"),
+            body.raw("agent").filter(a -> !a.isNull()),
+            budget);
     ctx.json(SessionJson.from(sessions.update(HttpServer.workspace(ctx), id(ctx), params)));
   }
 
