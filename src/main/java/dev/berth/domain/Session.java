@@ -26,4 +26,46 @@ public record Session(
   public boolean isArchived() {
     return archivedAt.isPresent();
   }
+
+  /** This session with the fields an update may change replaced. */
+  public Session patched(
+      ObjectNode agent,
+      Optional<String> title,
+      Map<String, String> metadata,
+      Optional<JsonNode> budget) {
+    return new Session(
+        id,
+        workspaceId,
+        agentId,
+        agentVersion,
+        agent,
+        environmentId,
+        title,
+        metadata,
+        vaultIds,
+        budget,
+        status,
+        archivedAt,
+        createdAt,
+        updatedAt);
+  }
+
+  /** This session as changed at {@code now}, archived then if {@code archive}. */
+  public Session touched(String now, boolean archive) {
+    return new Session(
+        id,
+        workspaceId,
+        agentId,
+        agentVersion,
+        agent,
+        environmentId,
+        title,
+        metadata,
+        vaultIds,
+        budget,
+        status,
+        archive ? Optional.of(now) : archivedAt,
+        createdAt,
+        now);
+  }
 }

@@ -166,25 +166,15 @@ public final class SessionService {
                     "the agent of session " + sessionId + " cannot change while it is running");
               }
               Session next =
-                  new Session(
-                      s.id(),
-                      s.workspaceId(),
-                      s.agentId(),
-                      s.agentVersion(),
+                  s.patched(
                       p.agent().map(a -> agents.patchSessionAgent(s.agent(), a)).orElse(s.agent()),
-                      s.environmentId(),
                       Optional.ofNullable(p.title().orElse(s.title().orElse(null))),
                       Metadata.patch(s.metadata(), p.metadata(), null),
-                      s.vaultIds(),
-                      p.budget().present() ? Optional.ofNullable(p.budget().value()) : s.budget(),
-                      s.status(),
-                      s.archivedAt(),
-                      s.createdAt(),
-                      s.updatedAt());
+                      p.budget().present() ? Optional.ofNullable(p.budget().value()) : s.budget());
               if (next.equals(s)) {
                 return s;
               }
-              next = withUpdatedAt(next, Timestamps.now());
+              next = next.touched(Timestamps.now(), false);
               SessionStore.update(c, next);
               return next;
             });
@@ -202,23 +192,7 @@ public final class SessionService {
               if (s.isArchived()) {
                 return s;
               }
-              String now = Timestamps.now();
-              Session next =
-                  new Session(
-                      s.id(),
-                      s.workspaceId(),
-                      s.agentId(),
-                      s.agentVersion(),
-                      s.agent(),
-                      s.environmentId(),
-                      s.title(),
-                      s.metadata(),
-                      s.vaultIds(),
-                      s.budget(),
-                      s.status(),
-                      Optional.of(now),
-                      s.createdAt(),
-                      now);
+              Session next = s.touched(Timestamps.now(), true);
               SessionStore.update(c, next);
               return next;
             });
@@ -268,24 +242,6 @@ public final class SessionService {
     if (!fields.isEmpty()) {
       throw new ApiException.InvalidRequest("unknown field 'budget." + fields.iterator().next() + "'");
     }
-  }
-
-  private static Session withUpdatedAt(Session s, String now) {
-    return new Session(
-        s.id(),
-        s.workspaceId(),
-        s.agentId(),
-        s.agentVersion(),
-        s.agent(),
-        s.environmentId(),
-        s.title(),
-        s.metadata(),
-        s.vaultIds(),
-        s.budget(),
-        s.status(),
-        s.archivedAt(),
-        s.createdAt(),
-        now);
   }
 
   static ApiException notFound(String sessionId) {
