@@ -6,7 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.sqlite.SQLiteConfig;
@@ -23,8 +28,12 @@ import org.sqlite.SQLiteDataSource;
  * deadlock upgrading a read lock, and they queue on the busy timeout instead of failing.
  */
 public final class Database implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Database.class);
   private final HikariDataSource pool;
   private final ReentrantLock writeLock;
+  private final ScheduledExecutorService checkpointer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> Thread.ofPlatform().name("berth-wal-checkpoint").daemon().unstarted(r));
 
   private Database(HikariDataSource pool, String migrations, ReentrantLock writeLock) {
     this.pool = pool;
@@ -57,10 +66,16 @@ public final class Database implements AutoCloseable {
     hikari.setPoolName("berth-sqlite");
     hikari.setMaximumPoolSize(8);
     hikari.setConnectionTimeout(30_000);
+    // Checkpoints copy the WAL back into the database and fsync it; done by a committing writer
+    // they stall every writer queued behind it, so a background thread does them instead.
+    hikari.setConnectionInitSql("PRAGMA wal_autocheckpoint = 0");
     // SQLite has one writer at a time; queueing writers here, in order, is cheaper and fairer
     // than letting them poll the database's busy handler.
-    return new Database(
-        new HikariDataSource(hikari), "classpath:db/migration/sqlite", new ReentrantLock(true));
+    var db =
+        new Database(
+            new HikariDataSource(hikari), "classpath:db/migration/sqlite", new ReentrantLock(true));
+    db.checkpointer.scheduleWithFixedDelay(db::checkpoint, 1, 1, TimeUnit.SECONDS);
+    return db;
   }
 
   public DataSource dataSource() {
@@ -115,8 +130,19 @@ public final class Database implements AutoCloseable {
     return new StoreFailure("metadata store failed: " + e.getMessage(), e);
   }
 
+  /** Folds the WAL into the database without blocking readers or writers. */
+  private void checkpoint() {
+    try (Connection c = pool.getConnection();
+        var st = c.createStatement()) {
+      st.execute("PRAGMA wal_checkpoint(PASSIVE)");
+    } catch (SQLException | RuntimeException e) {
+      log.warn("WAL checkpoint failed; will retry: {}", e.getMessage());
+    }
+  }
+
   @Override
   public void close() {
+    checkpointer.shutdownNow();
     pool.close();
   }
 

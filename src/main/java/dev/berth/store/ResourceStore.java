@@ -29,9 +29,13 @@ public final class ResourceStore {
     this.db = db;
   }
 
-  /** Inserts a resource; false when its mount path is already taken in the session. */
+  /**
+   * Inserts a resource; false when its mount path is already taken in the session. Callers check
+   * {@link #overlapping} first in the same transaction, so this is the safety net, and the caller
+   * abandons the transaction when it trips.
+   */
   public static boolean insert(Connection c, String workspaceId, Resource r) throws SQLException {
-    try (var savepoint = new Savepoint(c)) {
+    try {
       Sql.update(
           c,
           "INSERT INTO session_resources (id, session_id, workspace_id, type, file_id, sha256,"
@@ -45,7 +49,6 @@ public final class ResourceStore {
           r.mountPath(),
           r.createdAt(),
           r.updatedAt());
-      savepoint.release();
       return true;
     } catch (SQLException e) {
       if (Database.isUniqueViolation(e)) {
@@ -148,29 +151,5 @@ public final class ResourceStore {
         rs.getString("mount_path"),
         rs.getString("created_at"),
         rs.getString("updated_at"));
-  }
-
-  /** A savepoint, so a failed insert can be undone without aborting the whole transaction. */
-  private static final class Savepoint implements AutoCloseable {
-    private final Connection c;
-    private final java.sql.Savepoint point;
-    private boolean released;
-
-    Savepoint(Connection c) throws SQLException {
-      this.c = c;
-      this.point = c.setSavepoint();
-    }
-
-    void release() throws SQLException {
-      c.releaseSavepoint(point);
-      released = true;
-    }
-
-    @Override
-    public void close() throws SQLException {
-      if (!released) {
-        c.rollback(point);
-      }
-    }
   }
 }
