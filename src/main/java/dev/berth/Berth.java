@@ -47,6 +47,7 @@ public final class Berth implements AutoCloseable {
       var files =
           new FileService(
               new FileStore(db), blobs, config.maxUploadBytes(), config.uploadsDownloadable());
+      files.collectOrphans();
       var environments = new EnvironmentService(new EnvironmentStore(db));
       var agents = new AgentService(new AgentStore(db));
       var sessionStore = new SessionStore(db);

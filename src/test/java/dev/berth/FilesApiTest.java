@@ -339,4 +339,25 @@ class FilesApiTest {
     assertThat(r.json().path("error").path("details").path("error_code").asText())
         .isEqualTo("file_not_downloadable");
   }
+
+  @Test
+  void startUpSweepsBlobsThatNoRecordPointsAt() throws IOException {
+    try (var fresh = TestServer.start()) {
+      var kept = fresh.http().upload("kept.txt", "text/plain", "kept".getBytes(StandardCharsets.UTF_8));
+      assertThat(kept.status()).isEqualTo(200);
+      String orphan = "ab".repeat(32);
+      Path orphanPath = fresh.dataDir().resolve("blobs").resolve("ab").resolve(orphan);
+      Files.createDirectories(orphanPath.getParent());
+      Files.writeString(orphanPath, "bytes of an upload whose record was never committed");
+
+      fresh.restart();
+
+      assertThat(Files.exists(orphanPath)).isFalse();
+      try (Stream<Path> blobs = Files.walk(fresh.dataDir().resolve("blobs"))) {
+        assertThat(blobs.filter(Files::isRegularFile)).hasSize(1);
+      }
+      assertThat(fresh.http().get("/v1/files/" + kept.json().get("id").asText()).status())
+          .isEqualTo(200);
+    }
+  }
 }

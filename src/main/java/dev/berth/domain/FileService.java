@@ -140,6 +140,17 @@ public final class FileService {
     return deleted;
   }
 
+  /**
+   * Start-up sweep: deletes blobs that no record points at, such as the bytes of an upload whose
+   * record was never committed because the server died in between.
+   */
+  public int collectOrphans() {
+    var referenced = files.referencedBlobs();
+    var orphans = blobs.digests().stream().filter(d -> !referenced.contains(d)).toList();
+    collect(orphans);
+    return orphans.size();
+  }
+
   /** Deletes the blobs no file record points at any more. */
   public void collect(List<String> sha256s) {
     for (String sha : sha256s) {

@@ -132,6 +132,14 @@ public final class FileStore {
     return blobs;
   }
 
+  /** Every blob some file record points at. */
+  public java.util.Set<String> referencedBlobs() {
+    return db.read(
+        c ->
+            new java.util.HashSet<>(
+                Sql.list(c, "SELECT DISTINCT sha256 FROM files", List.of(), rs -> rs.getString(1))));
+  }
+
   /** Whether any file record, in any workspace, still points at the blob. */
   public boolean isBlobReferenced(String sha256) {
     return db.read(

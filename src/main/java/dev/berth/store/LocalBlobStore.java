@@ -169,6 +169,15 @@ public final class LocalBlobStore {
         });
   }
 
+  /** Every stored digest, for sweeping blobs no record points at. */
+  public java.util.List<String> digests() {
+    try (var walk = Files.walk(blobs, 2)) {
+      return walk.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list blobs in " + blobs, e);
+    }
+  }
+
   /** Runs {@code work} holding the lock for {@code sha256}. */
   public <T> T locked(String sha256, Supplier<T> work) {
     ReentrantLock lock = locks[Math.floorMod(sha256.hashCode(), STRIPES)];
