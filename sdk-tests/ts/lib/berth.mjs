@@ -1,7 +1,8 @@
 // Shared by every conformance test: SDK clients built exactly as a user would build them
 // (only the base URL differs from the defaults) and the checks every API error must pass.
 import assert from 'node:assert/strict';
-import Anthropic, { APIError } from '@anthropic-ai/sdk';
+import path from 'node:path';
+import Anthropic, { APIError, toFile } from '@anthropic-ai/sdk';
 
 function env(name) {
   const value = process.env[name];
@@ -14,12 +15,36 @@ function env(name) {
 export const baseURL = env('BERTH_BASE_URL');
 export const apiKey = env('BERTH_API_KEY');
 export const otherKey = env('BERTH_OTHER_KEY');
-/** A second server whose upload limit is 1024 bytes. */
+/** A second server whose upload limit is 1024 bytes and JSON body limit 4096 bytes. */
 export const limitedBaseURL = env('BERTH_LIMITED_BASE_URL');
+/** The main server's data directory; session sandboxes live in its `sandboxes/`. */
+export const dataDir = env('BERTH_DATA_DIR');
+
+/** Where a file mounted at `mountPath` in session `sessionId` lies on the server's disk. */
+export function sandboxPath(sessionId, mountPath) {
+  return path.join(dataDir, 'sandboxes', sessionId, mountPath);
+}
 
 /** A client of workspace "alpha" (or of whatever workspace `key` opens). */
 export function client(key = apiKey, url = baseURL) {
   return new Anthropic({ apiKey: key, baseURL: url });
+}
+
+/**
+ * A client of workspace "alpha" that counts the HTTP requests it sends (retries included) in
+ * `requests.count`.
+ */
+export function countingClient() {
+  const requests = { count: 0 };
+  const api = new Anthropic({
+    apiKey,
+    baseURL,
+    fetch: (...args) => {
+      requests.count++;
+      return fetch(...args);
+    },
+  });
+  return { api, requests };
 }
 
 export const ID = /^[a-z]+_01[0-9A-Za-z]{22}$/;
@@ -50,4 +75,23 @@ export async function expectApiError(promise, errorClass, status, type) {
   assert.match(caught.requestID ?? '', REQUEST_ID);
   assert.equal(caught.error?.request_id, caught.requestID);
   return caught;
+}
+
+export const unknownId = (prefix) => `${prefix}_01${'0'.repeat(22)}`;
+
+/** Uploads `text` as a file named `name`. */
+export async function uploadText(api, text = 'a,b\n1,2\n', name = 'data.csv', type = 'text/csv') {
+  return api.beta.files.upload({ file: await toFile(Buffer.from(text), name, { type }) });
+}
+
+/** An environment, an agent and a session using them, created through `api`. */
+export async function newSession(api, params = {}) {
+  const environment = await api.beta.environments.create({ name: 'env' });
+  const agent = await api.beta.agents.create({ name: 'agent', model: 'claude-sonnet-4-6' });
+  const session = await api.beta.sessions.create({
+    agent: agent.id,
+    environment_id: environment.id,
+    ...params,
+  });
+  return { environment, agent, session };
 }

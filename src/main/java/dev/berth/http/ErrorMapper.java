@@ -5,6 +5,8 @@ import dev.berth.error.ApiException;
 import dev.berth.json.Json;
 import dev.berth.store.Database;
 import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
 import java.sql.SQLTransientConnectionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +18,8 @@ import org.slf4j.LoggerFactory;
 final class ErrorMapper {
   private static final Logger log = LoggerFactory.getLogger(ErrorMapper.class);
   static final String RENDERED = "berth.error-rendered";
+  /** How much of an oversize body is read and dropped before the 413 (as Tomcat's swallow). */
+  static final long SWALLOW_BYTES = 4L * 1024 * 1024;
 
   private ErrorMapper() {}
 
@@ -47,10 +51,34 @@ final class ErrorMapper {
           write(ctx, 405, "invalid_request_error", x.getMessage(), code, false);
       case ApiException.Conflict x -> write(ctx, 409, "conflict_error", x.getMessage(), code, false);
       case ApiException.TooLarge x -> {
-        ctx.header("Connection", "close"); // the rest of an oversize body is not read
+        swallowRest(ctx);
+        ctx.header("Connection", "close"); // whatever is left of an oversize body is not read
         write(ctx, 413, "request_too_large", x.getMessage(), code, false);
       }
       case ApiException.Unavailable x -> write(ctx, 503, "overloaded_error", x.getMessage(), code, true);
+    }
+  }
+
+  /**
+   * Reads and drops what is left of the request body, up to {@link #SWALLOW_BYTES}. A connection
+   * closed with unread request bytes is reset, and the reset can reach the client before it has
+   * read the 413, which it then sees as a connection error and retries.
+   */
+  private static void swallowRest(Context ctx) {
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > SWALLOW_BYTES) {
+      return; // too much to read; the client is told by the reset either way
+    }
+    byte[] buffer = new byte[64 * 1024];
+    long left = SWALLOW_BYTES;
+    try {
+      InputStream in = ctx.req().getInputStream();
+      int n;
+      while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0) {
+        left -= n;
+      }
+    } catch (IOException | RuntimeException e) {
+      // the client went away or the body is unreadable; the 413 is still the answer
     }
   }
 

@@ -33,7 +33,7 @@ final class Query {
     } catch (IllegalArgumentException e) {
       throw badCursor();
     }
-    if (!decoded.startsWith(CURSOR_PREFIX) || decoded.length() < CURSOR_PREFIX.length() + 3) {
+    if (!decoded.startsWith(CURSOR_PREFIX) || decoded.length() < CURSOR_PREFIX.length() + 2) {
       throw badCursor();
     }
     String rest = decoded.substring(CURSOR_PREFIX.length());
