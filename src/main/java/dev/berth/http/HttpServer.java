@@ -10,6 +10,7 @@ import io.javalin.json.JavalinJackson;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import org.eclipse.jetty.http.UriCompliance;
 
 /**
  * The HTTP face of Berth: Javalin on virtual threads, the common conventions of spec §1 applied
@@ -50,6 +51,12 @@ public final class HttpServer implements AutoCloseable {
               for (Routes family : families) {
                 family.register(cfg);
               }
+              // errors Jetty raises before routing get the envelope too
+              cfg.jetty.modifyServer(server -> server.setErrorHandler(new ProtocolErrors()));
+              // Javalin picks LEGACY, which lets %u escapes reach its path decoder (a 500) and
+              // passes %2F, %2e%2e and // through; no id or path of the API needs them.
+              cfg.jetty.modifyHttpConfiguration(
+                  http -> http.setUriCompliance(UriCompliance.DEFAULT));
             });
     app.start(config.host(), config.port());
     return new HttpServer(app);
