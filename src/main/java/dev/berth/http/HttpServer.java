@@ -6,7 +6,9 @@ import dev.berth.error.ApiException;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
+import io.javalin.router.ParsedEndpoint;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
@@ -51,6 +53,7 @@ public final class HttpServer implements AutoCloseable {
               for (Routes family : families) {
                 family.register(cfg);
               }
+              answerHeadLikeGet(cfg);
               // errors Jetty raises before routing get the envelope too
               cfg.jetty.modifyServer(server -> server.setErrorHandler(new ProtocolErrors()));
               // Javalin picks LEGACY, which lets %u escapes reach its path decoder (a 500) and
@@ -60,6 +63,19 @@ public final class HttpServer implements AutoCloseable {
             });
     app.start(config.host(), config.port());
     return new HttpServer(app);
+  }
+
+  /**
+   * Javalin answers HEAD on a GET route with an empty text/plain 200 without running the route, so
+   * a HEAD of a missing file said 200. Running the GET handler instead gives the same status and
+   * headers; Jetty drops the body of a HEAD response.
+   */
+  private static void answerHeadLikeGet(JavalinConfig cfg) {
+    for (ParsedEndpoint route : List.copyOf(cfg.unsafe.internalRouter.allHttpHandlers())) {
+      if (route.endpoint.method == HandlerType.GET) {
+        cfg.routes.head(route.endpoint.path, route.endpoint.handler);
+      }
+    }
   }
 
   public int port() {

@@ -175,7 +175,7 @@ class ProtocolErrorsTest {
   void unknownMethodIsMethodNotAllowedWithAllow() {
     var r = raw("BREW /v1/files HTTP/1.1\r\nHost: berth\r\n" + AUTH + "\r\n");
     assertEnvelope(r, 405, "invalid_request_error");
-    assertThat(r.header("allow")).contains("GET", "POST");
+    assertThat(r.header("allow")).contains("GET", "POST", "HEAD");
   }
 
   @Test
@@ -184,6 +184,28 @@ class ProtocolErrorsTest {
     assertEnvelope(r, 405, "invalid_request_error");
     assertThat(r.header("allow")).contains("GET", "DELETE");
     assertEnvelope(raw("OPTIONS * HTTP/1.1\r\nHost: berth\r\n\r\n"), 404, "not_found_error");
+  }
+
+  @Test
+  void headIsGetWithoutBody() {
+    var get = server.http().get("/v1/files");
+    var head = server.http().send(server.http().builder("/v1/files").HEAD());
+    assertThat(head.status()).isEqualTo(200);
+    assertThat(head.header("content-type")).isEqualTo(get.header("content-type"));
+    assertThat(head.header("content-length")).isEqualTo(get.header("content-length"));
+    assertThat(head.header("request-id")).matches("req_01[0-9A-Za-z]{22}");
+    assertThat(head.raw().body()).isEmpty();
+  }
+
+  @Test
+  void headOfMissingFileIsNotFound() {
+    var head = server.http().send(server.http().builder("/v1/files/file_nope").HEAD());
+    assertThat(head.status()).isEqualTo(404);
+    assertThat(head.header("content-type")).startsWith("application/json");
+    assertThat(head.header("x-should-retry")).isEqualTo("false");
+    assertThat(head.raw().body()).isEmpty();
+    var unauthenticated = server.http(null).send(server.http(null).builder("/v1/files").HEAD());
+    assertThat(unauthenticated.status()).isEqualTo(401);
   }
 
   @Test
