@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.Server;
 
 /**
  * The HTTP face of Berth: Javalin on virtual threads, the common conventions of spec §1 applied
@@ -36,6 +37,7 @@ public final class HttpServer implements AutoCloseable {
   }
 
   public static HttpServer start(BerthConfig config, Workspaces workspaces, List<Routes> families) {
+    Drain drain = new Drain();
     Javalin app =
         Javalin.create(
             cfg -> {
@@ -54,14 +56,15 @@ public final class HttpServer implements AutoCloseable {
                 family.register(cfg);
               }
               answerHeadLikeGet(cfg);
-              // errors Jetty raises before routing get the envelope too
-              cfg.jetty.modifyServer(server -> server.setErrorHandler(new ProtocolErrors()));
+              cfg.jetty.modifyServer(server -> configureJetty(server, drain));
+              cfg.jetty.addConnector(
+                  (server, http) -> drain.connector(server, http, config.host(), config.port()));
               // Javalin picks LEGACY, which lets %u escapes reach its path decoder (a 500) and
               // passes %2F, %2e%2e and // through; no id or path of the API needs them.
               cfg.jetty.modifyHttpConfiguration(
                   http -> http.setUriCompliance(UriCompliance.DEFAULT));
             });
-    app.start(config.host(), config.port());
+    app.start(); // on the connector above
     return new HttpServer(app);
   }
 
@@ -78,10 +81,21 @@ public final class HttpServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Errors Jetty raises before routing get the envelope too ({@link ProtocolErrors}); a stop drains
+   * in-flight requests ({@link Drain}).
+   */
+  private static void configureJetty(Server server, Drain drain) {
+    server.setErrorHandler(new ProtocolErrors());
+    server.insertHandler(drain);
+    server.setStopTimeout(Drain.TIMEOUT.toMillis());
+  }
+
   public int port() {
     return app.port();
   }
 
+  /** Stops accepting connections, drains in-flight requests (see {@link Drain}), stops. */
   @Override
   public void close() {
     app.stop();
