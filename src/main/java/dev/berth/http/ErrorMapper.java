@@ -7,13 +7,15 @@ import dev.berth.store.Database;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLTransientConnectionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Turns any failure into the API's error envelope (spec §1.8) with the right status and {@code
- * x-should-retry} (spec §1.9). The only place that writes error JSON.
+ * x-should-retry} (spec §1.9). The only place that writes error JSON: {@link ProtocolErrors}
+ * uses {@link #envelope} for the failures Jetty answers before any route runs.
  */
 final class ErrorMapper {
   private static final Logger log = LoggerFactory.getLogger(ErrorMapper.class);
@@ -85,17 +87,23 @@ final class ErrorMapper {
   /** Writes the envelope; {@code retry} null leaves the SDK's default (retry 5xx). */
   static void write(
       Context ctx, int status, String type, String message, String errorCode, Boolean retry) {
+    byte[] body = envelope(type, message, errorCode, RequestIds.of(ctx));
+    if (retry != null) {
+      ctx.header("x-should-retry", retry.toString());
+    }
+    ctx.attribute(RENDERED, Boolean.TRUE);
+    ctx.status(status).contentType("application/json").result(body);
+  }
+
+  /** The envelope's bytes; {@code errorCode} null leaves {@code details} out. */
+  static byte[] envelope(String type, String message, String errorCode, String requestId) {
     ObjectNode body = Json.MAPPER.createObjectNode().put("type", "error");
     ObjectNode error = body.putObject("error").put("type", type).put("message", message);
     if (errorCode != null) {
       error.putObject("details").put("error_code", errorCode);
     }
-    body.put("request_id", RequestIds.of(ctx));
-    if (retry != null) {
-      ctx.header("x-should-retry", retry.toString());
-    }
-    ctx.attribute(RENDERED, Boolean.TRUE);
-    ctx.status(status).contentType("application/json").result(Json.write(body));
+    body.put("request_id", requestId);
+    return Json.write(body).getBytes(StandardCharsets.UTF_8);
   }
 
   private static boolean isUnreachable(Database.StoreFailure e) {

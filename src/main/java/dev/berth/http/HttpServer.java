@@ -6,10 +6,14 @@ import dev.berth.error.ApiException;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
+import io.javalin.router.ParsedEndpoint;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.Server;
 
 /**
  * The HTTP face of Berth: Javalin on virtual threads, the common conventions of spec §1 applied
@@ -33,6 +37,7 @@ public final class HttpServer implements AutoCloseable {
   }
 
   public static HttpServer start(BerthConfig config, Workspaces workspaces, List<Routes> families) {
+    Drain drain = new Drain();
     Javalin app =
         Javalin.create(
             cfg -> {
@@ -50,15 +55,47 @@ public final class HttpServer implements AutoCloseable {
               for (Routes family : families) {
                 family.register(cfg);
               }
+              answerHeadLikeGet(cfg);
+              cfg.jetty.modifyServer(server -> configureJetty(server, drain));
+              cfg.jetty.addConnector(
+                  (server, http) -> drain.connector(server, http, config.host(), config.port()));
+              // Javalin picks LEGACY, which lets %u escapes reach its path decoder (a 500) and
+              // passes %2F, %2e%2e and // through; no id or path of the API needs them.
+              cfg.jetty.modifyHttpConfiguration(
+                  http -> http.setUriCompliance(UriCompliance.DEFAULT));
             });
-    app.start(config.host(), config.port());
+    app.start(); // on the connector above
     return new HttpServer(app);
+  }
+
+  /**
+   * Javalin answers HEAD on a GET route with an empty text/plain 200 without running the route, so
+   * a HEAD of a missing file said 200. Running the GET handler instead gives the same status and
+   * headers; Jetty drops the body of a HEAD response.
+   */
+  private static void answerHeadLikeGet(JavalinConfig cfg) {
+    for (ParsedEndpoint route : List.copyOf(cfg.unsafe.internalRouter.allHttpHandlers())) {
+      if (route.endpoint.method == HandlerType.GET) {
+        cfg.routes.head(route.endpoint.path, route.endpoint.handler);
+      }
+    }
+  }
+
+  /**
+   * Errors Jetty raises before routing get the envelope too ({@link ProtocolErrors}); a stop drains
+   * in-flight requests ({@link Drain}).
+   */
+  private static void configureJetty(Server server, Drain drain) {
+    server.setErrorHandler(new ProtocolErrors());
+    server.insertHandler(drain);
+    server.setStopTimeout(Drain.TIMEOUT.toMillis());
   }
 
   public int port() {
     return app.port();
   }
 
+  /** Stops accepting connections, drains in-flight requests (see {@link Drain}), stops. */
   @Override
   public void close() {
     app.stop();

@@ -33,7 +33,8 @@ public final class Json {
     try {
       bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      // a broken chunked encoding or a client that hung up: the request's fault, not ours
+      throw new ApiException.InvalidRequest("could not read the request body: " + e.getMessage());
     }
     if (bytes.length > maxBytes) {
       throw new ApiException.TooLarge("request body exceeds " + maxBytes + " bytes");

@@ -60,6 +60,16 @@ public final class BerthProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** SIGTERM, without waiting: the shutdown hook drains in-flight requests, then exits. */
+  public void terminate() {
+    process.destroy();
+  }
+
+  /** Whether the process exited within {@code timeout}. */
+  public boolean awaitExit(Duration timeout) throws InterruptedException {
+    return process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
   /** SIGKILL: no shutdown hook runs. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 /** A plain HTTP client for tests: JSON in, {@link Response} out, with the SDKs' headers. */
 public final class Http {
@@ -70,7 +71,7 @@ public final class Http {
   public Response upload(String path, Form form) {
     return send(
         builder(path)
-            .header("content-type", "multipart/form-data; boundary=" + form.boundary)
+            .header("content-type", form.contentType())
             .POST(HttpRequest.BodyPublishers.ofByteArray(form.body())));
   }
 
@@ -110,7 +111,11 @@ public final class Http {
       return this;
     }
 
-    byte[] body() {
+    public String contentType() {
+      return "multipart/form-data; boundary=" + boundary;
+    }
+
+    public byte[] body() {
       var all = new ByteArrayOutputStream();
       all.writeBytes(out.toByteArray());
       all.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
@@ -137,18 +142,31 @@ public final class Http {
 
   public Response send(HttpRequest.Builder request) {
     try {
-      HttpResponse<byte[]> r =
-          CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-      JsonNode json = null;
-      if (r.headers().firstValue("content-type").orElse("").startsWith("application/json")) {
-        json = MAPPER.readTree(r.body());
-      }
-      return new Response(r.statusCode(), json, r);
+      return response(CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Sends on a connection of its own and returns at once, for requests still running later. */
+  public CompletableFuture<Response> sendAsync(HttpRequest.Builder request) {
+    return HttpClient.newHttpClient()
+        .sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
+        .thenApply(Http::response);
+  }
+
+  private static Response response(HttpResponse<byte[]> r) {
+    JsonNode json = null;
+    if (r.headers().firstValue("content-type").orElse("").startsWith("application/json")) {
+      try {
+        json = MAPPER.readTree(r.body());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return new Response(r.statusCode(), json, r);
   }
 }
