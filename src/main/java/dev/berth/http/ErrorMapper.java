@@ -5,6 +5,7 @@ import dev.berth.error.ApiException;
 import dev.berth.json.Json;
 import dev.berth.store.Database;
 import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +37,27 @@ final class ErrorMapper {
         log.error("request {} {} failed", ctx.method(), ctx.path(), failure);
         write(ctx, 500, "api_error", "internal server error", null, null);
       }
+    }
+  }
+
+  /**
+   * A {@link Error} (out of memory, stack overflow) escaping a handler: Javalin hands it over with
+   * only the servlet response, so the request id comes from the header already set on it.
+   */
+  static void renderError(HttpServletResponse res, Error error) {
+    log.error("request failed with {}", error.toString(), error);
+    if (res.isCommitted()) {
+      return;
+    }
+    String requestId = res.getHeader("request-id");
+    res.resetBuffer();
+    res.setStatus(500);
+    res.setContentType("application/json");
+    try {
+      res.getOutputStream()
+          .write(envelope("api_error", "internal server error", null, requestId));
+    } catch (IOException e) {
+      log.debug("could not write the error response", e);
     }
   }
 

@@ -50,6 +50,7 @@ public final class HttpServer implements AutoCloseable {
               cfg.routes.before(RequestIds::assign);
               cfg.routes.before("/v1/*", ctx -> authorize(ctx, workspaces));
               cfg.routes.exception(Exception.class, ErrorMapper::render);
+              cfg.router.javaLangErrorHandler(ErrorMapper::renderError);
               cfg.routes.error(404, HttpServer::unknownRoute);
               cfg.routes.error(405, HttpServer::wrongMethod);
               for (Routes family : families) {

@@ -1,27 +1,35 @@
 package dev.berth.testing;
 
 import java.io.IOException;
-import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Berth as a separate process running the packaged jar, for tests that kill it. Needs {@code mvn
  * package} first, so only {@code *IT} tests (failsafe) use it.
  */
 public final class BerthProcess implements AutoCloseable {
-  private final Process process;
-  private final int port;
+  private static final Pattern LISTENING = Pattern.compile("Berth listening on http://[^:]+:(\\d+)");
 
-  private BerthProcess(Process process, int port) {
+  private final Process process;
+  private final Path log;
+  private int port;
+
+  private BerthProcess(Process process, Path log) {
     this.process = process;
-    this.port = port;
+    this.log = log;
   }
 
+  /**
+   * Starts the jar on a port the kernel picks (port 0) and learns it from the start-up log, so
+   * no other server on this machine can take the port in between.
+   */
   public static BerthProcess start(Path dataDir, String... extraArgs) throws IOException {
-    int port = freePort();
     String java = ProcessHandle.current().info().command().orElse("java");
     var command =
         new java.util.ArrayList<>(
@@ -30,7 +38,7 @@ public final class BerthProcess implements AutoCloseable {
                 "-jar",
                 Path.of("target", "berth.jar").toAbsolutePath().toString(),
                 "--port",
-                Integer.toString(port),
+                "0",
                 "--data-dir",
                 dataDir.toString(),
                 "--api-key",
@@ -38,12 +46,10 @@ public final class BerthProcess implements AutoCloseable {
                 "--api-key",
                 TestServer.OTHER_KEY + "@beta"));
     command.addAll(List.of(extraArgs));
+    Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
     Process p =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(dataDir.resolveSibling(dataDir.getFileName() + ".log").toFile())
-            .start();
-    var berth = new BerthProcess(p, port);
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    var berth = new BerthProcess(p, log);
     berth.awaitReady();
     return berth;
   }
@@ -83,10 +89,14 @@ public final class BerthProcess implements AutoCloseable {
         throw new IllegalStateException("berth exited with " + process.exitValue());
       }
       try {
-        if (http().get("/v1/files?limit=1").status() == 200) {
-          return;
+        Matcher m = LISTENING.matcher(Files.readString(log));
+        if (m.find()) {
+          port = Integer.parseInt(m.group(1));
+          if (http().get("/v1/files?limit=1").status() == 200) {
+            return;
+          }
         }
-      } catch (RuntimeException notYet) {
+      } catch (IOException | RuntimeException notYet) {
         // not listening yet
       }
       try {
@@ -104,12 +114,6 @@ public final class BerthProcess implements AutoCloseable {
     if (process.isAlive()) {
       process.destroy();
       process.waitFor();
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (var s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 }
