@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.testing.Http;
+import dev.berth.testing.SharedServer;
 import dev.berth.testing.TestServer;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -11,27 +12,14 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class AgentsApiTest {
-  static TestServer server;
-  static Http http;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start();
-    http = server.http();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension static final SharedServer server = new SharedServer();
 
   static JsonNode create(String body) {
-    var r = http.post("/v1/agents", body);
+    var r = server.http().post("/v1/agents", body);
     assertThat(r.status()).as(String.valueOf(r.json())).isEqualTo(200);
     return r.json();
   }
@@ -130,41 +118,41 @@ class AgentsApiTest {
 
   @Test
   void createRejectsInvalidBodies() {
-    assertInvalid(http.post("/v1/agents", "{\"name\":\"A\"}"), "model is required");
-    assertInvalid(http.post("/v1/agents", "{\"model\":\"m\"}"), "name is required");
-    assertInvalid(http.post("/v1/agents", "{\"model\":\"m\",\"name\":\"\"}"), "must not be empty");
-    assertInvalid(http.post("/v1/agents", "{\"model\":\"m\",\"name\":3}"), "name must be a string");
-    assertInvalid(http.post("/v1/agents", "{\"model\":7,\"name\":\"A\"}"), "model must be");
+    assertInvalid(server.http().post("/v1/agents", "{\"name\":\"A\"}"), "model is required");
+    assertInvalid(server.http().post("/v1/agents", "{\"model\":\"m\"}"), "name is required");
+    assertInvalid(server.http().post("/v1/agents", "{\"model\":\"m\",\"name\":\"\"}"), "must not be empty");
+    assertInvalid(server.http().post("/v1/agents", "{\"model\":\"m\",\"name\":3}"), "name must be a string");
+    assertInvalid(server.http().post("/v1/agents", "{\"model\":7,\"name\":\"A\"}"), "model must be");
     assertInvalid(
-        http.post("/v1/agents", "{\"model\":\"m\",\"name\":\"A\",\"temperature\":1}"),
+        server.http().post("/v1/agents", "{\"model\":\"m\",\"name\":\"A\",\"temperature\":1}"),
         "'temperature'");
     assertInvalid(
-        http.post("/v1/agents", "{\"model\":{\"id\":\"m\",\"effort\":\"extreme\"},\"name\":\"A\"}"),
+        server.http().post("/v1/agents", "{\"model\":{\"id\":\"m\",\"effort\":\"extreme\"},\"name\":\"A\"}"),
         "'extreme'");
     assertInvalid(
-        http.post("/v1/agents", "{\"model\":\"m\",\"name\":\"A\",\"tools\":{}}"),
+        server.http().post("/v1/agents", "{\"model\":\"m\",\"name\":\"A\",\"tools\":{}}"),
         "tools must be an array");
     assertInvalid(
-        http.post(
+        server.http().post(
             "/v1/agents", "{\"model\":\"m\",\"name\":\"A\",\"tools\":[{\"type\":\"shell\"}]}"),
         "'shell'");
     assertInvalid(
-        http.post(
+        server.http().post(
             "/v1/agents",
             "{\"model\":\"m\",\"name\":\"A\",\"mcp_servers\":[{\"type\":\"url\",\"name\":\"s\","
                 + "\"url\":\"https://x.io\"}]}"),
         "not used by any mcp_toolset");
     assertInvalid(
-        http.post(
+        server.http().post(
             "/v1/agents",
             "{\"model\":\"m\",\"name\":\"A\",\"tools\":[{\"type\":\"mcp_toolset\","
                 + "\"mcp_server_name\":\"s\"}]}"),
         "does not name a server");
     assertInvalid(
-        http.post("/v1/agents", "{\"model\":\"m\",\"name\":\"A\",\"description\":false}"),
+        server.http().post("/v1/agents", "{\"model\":\"m\",\"name\":\"A\",\"description\":false}"),
         "description must be a string");
     assertInvalid(
-        http.post(
+        server.http().post(
             "/v1/agents",
             "{\"model\":\"m\",\"name\":\"A\",\"execution_identity\":{\"type\":\"x\"}}"),
         "execution_identity.type");
@@ -177,10 +165,10 @@ class AgentsApiTest {
           .append("\",\"description\":\"d\",\"input_schema\":{}}");
     }
     assertInvalid(
-        http.post("/v1/agents", "{\"model\":\"m\",\"name\":\"A\",\"tools\":" + tools + "]}"),
+        server.http().post("/v1/agents", "{\"model\":\"m\",\"name\":\"A\",\"tools\":" + tools + "]}"),
         "at most 256");
     var multi =
-        http.post(
+        server.http().post(
             "/v1/agents",
             "{\"model\":\"m\",\"name\":\"A\",\"multiagent\":{\"type\":\"coordinator\","
                 + "\"agents\":[\"agent_011CZkYpogX7uDKUyvBTophP\"]}}");
@@ -190,18 +178,18 @@ class AgentsApiTest {
   @Test
   void retrieveByVersion() {
     String id = create("{\"model\":\"m\",\"name\":\"v1\"}").get("id").asText();
-    http.post("/v1/agents/" + id, "{\"name\":\"v2\"}");
-    assertThat(http.get("/v1/agents/" + id).json().get("name").asText()).isEqualTo("v2");
-    var v1 = http.get("/v1/agents/" + id + "?version=1");
+    server.http().post("/v1/agents/" + id, "{\"name\":\"v2\"}");
+    assertThat(server.http().get("/v1/agents/" + id).json().get("name").asText()).isEqualTo("v2");
+    var v1 = server.http().get("/v1/agents/" + id + "?version=1");
     assertThat(v1.status()).isEqualTo(200);
     assertThat(v1.json().get("name").asText()).isEqualTo("v1");
     assertThat(v1.json().get("version").asInt()).isEqualTo(1);
-    assertThat(http.get("/v1/agents/" + id + "?version=2").json().get("name").asText())
+    assertThat(server.http().get("/v1/agents/" + id + "?version=2").json().get("name").asText())
         .isEqualTo("v2");
-    assertInvalid(http.get("/v1/agents/" + id + "?version=0"), "version");
-    assertInvalid(http.get("/v1/agents/" + id + "?version=x"), "version");
-    assertThat(http.get("/v1/agents/" + id + "?version=3").status()).isEqualTo(404);
-    assertThat(http.get("/v1/agents/agent_011CZkYpogX7uDKUyvBTophP").status()).isEqualTo(404);
+    assertInvalid(server.http().get("/v1/agents/" + id + "?version=0"), "version");
+    assertInvalid(server.http().get("/v1/agents/" + id + "?version=x"), "version");
+    assertThat(server.http().get("/v1/agents/" + id + "?version=3").status()).isEqualTo(404);
+    assertThat(server.http().get("/v1/agents/agent_011CZkYpogX7uDKUyvBTophP").status()).isEqualTo(404);
     var other = server.http(TestServer.OTHER_KEY);
     for (var r :
         List.of(
@@ -218,14 +206,14 @@ class AgentsApiTest {
   void updateBumpsVersionOnlyOnRealChange() {
     JsonNode a = create("{\"model\":\"m\",\"name\":\"A\",\"metadata\":{\"k\":\"v\"}}");
     String id = a.get("id").asText();
-    var same = http.post("/v1/agents/" + id, "{\"name\":\"A\",\"model\":\"m\",\"version\":1}");
+    var same = server.http().post("/v1/agents/" + id, "{\"name\":\"A\",\"model\":\"m\",\"version\":1}");
     assertThat(same.status()).isEqualTo(200);
     assertThat(same.json()).isEqualTo(a);
-    var empty = http.post("/v1/agents/" + id, "{}");
+    var empty = server.http().post("/v1/agents/" + id, "{}");
     assertThat(empty.json()).isEqualTo(a);
 
     var changed =
-        http.post(
+        server.http().post(
             "/v1/agents/" + id,
             "{\"version\":1,\"system\":\"Be brief.\",\"metadata\":{\"k\":null,\"n\":\"1\"},"
                 + "\"tools\":[{\"type\":\"agent_toolset_20260401\"}]}");
@@ -237,14 +225,14 @@ class AgentsApiTest {
         .isGreaterThan(a.get("updated_at").asText());
     assertThat(changed.json().get("created_at")).isEqualTo(a.get("created_at"));
 
-    var cleared = http.post("/v1/agents/" + id, "{\"tools\":[],\"system\":null}");
+    var cleared = server.http().post("/v1/agents/" + id, "{\"tools\":[],\"system\":null}");
     assertThat(cleared.json().get("version").asInt()).isEqualTo(3);
     assertThat(cleared.json().get("tools").toString()).isEqualTo("[]");
     assertThat(cleared.json().get("system").isNull()).isTrue();
     var nulled =
-        http.post("/v1/agents/" + id, "{\"skills\":[{\"type\":\"custom\",\"skill_id\":\"s\"}]}");
+        server.http().post("/v1/agents/" + id, "{\"skills\":[{\"type\":\"custom\",\"skill_id\":\"s\"}]}");
     assertThat(nulled.json().get("version").asInt()).isEqualTo(4);
-    var skillsCleared = http.post("/v1/agents/" + id, "{\"skills\":null}");
+    var skillsCleared = server.http().post("/v1/agents/" + id, "{\"skills\":null}");
     assertThat(skillsCleared.json().get("skills").toString()).isEqualTo("[]");
     assertThat(skillsCleared.json().get("version").asInt()).isEqualTo(5);
   }
@@ -252,42 +240,42 @@ class AgentsApiTest {
   @Test
   void staleVersionIsAConflictThatIsNotRetried() {
     String id = create("{\"model\":\"m\",\"name\":\"A\"}").get("id").asText();
-    http.post("/v1/agents/" + id, "{\"name\":\"B\"}");
-    var r = http.post("/v1/agents/" + id, "{\"version\":1,\"name\":\"C\"}");
+    server.http().post("/v1/agents/" + id, "{\"name\":\"B\"}");
+    var r = server.http().post("/v1/agents/" + id, "{\"version\":1,\"name\":\"C\"}");
     assertThat(r.status()).isEqualTo(409);
     assertThat(r.errorType()).isEqualTo("conflict_error");
     assertThat(r.header("x-should-retry")).isEqualTo("false");
-    assertThat(http.get("/v1/agents/" + id).json().get("name").asText()).isEqualTo("B");
+    assertThat(server.http().get("/v1/agents/" + id).json().get("name").asText()).isEqualTo("B");
   }
 
   @Test
   void updateRejectsInvalidValues() {
     String id = create("{\"model\":\"m\",\"name\":\"A\"}").get("id").asText();
     assertInvalid(
-        http.post("/v1/agents/" + id, "{\"version\":\"1\"}"), "version must be an integer");
-    assertInvalid(http.post("/v1/agents/" + id, "{\"name\":\"\"}"), "must not be empty");
-    assertInvalid(http.post("/v1/agents/" + id, "{\"colour\":\"red\"}"), "'colour'");
+        server.http().post("/v1/agents/" + id, "{\"version\":\"1\"}"), "version must be an integer");
+    assertInvalid(server.http().post("/v1/agents/" + id, "{\"name\":\"\"}"), "must not be empty");
+    assertInvalid(server.http().post("/v1/agents/" + id, "{\"colour\":\"red\"}"), "'colour'");
     assertInvalid(
-        http.post(
+        server.http().post(
             "/v1/agents/" + id, "{\"mcp_servers\":[{\"name\":\"s\",\"url\":\"https://x.io\"}]}"),
         "not used by any mcp_toolset");
-    assertInvalid(http.post("/v1/agents/" + id, "{\"metadata\":{\"k\":5}}"), "metadata.k");
-    assertThat(http.get("/v1/agents/" + id).json().get("version").asInt()).isEqualTo(1);
+    assertInvalid(server.http().post("/v1/agents/" + id, "{\"metadata\":{\"k\":5}}"), "metadata.k");
+    assertThat(server.http().get("/v1/agents/" + id).json().get("version").asInt()).isEqualTo(1);
   }
 
   @Test
   void archiveIsIdempotentAndHidesFromList() {
     String id = create("{\"model\":\"m\",\"name\":\"to-archive\"}").get("id").asText();
-    var first = http.post("/v1/agents/" + id + "/archive");
+    var first = server.http().post("/v1/agents/" + id + "/archive");
     assertThat(first.status()).isEqualTo(200);
     String archivedAt = first.json().get("archived_at").asText();
     assertThat(archivedAt).endsWith("Z");
-    assertThat(http.post("/v1/agents/" + id + "/archive").json().get("archived_at").asText())
+    assertThat(server.http().post("/v1/agents/" + id + "/archive").json().get("archived_at").asText())
         .isEqualTo(archivedAt);
-    assertThat(ids(http.get("/v1/agents?limit=100").json())).doesNotContain(id);
-    assertThat(ids(http.get("/v1/agents?limit=100&include_archived=true").json())).contains(id);
-    assertInvalid(http.post("/v1/agents/" + id, "{\"name\":\"x\"}"), "archived");
-    assertThat(http.post("/v1/agents/agent_missing/archive").status()).isEqualTo(404);
+    assertThat(ids(server.http().get("/v1/agents?limit=100").json())).doesNotContain(id);
+    assertThat(ids(server.http().get("/v1/agents?limit=100&include_archived=true").json())).contains(id);
+    assertInvalid(server.http().post("/v1/agents/" + id, "{\"name\":\"x\"}"), "archived");
+    assertThat(server.http().post("/v1/agents/agent_missing/archive").status()).isEqualTo(404);
   }
 
   @Test
@@ -303,7 +291,7 @@ class AgentsApiTest {
     String page = null;
     int pages = 0;
     do {
-      var r = http.get("/v1/agents?limit=2" + (page == null ? "" : "&page=" + page));
+      var r = server.http().get("/v1/agents?limit=2" + (page == null ? "" : "&page=" + page));
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.json().get("data").size()).isBetween(1, 2);
       r.json().get("data").forEach(e -> seen.add(e.get("id").asText()));
@@ -315,7 +303,7 @@ class AgentsApiTest {
     assertThat(seen).containsSubsequence(created.reversed());
 
     var bounded =
-        http.get(
+        server.http().get(
             "/v1/agents?limit=100&"
                 + encode("created_at[gte]")
                 + "="
@@ -325,9 +313,9 @@ class AgentsApiTest {
                 + "="
                 + encode(createdAt.get(3)));
     assertThat(ids(bounded.json())).containsExactly(created.get(3), created.get(2), created.get(1));
-    assertInvalid(http.get("/v1/agents?" + encode("created_at[gte]") + "=yesterday"), "RFC 3339");
-    assertInvalid(http.get("/v1/agents?limit=101"), "limit");
-    assertInvalid(http.get("/v1/agents?include_archived=yes"), "include_archived");
+    assertInvalid(server.http().get("/v1/agents?" + encode("created_at[gte]") + "=yesterday"), "RFC 3339");
+    assertInvalid(server.http().get("/v1/agents?limit=101"), "limit");
+    assertInvalid(server.http().get("/v1/agents?include_archived=yes"), "include_archived");
     assertThat(server.http(TestServer.OTHER_KEY).get("/v1/agents").json().get("data")).isEmpty();
   }
 
@@ -335,7 +323,7 @@ class AgentsApiTest {
   void versionsListNewestFirstThroughAllPages() {
     String id = create("{\"model\":\"m\",\"name\":\"n0\"}").get("id").asText();
     for (int i = 1; i < 5; i++) {
-      assertThat(http.post("/v1/agents/" + id, "{\"name\":\"n" + i + "\"}").status())
+      assertThat(server.http().post("/v1/agents/" + id, "{\"name\":\"n" + i + "\"}").status())
           .isEqualTo(200);
     }
     List<Integer> versions = new ArrayList<>();
@@ -343,7 +331,7 @@ class AgentsApiTest {
     String page = null;
     do {
       var r =
-          http.get(
+          server.http().get(
               "/v1/agents/" + id + "/versions?limit=2" + (page == null ? "" : "&page=" + page));
       assertThat(r.status()).isEqualTo(200);
       r.json()
@@ -358,14 +346,14 @@ class AgentsApiTest {
     } while (page != null);
     assertThat(versions).containsExactly(5, 4, 3, 2, 1);
     assertThat(names).containsExactly("n4", "n3", "n2", "n1", "n0");
-    assertThat(http.get("/v1/agents/agent_missing/versions").status()).isEqualTo(404);
-    assertInvalid(http.get("/v1/agents/" + id + "/versions?limit=0"), "limit");
+    assertThat(server.http().get("/v1/agents/agent_missing/versions").status()).isEqualTo(404);
+    assertInvalid(server.http().get("/v1/agents/" + id + "/versions?limit=0"), "limit");
   }
 
   @Test
   void missingBetaHeaderIsRejected() {
     var r =
-        http.send(
+        server.http().send(
             HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/agents"))
                 .header("Authorization", "Bearer " + TestServer.KEY)
                 .header("content-type", "application/json")

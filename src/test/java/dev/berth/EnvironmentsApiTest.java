@@ -4,32 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.testing.Http;
+import dev.berth.testing.SharedServer;
 import dev.berth.testing.TestServer;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class EnvironmentsApiTest {
-  static TestServer server;
-  static Http http;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start();
-    http = server.http();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension static final SharedServer server = new SharedServer();
 
   static String create(String body) {
-    var r = http.post("/v1/environments", body);
+    var r = server.http().post("/v1/environments", body);
     assertThat(r.status()).as(r.json() == null ? "" : r.json().toString()).isEqualTo(200);
     return r.json().get("id").asText();
   }
@@ -46,7 +34,7 @@ class EnvironmentsApiTest {
 
   @Test
   void createWithoutConfigGetsTheDefaultCloudConfig() {
-    var r = http.post("/v1/environments", "{\"name\":\"python-data-analysis\"}");
+    var r = server.http().post("/v1/environments", "{\"name\":\"python-data-analysis\"}");
     assertThat(r.status()).isEqualTo(200);
     JsonNode env = r.json();
     assertThat(env.get("id").asText()).matches("env_01[0-9A-Za-z]{22}");
@@ -68,7 +56,7 @@ class EnvironmentsApiTest {
   @Test
   void createWithLimitedNetworkingAndSelfHosted() {
     var limited =
-        http.post(
+        server.http().post(
             "/v1/environments",
             "{\"name\":\"l\",\"config\":{\"type\":\"cloud\",\"networking\":{\"type\":\"limited\","
                 + "\"allowed_hosts\":[\"api.example.com\"],\"allow_package_managers\":true},"
@@ -79,7 +67,7 @@ class EnvironmentsApiTest {
             "{\"type\":\"limited\",\"allowed_hosts\":[\"api.example.com\"],"
                 + "\"allow_mcp_servers\":false,\"allow_package_managers\":true}");
     var self =
-        http.post(
+        server.http().post(
             "/v1/environments",
             "{\"name\":\"on-prem\",\"description\":\"Self-hosted workers\",\"config\":"
                 + "{\"type\":\"self_hosted\"},\"metadata\":{\"team\":\"infra\"},"
@@ -91,43 +79,43 @@ class EnvironmentsApiTest {
 
   @Test
   void createRejectsInvalidBodies() {
-    assertInvalid(http.post("/v1/environments", "{}"), "name is required");
-    assertInvalid(http.post("/v1/environments", "{\"name\":5}"), "name must be a string");
-    assertInvalid(http.post("/v1/environments", "{\"name\":\"\"}"), "name must not be empty");
-    assertInvalid(http.post("/v1/environments", "{\"name\":\"e\",\"colour\":1}"), "'colour'");
+    assertInvalid(server.http().post("/v1/environments", "{}"), "name is required");
+    assertInvalid(server.http().post("/v1/environments", "{\"name\":5}"), "name must be a string");
+    assertInvalid(server.http().post("/v1/environments", "{\"name\":\"\"}"), "name must not be empty");
+    assertInvalid(server.http().post("/v1/environments", "{\"name\":\"e\",\"colour\":1}"), "'colour'");
     assertInvalid(
-        http.post("/v1/environments", "{\"name\":\"e\",\"config\":{\"type\":\"docker\"}}"),
+        server.http().post("/v1/environments", "{\"name\":\"e\",\"config\":{\"type\":\"docker\"}}"),
         "'docker'");
     assertInvalid(
-        http.post(
+        server.http().post(
             "/v1/environments",
             "{\"name\":\"e\",\"config\":{\"type\":\"cloud\",\"networking\":{\"type\":\"vpn\"}}}"),
         "'vpn'");
     assertInvalid(
-        http.post(
+        server.http().post(
             "/v1/environments",
             "{\"name\":\"e\",\"config\":{\"type\":\"cloud\",\"networking\":{\"type\":\"limited\"},"
                 + "\"packages\":{\"apt\":[\"curl\"]}}}"),
         "allow_package_managers");
     assertInvalid(
-        http.post("/v1/environments", "{\"name\":\"e\",\"scope\":\"account\"}"), "account");
+        server.http().post("/v1/environments", "{\"name\":\"e\",\"scope\":\"account\"}"), "account");
     assertInvalid(
-        http.post("/v1/environments", "{\"name\":\"e\",\"scope\":\"planet\"}"), "'planet'");
-    assertInvalid(http.post("/v1/environments", "{\"name\":\"e\",\"metadata\":[]}"), "metadata");
+        server.http().post("/v1/environments", "{\"name\":\"e\",\"scope\":\"planet\"}"), "'planet'");
+    assertInvalid(server.http().post("/v1/environments", "{\"name\":\"e\",\"metadata\":[]}"), "metadata");
     var tooLong =
-        http.post(
+        server.http().post(
             "/v1/environments",
             "{\"name\":\"e\",\"metadata\":{\"k\":\"" + "v".repeat(513) + "\"}}");
     assertInvalid(tooLong, "512");
     assertThat(errorCode(tooLong)).isEqualTo("invalid_metadata");
-    assertInvalid(http.post("/v1/environments", "[1]"), "JSON object");
-    assertInvalid(http.post("/v1/environments", "{\"name\":"), "not valid JSON");
+    assertInvalid(server.http().post("/v1/environments", "[1]"), "JSON object");
+    assertInvalid(server.http().post("/v1/environments", "{\"name\":"), "not valid JSON");
   }
 
   @Test
   void retrieveAndOtherWorkspaceIsNotFound() {
     String id = create("{\"name\":\"mine\"}");
-    var got = http.get("/v1/environments/" + id);
+    var got = server.http().get("/v1/environments/" + id);
     assertThat(got.status()).isEqualTo(200);
     assertThat(got.json().get("name").asText()).isEqualTo("mine");
     var other = server.http(TestServer.OTHER_KEY);
@@ -137,13 +125,13 @@ class EnvironmentsApiTest {
             other.post("/v1/environments/" + id, "{\"name\":\"x\"}"),
             other.post("/v1/environments/" + id + "/archive"),
             other.delete("/v1/environments/" + id),
-            http.get("/v1/environments/env_011CZkZ9X2dpNyB7HsEFoRfW"),
-            http.get("/v1/environments/nonsense"))) {
+            server.http().get("/v1/environments/env_011CZkZ9X2dpNyB7HsEFoRfW"),
+            server.http().get("/v1/environments/nonsense"))) {
       assertThat(r.status()).isEqualTo(404);
       assertThat(r.errorType()).isEqualTo("not_found_error");
       assertThat(errorCode(r)).isEqualTo("environment_not_found");
     }
-    assertThat(http.get("/v1/environments/" + id).json().get("name").asText()).isEqualTo("mine");
+    assertThat(server.http().get("/v1/environments/" + id).json().get("name").asText()).isEqualTo("mine");
   }
 
   @Test
@@ -156,7 +144,7 @@ class EnvironmentsApiTest {
                 + "\"allowed_hosts\":[\"x.io\"],\"allow_package_managers\":true},"
                 + "\"packages\":{\"pip\":[\"pandas\"]}}}");
     var r =
-        http.post(
+        server.http().post(
             "/v1/environments/" + id,
             "{\"name\":\"renamed\",\"metadata\":{\"a\":null,\"b\":\"\",\"d\":\"4\"},"
                 + "\"config\":{\"type\":\"cloud\",\"packages\":{\"npm\":[\"left-pad\"]}}}");
@@ -171,11 +159,11 @@ class EnvironmentsApiTest {
     assertThat(env.get("config").get("packages").get("npm").get(0).asText()).isEqualTo("left-pad");
     assertThat(env.get("updated_at").asText()).isGreaterThan(env.get("created_at").asText());
 
-    var nulled = http.post("/v1/environments/" + id, "{\"description\":null}");
+    var nulled = server.http().post("/v1/environments/" + id, "{\"description\":null}");
     assertThat(nulled.json().get("description").isNull()).isTrue();
-    var emptied = http.post("/v1/environments/" + id, "{\"description\":\"\"}");
+    var emptied = server.http().post("/v1/environments/" + id, "{\"description\":\"\"}");
     assertThat(emptied.json().get("description").asText()).isEmpty();
-    var unchanged = http.post("/v1/environments/" + id, "{}");
+    var unchanged = server.http().post("/v1/environments/" + id, "{}");
     assertThat(unchanged.status()).isEqualTo(200);
     assertThat(unchanged.json()).isEqualTo(emptied.json());
   }
@@ -183,14 +171,14 @@ class EnvironmentsApiTest {
   @Test
   void updateRejectsTypeChangeAndInvalidValues() {
     String id = create("{\"name\":\"e\"}");
-    var change = http.post("/v1/environments/" + id, "{\"config\":{\"type\":\"self_hosted\"}}");
+    var change = server.http().post("/v1/environments/" + id, "{\"config\":{\"type\":\"self_hosted\"}}");
     assertInvalid(change, "cannot change");
     assertThat(errorCode(change)).isEqualTo("invalid_config_type_change");
-    assertInvalid(http.post("/v1/environments/" + id, "{\"name\":7}"), "name must be a string");
-    assertInvalid(http.post("/v1/environments/" + id, "{\"unknown\":true}"), "'unknown'");
-    assertInvalid(http.post("/v1/environments/" + id, "{\"metadata\":{\"k\":1}}"), "metadata.k");
+    assertInvalid(server.http().post("/v1/environments/" + id, "{\"name\":7}"), "name must be a string");
+    assertInvalid(server.http().post("/v1/environments/" + id, "{\"unknown\":true}"), "'unknown'");
+    assertInvalid(server.http().post("/v1/environments/" + id, "{\"metadata\":{\"k\":1}}"), "metadata.k");
     assertInvalid(
-        http.post(
+        server.http().post(
             "/v1/environments/" + id,
             "{\"config\":{\"type\":\"cloud\",\"networking\":{\"type\":\"limited\"},"
                 + "\"packages\":{\"go\":[\"x\"]}}}"),
@@ -199,7 +187,7 @@ class EnvironmentsApiTest {
     for (int i = 0; i < 17; i++) {
       many.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":\"v\"");
     }
-    var tooMany = http.post("/v1/environments/" + id, many.append("}}").toString());
+    var tooMany = server.http().post("/v1/environments/" + id, many.append("}}").toString());
     assertInvalid(tooMany, "at most 16");
     assertThat(errorCode(tooMany)).isEqualTo("invalid_metadata");
   }
@@ -207,28 +195,28 @@ class EnvironmentsApiTest {
   @Test
   void archiveIsIdempotentAndBlocksUpdates() {
     String id = create("{\"name\":\"e\"}");
-    var first = http.post("/v1/environments/" + id + "/archive");
+    var first = server.http().post("/v1/environments/" + id + "/archive");
     assertThat(first.status()).isEqualTo(200);
     String archivedAt = first.json().get("archived_at").asText();
     assertThat(archivedAt).endsWith("Z");
-    var again = http.post("/v1/environments/" + id + "/archive");
+    var again = server.http().post("/v1/environments/" + id + "/archive");
     assertThat(again.json().get("archived_at").asText()).isEqualTo(archivedAt);
-    var update = http.post("/v1/environments/" + id, "{\"name\":\"x\"}");
+    var update = server.http().post("/v1/environments/" + id, "{\"name\":\"x\"}");
     assertInvalid(update, "archived");
     assertThat(errorCode(update)).isEqualTo("environment_archived");
-    assertThat(http.get("/v1/environments/" + id).json().get("archived_at").asText())
+    assertThat(server.http().get("/v1/environments/" + id).json().get("archived_at").asText())
         .isEqualTo(archivedAt);
   }
 
   @Test
   void deleteRemovesTheEnvironment() {
     String id = create("{\"name\":\"e\"}");
-    var r = http.delete("/v1/environments/" + id);
+    var r = server.http().delete("/v1/environments/" + id);
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.json().toString())
         .isEqualTo("{\"id\":\"" + id + "\",\"type\":\"environment_deleted\"}");
-    assertThat(http.get("/v1/environments/" + id).status()).isEqualTo(404);
-    assertThat(http.delete("/v1/environments/" + id).status()).isEqualTo(404);
+    assertThat(server.http().get("/v1/environments/" + id).status()).isEqualTo(404);
+    assertThat(server.http().delete("/v1/environments/" + id).status()).isEqualTo(404);
   }
 
   @Test
@@ -238,13 +226,13 @@ class EnvironmentsApiTest {
       created.add(create("{\"name\":\"page-" + i + "\"}"));
     }
     String archived = create("{\"name\":\"archived\"}");
-    http.post("/v1/environments/" + archived + "/archive");
+    server.http().post("/v1/environments/" + archived + "/archive");
 
     List<String> seen = new ArrayList<>();
     String page = null;
     int pages = 0;
     do {
-      var r = http.get("/v1/environments?limit=2" + (page == null ? "" : "&page=" + page));
+      var r = server.http().get("/v1/environments?limit=2" + (page == null ? "" : "&page=" + page));
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.json().has("next_page")).isTrue();
       assertThat(r.json().get("data").size()).isBetween(1, 2);
@@ -256,11 +244,11 @@ class EnvironmentsApiTest {
     assertThat(seen).doesNotHaveDuplicates().doesNotContain(archived);
     assertThat(seen).isSortedAccordingTo((a, b) -> b.compareTo(a));
     assertThat(seen).containsSubsequence(created.reversed());
-    var all = http.get("/v1/environments?limit=100");
+    var all = server.http().get("/v1/environments?limit=100");
     assertThat(all.json().get("data").size()).isEqualTo(seen.size());
     assertThat(all.json().get("next_page").isNull()).isTrue();
 
-    var withArchived = http.get("/v1/environments?include_archived=true&limit=100");
+    var withArchived = server.http().get("/v1/environments?include_archived=true&limit=100");
     assertThat(withArchived.json().get("data").findValuesAsText("id")).contains(archived);
     assertThat(server.http(TestServer.OTHER_KEY).get("/v1/environments").json().get("data"))
         .isEmpty();
@@ -268,17 +256,17 @@ class EnvironmentsApiTest {
 
   @Test
   void listRejectsBadParameters() {
-    assertInvalid(http.get("/v1/environments?limit=0"), "limit");
-    assertInvalid(http.get("/v1/environments?limit=101"), "limit");
-    assertInvalid(http.get("/v1/environments?limit=abc"), "limit");
-    assertInvalid(http.get("/v1/environments?include_archived=maybe"), "include_archived");
-    assertInvalid(http.get("/v1/environments?page=%21%21"), "page");
+    assertInvalid(server.http().get("/v1/environments?limit=0"), "limit");
+    assertInvalid(server.http().get("/v1/environments?limit=101"), "limit");
+    assertInvalid(server.http().get("/v1/environments?limit=abc"), "limit");
+    assertInvalid(server.http().get("/v1/environments?include_archived=maybe"), "include_archived");
+    assertInvalid(server.http().get("/v1/environments?page=%21%21"), "page");
   }
 
   @Test
   void missingBetaHeaderIsRejected() {
     var r =
-        http.send(
+        server.http().send(
             HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/environments"))
                 .header("Authorization", "Bearer " + TestServer.KEY)
                 .GET());

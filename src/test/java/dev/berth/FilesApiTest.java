@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.testing.Http;
+import dev.berth.testing.SharedServer;
 import dev.berth.testing.TestServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,23 +15,12 @@ import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Files API (spec §6) over plain HTTP, including requests no SDK would send. */
 class FilesApiTest {
-  static TestServer server;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension static final SharedServer server = new SharedServer();
 
   static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
@@ -118,7 +108,7 @@ class FilesApiTest {
 
   @Test
   void idsCannotBeCombinedWithPagingAndAreCapped() {
-    String id = upload(server, TestServer.KEY, "ids");
+    String id = upload(server.get(), TestServer.KEY, "ids");
     assertInvalid(server.http().get("/v1/files?ids%5B%5D=" + id + "&limit=5"), "ids");
     List<String> many = new ArrayList<>();
     for (int i = 0; i < 101; i++) {
@@ -333,7 +323,7 @@ class FilesApiTest {
 
   @Test
   void downloadOfUploadIsNotDownloadableByDefault() {
-    String id = upload(server, TestServer.KEY, "private");
+    String id = upload(server.get(), TestServer.KEY, "private");
     var r = server.http().get("/v1/files/" + id + "/content");
     assertInvalid(r, id);
     assertThat(r.json().path("error").path("details").path("error_code").asText())

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.testing.Fixtures;
 import dev.berth.testing.Http;
+import dev.berth.testing.SharedServer;
 import dev.berth.testing.TestServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,38 +17,25 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class ResourcesApiTest {
-  static TestServer server;
-  static Http http;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start();
-    http = server.http();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension static final SharedServer server = new SharedServer();
 
   static Path sandboxPath(String sessionId, String mountPath) {
     return server.dataDir().resolve("sandboxes").resolve(sessionId).resolve(mountPath.substring(1));
   }
 
   static Http.Response add(String session, String json) {
-    return http.post("/v1/sessions/" + session + "/resources", json);
+    return server.http().post("/v1/sessions/" + session + "/resources", json);
   }
 
   @Test
   void addedFileAppearsReadOnlyAtItsMountPathInTheSandbox() throws IOException {
-    String file = Fixtures.upload(http, "data.csv", "a,b\n1,2\n");
-    String session = Fixtures.session(http);
+    String file = Fixtures.upload(server.http(), "data.csv", "a,b\n1,2\n");
+    String session = Fixtures.session(server.http());
 
     var r = add(session, fileResource(file, "/data.csv"));
 
@@ -63,8 +51,8 @@ class ResourcesApiTest {
 
   @Test
   void nonAsciiMountPathsAreMaterialisedAsUtf8() throws IOException {
-    String file = Fixtures.upload(http, "x.txt", "unicode");
-    String session = Fixtures.session(http);
+    String file = Fixtures.upload(server.http(), "x.txt", "unicode");
+    String session = Fixtures.session(server.http());
     var r = add(session, fileResource(file, "/données/名前.txt"));
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.json().get("mount_path").asText()).isEqualTo("/mnt/session/uploads/données/名前.txt");
@@ -74,26 +62,26 @@ class ResourcesApiTest {
 
   @Test
   void mountingMakesASessionScopedCopyOfTheFile() {
-    String file = Fixtures.upload(http, "notes.txt", "hello");
-    String session = Fixtures.session(http);
+    String file = Fixtures.upload(server.http(), "notes.txt", "hello");
+    String session = Fixtures.session(server.http());
 
     String copy = add(session, fileResource(file, null)).json().get("file_id").asText();
 
     assertThat(copy).isNotEqualTo(file).startsWith("file_");
-    JsonNode listed = http.get("/v1/files?scope_id=" + session).json().get("data");
+    JsonNode listed = server.http().get("/v1/files?scope_id=" + session).json().get("data");
     assertThat(listed).hasSize(1);
     assertThat(listed.get(0).get("id").asText()).isEqualTo(copy);
     assertThat(listed.get(0).get("scope").get("id").asText()).isEqualTo(session);
     assertThat(listed.get(0).get("filename").asText()).isEqualTo("notes.txt");
     assertThat(listed.get(0).get("downloadable").asBoolean()).isFalse();
-    var workspaceFiles = http.get("/v1/files?limit=1000").json().get("data").findValuesAsText("id");
+    var workspaceFiles = server.http().get("/v1/files?limit=1000").json().get("data").findValuesAsText("id");
     assertThat(workspaceFiles).contains(file).doesNotContain(copy);
   }
 
   @Test
   void missingMountPathDefaultsToTheRequestedFileId() {
-    String file = Fixtures.upload(http, "x.txt", "x");
-    String session = Fixtures.session(http);
+    String file = Fixtures.upload(server.http(), "x.txt", "x");
+    String session = Fixtures.session(server.http());
     var r = add(session, fileResource(file, null));
     assertThat(r.json().get("mount_path").asText()).isEqualTo("/mnt/session/uploads/" + file);
     assertThat(Files.exists(sandboxPath(session, "/mnt/session/uploads/" + file))).isTrue();
@@ -101,44 +89,44 @@ class ResourcesApiTest {
 
   @Test
   void deletingResourceRemovesTheMountItsDirectoriesAndTheCopy() {
-    String file = Fixtures.upload(http, "x.txt", "bytes");
-    String session = Fixtures.session(http);
+    String file = Fixtures.upload(server.http(), "x.txt", "bytes");
+    String session = Fixtures.session(server.http());
     var added = add(session, fileResource(file, "/deep/er/x.txt")).json();
     String id = added.get("id").asText();
 
-    var deleted = http.delete("/v1/sessions/" + session + "/resources/" + id);
+    var deleted = server.http().delete("/v1/sessions/" + session + "/resources/" + id);
 
     assertThat(deleted.status()).isEqualTo(200);
     assertThat(deleted.json().get("id").asText()).isEqualTo(id);
     assertThat(deleted.json().get("type").asText()).isEqualTo("session_resource_deleted");
     assertThat(Files.exists(sandboxPath(session, "/mnt/session/uploads/deep"))).isFalse();
     assertThat(Files.isDirectory(sandboxPath(session, "/mnt/session/uploads"))).isTrue();
-    assertThat(http.get("/v1/files?scope_id=" + session).json().get("data")).isEmpty();
-    assertThat(http.get("/v1/files/" + added.get("file_id").asText()).status()).isEqualTo(404);
-    assertThat(http.get("/v1/sessions/" + session + "/resources/" + id).status()).isEqualTo(404);
-    var again = http.delete("/v1/sessions/" + session + "/resources/" + id);
+    assertThat(server.http().get("/v1/files?scope_id=" + session).json().get("data")).isEmpty();
+    assertThat(server.http().get("/v1/files/" + added.get("file_id").asText()).status()).isEqualTo(404);
+    assertThat(server.http().get("/v1/sessions/" + session + "/resources/" + id).status()).isEqualTo(404);
+    var again = server.http().delete("/v1/sessions/" + session + "/resources/" + id);
     assertThat(again.status()).isEqualTo(404);
     assertThat(again.errorType()).isEqualTo("not_found_error");
-    assertThat(http.get("/v1/files/" + file).status()).isEqualTo(200);
+    assertThat(server.http().get("/v1/files/" + file).status()).isEqualTo(200);
   }
 
   @Test
   void deletingTheOriginalLeavesTheMountedCopyIntact() throws IOException {
-    String file = Fixtures.upload(http, "keep.txt", "still here");
-    String session = Fixtures.session(http);
+    String file = Fixtures.upload(server.http(), "keep.txt", "still here");
+    String session = Fixtures.session(server.http());
     String copy = add(session, fileResource(file, "/keep.txt")).json().get("file_id").asText();
 
-    assertThat(http.delete("/v1/files/" + file).status()).isEqualTo(200);
+    assertThat(server.http().delete("/v1/files/" + file).status()).isEqualTo(200);
 
-    assertThat(http.get("/v1/files/" + copy).status()).isEqualTo(200);
+    assertThat(server.http().get("/v1/files/" + copy).status()).isEqualTo(200);
     assertThat(Files.readString(sandboxPath(session, "/mnt/session/uploads/keep.txt")))
         .isEqualTo("still here");
   }
 
   @Test
   void takenOrOverlappingMountPathsConflict() {
-    String file = Fixtures.upload(http, "x.txt", "x");
-    String session = Fixtures.session(http);
+    String file = Fixtures.upload(server.http(), "x.txt", "x");
+    String session = Fixtures.session(server.http());
     assertThat(add(session, fileResource(file, "/a/b")).status()).isEqualTo(200);
 
     for (String path : List.of("/a/b", "/mnt/session/uploads/a/b", "/a", "/a/b/c")) {
@@ -153,15 +141,15 @@ class ResourcesApiTest {
 
   @Test
   void invalidMountPathsAreRejectedAndChangeNothing() throws IOException {
-    String file = Fixtures.upload(http, "x.txt", "x");
-    String session = Fixtures.session(http);
+    String file = Fixtures.upload(server.http(), "x.txt", "x");
+    String session = Fixtures.session(server.http());
     for (String path : List.of("relative", "/a/../../etc/passwd", "/a//b", "/a/", "/a\\u0000b")) {
       var r = add(session, fileResource(file, path));
       assertThat(r.status()).as(path).isEqualTo(400);
       assertThat(r.errorType()).isEqualTo("invalid_request_error");
       assertThat(r.json().path("error").path("message").asText()).startsWith("mount_path");
     }
-    assertThat(http.get("/v1/sessions/" + session + "/resources").json().get("data")).isEmpty();
+    assertThat(server.http().get("/v1/sessions/" + session + "/resources").json().get("data")).isEmpty();
     try (Stream<Path> s = Files.list(sandboxPath(session, "/mnt/session/uploads"))) {
       assertThat(s).isEmpty();
     }
@@ -169,8 +157,8 @@ class ResourcesApiTest {
 
   @Test
   void unknownOrForeignSessionsAndFilesAreNotFound() {
-    String file = Fixtures.upload(http, "x.txt", "x");
-    String session = Fixtures.session(http);
+    String file = Fixtures.upload(server.http(), "x.txt", "x");
+    String session = Fixtures.session(server.http());
     Http other = server.http(TestServer.OTHER_KEY);
     String foreignFile = Fixtures.upload(other, "y.txt", "y");
     String foreignSession = Fixtures.session(other);
@@ -180,27 +168,27 @@ class ResourcesApiTest {
     assertThat(add(foreignSession, fileResource(file, null)).status()).isEqualTo(404);
     assertThat(add("sesn_01unknown", fileResource(file, null)).errorType())
         .isEqualTo("not_found_error");
-    assertThat(http.get("/v1/sessions/" + foreignSession + "/resources").status()).isEqualTo(404);
+    assertThat(server.http().get("/v1/sessions/" + foreignSession + "/resources").status()).isEqualTo(404);
   }
 
   @Test
   void archivedSessionsAreReadOnly() {
-    String file = Fixtures.upload(http, "x.txt", "x");
-    String session = Fixtures.session(http);
+    String file = Fixtures.upload(server.http(), "x.txt", "x");
+    String session = Fixtures.session(server.http());
     String id = add(session, fileResource(file, "/x")).json().get("id").asText();
-    assertThat(http.post("/v1/sessions/" + session + "/archive").status()).isEqualTo(200);
+    assertThat(server.http().post("/v1/sessions/" + session + "/archive").status()).isEqualTo(200);
 
     var addAfter = add(session, fileResource(file, "/y"));
     assertThat(addAfter.status()).isEqualTo(400);
     assertThat(addAfter.json().path("error").path("message").asText()).contains("archived");
-    assertThat(http.delete("/v1/sessions/" + session + "/resources/" + id).status()).isEqualTo(400);
-    assertThat(http.get("/v1/sessions/" + session + "/resources/" + id).status()).isEqualTo(200);
-    assertThat(http.get("/v1/sessions/" + session + "/resources").json().get("data")).hasSize(1);
+    assertThat(server.http().delete("/v1/sessions/" + session + "/resources/" + id).status()).isEqualTo(400);
+    assertThat(server.http().get("/v1/sessions/" + session + "/resources/" + id).status()).isEqualTo(200);
+    assertThat(server.http().get("/v1/sessions/" + session + "/resources").json().get("data")).hasSize(1);
   }
 
   @Test
   void onlyFileResourcesCanBeAdded() {
-    String session = Fixtures.session(http);
+    String session = Fixtures.session(server.http());
     var github = add(session, "{\"type\":\"github_repository\",\"url\":\"https://github.com/o/r\"}");
     assertThat(github.status()).isEqualTo(400);
     assertThat(add(session, "{\"type\":\"bogus\"}").status()).isEqualTo(400);
@@ -213,24 +201,24 @@ class ResourcesApiTest {
 
   @Test
   void fileResourcesCannotBeUpdated() {
-    String file = Fixtures.upload(http, "x.txt", "x");
-    String session = Fixtures.session(http);
+    String file = Fixtures.upload(server.http(), "x.txt", "x");
+    String session = Fixtures.session(server.http());
     String id = add(session, fileResource(file, null)).json().get("id").asText();
     String path = "/v1/sessions/" + session + "/resources/" + id;
 
-    var r = http.post(path, "{\"authorization_token\":\"ghp_x\"}");
+    var r = server.http().post(path, "{\"authorization_token\":\"ghp_x\"}");
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.json().path("error").path("message").asText()).contains("github_repository");
-    assertThat(http.post(path, "{}").status()).isEqualTo(400);
-    assertThat(http.post(path, "{\"authorization_token\":\"\"}").status()).isEqualTo(400);
-    assertThat(http.post("/v1/sessions/" + session + "/resources/sesrsc_01nope", "{\"authorization_token\":\"t\"}").status())
+    assertThat(server.http().post(path, "{}").status()).isEqualTo(400);
+    assertThat(server.http().post(path, "{\"authorization_token\":\"\"}").status()).isEqualTo(400);
+    assertThat(server.http().post("/v1/sessions/" + session + "/resources/sesrsc_01nope", "{\"authorization_token\":\"t\"}").status())
         .isEqualTo(404);
   }
 
   @Test
   void listingPagesThroughEveryResourceInAttachOrder() {
-    String file = Fixtures.upload(http, "x.txt", "x");
-    String session = Fixtures.session(http);
+    String file = Fixtures.upload(server.http(), "x.txt", "x");
+    String session = Fixtures.session(server.http());
     List<String> added = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       added.add(add(session, fileResource(file, "/f" + i)).json().get("id").asText());
@@ -239,7 +227,7 @@ class ResourcesApiTest {
     String page = null;
     do {
       var r =
-          http.get(
+          server.http().get(
               "/v1/sessions/" + session + "/resources?limit=2" + (page == null ? "" : "&page=" + page));
       assertThat(r.status()).isEqualTo(200);
       r.json().get("data").forEach(d -> seen.add(d.get("id").asText()));
@@ -250,10 +238,10 @@ class ResourcesApiTest {
       }
     } while (page != null);
     assertThat(seen).containsExactlyElementsOf(added);
-    var session1 = http.get("/v1/sessions/" + session).json().get("resources");
+    var session1 = server.http().get("/v1/sessions/" + session).json().get("resources");
     assertThat(session1.findValuesAsText("id")).containsExactlyElementsOf(added);
-    assertThat(http.get("/v1/sessions/" + session + "/resources?limit=101").status()).isEqualTo(400);
-    assertThat(http.get("/v1/sessions/" + session + "/resources?page=garbage").status())
+    assertThat(server.http().get("/v1/sessions/" + session + "/resources?limit=101").status()).isEqualTo(400);
+    assertThat(server.http().get("/v1/sessions/" + session + "/resources?page=garbage").status())
         .isEqualTo(400);
   }
 
@@ -279,15 +267,15 @@ class ResourcesApiTest {
 
   @Test
   void sessionCreatedWithResourcesMountsThemAllOrNothing() throws IOException {
-    String file = Fixtures.upload(http, "x.txt", "created");
-    String ok = Fixtures.session(http, "\"resources\":[" + fileResource(file, "/one") + "]");
-    assertThat(http.get("/v1/sessions/" + ok).json().get("resources")).hasSize(1);
+    String file = Fixtures.upload(server.http(), "x.txt", "created");
+    String ok = Fixtures.session(server.http(), "\"resources\":[" + fileResource(file, "/one") + "]");
+    assertThat(server.http().get("/v1/sessions/" + ok).json().get("resources")).hasSize(1);
     assertThat(Files.readString(sandboxPath(ok, "/mnt/session/uploads/one"))).isEqualTo("created");
 
     int sessionsBefore = countSessions();
-    int scopedBefore = http.get("/v1/files?scope_id=" + ok).json().get("data").size();
-    String agent = Fixtures.agent(http);
-    String env = Fixtures.environment(http);
+    int scopedBefore = server.http().get("/v1/files?scope_id=" + ok).json().get("data").size();
+    String agent = Fixtures.agent(server.http());
+    String env = Fixtures.environment(server.http());
     for (String resources :
         List.of(
             fileResource(file, "/a") + "," + fileResource("file_01missing", "/b"),
@@ -295,35 +283,35 @@ class ResourcesApiTest {
             fileResource(file, "/a") + "," + fileResource(file, "/a/b"),
             fileResource(file, "/a") + "," + fileResource(file, "../b"))) {
       var r =
-          http.post(
+          server.http().post(
               "/v1/sessions",
               "{\"agent\":\"" + agent + "\",\"environment_id\":\"" + env + "\",\"resources\":["
                   + resources + "]}");
       assertThat(r.status()).as(resources).isIn(400, 404, 409);
     }
     assertThat(countSessions()).isEqualTo(sessionsBefore);
-    assertThat(http.get("/v1/files?scope_id=" + ok).json().get("data")).hasSize(scopedBefore);
+    assertThat(server.http().get("/v1/files?scope_id=" + ok).json().get("data")).hasSize(scopedBefore);
   }
 
   @Test
   void deletingSessionRemovesItsSandboxAndScopedFiles() {
-    String file = Fixtures.upload(http, "x.txt", "x");
-    String session = Fixtures.session(http, "\"resources\":[" + fileResource(file, "/x") + "]");
+    String file = Fixtures.upload(server.http(), "x.txt", "x");
+    String session = Fixtures.session(server.http(), "\"resources\":[" + fileResource(file, "/x") + "]");
     assertThat(Files.isDirectory(server.dataDir().resolve("sandboxes").resolve(session))).isTrue();
 
-    var r = http.delete("/v1/sessions/" + session);
+    var r = server.http().delete("/v1/sessions/" + session);
     assertThat(r.json().get("type").asText()).isEqualTo("session_deleted");
 
     assertThat(Files.exists(server.dataDir().resolve("sandboxes").resolve(session))).isFalse();
-    assertThat(http.get("/v1/files?scope_id=" + session).json().get("data")).isEmpty();
-    assertThat(http.get("/v1/sessions/" + session).status()).isEqualTo(404);
-    assertThat(http.get("/v1/files/" + file).status()).isEqualTo(200);
+    assertThat(server.http().get("/v1/files?scope_id=" + session).json().get("data")).isEmpty();
+    assertThat(server.http().get("/v1/sessions/" + session).status()).isEqualTo(404);
+    assertThat(server.http().get("/v1/files/" + file).status()).isEqualTo(200);
   }
 
   @Test
   void fiftyParallelAddsWithDistinctPathsAllSucceed() throws Exception {
-    String file = Fixtures.upload(http, "x.txt", "parallel");
-    String session = Fixtures.session(http);
+    String file = Fixtures.upload(server.http(), "x.txt", "parallel");
+    String session = Fixtures.session(server.http());
     List<Integer> statuses = parallel(50, i -> add(session, fileResource(file, "/p/" + i)).status());
     assertThat(statuses).containsOnly(200).hasSize(50);
     try (Stream<Path> s = Files.list(sandboxPath(session, "/mnt/session/uploads/p"))) {
@@ -333,8 +321,8 @@ class ResourcesApiTest {
 
   @Test
   void twentyParallelAddsOfOnePathHaveExactlyOneWinner() throws Exception {
-    String file = Fixtures.upload(http, "x.txt", "race");
-    String session = Fixtures.session(http);
+    String file = Fixtures.upload(server.http(), "x.txt", "race");
+    String session = Fixtures.session(server.http());
     List<Integer> statuses = parallel(20, i -> add(session, fileResource(file, "/same")).status());
     assertThat(statuses.stream().filter(s -> s == 200)).hasSize(1);
     assertThat(statuses.stream().filter(s -> s == 409)).hasSize(19);
@@ -342,15 +330,15 @@ class ResourcesApiTest {
 
   @Test
   void hundredAndTenParallelAddsStopAtTheCap() throws Exception {
-    String file = Fixtures.upload(http, "x.txt", "cap");
-    String session = Fixtures.session(http);
+    String file = Fixtures.upload(server.http(), "x.txt", "cap");
+    String session = Fixtures.session(server.http());
     List<Integer> statuses = parallel(110, i -> add(session, fileResource(file, "/c" + i)).status());
     assertThat(statuses.stream().filter(s -> s == 200)).hasSize(100);
     assertThat(statuses.stream().filter(s -> s == 400)).hasSize(10);
     Set<String> ids = new HashSet<>();
     String page = null;
     do {
-      var r = http.get("/v1/sessions/" + session + "/resources?limit=100" + (page == null ? "" : "&page=" + page));
+      var r = server.http().get("/v1/sessions/" + session + "/resources?limit=100" + (page == null ? "" : "&page=" + page));
       r.json().get("data").forEach(d -> ids.add(d.get("id").asText()));
       page = r.json().get("next_page").isNull() ? null : r.json().get("next_page").asText();
     } while (page != null);
@@ -359,15 +347,14 @@ class ResourcesApiTest {
 
   @Test
   void restartHealsASandboxThatDriftedFromTheRecords() throws IOException {
-    String file = Fixtures.upload(http, "x.txt", "truth");
-    String session = Fixtures.session(http, "\"resources\":[" + fileResource(file, "/kept") + "]");
+    String file = Fixtures.upload(server.http(), "x.txt", "truth");
+    String session = Fixtures.session(server.http(), "\"resources\":[" + fileResource(file, "/kept") + "]");
     Path kept = sandboxPath(session, "/mnt/session/uploads/kept");
     Path stray = sandboxPath(session, "/mnt/session/uploads/stray.txt");
     Files.delete(kept);
     Files.writeString(stray, "not in the records");
 
     server.restart();
-    http = server.http();
 
     assertThat(Files.readString(kept)).isEqualTo("truth");
     assertThat(Files.exists(stray)).isFalse();
@@ -377,8 +364,8 @@ class ResourcesApiTest {
   void symlinksPlantedInTheSandboxCannotCarryAMountOutside(@TempDir Path outside)
       throws IOException {
     Path decoy = Files.writeString(outside.resolve("decoy.txt"), "untouched");
-    String file = Fixtures.upload(http, "x.txt", "inside");
-    String session = Fixtures.session(http);
+    String file = Fixtures.upload(server.http(), "x.txt", "inside");
+    String session = Fixtures.session(server.http());
     Path uploads = sandboxPath(session, "/mnt/session/uploads");
     Files.createSymbolicLink(uploads.resolve("escape"), outside);
     Files.createSymbolicLink(uploads.resolve("target.txt"), decoy);
@@ -401,14 +388,14 @@ class ResourcesApiTest {
     Files.delete(mounted);
     Files.delete(uploads.resolve("escape"));
     Files.createSymbolicLink(uploads.resolve("escape"), outside);
-    assertThat(http.delete("/v1/sessions/" + session + "/resources/" + id).status()).isEqualTo(200);
+    assertThat(server.http().delete("/v1/sessions/" + session + "/resources/" + id).status()).isEqualTo(200);
     assertThat(Files.readString(decoy)).isEqualTo("untouched");
     assertThat(Files.exists(uploads.resolve("escape"), java.nio.file.LinkOption.NOFOLLOW_LINKS))
         .isFalse();
   }
 
   private static int countSessions() {
-    return http.get("/v1/sessions?limit=100&include_archived=true").json().get("data").size();
+    return server.http().get("/v1/sessions?limit=100&include_archived=true").json().get("data").size();
   }
 
   private static boolean isRoot() {

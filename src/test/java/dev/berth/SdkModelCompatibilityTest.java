@@ -17,14 +17,14 @@ import dev.berth.store.AgentStore;
 import dev.berth.store.Database;
 import dev.berth.store.WorkspaceStore;
 import dev.berth.testing.Http;
+import dev.berth.testing.SharedServer;
 import dev.berth.testing.TestServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,19 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * passes their strict {@code validate()} (spec §1.13).
  */
 class SdkModelCompatibilityTest {
-  static TestServer server;
-  static Http http;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start();
-    http = server.http();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension static final SharedServer server = new SharedServer();
 
   static <T> T read(Http.Response r, Class<T> type) throws Exception {
     assertThat(r.status()).as(String.valueOf(r.json())).isEqualTo(200);
@@ -87,7 +75,7 @@ class SdkModelCompatibilityTest {
   void minimalAgentPassesStrictValidation() throws Exception {
     var agent =
         read(
-            http.post("/v1/agents", "{\"model\":\"claude-sonnet-4-6\",\"name\":\"A\"}"),
+            server.http().post("/v1/agents", "{\"model\":\"claude-sonnet-4-6\",\"name\":\"A\"}"),
             BetaManagedAgentsAgent.class);
     assertThat(agent.version()).isEqualTo(1);
     assertThat(agent.archivedAt()).isEmpty();
@@ -95,7 +83,7 @@ class SdkModelCompatibilityTest {
 
   @Test
   void agentWithToolsetPassesStrictValidation() throws Exception {
-    var agent = read(http.post("/v1/agents", WITH_TOOLSET), BetaManagedAgentsAgent.class);
+    var agent = read(server.http().post("/v1/agents", WITH_TOOLSET), BetaManagedAgentsAgent.class);
     var toolset = agent.tools().get(0).asAgentToolset20260401();
     assertThat(toolset.configs()).hasSize(8);
     assertThat(agent.model().effort()).isPresent();
@@ -104,7 +92,7 @@ class SdkModelCompatibilityTest {
 
   @Test
   void agentWithMcpToolsetAndCustomToolPassesStrictValidation() throws Exception {
-    var agent = read(http.post("/v1/agents", WITH_MCP_AND_CUSTOM), BetaManagedAgentsAgent.class);
+    var agent = read(server.http().post("/v1/agents", WITH_MCP_AND_CUSTOM), BetaManagedAgentsAgent.class);
     assertThat(agent.tools().get(0).asMcpToolset().mcpServerName()).isEqualTo("docs");
     assertThat(agent.tools().get(1).asCustom().name()).isEqualTo("get_weather");
     assertThat(agent.executionIdentity().isAwsRole()).isTrue();
@@ -114,11 +102,11 @@ class SdkModelCompatibilityTest {
   void agentWithRostersPassesStrictValidation() throws Exception {
     String helper =
         read(
-                http.post("/v1/agents", "{\"model\":\"m\",\"name\":\"H\"}"),
+                server.http().post("/v1/agents", "{\"model\":\"m\",\"name\":\"H\"}"),
                 BetaManagedAgentsAgent.class)
             .id();
     read(
-        http.post(
+        server.http().post(
             "/v1/agents",
             "{\"model\":\"m\",\"name\":\"Lead\",\"multiagent\":{\"type\":\"coordinator\","
                 + "\"agents\":"
@@ -127,7 +115,7 @@ class SdkModelCompatibilityTest {
                 + "\",{\"type\":\"self\"},{\"type\":\"advisor\",\"model\":\"claude-opus-4-6\"}]}}"),
         BetaManagedAgentsAgent.class);
     read(
-        http.post(
+        server.http().post(
             "/v1/agents",
             "{\"model\":\"m\",\"name\":\"Lead2\",\"multiagent\":{\"type\":\"multiagent_20261001\","
                 + "\"advisor\":{\"type\":\"enabled\",\"model\":\"claude-opus-4-6\"},"
@@ -139,13 +127,13 @@ class SdkModelCompatibilityTest {
 
   @Test
   void updatedArchivedAndListedAgentsPassStrictValidation() throws Exception {
-    String id = read(http.post("/v1/agents", WITH_TOOLSET), BetaManagedAgentsAgent.class).id();
-    read(http.post("/v1/agents/" + id, "{\"name\":\"B\"}"), BetaManagedAgentsAgent.class);
-    read(http.get("/v1/agents/" + id + "?version=1"), BetaManagedAgentsAgent.class);
-    var archived = read(http.post("/v1/agents/" + id + "/archive"), BetaManagedAgentsAgent.class);
+    String id = read(server.http().post("/v1/agents", WITH_TOOLSET), BetaManagedAgentsAgent.class).id();
+    read(server.http().post("/v1/agents/" + id, "{\"name\":\"B\"}"), BetaManagedAgentsAgent.class);
+    read(server.http().get("/v1/agents/" + id + "?version=1"), BetaManagedAgentsAgent.class);
+    var archived = read(server.http().post("/v1/agents/" + id + "/archive"), BetaManagedAgentsAgent.class);
     assertThat(archived.archivedAt()).isPresent();
-    read(http.get("/v1/agents?include_archived=true"), AgentListPageResponse.class);
-    var versions = read(http.get("/v1/agents/" + id + "/versions"), VersionListPageResponse.class);
+    read(server.http().get("/v1/agents?include_archived=true"), AgentListPageResponse.class);
+    var versions = read(server.http().get("/v1/agents/" + id + "/versions"), VersionListPageResponse.class);
     assertThat(versions.data()).hasSize(2);
   }
 
@@ -205,11 +193,11 @@ class SdkModelCompatibilityTest {
 
   @Test
   void environmentsOfAllThreeConfigKindsPassStrictValidation() throws Exception {
-    var cloud = read(http.post("/v1/environments", "{\"name\":\"cloud\"}"), BetaEnvironment.class);
+    var cloud = read(server.http().post("/v1/environments", "{\"name\":\"cloud\"}"), BetaEnvironment.class);
     assertThat(cloud.config().isCloud()).isTrue();
     var limited =
         read(
-            http.post(
+            server.http().post(
                 "/v1/environments",
                 "{\"name\":\"limited\",\"config\":{\"type\":\"cloud\",\"networking\":{\"type\":"
                     + "\"limited\",\"allowed_hosts\":[\"api.example.com\"],"
@@ -219,7 +207,7 @@ class SdkModelCompatibilityTest {
     assertThat(limited.config().asCloud().networking().isLimited()).isTrue();
     var selfHosted =
         read(
-            http.post(
+            server.http().post(
                 "/v1/environments",
                 "{\"name\":\"on-prem\",\"description\":\"d\",\"config\":{\"type\":\"self_hosted\"},"
                     + "\"metadata\":{\"team\":\"infra\"}}"),
@@ -227,12 +215,12 @@ class SdkModelCompatibilityTest {
     assertThat(selfHosted.config().isSelfHosted()).isTrue();
 
     read(
-        http.post("/v1/environments/" + limited.id(), "{\"description\":\"x\"}"),
+        server.http().post("/v1/environments/" + limited.id(), "{\"description\":\"x\"}"),
         BetaEnvironment.class);
     var archived =
-        read(http.post("/v1/environments/" + cloud.id() + "/archive"), BetaEnvironment.class);
+        read(server.http().post("/v1/environments/" + cloud.id() + "/archive"), BetaEnvironment.class);
     assertThat(archived.archivedAt()).isPresent();
-    read(http.get("/v1/environments?include_archived=true"), EnvironmentListPageResponse.class);
-    read(http.delete("/v1/environments/" + selfHosted.id()), BetaEnvironmentDeleteResponse.class);
+    read(server.http().get("/v1/environments?include_archived=true"), EnvironmentListPageResponse.class);
+    read(server.http().delete("/v1/environments/" + selfHosted.id()), BetaEnvironmentDeleteResponse.class);
   }
 }

@@ -5,29 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.testing.Fixtures;
 import dev.berth.testing.Http;
+import dev.berth.testing.SharedServer;
 import dev.berth.testing.TestServer;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class SessionsApiTest {
-  static TestServer server;
-  static Http http;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start();
-    http = server.http();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension static final SharedServer server = new SharedServer();
 
   static String body(String agent, String env, String extra) {
     return "{\"agent\":" + agent + ",\"environment_id\":\"" + env + "\"" + extra + "}";
@@ -35,10 +23,10 @@ class SessionsApiTest {
 
   @Test
   void newSessionIsIdleAndCarriesTheResolvedAgent() {
-    String agent = Fixtures.agent(http);
-    String env = Fixtures.environment(http);
+    String agent = Fixtures.agent(server.http());
+    String env = Fixtures.environment(server.http());
     var r =
-        http.post(
+        server.http().post(
             "/v1/sessions",
             body("\"" + agent + "\"", env, ",\"title\":\"T\",\"metadata\":{\"k\":\"v\"}"));
     assertThat(r.status()).isEqualTo(200);
@@ -59,26 +47,26 @@ class SessionsApiTest {
       assertThat(s.has(key) && s.get(key).isNull()).as(key).isTrue();
     }
     assertThat(s.get("created_at").asText()).endsWith("Z");
-    assertThat(http.get("/v1/sessions/" + s.get("id").asText()).json().get("title").asText())
+    assertThat(server.http().get("/v1/sessions/" + s.get("id").asText()).json().get("title").asText())
         .isEqualTo("T");
   }
 
   @Test
   void agentMayBeGivenAsAnObjectWithAVersion() {
-    String agent = Fixtures.agent(http);
-    String env = Fixtures.environment(http);
-    var ok = http.post("/v1/sessions", body("{\"type\":\"agent\",\"id\":\"" + agent + "\",\"version\":1}", env, ""));
+    String agent = Fixtures.agent(server.http());
+    String env = Fixtures.environment(server.http());
+    var ok = server.http().post("/v1/sessions", body("{\"type\":\"agent\",\"id\":\"" + agent + "\",\"version\":1}", env, ""));
     assertThat(ok.status()).isEqualTo(200);
-    var bad = http.post("/v1/sessions", body("{\"type\":\"agent\",\"id\":\"" + agent + "\",\"version\":0}", env, ""));
+    var bad = server.http().post("/v1/sessions", body("{\"type\":\"agent\",\"id\":\"" + agent + "\",\"version\":0}", env, ""));
     assertThat(bad.status()).isEqualTo(400);
-    var missing = http.post("/v1/sessions", body("{\"type\":\"agent\",\"id\":\"" + agent + "\",\"version\":9}", env, ""));
+    var missing = server.http().post("/v1/sessions", body("{\"type\":\"agent\",\"id\":\"" + agent + "\",\"version\":9}", env, ""));
     assertThat(missing.status()).isEqualTo(404);
   }
 
   @Test
   void badCreateRequestsAreRejectedWithClearErrors() {
-    String agent = "\"" + Fixtures.agent(http) + "\"";
-    String env = Fixtures.environment(http);
+    String agent = "\"" + Fixtures.agent(server.http()) + "\"";
+    String env = Fixtures.environment(server.http());
     record Case(String body, int status) {}
     for (var c :
         List.of(
@@ -97,7 +85,7 @@ class SessionsApiTest {
             new Case(body("\"agent_01unknown\"", env, ""), 404),
             new Case("{not json", 400),
             new Case("[1,2]", 400))) {
-      var r = http.post("/v1/sessions", c.body());
+      var r = server.http().post("/v1/sessions", c.body());
       assertThat(r.status()).as(c.body()).isEqualTo(c.status());
       assertThat(r.errorType())
           .isEqualTo(c.status() == 404 ? "not_found_error" : "invalid_request_error");
@@ -107,10 +95,10 @@ class SessionsApiTest {
 
   @Test
   void archivedEnvironmentCannotStartSessions() {
-    String agent = Fixtures.agent(http);
-    String env = Fixtures.environment(http);
-    http.post("/v1/environments/" + env + "/archive");
-    var r = http.post("/v1/sessions", body("\"" + agent + "\"", env, ""));
+    String agent = Fixtures.agent(server.http());
+    String env = Fixtures.environment(server.http());
+    server.http().post("/v1/environments/" + env + "/archive");
+    var r = server.http().post("/v1/sessions", body("\"" + agent + "\"", env, ""));
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.json().path("error").path("details").path("error_code").asText())
         .isEqualTo("environment_archived");
@@ -118,9 +106,9 @@ class SessionsApiTest {
 
   @Test
   void updatePatchesTitleAndMetadata() {
-    String id = Fixtures.session(http, "\"title\":\"old\",\"metadata\":{\"a\":\"1\",\"b\":\"2\"}");
+    String id = Fixtures.session(server.http(), "\"title\":\"old\",\"metadata\":{\"a\":\"1\",\"b\":\"2\"}");
     var r =
-        http.post("/v1/sessions/" + id, "{\"title\":\"new\",\"metadata\":{\"a\":null,\"c\":\"3\"}}");
+        server.http().post("/v1/sessions/" + id, "{\"title\":\"new\",\"metadata\":{\"a\":null,\"c\":\"3\"}}");
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.json().get("title").asText()).isEqualTo("new");
     assertThat(r.json().get("metadata").properties()).hasSize(2);
@@ -129,36 +117,36 @@ class SessionsApiTest {
     assertThat(r.json().get("updated_at").asText())
         .isGreaterThan(r.json().get("created_at").asText());
 
-    var unchanged = http.post("/v1/sessions/" + id, "{}");
+    var unchanged = server.http().post("/v1/sessions/" + id, "{}");
     assertThat(unchanged.json().get("updated_at")).isEqualTo(r.json().get("updated_at"));
-    assertThat(http.post("/v1/sessions/" + id, "{\"title\":null}").json().get("title").isNull())
+    assertThat(server.http().post("/v1/sessions/" + id, "{\"title\":null}").json().get("title").isNull())
         .isTrue();
-    assertThat(http.post("/v1/sessions/" + id, "{\"vault_ids\":[]}").status()).isEqualTo(400);
-    assertThat(http.post("/v1/sessions/" + id, "{\"metadata\":{\"x\":5}}").status()).isEqualTo(400);
-    assertThat(http.post("/v1/sessions/sesn_01nope", "{}").status()).isEqualTo(404);
+    assertThat(server.http().post("/v1/sessions/" + id, "{\"vault_ids\":[]}").status()).isEqualTo(400);
+    assertThat(server.http().post("/v1/sessions/" + id, "{\"metadata\":{\"x\":5}}").status()).isEqualTo(400);
+    assertThat(server.http().post("/v1/sessions/sesn_01nope", "{}").status()).isEqualTo(404);
   }
 
   @Test
   void updateReplacesTheSessionsToolsButNotTheStoredAgent() {
-    String agent = Fixtures.agent(http);
-    String env = Fixtures.environment(http);
-    String id = http.post("/v1/sessions", body("\"" + agent + "\"", env, "")).json().get("id").asText();
+    String agent = Fixtures.agent(server.http());
+    String env = Fixtures.environment(server.http());
+    String id = server.http().post("/v1/sessions", body("\"" + agent + "\"", env, "")).json().get("id").asText();
 
     var r =
-        http.post(
+        server.http().post(
             "/v1/sessions/" + id, "{\"agent\":{\"tools\":[{\"type\":\"agent_toolset_20260401\"}]}}");
 
     assertThat(r.status()).isEqualTo(200);
     JsonNode tools = r.json().get("agent").get("tools");
     assertThat(tools).hasSize(1);
     assertThat(tools.get(0).get("configs")).hasSize(8);
-    assertThat(http.get("/v1/agents/" + agent).json().get("tools")).isEmpty();
-    var cleared = http.post("/v1/sessions/" + id, "{\"agent\":{\"tools\":[]}}");
+    assertThat(server.http().get("/v1/agents/" + agent).json().get("tools")).isEmpty();
+    var cleared = server.http().post("/v1/sessions/" + id, "{\"agent\":{\"tools\":[]}}");
     assertThat(cleared.json().get("agent").get("tools")).isEmpty();
-    assertThat(http.post("/v1/sessions/" + id, "{\"agent\":{\"model\":\"x\"}}").status())
+    assertThat(server.http().post("/v1/sessions/" + id, "{\"agent\":{\"model\":\"x\"}}").status())
         .isEqualTo(400);
     assertThat(
-            http.post(
+            server.http().post(
                     "/v1/sessions/" + id,
                     "{\"agent\":{\"mcp_servers\":[{\"type\":\"url\",\"name\":\"s\",\"url\":\"https://x.example\"}]}}")
                 .status())
@@ -169,43 +157,43 @@ class SessionsApiTest {
   @Test
   void budgetCanBeRaisedOrRemovedButNotAddedLater() {
     String budget = "{\"type\":\"limit\",\"max_list_cost\":{\"amount\":\"2500\",\"currency\":\"USD\"}}";
-    String with = Fixtures.session(http, "\"budget\":" + budget);
-    String without = Fixtures.session(http);
+    String with = Fixtures.session(server.http(), "\"budget\":" + budget);
+    String without = Fixtures.session(server.http());
 
-    var raised = http.post("/v1/sessions/" + with, "{\"budget\":" + budget.replace("2500", "5000") + "}");
+    var raised = server.http().post("/v1/sessions/" + with, "{\"budget\":" + budget.replace("2500", "5000") + "}");
     assertThat(raised.json().at("/budget/max_list_cost/amount").asText()).isEqualTo("5000");
-    var zero = http.post("/v1/sessions/" + with, "{\"budget\":" + budget.replace("2500", "0") + "}");
+    var zero = server.http().post("/v1/sessions/" + with, "{\"budget\":" + budget.replace("2500", "0") + "}");
     assertThat(zero.json().at("/error/details/error_code").asText()).isEqualTo("budget_not_raised");
-    assertThat(http.post("/v1/sessions/" + with, "{\"budget\":null}").json().get("budget").isNull())
+    assertThat(server.http().post("/v1/sessions/" + with, "{\"budget\":null}").json().get("budget").isNull())
         .isTrue();
-    var added = http.post("/v1/sessions/" + without, "{\"budget\":" + budget + "}");
+    var added = server.http().post("/v1/sessions/" + without, "{\"budget\":" + budget + "}");
     assertThat(added.status()).isEqualTo(400);
     assertThat(added.json().at("/error/details/error_code").asText()).isEqualTo("budget_create_only");
   }
 
   @Test
   void archiveIsIdempotentAndHidesTheSessionFromTheDefaultList() {
-    String id = Fixtures.session(http);
-    var first = http.post("/v1/sessions/" + id + "/archive");
+    String id = Fixtures.session(server.http());
+    var first = server.http().post("/v1/sessions/" + id + "/archive");
     assertThat(first.status()).isEqualTo(200);
     String archivedAt = first.json().get("archived_at").asText();
     assertThat(archivedAt).isNotEmpty();
-    assertThat(http.post("/v1/sessions/" + id + "/archive").json().get("archived_at").asText())
+    assertThat(server.http().post("/v1/sessions/" + id + "/archive").json().get("archived_at").asText())
         .isEqualTo(archivedAt);
     assertThat(ids("/v1/sessions?limit=100")).doesNotContain(id);
     assertThat(ids("/v1/sessions?limit=100&include_archived=true")).contains(id);
-    assertThat(http.post("/v1/sessions/" + id, "{\"title\":\"x\"}").status()).isEqualTo(400);
-    assertThat(http.get("/v1/sessions/" + id).status()).isEqualTo(200);
+    assertThat(server.http().post("/v1/sessions/" + id, "{\"title\":\"x\"}").status()).isEqualTo(400);
+    assertThat(server.http().get("/v1/sessions/" + id).status()).isEqualTo(200);
   }
 
   @Test
   void deleteIsPermanent() {
-    String id = Fixtures.session(http);
-    var r = http.delete("/v1/sessions/" + id);
+    String id = Fixtures.session(server.http());
+    var r = server.http().delete("/v1/sessions/" + id);
     assertThat(r.json().get("id").asText()).isEqualTo(id);
     assertThat(r.json().get("type").asText()).isEqualTo("session_deleted");
-    assertThat(http.get("/v1/sessions/" + id).status()).isEqualTo(404);
-    assertThat(http.delete("/v1/sessions/" + id).status()).isEqualTo(404);
+    assertThat(server.http().get("/v1/sessions/" + id).status()).isEqualTo(404);
+    assertThat(server.http().delete("/v1/sessions/" + id).status()).isEqualTo(404);
   }
 
   @Test
@@ -275,7 +263,7 @@ class SessionsApiTest {
 
   @Test
   void sessionsOfAnotherWorkspaceAreInvisible() {
-    String id = Fixtures.session(http);
+    String id = Fixtures.session(server.http());
     Http other = server.http(TestServer.OTHER_KEY);
     assertThat(other.get("/v1/sessions/" + id).status()).isEqualTo(404);
     assertThat(other.post("/v1/sessions/" + id, "{}").status()).isEqualTo(404);
@@ -287,12 +275,12 @@ class SessionsApiTest {
 
   @Test
   void sessionRoutesRequireTheManagedAgentsBeta() {
-    var r = http.send(http.builder("/v1/sessions").setHeader("anthropic-beta", "files-api-2025-04-14").GET());
+    var r = server.http().send(server.http().builder("/v1/sessions").setHeader("anthropic-beta", "files-api-2025-04-14").GET());
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.json().path("error").path("message").asText()).contains("managed-agents-2026-04-01");
     var both =
-        http.send(
-            http.builder("/v1/sessions")
+        server.http().send(
+            server.http().builder("/v1/sessions")
                 .setHeader("anthropic-beta", "files-api-2025-04-14, managed-agents-2026-04-01")
                 .GET());
     assertThat(both.status()).isEqualTo(200);
@@ -307,7 +295,7 @@ class SessionsApiTest {
   }
 
   private static List<String> ids(String path) {
-    return idsOf(http, path);
+    return idsOf(server.http(), path);
   }
 
   private static List<String> idsOf(Http h, String path) {
