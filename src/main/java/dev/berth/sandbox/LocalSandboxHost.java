@@ -60,7 +60,7 @@ import java.util.regex.Pattern;
  * for each other. Nothing is fsynced: after a crash the reconciler rebuilds the tree from the
  * records (principle 1).
  */
-public final class LocalSandboxHost {
+public final class LocalSandboxHost implements AutoCloseable {
   private static final String UPLOADS = "/mnt/session/uploads";
 
   private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
@@ -75,6 +75,8 @@ public final class LocalSandboxHost {
   private final Path staging;
   private final Path cache;
   private final Function<String, Path> blobs;
+  private final SecureDirectoryStream<Path> sandboxesDir; // open for the host's life
+  private final SecureDirectoryStream<Path> stagingDir;
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
 
   /**
@@ -97,8 +99,26 @@ public final class LocalSandboxHost {
           removeTree(stale, name);
         }
       }
+      sandboxesDir = openTrusted(sandboxes);
+      try {
+        stagingDir = openTrusted(staging);
+      } catch (IOException | RuntimeException e) {
+        sandboxesDir.close();
+        throw e;
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare sandbox directory " + sandboxes, e);
+    }
+  }
+
+  /** Closes the directories the host keeps open; it must not be used afterwards. */
+  @Override
+  public void close() {
+    try (sandboxesDir;
+        stagingDir) {
+      // closed by try-with-resources
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot close sandbox directory " + sandboxes, e);
     }
   }
 
@@ -121,7 +141,7 @@ public final class LocalSandboxHost {
         sessionId,
         "reconcile",
         () -> {
-          try (var dirs = new OpenDirs()) {
+          try (var dirs = new OpenDirs(sandboxesDir)) {
             sync(openUploads(sessionId, dirs), plan);
           }
         });
@@ -135,7 +155,7 @@ public final class LocalSandboxHost {
         sessionId,
         "mount " + mountPath + " in",
         () -> {
-          try (var dirs = new OpenDirs()) {
+          try (var dirs = new OpenDirs(sandboxesDir)) {
             var dir = openUploads(sessionId, dirs);
             for (String segment : segments.subList(0, segments.size() - 1)) {
               dir = dirs.add(ensureDirectory(dir, segment));
@@ -158,8 +178,9 @@ public final class LocalSandboxHost {
         sessionId,
         "unmount " + mountPath + " from",
         () -> {
-          try (var dirs = new OpenDirs()) {
-            var dir = dirs.add(openTrusted(sandboxes));
+          try (var dirs = new OpenDirs(sandboxesDir)) {
+            var dir = sandboxesDir;
+            dirs.add(dir);
             for (String name : names) {
               var next = openExisting(dir, name);
               if (next.isEmpty()) {
@@ -185,9 +206,7 @@ public final class LocalSandboxHost {
         sessionId,
         "destroy",
         () -> {
-          try (var root = openTrusted(sandboxes)) {
-            removeTree(root, name(sessionId));
-          }
+          removeTree(sandboxesDir, name(sessionId));
         });
   }
 
@@ -292,8 +311,7 @@ public final class LocalSandboxHost {
   /** Opens the session's uploads, making the path to it real directories. */
   private SecureDirectoryStream<Path> openUploads(String sessionId, OpenDirs dirs)
       throws IOException {
-    var root = dirs.add(openTrusted(sandboxes));
-    var tree = dirs.add(ensureDirectory(root, sessionId));
+    var tree = dirs.add(ensureDirectory(sandboxesDir, sessionId));
     var mnt = dirs.add(ensureDirectory(tree, "mnt"));
     var session = dirs.add(ensureDirectory(mnt, "session"));
     createIfMissing(session, "outputs");
@@ -385,10 +403,15 @@ public final class LocalSandboxHost {
 
   /** Renames a staged entry to {@code name} in {@code dir}, replacing a file or link there. */
   private void moveIn(Path temp, SecureDirectoryStream<Path> dir, String name) throws IOException {
-    try (var stage = openTrusted(staging)) {
-      stage.move(temp.getFileName(), dir, name(name));
-    } finally {
-      Files.deleteIfExists(temp); // only still there if the rename failed
+    try {
+      stagingDir.move(temp.getFileName(), dir, name(name));
+    } catch (IOException | RuntimeException e) {
+      try {
+        Files.deleteIfExists(temp); // the rename failed, so it is still there
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
     }
   }
 
@@ -470,9 +493,14 @@ public final class LocalSandboxHost {
         "sandboxes need a filesystem with openat-style directory access: " + dir);
   }
 
-  /** Directories opened on the way down, closed together. */
+  /** Directories opened on the way down, closed together except the one they started from. */
   private static final class OpenDirs implements AutoCloseable {
+    private final SecureDirectoryStream<Path> start;
     private final List<SecureDirectoryStream<Path>> dirs = new ArrayList<>();
+
+    OpenDirs(SecureDirectoryStream<Path> start) {
+      this.start = start;
+    }
 
     SecureDirectoryStream<Path> add(SecureDirectoryStream<Path> dir) {
       dirs.add(dir);
@@ -490,7 +518,9 @@ public final class LocalSandboxHost {
     @Override
     public void close() throws IOException {
       for (int i = dirs.size() - 1; i >= 0; i--) {
-        dirs.get(i).close();
+        if (dirs.get(i) != start) {
+          dirs.get(i).close();
+        }
       }
     }
   }
