@@ -59,11 +59,12 @@ import java.util.regex.Pattern;
  *
  * <p>Opening a directory this way costs several syscalls, so the host keeps {@code sandboxes} and
  * {@code .staging} (Berth's own, outside every sandbox) open for its life, and keeps the session,
- * {@code mnt} and {@code session} directories of recently used sessions open between operations.
- * Before kept directories are used, each name on the way down is lstat-ed again and must still be a
- * directory with the same inode as the one held open (an open directory's inode cannot be reused),
- * so they are exactly what a fresh walk would open; otherwise they are closed and the walk is done
- * afresh. Listings always come from a freshly opened directory.
+ * {@code mnt}, {@code session} and uploads directories of recently used sessions open between
+ * operations. Before kept directories are used, each name on the way down is lstat-ed again and
+ * must still be a directory with the same inode as the one held open (an open directory's inode
+ * cannot be reused), so they are exactly what a fresh walk would open; otherwise they are closed
+ * and the walk is done afresh. Listings always come from a freshly opened directory (a kept uploads
+ * is reopened as {@code "."} to be listed).
  *
  * <p>Operations on one session are serialised by a striped lock, so different sessions rarely wait
  * for each other. Nothing is fsynced: after a crash the reconciler rebuilds the tree from the
@@ -80,7 +81,7 @@ public final class LocalSandboxHost implements AutoCloseable {
       PosixFilePermissions.fromString("r--r--r--");
   private static final int STRIPES = 256;
 
-  /** Sessions whose top directories stay open between operations; each holds six descriptors. */
+  /** Sessions whose top directories stay open between operations; each holds eight descriptors. */
   private static final int KEPT_SESSIONS = 16;
 
   private final Path sandboxes;
@@ -158,7 +159,9 @@ public final class LocalSandboxHost implements AutoCloseable {
                 sessionId,
                 true,
                 top -> {
-                  try (var uploads = openUploads(top)) {
+                  createIfMissing(top.session(), "outputs");
+                  createIfMissing(top.tree(), "workspace");
+                  try (var uploads = open(top.uploads(), Path.of("."))) { // to list it
                     sync(uploads, plan);
                   }
                 }));
@@ -176,8 +179,10 @@ public final class LocalSandboxHost implements AutoCloseable {
                 sessionId,
                 true,
                 top -> {
+                  createIfMissing(top.session(), "outputs");
+                  createIfMissing(top.tree(), "workspace");
                   try (var dirs = new OpenDirs()) {
-                    var dir = dirs.add(openUploads(top));
+                    var dir = top.uploads();
                     for (String segment : segments.subList(0, segments.size() - 1)) {
                       dir = dirs.add(ensureDirectory(dir, segment));
                     }
@@ -192,8 +197,7 @@ public final class LocalSandboxHost implements AutoCloseable {
    */
   public void unmount(String sessionId, String mountPath) {
     List<String> segments = segments(mountPath);
-    List<String> names = new ArrayList<>(List.of("uploads"));
-    names.addAll(segments.subList(0, segments.size() - 1));
+    List<String> names = segments.subList(0, segments.size() - 1);
     locked(
         sessionId,
         "unmount " + mountPath + " from",
@@ -203,7 +207,7 @@ public final class LocalSandboxHost implements AutoCloseable {
                 false,
                 top -> {
                   try (var dirs = new OpenDirs()) {
-                    var dir = top.session();
+                    var dir = top.uploads();
                     for (String name : names) {
                       var next = openExisting(dir, name);
                       if (next.isEmpty()) {
@@ -212,9 +216,10 @@ public final class LocalSandboxHost implements AutoCloseable {
                       dir = dirs.add(next.get());
                     }
                     removeTree(dir, name(segments.getLast()));
-                    for (int i = dirs.size() - 1; i > 0; i--) { // uploads, at 0, stays
+                    for (int i = dirs.size() - 1; i >= 0; i--) {
                       try {
-                        dirs.get(i - 1).deleteDirectory(name(names.get(i)));
+                        var parent = i == 0 ? top.uploads() : dirs.get(i - 1);
+                        parent.deleteDirectory(name(names.get(i)));
                       } catch (DirectoryNotEmptyException | NoSuchFileException e) {
                         break;
                       }
@@ -332,19 +337,12 @@ public final class LocalSandboxHost implements AutoCloseable {
 
   // ---- placing entries without following links
 
-  /** Opens the session's uploads afresh (so it can be listed), making outputs and workspace. */
-  private SecureDirectoryStream<Path> openUploads(Top top) throws IOException {
-    createIfMissing(top.session(), "outputs");
-    createIfMissing(top.tree(), "workspace");
-    return ensureDirectory(top.session(), "uploads");
-  }
-
   // ---- the session's top directories, kept open between operations
 
-  /** The open session root, {@code mnt} and {@code session}, and the inode each was opened at. */
+  /** The open session root, {@code mnt}, {@code session} and uploads, and each one's inode. */
   private record Top(List<SecureDirectoryStream<Path>> dirs, List<Object> keys)
       implements AutoCloseable {
-    private static final List<String> BELOW_ROOT = List.of("mnt", "session");
+    private static final List<String> BELOW_ROOT = List.of("mnt", "session", "uploads");
 
     SecureDirectoryStream<Path> tree() {
       return dirs.get(0);
@@ -352,6 +350,10 @@ public final class LocalSandboxHost implements AutoCloseable {
 
     SecureDirectoryStream<Path> session() {
       return dirs.get(2);
+    }
+
+    SecureDirectoryStream<Path> uploads() {
+      return dirs.get(3);
     }
 
     /** Whether each name from {@code sandboxes} down is still the directory held open. */
@@ -372,7 +374,8 @@ public final class LocalSandboxHost implements AutoCloseable {
     public void close() throws IOException {
       try (var tree = dirs.get(0);
           var mnt = dirs.get(1);
-          var session = dirs.get(2)) {
+          var session = dirs.get(2);
+          var uploads = dirs.get(3)) {
         // closed by try-with-resources
       }
     }
