@@ -392,21 +392,23 @@ public final class LocalSandboxHost implements AutoCloseable {
    */
   private void withTop(String sessionId, boolean create, TopAction action) throws IOException {
     Top top = kept.take(sessionId);
-    if (top != null && !top.inPlace(sandboxesDir, sessionId)) {
-      top.close();
-      top = null;
-    }
-    if (top == null) {
-      top = openTop(sessionId, create);
-      if (top == null) {
-        return;
-      }
-    }
     try {
+      if (top != null && !top.inPlace(sandboxesDir, sessionId)) {
+        top.close();
+        top = null;
+      }
+      if (top == null) {
+        top = openTop(sessionId, create);
+        if (top == null) {
+          return;
+        }
+      }
       action.run(top);
     } catch (IOException | RuntimeException | Error e) {
       try {
-        top.close();
+        if (top != null) {
+          top.close(); // closing twice does no harm
+        }
       } catch (IOException suppressed) {
         e.addSuppressed(suppressed);
       }
