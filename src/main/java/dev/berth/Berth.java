@@ -30,16 +30,20 @@ import java.util.Optional;
 public final class Berth implements AutoCloseable {
   private final Database db;
   private final HttpServer http;
+  private final LocalSandboxHost sandboxes;
   private final Optional<String> generatedKey;
 
-  private Berth(Database db, HttpServer http, Optional<String> generatedKey) {
+  private Berth(
+      Database db, HttpServer http, LocalSandboxHost sandboxes, Optional<String> generatedKey) {
     this.db = db;
     this.http = http;
+    this.sandboxes = sandboxes;
     this.generatedKey = generatedKey;
   }
 
   public static Berth start(BerthConfig config) {
     Database db = Database.sqlite(config.dataDir());
+    LocalSandboxHost sandboxes = null;
     try {
       var workspaces = new Workspaces(new WorkspaceStore(db));
       Optional<String> generated = workspaces.bootstrap(config.apiKeys());
@@ -52,9 +56,8 @@ public final class Berth implements AutoCloseable {
       var agents = new AgentService(new AgentStore(db));
       var sessionStore = new SessionStore(db);
       var resourceStore = new ResourceStore(db);
-      var reconciler =
-          new Reconciler(
-              resourceStore, sessionStore, new LocalSandboxHost(config.dataDir(), blobs::path));
+      sandboxes = new LocalSandboxHost(config.dataDir(), blobs::path);
+      var reconciler = new Reconciler(resourceStore, sessionStore, sandboxes);
       reconciler.reconcileAll();
       var resources =
           new ResourceService(
@@ -72,8 +75,11 @@ public final class Berth implements AutoCloseable {
                   new AgentsRoutes(agents, config.maxJsonBytes()),
                   new SessionsRoutes(sessions, config.maxJsonBytes()),
                   new ResourcesRoutes(resources, config.maxJsonBytes())));
-      return new Berth(db, http, generated);
+      return new Berth(db, http, sandboxes, generated);
     } catch (RuntimeException e) {
+      if (sandboxes != null) {
+        sandboxes.close();
+      }
       db.close();
       throw e;
     }
@@ -91,6 +97,7 @@ public final class Berth implements AutoCloseable {
   @Override
   public void close() {
     http.close();
+    sandboxes.close();
     db.close();
   }
 }

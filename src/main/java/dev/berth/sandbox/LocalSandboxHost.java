@@ -21,6 +21,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,11 +57,20 @@ import java.util.regex.Pattern;
  * {@code session} are made real directories on the way down; {@code outputs} and {@code workspace}
  * belong to the agent and are only created when missing.
  *
+ * <p>Opening a directory this way costs several syscalls, so the host keeps {@code sandboxes} and
+ * {@code .staging} (Berth's own, outside every sandbox) open for its life, and keeps the session,
+ * {@code mnt}, {@code session} and uploads directories of recently used sessions open between
+ * operations. Before kept directories are used, each name on the way down is lstat-ed again and
+ * must still be a directory with the same inode as the one held open (an open directory's inode
+ * cannot be reused), so they are exactly what a fresh walk would open; otherwise they are closed
+ * and the walk is done afresh. Listings always come from a freshly opened directory (a kept uploads
+ * is reopened as {@code "."} to be listed).
+ *
  * <p>Operations on one session are serialised by a striped lock, so different sessions rarely wait
  * for each other. Nothing is fsynced: after a crash the reconciler rebuilds the tree from the
  * records (principle 1).
  */
-public final class LocalSandboxHost {
+public final class LocalSandboxHost implements AutoCloseable {
   private static final String UPLOADS = "/mnt/session/uploads";
 
   private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
@@ -71,10 +81,16 @@ public final class LocalSandboxHost {
       PosixFilePermissions.fromString("r--r--r--");
   private static final int STRIPES = 256;
 
+  /** Sessions whose top directories stay open between operations; each holds eight descriptors. */
+  private static final int KEPT_SESSIONS = 16;
+
   private final Path sandboxes;
   private final Path staging;
   private final Path cache;
   private final Function<String, Path> blobs;
+  private final SecureDirectoryStream<Path> sandboxesDir; // open for the host's life
+  private final SecureDirectoryStream<Path> stagingDir;
+  private final KeptSessions kept = new KeptSessions();
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
 
   /**
@@ -97,8 +113,26 @@ public final class LocalSandboxHost {
           removeTree(stale, name);
         }
       }
+      sandboxesDir = openTrusted(sandboxes);
+      try {
+        stagingDir = openTrusted(staging);
+      } catch (IOException | RuntimeException e) {
+        sandboxesDir.close();
+        throw e;
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare sandbox directory " + sandboxes, e);
+    }
+  }
+
+  /** Closes the directories the host keeps open; it must not be used afterwards. */
+  @Override
+  public void close() {
+    try (sandboxesDir;
+        stagingDir) {
+      kept.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot close sandbox directory " + sandboxes, e);
     }
   }
 
@@ -120,11 +154,17 @@ public final class LocalSandboxHost {
     locked(
         sessionId,
         "reconcile",
-        () -> {
-          try (var dirs = new OpenDirs()) {
-            sync(openUploads(sessionId, dirs), plan);
-          }
-        });
+        () ->
+            withTop(
+                sessionId,
+                true,
+                top -> {
+                  createIfMissing(top.session(), "outputs");
+                  createIfMissing(top.tree(), "workspace");
+                  try (var uploads = open(top.uploads(), Path.of("."))) { // to list it
+                    sync(uploads, plan);
+                  }
+                }));
   }
 
   /** Mounts one blob at {@code mountPath}, replacing whatever is there. */
@@ -134,15 +174,21 @@ public final class LocalSandboxHost {
     locked(
         sessionId,
         "mount " + mountPath + " in",
-        () -> {
-          try (var dirs = new OpenDirs()) {
-            var dir = openUploads(sessionId, dirs);
-            for (String segment : segments.subList(0, segments.size() - 1)) {
-              dir = dirs.add(ensureDirectory(dir, segment));
-            }
-            placeMount(dir, segments.getLast(), sha256);
-          }
-        });
+        () ->
+            withTop(
+                sessionId,
+                true,
+                top -> {
+                  createIfMissing(top.session(), "outputs");
+                  createIfMissing(top.tree(), "workspace");
+                  try (var dirs = new OpenDirs()) {
+                    var dir = top.uploads();
+                    for (String segment : segments.subList(0, segments.size() - 1)) {
+                      dir = dirs.add(ensureDirectory(dir, segment));
+                    }
+                    placeMount(dir, segments.getLast(), sha256);
+                  }
+                }));
   }
 
   /**
@@ -151,32 +197,35 @@ public final class LocalSandboxHost {
    */
   public void unmount(String sessionId, String mountPath) {
     List<String> segments = segments(mountPath);
-    List<String> names = new ArrayList<>(List.of(sessionId, "mnt", "session", "uploads"));
-    int uploads = names.size(); // index of the uploads stream in dirs
-    names.addAll(segments.subList(0, segments.size() - 1));
+    List<String> names = segments.subList(0, segments.size() - 1);
     locked(
         sessionId,
         "unmount " + mountPath + " from",
-        () -> {
-          try (var dirs = new OpenDirs()) {
-            var dir = dirs.add(openTrusted(sandboxes));
-            for (String name : names) {
-              var next = openExisting(dir, name);
-              if (next.isEmpty()) {
-                return;
-              }
-              dir = dirs.add(next.get());
-            }
-            removeTree(dir, name(segments.getLast()));
-            for (int i = dirs.size() - 1; i > uploads; i--) {
-              try {
-                dirs.get(i - 1).deleteDirectory(name(names.get(i - 1)));
-              } catch (DirectoryNotEmptyException | NoSuchFileException e) {
-                break;
-              }
-            }
-          }
-        });
+        () ->
+            withTop(
+                sessionId,
+                false,
+                top -> {
+                  try (var dirs = new OpenDirs()) {
+                    var dir = top.uploads();
+                    for (String name : names) {
+                      var next = openExisting(dir, name);
+                      if (next.isEmpty()) {
+                        return;
+                      }
+                      dir = dirs.add(next.get());
+                    }
+                    removeTree(dir, name(segments.getLast()));
+                    for (int i = dirs.size() - 1; i >= 0; i--) {
+                      try {
+                        var parent = i == 0 ? top.uploads() : dirs.get(i - 1);
+                        parent.deleteDirectory(name(names.get(i)));
+                      } catch (DirectoryNotEmptyException | NoSuchFileException e) {
+                        break;
+                      }
+                    }
+                  }
+                }));
   }
 
   /** Removes the session's whole tree, never following a symlink in it. */
@@ -185,9 +234,8 @@ public final class LocalSandboxHost {
         sessionId,
         "destroy",
         () -> {
-          try (var root = openTrusted(sandboxes)) {
-            removeTree(root, name(sessionId));
-          }
+          kept.drop(sessionId);
+          removeTree(sandboxesDir, name(sessionId));
         });
   }
 
@@ -289,16 +337,160 @@ public final class LocalSandboxHost {
 
   // ---- placing entries without following links
 
-  /** Opens the session's uploads, making the path to it real directories. */
-  private SecureDirectoryStream<Path> openUploads(String sessionId, OpenDirs dirs)
-      throws IOException {
-    var root = dirs.add(openTrusted(sandboxes));
-    var tree = dirs.add(ensureDirectory(root, sessionId));
-    var mnt = dirs.add(ensureDirectory(tree, "mnt"));
-    var session = dirs.add(ensureDirectory(mnt, "session"));
-    createIfMissing(session, "outputs");
-    createIfMissing(tree, "workspace");
-    return dirs.add(ensureDirectory(session, "uploads"));
+  // ---- the session's top directories, kept open between operations
+
+  /** The open session root, {@code mnt}, {@code session} and uploads, and each one's inode. */
+  private record Top(List<SecureDirectoryStream<Path>> dirs, List<Object> keys)
+      implements AutoCloseable {
+    private static final List<String> BELOW_ROOT = List.of("mnt", "session", "uploads");
+
+    SecureDirectoryStream<Path> tree() {
+      return dirs.get(0);
+    }
+
+    SecureDirectoryStream<Path> session() {
+      return dirs.get(2);
+    }
+
+    SecureDirectoryStream<Path> uploads() {
+      return dirs.get(3);
+    }
+
+    /** Whether each name from {@code sandboxes} down is still the directory held open. */
+    boolean inPlace(SecureDirectoryStream<Path> sandboxes, String sessionId) throws IOException {
+      for (int i = 0; i < dirs.size(); i++) {
+        var parent = i == 0 ? sandboxes : dirs.get(i - 1);
+        var attrs = lstat(parent, name(i == 0 ? sessionId : BELOW_ROOT.get(i - 1)));
+        if (attrs.isEmpty()
+            || !attrs.get().isDirectory()
+            || !keys.get(i).equals(attrs.get().fileKey())) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    @Override
+    public void close() throws IOException {
+      try (var tree = dirs.get(0);
+          var mnt = dirs.get(1);
+          var session = dirs.get(2);
+          var uploads = dirs.get(3)) {
+        // closed by try-with-resources
+      }
+    }
+  }
+
+  private interface TopAction {
+    void run(Top top) throws IOException;
+  }
+
+  /**
+   * Runs {@code action} on the session's top directories: the kept ones if still in place, else
+   * freshly opened (and made real directories when {@code create}; when not, does nothing if one is
+   * missing). They are kept for the next operation unless the action fails.
+   */
+  private void withTop(String sessionId, boolean create, TopAction action) throws IOException {
+    Top top = kept.take(sessionId);
+    try {
+      if (top != null && !top.inPlace(sandboxesDir, sessionId)) {
+        top.close();
+        top = null;
+      }
+      if (top == null) {
+        top = openTop(sessionId, create);
+        if (top == null) {
+          return;
+        }
+      }
+      action.run(top);
+    } catch (IOException | RuntimeException | Error e) {
+      try {
+        if (top != null) {
+          top.close(); // closing twice does no harm
+        }
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    kept.put(sessionId, top);
+  }
+
+  private Top openTop(String sessionId, boolean create) throws IOException {
+    List<String> names = new ArrayList<>(List.of(sessionId));
+    names.addAll(Top.BELOW_ROOT);
+    var dirs = new ArrayList<SecureDirectoryStream<Path>>();
+    var keys = new ArrayList<Object>();
+    try {
+      var dir = sandboxesDir;
+      for (String name : names) {
+        if (create) {
+          dir = ensureDirectory(dir, name);
+        } else {
+          var next = openExisting(dir, name);
+          if (next.isEmpty()) {
+            break;
+          }
+          dir = next.get();
+        }
+        dirs.add(dir);
+        // the inode actually opened, which a swap after the lstat could have changed
+        keys.add(dir.getFileAttributeView(BasicFileAttributeView.class).readAttributes().fileKey());
+      }
+    } finally {
+      if (dirs.size() < names.size()) { // missing, or something failed
+        for (var dir : dirs.reversed()) {
+          dir.close();
+        }
+      }
+    }
+    return dirs.size() < names.size() ? null : new Top(List.copyOf(dirs), List.copyOf(keys));
+  }
+
+  /**
+   * Top directories of recently used sessions. An operation takes its session's out and puts them
+   * back when done, so evicting never closes directories in use.
+   */
+  private static final class KeptSessions {
+    private final LinkedHashMap<String, Top> tops = new LinkedHashMap<>();
+    private boolean closed;
+
+    synchronized Top take(String sessionId) {
+      return tops.remove(sessionId);
+    }
+
+    void put(String sessionId, Top top) throws IOException {
+      Top evicted = top;
+      synchronized (this) {
+        if (!closed) {
+          tops.put(sessionId, top);
+          evicted = tops.size() > KEPT_SESSIONS ? tops.pollFirstEntry().getValue() : null;
+        }
+      }
+      if (evicted != null) {
+        evicted.close();
+      }
+    }
+
+    void drop(String sessionId) throws IOException {
+      Top top = take(sessionId);
+      if (top != null) {
+        top.close();
+      }
+    }
+
+    void close() throws IOException {
+      List<Top> all;
+      synchronized (this) {
+        closed = true;
+        all = List.copyOf(tops.values());
+        tops.clear();
+      }
+      for (Top top : all) {
+        top.close();
+      }
+    }
   }
 
   /** Opens {@code name} in {@code parent}, first replacing anything there but a directory. */
@@ -385,10 +577,15 @@ public final class LocalSandboxHost {
 
   /** Renames a staged entry to {@code name} in {@code dir}, replacing a file or link there. */
   private void moveIn(Path temp, SecureDirectoryStream<Path> dir, String name) throws IOException {
-    try (var stage = openTrusted(staging)) {
-      stage.move(temp.getFileName(), dir, name(name));
-    } finally {
-      Files.deleteIfExists(temp); // only still there if the rename failed
+    try {
+      stagingDir.move(temp.getFileName(), dir, name(name));
+    } catch (IOException | RuntimeException e) {
+      try {
+        Files.deleteIfExists(temp); // the rename failed, so it is still there
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
     }
   }
 

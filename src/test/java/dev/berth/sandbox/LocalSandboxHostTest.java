@@ -139,6 +139,69 @@ class LocalSandboxHostTest {
   }
 
   @Test
+  void directoriesReplacedBetweenOperationsAreUsedInsteadOfTheOldOnes() throws IOException {
+    for (String replaced : new String[] {"", "/mnt", "/mnt/session", "/mnt/session/uploads"}) {
+      host.reconcile(SESSION, Map.of("/mnt/session/uploads/a.txt", hello));
+      Trees.deleteRecursively(inTree(replaced.isEmpty() ? "/" : replaced));
+      Files.createDirectories(inTree("/mnt/session/uploads"));
+
+      host.reconcile(SESSION, Map.of("/mnt/session/uploads/a.txt", hello));
+      host.mount(SESSION, "/mnt/session/uploads/b/c.txt", world);
+
+      assertThat(contents(inTree("/mnt/session/uploads")))
+          .as("after replacing '%s'", replaced)
+          .containsExactly(
+              Map.entry("a.txt", "hello"), Map.entry("b", "dir"), Map.entry("b/c.txt", "world"));
+      host.unmount(SESSION, "/mnt/session/uploads/b/c.txt");
+      assertThat(inTree("/mnt/session/uploads/b")).doesNotExist();
+    }
+  }
+
+  @Test
+  void directoriesMovedAwayInTheTreeAreNotWrittenAgain() throws IOException {
+    host.reconcile(SESSION, Map.of("/mnt/session/uploads/a.txt", hello));
+    Files.move(inTree("/mnt"), inTree("/workspace/old-mnt"));
+    Map<String, String> moved = contents(inTree("/workspace/old-mnt"));
+
+    host.reconcile(SESSION, Map.of("/mnt/session/uploads/b.txt", world));
+    host.mount(SESSION, "/mnt/session/uploads/c.txt", hello);
+    host.unmount(SESSION, "/mnt/session/uploads/a.txt");
+
+    assertThat(contents(inTree("/workspace/old-mnt"))).isEqualTo(moved);
+    assertThat(contents(inTree("/mnt/session/uploads")))
+        .containsExactly(Map.entry("b.txt", "world"), Map.entry("c.txt", "hello"));
+  }
+
+  @Test
+  void manyMoreSessionsThanAreKeptOpenStayCorrect() throws IOException {
+    for (int round = 0; round < 3; round++) {
+      for (int i = 0; i < 40; i++) {
+        host.reconcile("sesn_" + i, Map.of("/mnt/session/uploads/n" + round + ".txt", hello));
+      }
+    }
+    for (int i = 0; i < 40; i++) {
+      assertThat(contents(host.root("sesn_" + i).resolve("mnt/session/uploads")))
+          .containsExactly(Map.entry("n2.txt", "hello"));
+      host.destroy("sesn_" + i);
+    }
+    assertThat(host.sessionsOnDisk()).isEmpty();
+  }
+
+  @Test
+  void aClosedHostLeavesTheTreesForTheNextOne() throws IOException {
+    host.reconcile(SESSION, Map.of("/mnt/session/uploads/a.txt", hello));
+    host.close();
+
+    try (var next = new LocalSandboxHost(dataDir, this::blobPath)) {
+      next.unmount(SESSION, "/mnt/session/uploads/a.txt");
+      next.mount(SESSION, "/mnt/session/uploads/b.txt", world);
+    }
+
+    assertThat(contents(inTree("/mnt/session/uploads")))
+        .containsExactly(Map.entry("b.txt", "world"));
+  }
+
+  @Test
   void destroyRemovesTheWholeTree() throws IOException {
     host.mount(SESSION, "/mnt/session/uploads/a/b.txt", hello);
     Files.writeString(inTree("/workspace/notes.txt"), "notes");
