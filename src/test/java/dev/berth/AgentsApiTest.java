@@ -120,41 +120,54 @@ class AgentsApiTest {
   void createRejectsInvalidBodies() {
     assertInvalid(server.http().post("/v1/agents", "{\"name\":\"A\"}"), "model is required");
     assertInvalid(server.http().post("/v1/agents", "{\"model\":\"m\"}"), "name is required");
-    assertInvalid(server.http().post("/v1/agents", "{\"model\":\"m\",\"name\":\"\"}"), "must not be empty");
-    assertInvalid(server.http().post("/v1/agents", "{\"model\":\"m\",\"name\":3}"), "name must be a string");
-    assertInvalid(server.http().post("/v1/agents", "{\"model\":7,\"name\":\"A\"}"), "model must be");
+    assertInvalid(
+        server.http().post("/v1/agents", "{\"model\":\"m\",\"name\":\"\"}"), "must not be empty");
+    assertInvalid(
+        server.http().post("/v1/agents", "{\"model\":\"m\",\"name\":3}"), "name must be a string");
+    assertInvalid(
+        server.http().post("/v1/agents", "{\"model\":7,\"name\":\"A\"}"), "model must be");
     assertInvalid(
         server.http().post("/v1/agents", "{\"model\":\"m\",\"name\":\"A\",\"temperature\":1}"),
         "'temperature'");
     assertInvalid(
-        server.http().post("/v1/agents", "{\"model\":{\"id\":\"m\",\"effort\":\"extreme\"},\"name\":\"A\"}"),
+        server
+            .http()
+            .post("/v1/agents", "{\"model\":{\"id\":\"m\",\"effort\":\"extreme\"},\"name\":\"A\"}"),
         "'extreme'");
     assertInvalid(
         server.http().post("/v1/agents", "{\"model\":\"m\",\"name\":\"A\",\"tools\":{}}"),
         "tools must be an array");
     assertInvalid(
-        server.http().post(
-            "/v1/agents", "{\"model\":\"m\",\"name\":\"A\",\"tools\":[{\"type\":\"shell\"}]}"),
+        server
+            .http()
+            .post(
+                "/v1/agents", "{\"model\":\"m\",\"name\":\"A\",\"tools\":[{\"type\":\"shell\"}]}"),
         "'shell'");
     assertInvalid(
-        server.http().post(
-            "/v1/agents",
-            "{\"model\":\"m\",\"name\":\"A\",\"mcp_servers\":[{\"type\":\"url\",\"name\":\"s\","
-                + "\"url\":\"https://x.io\"}]}"),
+        server
+            .http()
+            .post(
+                "/v1/agents",
+                "{\"model\":\"m\",\"name\":\"A\",\"mcp_servers\":[{\"type\":\"url\",\"name\":\"s\","
+                    + "\"url\":\"https://x.io\"}]}"),
         "not used by any mcp_toolset");
     assertInvalid(
-        server.http().post(
-            "/v1/agents",
-            "{\"model\":\"m\",\"name\":\"A\",\"tools\":[{\"type\":\"mcp_toolset\","
-                + "\"mcp_server_name\":\"s\"}]}"),
+        server
+            .http()
+            .post(
+                "/v1/agents",
+                "{\"model\":\"m\",\"name\":\"A\",\"tools\":[{\"type\":\"mcp_toolset\","
+                    + "\"mcp_server_name\":\"s\"}]}"),
         "does not name a server");
     assertInvalid(
         server.http().post("/v1/agents", "{\"model\":\"m\",\"name\":\"A\",\"description\":false}"),
         "description must be a string");
     assertInvalid(
-        server.http().post(
-            "/v1/agents",
-            "{\"model\":\"m\",\"name\":\"A\",\"execution_identity\":{\"type\":\"x\"}}"),
+        server
+            .http()
+            .post(
+                "/v1/agents",
+                "{\"model\":\"m\",\"name\":\"A\",\"execution_identity\":{\"type\":\"x\"}}"),
         "execution_identity.type");
     StringBuilder tools = new StringBuilder("[");
     for (int i = 0; i < 257; i++) {
@@ -165,13 +178,17 @@ class AgentsApiTest {
           .append("\",\"description\":\"d\",\"input_schema\":{}}");
     }
     assertInvalid(
-        server.http().post("/v1/agents", "{\"model\":\"m\",\"name\":\"A\",\"tools\":" + tools + "]}"),
+        server
+            .http()
+            .post("/v1/agents", "{\"model\":\"m\",\"name\":\"A\",\"tools\":" + tools + "]}"),
         "at most 256");
     var multi =
-        server.http().post(
-            "/v1/agents",
-            "{\"model\":\"m\",\"name\":\"A\",\"multiagent\":{\"type\":\"coordinator\","
-                + "\"agents\":[\"agent_011CZkYpogX7uDKUyvBTophP\"]}}");
+        server
+            .http()
+            .post(
+                "/v1/agents",
+                "{\"model\":\"m\",\"name\":\"A\",\"multiagent\":{\"type\":\"coordinator\","
+                    + "\"agents\":[\"agent_011CZkYpogX7uDKUyvBTophP\"]}}");
     assertThat(multi.status()).isEqualTo(404);
   }
 
@@ -189,7 +206,8 @@ class AgentsApiTest {
     assertInvalid(server.http().get("/v1/agents/" + id + "?version=0"), "version");
     assertInvalid(server.http().get("/v1/agents/" + id + "?version=x"), "version");
     assertThat(server.http().get("/v1/agents/" + id + "?version=3").status()).isEqualTo(404);
-    assertThat(server.http().get("/v1/agents/agent_011CZkYpogX7uDKUyvBTophP").status()).isEqualTo(404);
+    assertThat(server.http().get("/v1/agents/agent_011CZkYpogX7uDKUyvBTophP").status())
+        .isEqualTo(404);
     var other = server.http(TestServer.OTHER_KEY);
     for (var r :
         List.of(
@@ -206,17 +224,20 @@ class AgentsApiTest {
   void updateBumpsVersionOnlyOnRealChange() {
     JsonNode a = create("{\"model\":\"m\",\"name\":\"A\",\"metadata\":{\"k\":\"v\"}}");
     String id = a.get("id").asText();
-    var same = server.http().post("/v1/agents/" + id, "{\"name\":\"A\",\"model\":\"m\",\"version\":1}");
+    var same =
+        server.http().post("/v1/agents/" + id, "{\"name\":\"A\",\"model\":\"m\",\"version\":1}");
     assertThat(same.status()).isEqualTo(200);
     assertThat(same.json()).isEqualTo(a);
     var empty = server.http().post("/v1/agents/" + id, "{}");
     assertThat(empty.json()).isEqualTo(a);
 
     var changed =
-        server.http().post(
-            "/v1/agents/" + id,
-            "{\"version\":1,\"system\":\"Be brief.\",\"metadata\":{\"k\":null,\"n\":\"1\"},"
-                + "\"tools\":[{\"type\":\"agent_toolset_20260401\"}]}");
+        server
+            .http()
+            .post(
+                "/v1/agents/" + id,
+                "{\"version\":1,\"system\":\"Be brief.\",\"metadata\":{\"k\":null,\"n\":\"1\"},"
+                    + "\"tools\":[{\"type\":\"agent_toolset_20260401\"}]}");
     assertThat(changed.status()).isEqualTo(200);
     assertThat(changed.json().get("version").asInt()).isEqualTo(2);
     assertThat(changed.json().get("system").asText()).isEqualTo("Be brief.");
@@ -230,7 +251,9 @@ class AgentsApiTest {
     assertThat(cleared.json().get("tools").toString()).isEqualTo("[]");
     assertThat(cleared.json().get("system").isNull()).isTrue();
     var nulled =
-        server.http().post("/v1/agents/" + id, "{\"skills\":[{\"type\":\"custom\",\"skill_id\":\"s\"}]}");
+        server
+            .http()
+            .post("/v1/agents/" + id, "{\"skills\":[{\"type\":\"custom\",\"skill_id\":\"s\"}]}");
     assertThat(nulled.json().get("version").asInt()).isEqualTo(4);
     var skillsCleared = server.http().post("/v1/agents/" + id, "{\"skills\":null}");
     assertThat(skillsCleared.json().get("skills").toString()).isEqualTo("[]");
@@ -252,12 +275,16 @@ class AgentsApiTest {
   void updateRejectsInvalidValues() {
     String id = create("{\"model\":\"m\",\"name\":\"A\"}").get("id").asText();
     assertInvalid(
-        server.http().post("/v1/agents/" + id, "{\"version\":\"1\"}"), "version must be an integer");
+        server.http().post("/v1/agents/" + id, "{\"version\":\"1\"}"),
+        "version must be an integer");
     assertInvalid(server.http().post("/v1/agents/" + id, "{\"name\":\"\"}"), "must not be empty");
     assertInvalid(server.http().post("/v1/agents/" + id, "{\"colour\":\"red\"}"), "'colour'");
     assertInvalid(
-        server.http().post(
-            "/v1/agents/" + id, "{\"mcp_servers\":[{\"name\":\"s\",\"url\":\"https://x.io\"}]}"),
+        server
+            .http()
+            .post(
+                "/v1/agents/" + id,
+                "{\"mcp_servers\":[{\"name\":\"s\",\"url\":\"https://x.io\"}]}"),
         "not used by any mcp_toolset");
     assertInvalid(server.http().post("/v1/agents/" + id, "{\"metadata\":{\"k\":5}}"), "metadata.k");
     assertThat(server.http().get("/v1/agents/" + id).json().get("version").asInt()).isEqualTo(1);
@@ -270,10 +297,12 @@ class AgentsApiTest {
     assertThat(first.status()).isEqualTo(200);
     String archivedAt = first.json().get("archived_at").asText();
     assertThat(archivedAt).endsWith("Z");
-    assertThat(server.http().post("/v1/agents/" + id + "/archive").json().get("archived_at").asText())
+    assertThat(
+            server.http().post("/v1/agents/" + id + "/archive").json().get("archived_at").asText())
         .isEqualTo(archivedAt);
     assertThat(ids(server.http().get("/v1/agents?limit=100").json())).doesNotContain(id);
-    assertThat(ids(server.http().get("/v1/agents?limit=100&include_archived=true").json())).contains(id);
+    assertThat(ids(server.http().get("/v1/agents?limit=100&include_archived=true").json()))
+        .contains(id);
     assertInvalid(server.http().post("/v1/agents/" + id, "{\"name\":\"x\"}"), "archived");
     assertThat(server.http().post("/v1/agents/agent_missing/archive").status()).isEqualTo(404);
   }
@@ -303,17 +332,20 @@ class AgentsApiTest {
     assertThat(seen).containsSubsequence(created.reversed());
 
     var bounded =
-        server.http().get(
-            "/v1/agents?limit=100&"
-                + encode("created_at[gte]")
-                + "="
-                + encode(createdAt.get(1))
-                + "&"
-                + encode("created_at[lte]")
-                + "="
-                + encode(createdAt.get(3)));
+        server
+            .http()
+            .get(
+                "/v1/agents?limit=100&"
+                    + encode("created_at[gte]")
+                    + "="
+                    + encode(createdAt.get(1))
+                    + "&"
+                    + encode("created_at[lte]")
+                    + "="
+                    + encode(createdAt.get(3)));
     assertThat(ids(bounded.json())).containsExactly(created.get(3), created.get(2), created.get(1));
-    assertInvalid(server.http().get("/v1/agents?" + encode("created_at[gte]") + "=yesterday"), "RFC 3339");
+    assertInvalid(
+        server.http().get("/v1/agents?" + encode("created_at[gte]") + "=yesterday"), "RFC 3339");
     assertInvalid(server.http().get("/v1/agents?limit=101"), "limit");
     assertInvalid(server.http().get("/v1/agents?include_archived=yes"), "include_archived");
     assertThat(server.http(TestServer.OTHER_KEY).get("/v1/agents").json().get("data")).isEmpty();
@@ -331,8 +363,10 @@ class AgentsApiTest {
     String page = null;
     do {
       var r =
-          server.http().get(
-              "/v1/agents/" + id + "/versions?limit=2" + (page == null ? "" : "&page=" + page));
+          server
+              .http()
+              .get(
+                  "/v1/agents/" + id + "/versions?limit=2" + (page == null ? "" : "&page=" + page));
       assertThat(r.status()).isEqualTo(200);
       r.json()
           .get("data")
@@ -353,11 +387,13 @@ class AgentsApiTest {
   @Test
   void missingBetaHeaderIsRejected() {
     var r =
-        server.http().send(
-            HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/agents"))
-                .header("Authorization", "Bearer " + TestServer.KEY)
-                .header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"name\":\"A\"}")));
+        server
+            .http()
+            .send(
+                HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/agents"))
+                    .header("Authorization", "Bearer " + TestServer.KEY)
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"name\":\"A\"}")));
     assertInvalid(r, "managed-agents-2026-04-01");
   }
 }

@@ -56,22 +56,26 @@ class EnvironmentsApiTest {
   @Test
   void createWithLimitedNetworkingAndSelfHosted() {
     var limited =
-        server.http().post(
-            "/v1/environments",
-            "{\"name\":\"l\",\"config\":{\"type\":\"cloud\",\"networking\":{\"type\":\"limited\","
-                + "\"allowed_hosts\":[\"api.example.com\"],\"allow_package_managers\":true},"
-                + "\"packages\":{\"pip\":[\"pandas==2.2.2\"]}}}");
+        server
+            .http()
+            .post(
+                "/v1/environments",
+                "{\"name\":\"l\",\"config\":{\"type\":\"cloud\",\"networking\":{\"type\":\"limited\","
+                    + "\"allowed_hosts\":[\"api.example.com\"],\"allow_package_managers\":true},"
+                    + "\"packages\":{\"pip\":[\"pandas==2.2.2\"]}}}");
     assertThat(limited.status()).isEqualTo(200);
     assertThat(limited.json().get("config").get("networking").toString())
         .isEqualTo(
             "{\"type\":\"limited\",\"allowed_hosts\":[\"api.example.com\"],"
                 + "\"allow_mcp_servers\":false,\"allow_package_managers\":true}");
     var self =
-        server.http().post(
-            "/v1/environments",
-            "{\"name\":\"on-prem\",\"description\":\"Self-hosted workers\",\"config\":"
-                + "{\"type\":\"self_hosted\"},\"metadata\":{\"team\":\"infra\"},"
-                + "\"scope\":\"organization\"}");
+        server
+            .http()
+            .post(
+                "/v1/environments",
+                "{\"name\":\"on-prem\",\"description\":\"Self-hosted workers\",\"config\":"
+                    + "{\"type\":\"self_hosted\"},\"metadata\":{\"team\":\"infra\"},"
+                    + "\"scope\":\"organization\"}");
     assertThat(self.json().get("config").toString()).isEqualTo("{\"type\":\"self_hosted\"}");
     assertThat(self.json().get("metadata").get("team").asText()).isEqualTo("infra");
     assertThat(self.json().get("description").asText()).isEqualTo("Self-hosted workers");
@@ -81,31 +85,42 @@ class EnvironmentsApiTest {
   void createRejectsInvalidBodies() {
     assertInvalid(server.http().post("/v1/environments", "{}"), "name is required");
     assertInvalid(server.http().post("/v1/environments", "{\"name\":5}"), "name must be a string");
-    assertInvalid(server.http().post("/v1/environments", "{\"name\":\"\"}"), "name must not be empty");
-    assertInvalid(server.http().post("/v1/environments", "{\"name\":\"e\",\"colour\":1}"), "'colour'");
+    assertInvalid(
+        server.http().post("/v1/environments", "{\"name\":\"\"}"), "name must not be empty");
+    assertInvalid(
+        server.http().post("/v1/environments", "{\"name\":\"e\",\"colour\":1}"), "'colour'");
     assertInvalid(
         server.http().post("/v1/environments", "{\"name\":\"e\",\"config\":{\"type\":\"docker\"}}"),
         "'docker'");
     assertInvalid(
-        server.http().post(
-            "/v1/environments",
-            "{\"name\":\"e\",\"config\":{\"type\":\"cloud\",\"networking\":{\"type\":\"vpn\"}}}"),
+        server
+            .http()
+            .post(
+                "/v1/environments",
+                "{\"name\":\"e\",\"config\":{\"type\":\"cloud\",\"networking\":{\"type\":\"vpn\"}}}"),
         "'vpn'");
     assertInvalid(
-        server.http().post(
-            "/v1/environments",
-            "{\"name\":\"e\",\"config\":{\"type\":\"cloud\",\"networking\":{\"type\":\"limited\"},"
-                + "\"packages\":{\"apt\":[\"curl\"]}}}"),
+        server
+            .http()
+            .post(
+                "/v1/environments",
+                "{\"name\":\"e\",\"config\":{\"type\":\"cloud\",\"networking\":{\"type\":\"limited\"},"
+                    + "\"packages\":{\"apt\":[\"curl\"]}}}"),
         "allow_package_managers");
     assertInvalid(
-        server.http().post("/v1/environments", "{\"name\":\"e\",\"scope\":\"account\"}"), "account");
+        server.http().post("/v1/environments", "{\"name\":\"e\",\"scope\":\"account\"}"),
+        "account");
     assertInvalid(
-        server.http().post("/v1/environments", "{\"name\":\"e\",\"scope\":\"planet\"}"), "'planet'");
-    assertInvalid(server.http().post("/v1/environments", "{\"name\":\"e\",\"metadata\":[]}"), "metadata");
+        server.http().post("/v1/environments", "{\"name\":\"e\",\"scope\":\"planet\"}"),
+        "'planet'");
+    assertInvalid(
+        server.http().post("/v1/environments", "{\"name\":\"e\",\"metadata\":[]}"), "metadata");
     var tooLong =
-        server.http().post(
-            "/v1/environments",
-            "{\"name\":\"e\",\"metadata\":{\"k\":\"" + "v".repeat(513) + "\"}}");
+        server
+            .http()
+            .post(
+                "/v1/environments",
+                "{\"name\":\"e\",\"metadata\":{\"k\":\"" + "v".repeat(513) + "\"}}");
     assertInvalid(tooLong, "512");
     assertThat(errorCode(tooLong)).isEqualTo("invalid_metadata");
     assertInvalid(server.http().post("/v1/environments", "[1]"), "JSON object");
@@ -131,7 +146,8 @@ class EnvironmentsApiTest {
       assertThat(r.errorType()).isEqualTo("not_found_error");
       assertThat(errorCode(r)).isEqualTo("environment_not_found");
     }
-    assertThat(server.http().get("/v1/environments/" + id).json().get("name").asText()).isEqualTo("mine");
+    assertThat(server.http().get("/v1/environments/" + id).json().get("name").asText())
+        .isEqualTo("mine");
   }
 
   @Test
@@ -144,10 +160,12 @@ class EnvironmentsApiTest {
                 + "\"allowed_hosts\":[\"x.io\"],\"allow_package_managers\":true},"
                 + "\"packages\":{\"pip\":[\"pandas\"]}}}");
     var r =
-        server.http().post(
-            "/v1/environments/" + id,
-            "{\"name\":\"renamed\",\"metadata\":{\"a\":null,\"b\":\"\",\"d\":\"4\"},"
-                + "\"config\":{\"type\":\"cloud\",\"packages\":{\"npm\":[\"left-pad\"]}}}");
+        server
+            .http()
+            .post(
+                "/v1/environments/" + id,
+                "{\"name\":\"renamed\",\"metadata\":{\"a\":null,\"b\":\"\",\"d\":\"4\"},"
+                    + "\"config\":{\"type\":\"cloud\",\"packages\":{\"npm\":[\"left-pad\"]}}}");
     assertThat(r.status()).isEqualTo(200);
     JsonNode env = r.json();
     assertThat(env.get("name").asText()).isEqualTo("renamed");
@@ -171,17 +189,22 @@ class EnvironmentsApiTest {
   @Test
   void updateRejectsTypeChangeAndInvalidValues() {
     String id = create("{\"name\":\"e\"}");
-    var change = server.http().post("/v1/environments/" + id, "{\"config\":{\"type\":\"self_hosted\"}}");
+    var change =
+        server.http().post("/v1/environments/" + id, "{\"config\":{\"type\":\"self_hosted\"}}");
     assertInvalid(change, "cannot change");
     assertThat(errorCode(change)).isEqualTo("invalid_config_type_change");
-    assertInvalid(server.http().post("/v1/environments/" + id, "{\"name\":7}"), "name must be a string");
-    assertInvalid(server.http().post("/v1/environments/" + id, "{\"unknown\":true}"), "'unknown'");
-    assertInvalid(server.http().post("/v1/environments/" + id, "{\"metadata\":{\"k\":1}}"), "metadata.k");
     assertInvalid(
-        server.http().post(
-            "/v1/environments/" + id,
-            "{\"config\":{\"type\":\"cloud\",\"networking\":{\"type\":\"limited\"},"
-                + "\"packages\":{\"go\":[\"x\"]}}}"),
+        server.http().post("/v1/environments/" + id, "{\"name\":7}"), "name must be a string");
+    assertInvalid(server.http().post("/v1/environments/" + id, "{\"unknown\":true}"), "'unknown'");
+    assertInvalid(
+        server.http().post("/v1/environments/" + id, "{\"metadata\":{\"k\":1}}"), "metadata.k");
+    assertInvalid(
+        server
+            .http()
+            .post(
+                "/v1/environments/" + id,
+                "{\"config\":{\"type\":\"cloud\",\"networking\":{\"type\":\"limited\"},"
+                    + "\"packages\":{\"go\":[\"x\"]}}}"),
         "allow_package_managers");
     var many = new StringBuilder("{\"metadata\":{");
     for (int i = 0; i < 17; i++) {
@@ -266,10 +289,12 @@ class EnvironmentsApiTest {
   @Test
   void missingBetaHeaderIsRejected() {
     var r =
-        server.http().send(
-            HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/environments"))
-                .header("Authorization", "Bearer " + TestServer.KEY)
-                .GET());
+        server
+            .http()
+            .send(
+                HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/environments"))
+                    .header("Authorization", "Bearer " + TestServer.KEY)
+                    .GET());
     assertInvalid(r, "managed-agents-2026-04-01");
   }
 }

@@ -333,7 +333,8 @@ class FilesApiTest {
   @Test
   void startUpSweepsBlobsThatNoRecordPointsAt() throws IOException {
     try (var fresh = TestServer.start()) {
-      var kept = fresh.http().upload("kept.txt", "text/plain", "kept".getBytes(StandardCharsets.UTF_8));
+      var kept =
+          fresh.http().upload("kept.txt", "text/plain", "kept".getBytes(StandardCharsets.UTF_8));
       assertThat(kept.status()).isEqualTo(200);
       String orphan = "ab".repeat(32);
       Path orphanPath = fresh.dataDir().resolve("blobs").resolve("ab").resolve(orphan);

@@ -55,7 +55,8 @@ class ResourcesApiTest {
     String session = Fixtures.session(server.http());
     var r = add(session, fileResource(file, "/données/名前.txt"));
     assertThat(r.status()).isEqualTo(200);
-    assertThat(r.json().get("mount_path").asText()).isEqualTo("/mnt/session/uploads/données/名前.txt");
+    assertThat(r.json().get("mount_path").asText())
+        .isEqualTo("/mnt/session/uploads/données/名前.txt");
     assertThat(Files.readString(sandboxPath(session, "/mnt/session/uploads/données/名前.txt")))
         .isEqualTo("unicode");
   }
@@ -74,7 +75,8 @@ class ResourcesApiTest {
     assertThat(listed.get(0).get("scope").get("id").asText()).isEqualTo(session);
     assertThat(listed.get(0).get("filename").asText()).isEqualTo("notes.txt");
     assertThat(listed.get(0).get("downloadable").asBoolean()).isFalse();
-    var workspaceFiles = server.http().get("/v1/files?limit=1000").json().get("data").findValuesAsText("id");
+    var workspaceFiles =
+        server.http().get("/v1/files?limit=1000").json().get("data").findValuesAsText("id");
     assertThat(workspaceFiles).contains(file).doesNotContain(copy);
   }
 
@@ -102,8 +104,10 @@ class ResourcesApiTest {
     assertThat(Files.exists(sandboxPath(session, "/mnt/session/uploads/deep"))).isFalse();
     assertThat(Files.isDirectory(sandboxPath(session, "/mnt/session/uploads"))).isTrue();
     assertThat(server.http().get("/v1/files?scope_id=" + session).json().get("data")).isEmpty();
-    assertThat(server.http().get("/v1/files/" + added.get("file_id").asText()).status()).isEqualTo(404);
-    assertThat(server.http().get("/v1/sessions/" + session + "/resources/" + id).status()).isEqualTo(404);
+    assertThat(server.http().get("/v1/files/" + added.get("file_id").asText()).status())
+        .isEqualTo(404);
+    assertThat(server.http().get("/v1/sessions/" + session + "/resources/" + id).status())
+        .isEqualTo(404);
     var again = server.http().delete("/v1/sessions/" + session + "/resources/" + id);
     assertThat(again.status()).isEqualTo(404);
     assertThat(again.errorType()).isEqualTo("not_found_error");
@@ -149,7 +153,8 @@ class ResourcesApiTest {
       assertThat(r.errorType()).isEqualTo("invalid_request_error");
       assertThat(r.json().path("error").path("message").asText()).startsWith("mount_path");
     }
-    assertThat(server.http().get("/v1/sessions/" + session + "/resources").json().get("data")).isEmpty();
+    assertThat(server.http().get("/v1/sessions/" + session + "/resources").json().get("data"))
+        .isEmpty();
     try (Stream<Path> s = Files.list(sandboxPath(session, "/mnt/session/uploads"))) {
       assertThat(s).isEmpty();
     }
@@ -168,7 +173,8 @@ class ResourcesApiTest {
     assertThat(add(foreignSession, fileResource(file, null)).status()).isEqualTo(404);
     assertThat(add("sesn_01unknown", fileResource(file, null)).errorType())
         .isEqualTo("not_found_error");
-    assertThat(server.http().get("/v1/sessions/" + foreignSession + "/resources").status()).isEqualTo(404);
+    assertThat(server.http().get("/v1/sessions/" + foreignSession + "/resources").status())
+        .isEqualTo(404);
   }
 
   @Test
@@ -181,15 +187,19 @@ class ResourcesApiTest {
     var addAfter = add(session, fileResource(file, "/y"));
     assertThat(addAfter.status()).isEqualTo(400);
     assertThat(addAfter.json().path("error").path("message").asText()).contains("archived");
-    assertThat(server.http().delete("/v1/sessions/" + session + "/resources/" + id).status()).isEqualTo(400);
-    assertThat(server.http().get("/v1/sessions/" + session + "/resources/" + id).status()).isEqualTo(200);
-    assertThat(server.http().get("/v1/sessions/" + session + "/resources").json().get("data")).hasSize(1);
+    assertThat(server.http().delete("/v1/sessions/" + session + "/resources/" + id).status())
+        .isEqualTo(400);
+    assertThat(server.http().get("/v1/sessions/" + session + "/resources/" + id).status())
+        .isEqualTo(200);
+    assertThat(server.http().get("/v1/sessions/" + session + "/resources").json().get("data"))
+        .hasSize(1);
   }
 
   @Test
   void onlyFileResourcesCanBeAdded() {
     String session = Fixtures.session(server.http());
-    var github = add(session, "{\"type\":\"github_repository\",\"url\":\"https://github.com/o/r\"}");
+    var github =
+        add(session, "{\"type\":\"github_repository\",\"url\":\"https://github.com/o/r\"}");
     assertThat(github.status()).isEqualTo(400);
     assertThat(add(session, "{\"type\":\"bogus\"}").status()).isEqualTo(400);
     assertThat(add(session, "{\"file_id\":\"file_x\"}").status()).isEqualTo(400);
@@ -211,7 +221,13 @@ class ResourcesApiTest {
     assertThat(r.json().path("error").path("message").asText()).contains("github_repository");
     assertThat(server.http().post(path, "{}").status()).isEqualTo(400);
     assertThat(server.http().post(path, "{\"authorization_token\":\"\"}").status()).isEqualTo(400);
-    assertThat(server.http().post("/v1/sessions/" + session + "/resources/sesrsc_01nope", "{\"authorization_token\":\"t\"}").status())
+    assertThat(
+            server
+                .http()
+                .post(
+                    "/v1/sessions/" + session + "/resources/sesrsc_01nope",
+                    "{\"authorization_token\":\"t\"}")
+                .status())
         .isEqualTo(404);
   }
 
@@ -227,8 +243,13 @@ class ResourcesApiTest {
     String page = null;
     do {
       var r =
-          server.http().get(
-              "/v1/sessions/" + session + "/resources?limit=2" + (page == null ? "" : "&page=" + page));
+          server
+              .http()
+              .get(
+                  "/v1/sessions/"
+                      + session
+                      + "/resources?limit=2"
+                      + (page == null ? "" : "&page=" + page));
       assertThat(r.status()).isEqualTo(200);
       r.json().get("data").forEach(d -> seen.add(d.get("id").asText()));
       assertThat(r.json().has("next_page")).isTrue();
@@ -240,7 +261,8 @@ class ResourcesApiTest {
     assertThat(seen).containsExactlyElementsOf(added);
     var session1 = server.http().get("/v1/sessions/" + session).json().get("resources");
     assertThat(session1.findValuesAsText("id")).containsExactlyElementsOf(added);
-    assertThat(server.http().get("/v1/sessions/" + session + "/resources?limit=101").status()).isEqualTo(400);
+    assertThat(server.http().get("/v1/sessions/" + session + "/resources?limit=101").status())
+        .isEqualTo(400);
     assertThat(server.http().get("/v1/sessions/" + session + "/resources?page=garbage").status())
         .isEqualTo(400);
   }
@@ -252,15 +274,24 @@ class ResourcesApiTest {
       String file = Fixtures.upload(h, "x.txt", "x");
       String session = Fixtures.session(h);
       for (int i = 0; i < 3; i++) {
-        assertThat(h.post("/v1/sessions/" + session + "/resources", fileResource(file, "/" + i)).status())
+        assertThat(
+                h.post("/v1/sessions/" + session + "/resources", fileResource(file, "/" + i))
+                    .status())
             .isEqualTo(200);
       }
       var over = h.post("/v1/sessions/" + session + "/resources", fileResource(file, "/3"));
       assertThat(over.status()).isEqualTo(400);
       assertThat(over.json().path("error").path("message").asText()).contains("maximum of 3");
-      String first = h.get("/v1/sessions/" + session + "/resources").json().get("data").get(0).get("id").asText();
+      String first =
+          h.get("/v1/sessions/" + session + "/resources")
+              .json()
+              .get("data")
+              .get(0)
+              .get("id")
+              .asText();
       h.delete("/v1/sessions/" + session + "/resources/" + first);
-      assertThat(h.post("/v1/sessions/" + session + "/resources", fileResource(file, "/3")).status())
+      assertThat(
+              h.post("/v1/sessions/" + session + "/resources", fileResource(file, "/3")).status())
           .isEqualTo(200);
     }
   }
@@ -268,7 +299,8 @@ class ResourcesApiTest {
   @Test
   void sessionCreatedWithResourcesMountsThemAllOrNothing() throws IOException {
     String file = Fixtures.upload(server.http(), "x.txt", "created");
-    String ok = Fixtures.session(server.http(), "\"resources\":[" + fileResource(file, "/one") + "]");
+    String ok =
+        Fixtures.session(server.http(), "\"resources\":[" + fileResource(file, "/one") + "]");
     assertThat(server.http().get("/v1/sessions/" + ok).json().get("resources")).hasSize(1);
     assertThat(Files.readString(sandboxPath(ok, "/mnt/session/uploads/one"))).isEqualTo("created");
 
@@ -283,20 +315,29 @@ class ResourcesApiTest {
             fileResource(file, "/a") + "," + fileResource(file, "/a/b"),
             fileResource(file, "/a") + "," + fileResource(file, "../b"))) {
       var r =
-          server.http().post(
-              "/v1/sessions",
-              "{\"agent\":\"" + agent + "\",\"environment_id\":\"" + env + "\",\"resources\":["
-                  + resources + "]}");
+          server
+              .http()
+              .post(
+                  "/v1/sessions",
+                  "{\"agent\":\""
+                      + agent
+                      + "\",\"environment_id\":\""
+                      + env
+                      + "\",\"resources\":["
+                      + resources
+                      + "]}");
       assertThat(r.status()).as(resources).isIn(400, 404, 409);
     }
     assertThat(countSessions()).isEqualTo(sessionsBefore);
-    assertThat(server.http().get("/v1/files?scope_id=" + ok).json().get("data")).hasSize(scopedBefore);
+    assertThat(server.http().get("/v1/files?scope_id=" + ok).json().get("data"))
+        .hasSize(scopedBefore);
   }
 
   @Test
   void deletingSessionRemovesItsSandboxAndScopedFiles() {
     String file = Fixtures.upload(server.http(), "x.txt", "x");
-    String session = Fixtures.session(server.http(), "\"resources\":[" + fileResource(file, "/x") + "]");
+    String session =
+        Fixtures.session(server.http(), "\"resources\":[" + fileResource(file, "/x") + "]");
     assertThat(Files.isDirectory(server.dataDir().resolve("sandboxes").resolve(session))).isTrue();
 
     var r = server.http().delete("/v1/sessions/" + session);
@@ -312,7 +353,8 @@ class ResourcesApiTest {
   void fiftyParallelAddsWithDistinctPathsAllSucceed() throws Exception {
     String file = Fixtures.upload(server.http(), "x.txt", "parallel");
     String session = Fixtures.session(server.http());
-    List<Integer> statuses = parallel(50, i -> add(session, fileResource(file, "/p/" + i)).status());
+    List<Integer> statuses =
+        parallel(50, i -> add(session, fileResource(file, "/p/" + i)).status());
     assertThat(statuses).containsOnly(200).hasSize(50);
     try (Stream<Path> s = Files.list(sandboxPath(session, "/mnt/session/uploads/p"))) {
       assertThat(s.count()).isEqualTo(50);
@@ -332,13 +374,21 @@ class ResourcesApiTest {
   void hundredAndTenParallelAddsStopAtTheCap() throws Exception {
     String file = Fixtures.upload(server.http(), "x.txt", "cap");
     String session = Fixtures.session(server.http());
-    List<Integer> statuses = parallel(110, i -> add(session, fileResource(file, "/c" + i)).status());
+    List<Integer> statuses =
+        parallel(110, i -> add(session, fileResource(file, "/c" + i)).status());
     assertThat(statuses.stream().filter(s -> s == 200)).hasSize(100);
     assertThat(statuses.stream().filter(s -> s == 400)).hasSize(10);
     Set<String> ids = new HashSet<>();
     String page = null;
     do {
-      var r = server.http().get("/v1/sessions/" + session + "/resources?limit=100" + (page == null ? "" : "&page=" + page));
+      var r =
+          server
+              .http()
+              .get(
+                  "/v1/sessions/"
+                      + session
+                      + "/resources?limit=100"
+                      + (page == null ? "" : "&page=" + page));
       r.json().get("data").forEach(d -> ids.add(d.get("id").asText()));
       page = r.json().get("next_page").isNull() ? null : r.json().get("next_page").asText();
     } while (page != null);
@@ -348,7 +398,8 @@ class ResourcesApiTest {
   @Test
   void restartHealsASandboxThatDriftedFromTheRecords() throws IOException {
     String file = Fixtures.upload(server.http(), "x.txt", "truth");
-    String session = Fixtures.session(server.http(), "\"resources\":[" + fileResource(file, "/kept") + "]");
+    String session =
+        Fixtures.session(server.http(), "\"resources\":[" + fileResource(file, "/kept") + "]");
     Path kept = sandboxPath(session, "/mnt/session/uploads/kept");
     Path stray = sandboxPath(session, "/mnt/session/uploads/stray.txt");
     Files.delete(kept);
@@ -388,14 +439,20 @@ class ResourcesApiTest {
     Files.delete(mounted);
     Files.delete(uploads.resolve("escape"));
     Files.createSymbolicLink(uploads.resolve("escape"), outside);
-    assertThat(server.http().delete("/v1/sessions/" + session + "/resources/" + id).status()).isEqualTo(200);
+    assertThat(server.http().delete("/v1/sessions/" + session + "/resources/" + id).status())
+        .isEqualTo(200);
     assertThat(Files.readString(decoy)).isEqualTo("untouched");
     assertThat(Files.exists(uploads.resolve("escape"), java.nio.file.LinkOption.NOFOLLOW_LINKS))
         .isFalse();
   }
 
   private static int countSessions() {
-    return server.http().get("/v1/sessions?limit=100&include_archived=true").json().get("data").size();
+    return server
+        .http()
+        .get("/v1/sessions?limit=100&include_archived=true")
+        .json()
+        .get("data")
+        .size();
   }
 
   private static boolean isRoot() {

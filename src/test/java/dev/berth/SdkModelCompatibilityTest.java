@@ -18,7 +18,6 @@ import dev.berth.store.Database;
 import dev.berth.store.WorkspaceStore;
 import dev.berth.testing.Http;
 import dev.berth.testing.SharedServer;
-import dev.berth.testing.TestServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
@@ -92,7 +91,8 @@ class SdkModelCompatibilityTest {
 
   @Test
   void agentWithMcpToolsetAndCustomToolPassesStrictValidation() throws Exception {
-    var agent = read(server.http().post("/v1/agents", WITH_MCP_AND_CUSTOM), BetaManagedAgentsAgent.class);
+    var agent =
+        read(server.http().post("/v1/agents", WITH_MCP_AND_CUSTOM), BetaManagedAgentsAgent.class);
     assertThat(agent.tools().get(0).asMcpToolset().mcpServerName()).isEqualTo("docs");
     assertThat(agent.tools().get(1).asCustom().name()).isEqualTo("get_weather");
     assertThat(agent.executionIdentity().isAwsRole()).isTrue();
@@ -106,34 +106,41 @@ class SdkModelCompatibilityTest {
                 BetaManagedAgentsAgent.class)
             .id();
     read(
-        server.http().post(
-            "/v1/agents",
-            "{\"model\":\"m\",\"name\":\"Lead\",\"multiagent\":{\"type\":\"coordinator\","
-                + "\"agents\":"
-                + "[\""
-                + helper
-                + "\",{\"type\":\"self\"},{\"type\":\"advisor\",\"model\":\"claude-opus-4-6\"}]}}"),
+        server
+            .http()
+            .post(
+                "/v1/agents",
+                "{\"model\":\"m\",\"name\":\"Lead\",\"multiagent\":{\"type\":\"coordinator\","
+                    + "\"agents\":"
+                    + "[\""
+                    + helper
+                    + "\",{\"type\":\"self\"},{\"type\":\"advisor\",\"model\":\"claude-opus-4-6\"}]}}"),
         BetaManagedAgentsAgent.class);
     read(
-        server.http().post(
-            "/v1/agents",
-            "{\"model\":\"m\",\"name\":\"Lead2\",\"multiagent\":{\"type\":\"multiagent_20261001\","
-                + "\"advisor\":{\"type\":\"enabled\",\"model\":\"claude-opus-4-6\"},"
-                + "\"subagents\":{\"type\":\"enabled\",\"predefined_agents\":[\""
-                + helper
-                + "\"]}}}"),
+        server
+            .http()
+            .post(
+                "/v1/agents",
+                "{\"model\":\"m\",\"name\":\"Lead2\",\"multiagent\":{\"type\":\"multiagent_20261001\","
+                    + "\"advisor\":{\"type\":\"enabled\",\"model\":\"claude-opus-4-6\"},"
+                    + "\"subagents\":{\"type\":\"enabled\",\"predefined_agents\":[\""
+                    + helper
+                    + "\"]}}}"),
         BetaManagedAgentsAgent.class);
   }
 
   @Test
   void updatedArchivedAndListedAgentsPassStrictValidation() throws Exception {
-    String id = read(server.http().post("/v1/agents", WITH_TOOLSET), BetaManagedAgentsAgent.class).id();
+    String id =
+        read(server.http().post("/v1/agents", WITH_TOOLSET), BetaManagedAgentsAgent.class).id();
     read(server.http().post("/v1/agents/" + id, "{\"name\":\"B\"}"), BetaManagedAgentsAgent.class);
     read(server.http().get("/v1/agents/" + id + "?version=1"), BetaManagedAgentsAgent.class);
-    var archived = read(server.http().post("/v1/agents/" + id + "/archive"), BetaManagedAgentsAgent.class);
+    var archived =
+        read(server.http().post("/v1/agents/" + id + "/archive"), BetaManagedAgentsAgent.class);
     assertThat(archived.archivedAt()).isPresent();
     read(server.http().get("/v1/agents?include_archived=true"), AgentListPageResponse.class);
-    var versions = read(server.http().get("/v1/agents/" + id + "/versions"), VersionListPageResponse.class);
+    var versions =
+        read(server.http().get("/v1/agents/" + id + "/versions"), VersionListPageResponse.class);
     assertThat(versions.data()).hasSize(2);
   }
 
@@ -193,24 +200,29 @@ class SdkModelCompatibilityTest {
 
   @Test
   void environmentsOfAllThreeConfigKindsPassStrictValidation() throws Exception {
-    var cloud = read(server.http().post("/v1/environments", "{\"name\":\"cloud\"}"), BetaEnvironment.class);
+    var cloud =
+        read(server.http().post("/v1/environments", "{\"name\":\"cloud\"}"), BetaEnvironment.class);
     assertThat(cloud.config().isCloud()).isTrue();
     var limited =
         read(
-            server.http().post(
-                "/v1/environments",
-                "{\"name\":\"limited\",\"config\":{\"type\":\"cloud\",\"networking\":{\"type\":"
-                    + "\"limited\",\"allowed_hosts\":[\"api.example.com\"],"
-                    + "\"allow_package_managers\":true},"
-                    + "\"packages\":{\"pip\":[\"pandas==2.2.2\"]}}}"),
+            server
+                .http()
+                .post(
+                    "/v1/environments",
+                    "{\"name\":\"limited\",\"config\":{\"type\":\"cloud\",\"networking\":{\"type\":"
+                        + "\"limited\",\"allowed_hosts\":[\"api.example.com\"],"
+                        + "\"allow_package_managers\":true},"
+                        + "\"packages\":{\"pip\":[\"pandas==2.2.2\"]}}}"),
             BetaEnvironment.class);
     assertThat(limited.config().asCloud().networking().isLimited()).isTrue();
     var selfHosted =
         read(
-            server.http().post(
-                "/v1/environments",
-                "{\"name\":\"on-prem\",\"description\":\"d\",\"config\":{\"type\":\"self_hosted\"},"
-                    + "\"metadata\":{\"team\":\"infra\"}}"),
+            server
+                .http()
+                .post(
+                    "/v1/environments",
+                    "{\"name\":\"on-prem\",\"description\":\"d\",\"config\":{\"type\":\"self_hosted\"},"
+                        + "\"metadata\":{\"team\":\"infra\"}}"),
             BetaEnvironment.class);
     assertThat(selfHosted.config().isSelfHosted()).isTrue();
 
@@ -218,9 +230,15 @@ class SdkModelCompatibilityTest {
         server.http().post("/v1/environments/" + limited.id(), "{\"description\":\"x\"}"),
         BetaEnvironment.class);
     var archived =
-        read(server.http().post("/v1/environments/" + cloud.id() + "/archive"), BetaEnvironment.class);
+        read(
+            server.http().post("/v1/environments/" + cloud.id() + "/archive"),
+            BetaEnvironment.class);
     assertThat(archived.archivedAt()).isPresent();
-    read(server.http().get("/v1/environments?include_archived=true"), EnvironmentListPageResponse.class);
-    read(server.http().delete("/v1/environments/" + selfHosted.id()), BetaEnvironmentDeleteResponse.class);
+    read(
+        server.http().get("/v1/environments?include_archived=true"),
+        EnvironmentListPageResponse.class);
+    read(
+        server.http().delete("/v1/environments/" + selfHosted.id()),
+        BetaEnvironmentDeleteResponse.class);
   }
 }

@@ -26,9 +26,11 @@ class SessionsApiTest {
     String agent = Fixtures.agent(server.http());
     String env = Fixtures.environment(server.http());
     var r =
-        server.http().post(
-            "/v1/sessions",
-            body("\"" + agent + "\"", env, ",\"title\":\"T\",\"metadata\":{\"k\":\"v\"}"));
+        server
+            .http()
+            .post(
+                "/v1/sessions",
+                body("\"" + agent + "\"", env, ",\"title\":\"T\",\"metadata\":{\"k\":\"v\"}"));
     assertThat(r.status()).isEqualTo(200);
     JsonNode s = r.json();
     assertThat(s.get("id").asText()).matches("sesn_01[0-9A-Za-z]{22}");
@@ -47,7 +49,8 @@ class SessionsApiTest {
       assertThat(s.has(key) && s.get(key).isNull()).as(key).isTrue();
     }
     assertThat(s.get("created_at").asText()).endsWith("Z");
-    assertThat(server.http().get("/v1/sessions/" + s.get("id").asText()).json().get("title").asText())
+    assertThat(
+            server.http().get("/v1/sessions/" + s.get("id").asText()).json().get("title").asText())
         .isEqualTo("T");
   }
 
@@ -55,11 +58,26 @@ class SessionsApiTest {
   void agentMayBeGivenAsAnObjectWithAVersion() {
     String agent = Fixtures.agent(server.http());
     String env = Fixtures.environment(server.http());
-    var ok = server.http().post("/v1/sessions", body("{\"type\":\"agent\",\"id\":\"" + agent + "\",\"version\":1}", env, ""));
+    var ok =
+        server
+            .http()
+            .post(
+                "/v1/sessions",
+                body("{\"type\":\"agent\",\"id\":\"" + agent + "\",\"version\":1}", env, ""));
     assertThat(ok.status()).isEqualTo(200);
-    var bad = server.http().post("/v1/sessions", body("{\"type\":\"agent\",\"id\":\"" + agent + "\",\"version\":0}", env, ""));
+    var bad =
+        server
+            .http()
+            .post(
+                "/v1/sessions",
+                body("{\"type\":\"agent\",\"id\":\"" + agent + "\",\"version\":0}", env, ""));
     assertThat(bad.status()).isEqualTo(400);
-    var missing = server.http().post("/v1/sessions", body("{\"type\":\"agent\",\"id\":\"" + agent + "\",\"version\":9}", env, ""));
+    var missing =
+        server
+            .http()
+            .post(
+                "/v1/sessions",
+                body("{\"type\":\"agent\",\"id\":\"" + agent + "\",\"version\":9}", env, ""));
     assertThat(missing.status()).isEqualTo(404);
   }
 
@@ -78,8 +96,18 @@ class SessionsApiTest {
             new Case(body(agent, env, ",\"metadata\":" + tooManyPairs()), 400),
             new Case(body(agent, env, ",\"nonsense\":true"), 400),
             new Case(body(agent, env, ",\"resources\":{}"), 400),
-            new Case(body(agent, env, ",\"resources\":[{\"type\":\"memory_store\",\"memory_store_id\":\"m\"}]"), 400),
-            new Case(body(agent, env, ",\"budget\":{\"type\":\"limit\",\"max_list_cost\":{\"amount\":\"01\",\"currency\":\"USD\"}}"), 400),
+            new Case(
+                body(
+                    agent,
+                    env,
+                    ",\"resources\":[{\"type\":\"memory_store\",\"memory_store_id\":\"m\"}]"),
+                400),
+            new Case(
+                body(
+                    agent,
+                    env,
+                    ",\"budget\":{\"type\":\"limit\",\"max_list_cost\":{\"amount\":\"01\",\"currency\":\"USD\"}}"),
+                400),
             new Case(body(agent, env, ",\"initial_events\":[{\"type\":\"agent.message\"}]"), 400),
             new Case(body(agent, "env_01unknown", ""), 404),
             new Case(body("\"agent_01unknown\"", env, ""), 404),
@@ -106,9 +134,13 @@ class SessionsApiTest {
 
   @Test
   void updatePatchesTitleAndMetadata() {
-    String id = Fixtures.session(server.http(), "\"title\":\"old\",\"metadata\":{\"a\":\"1\",\"b\":\"2\"}");
+    String id =
+        Fixtures.session(server.http(), "\"title\":\"old\",\"metadata\":{\"a\":\"1\",\"b\":\"2\"}");
     var r =
-        server.http().post("/v1/sessions/" + id, "{\"title\":\"new\",\"metadata\":{\"a\":null,\"c\":\"3\"}}");
+        server
+            .http()
+            .post(
+                "/v1/sessions/" + id, "{\"title\":\"new\",\"metadata\":{\"a\":null,\"c\":\"3\"}}");
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.json().get("title").asText()).isEqualTo("new");
     assertThat(r.json().get("metadata").properties()).hasSize(2);
@@ -119,10 +151,18 @@ class SessionsApiTest {
 
     var unchanged = server.http().post("/v1/sessions/" + id, "{}");
     assertThat(unchanged.json().get("updated_at")).isEqualTo(r.json().get("updated_at"));
-    assertThat(server.http().post("/v1/sessions/" + id, "{\"title\":null}").json().get("title").isNull())
+    assertThat(
+            server
+                .http()
+                .post("/v1/sessions/" + id, "{\"title\":null}")
+                .json()
+                .get("title")
+                .isNull())
         .isTrue();
-    assertThat(server.http().post("/v1/sessions/" + id, "{\"vault_ids\":[]}").status()).isEqualTo(400);
-    assertThat(server.http().post("/v1/sessions/" + id, "{\"metadata\":{\"x\":5}}").status()).isEqualTo(400);
+    assertThat(server.http().post("/v1/sessions/" + id, "{\"vault_ids\":[]}").status())
+        .isEqualTo(400);
+    assertThat(server.http().post("/v1/sessions/" + id, "{\"metadata\":{\"x\":5}}").status())
+        .isEqualTo(400);
     assertThat(server.http().post("/v1/sessions/sesn_01nope", "{}").status()).isEqualTo(404);
   }
 
@@ -130,11 +170,20 @@ class SessionsApiTest {
   void updateReplacesTheSessionsToolsButNotTheStoredAgent() {
     String agent = Fixtures.agent(server.http());
     String env = Fixtures.environment(server.http());
-    String id = server.http().post("/v1/sessions", body("\"" + agent + "\"", env, "")).json().get("id").asText();
+    String id =
+        server
+            .http()
+            .post("/v1/sessions", body("\"" + agent + "\"", env, ""))
+            .json()
+            .get("id")
+            .asText();
 
     var r =
-        server.http().post(
-            "/v1/sessions/" + id, "{\"agent\":{\"tools\":[{\"type\":\"agent_toolset_20260401\"}]}}");
+        server
+            .http()
+            .post(
+                "/v1/sessions/" + id,
+                "{\"agent\":{\"tools\":[{\"type\":\"agent_toolset_20260401\"}]}}");
 
     assertThat(r.status()).isEqualTo(200);
     JsonNode tools = r.json().get("agent").get("tools");
@@ -146,7 +195,9 @@ class SessionsApiTest {
     assertThat(server.http().post("/v1/sessions/" + id, "{\"agent\":{\"model\":\"x\"}}").status())
         .isEqualTo(400);
     assertThat(
-            server.http().post(
+            server
+                .http()
+                .post(
                     "/v1/sessions/" + id,
                     "{\"agent\":{\"mcp_servers\":[{\"type\":\"url\",\"name\":\"s\",\"url\":\"https://x.example\"}]}}")
                 .status())
@@ -156,19 +207,33 @@ class SessionsApiTest {
 
   @Test
   void budgetCanBeRaisedOrRemovedButNotAddedLater() {
-    String budget = "{\"type\":\"limit\",\"max_list_cost\":{\"amount\":\"2500\",\"currency\":\"USD\"}}";
+    String budget =
+        "{\"type\":\"limit\",\"max_list_cost\":{\"amount\":\"2500\",\"currency\":\"USD\"}}";
     String with = Fixtures.session(server.http(), "\"budget\":" + budget);
     String without = Fixtures.session(server.http());
 
-    var raised = server.http().post("/v1/sessions/" + with, "{\"budget\":" + budget.replace("2500", "5000") + "}");
+    var raised =
+        server
+            .http()
+            .post("/v1/sessions/" + with, "{\"budget\":" + budget.replace("2500", "5000") + "}");
     assertThat(raised.json().at("/budget/max_list_cost/amount").asText()).isEqualTo("5000");
-    var zero = server.http().post("/v1/sessions/" + with, "{\"budget\":" + budget.replace("2500", "0") + "}");
+    var zero =
+        server
+            .http()
+            .post("/v1/sessions/" + with, "{\"budget\":" + budget.replace("2500", "0") + "}");
     assertThat(zero.json().at("/error/details/error_code").asText()).isEqualTo("budget_not_raised");
-    assertThat(server.http().post("/v1/sessions/" + with, "{\"budget\":null}").json().get("budget").isNull())
+    assertThat(
+            server
+                .http()
+                .post("/v1/sessions/" + with, "{\"budget\":null}")
+                .json()
+                .get("budget")
+                .isNull())
         .isTrue();
     var added = server.http().post("/v1/sessions/" + without, "{\"budget\":" + budget + "}");
     assertThat(added.status()).isEqualTo(400);
-    assertThat(added.json().at("/error/details/error_code").asText()).isEqualTo("budget_create_only");
+    assertThat(added.json().at("/error/details/error_code").asText())
+        .isEqualTo("budget_create_only");
   }
 
   @Test
@@ -178,11 +243,18 @@ class SessionsApiTest {
     assertThat(first.status()).isEqualTo(200);
     String archivedAt = first.json().get("archived_at").asText();
     assertThat(archivedAt).isNotEmpty();
-    assertThat(server.http().post("/v1/sessions/" + id + "/archive").json().get("archived_at").asText())
+    assertThat(
+            server
+                .http()
+                .post("/v1/sessions/" + id + "/archive")
+                .json()
+                .get("archived_at")
+                .asText())
         .isEqualTo(archivedAt);
     assertThat(ids("/v1/sessions?limit=100")).doesNotContain(id);
     assertThat(ids("/v1/sessions?limit=100&include_archived=true")).contains(id);
-    assertThat(server.http().post("/v1/sessions/" + id, "{\"title\":\"x\"}").status()).isEqualTo(400);
+    assertThat(server.http().post("/v1/sessions/" + id, "{\"title\":\"x\"}").status())
+        .isEqualTo(400);
     assertThat(server.http().get("/v1/sessions/" + id).status()).isEqualTo(200);
   }
 
@@ -204,7 +276,8 @@ class SessionsApiTest {
       String env = Fixtures.environment(h);
       List<String> created = new ArrayList<>();
       for (int i = 0; i < 5; i++) {
-        created.add(h.post("/v1/sessions", body("\"" + agent + "\"", env, "")).json().get("id").asText());
+        created.add(
+            h.post("/v1/sessions", body("\"" + agent + "\"", env, "")).json().get("id").asText());
       }
       String other = Fixtures.session(h);
       String firstAt = h.get("/v1/sessions/" + created.get(0)).json().get("created_at").asText();
@@ -219,9 +292,9 @@ class SessionsApiTest {
       assertThat(h.get("/v1/sessions?statuses[]=sleeping").status()).isEqualTo(400);
       assertThat(idsOf(h, "/v1/sessions?order=asc&created_at[gt]=" + enc(firstAt)))
           .containsExactlyElementsOf(concat(created.subList(1, 5), other));
-      assertThat(idsOf(h, "/v1/sessions?order=asc&created_at%5Bgte%5D=" + enc(firstAt)))
-          .hasSize(6);
-      assertThat(idsOf(h, "/v1/sessions?created_at[lte]=" + enc(firstAt))).containsExactly(created.get(0));
+      assertThat(idsOf(h, "/v1/sessions?order=asc&created_at%5Bgte%5D=" + enc(firstAt))).hasSize(6);
+      assertThat(idsOf(h, "/v1/sessions?created_at[lte]=" + enc(firstAt)))
+          .containsExactly(created.get(0));
       assertThat(idsOf(h, "/v1/sessions?created_at[lt]=" + enc(firstAt))).isEmpty();
       assertThat(h.get("/v1/sessions?created_at[gt]=yesterday").status()).isEqualTo(400);
       assertThat(h.get("/v1/sessions?order=sideways").status()).isEqualTo(400);
@@ -275,14 +348,27 @@ class SessionsApiTest {
 
   @Test
   void sessionRoutesRequireTheManagedAgentsBeta() {
-    var r = server.http().send(server.http().builder("/v1/sessions").setHeader("anthropic-beta", "files-api-2025-04-14").GET());
+    var r =
+        server
+            .http()
+            .send(
+                server
+                    .http()
+                    .builder("/v1/sessions")
+                    .setHeader("anthropic-beta", "files-api-2025-04-14")
+                    .GET());
     assertThat(r.status()).isEqualTo(400);
-    assertThat(r.json().path("error").path("message").asText()).contains("managed-agents-2026-04-01");
+    assertThat(r.json().path("error").path("message").asText())
+        .contains("managed-agents-2026-04-01");
     var both =
-        server.http().send(
-            server.http().builder("/v1/sessions")
-                .setHeader("anthropic-beta", "files-api-2025-04-14, managed-agents-2026-04-01")
-                .GET());
+        server
+            .http()
+            .send(
+                server
+                    .http()
+                    .builder("/v1/sessions")
+                    .setHeader("anthropic-beta", "files-api-2025-04-14, managed-agents-2026-04-01")
+                    .GET());
     assertThat(both.status()).isEqualTo(200);
   }
 

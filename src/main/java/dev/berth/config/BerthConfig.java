@@ -38,10 +38,12 @@ public record BerthConfig(
       throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
     }
     if (maxUploadBytes < 1) {
-      throw new IllegalArgumentException("max upload bytes must be positive, got " + maxUploadBytes);
+      throw new IllegalArgumentException(
+          "max upload bytes must be positive, got " + maxUploadBytes);
     }
     if (maxJsonBytes < 1024) {
-      throw new IllegalArgumentException("max JSON bytes must be at least 1024, got " + maxJsonBytes);
+      throw new IllegalArgumentException(
+          "max JSON bytes must be at least 1024, got " + maxJsonBytes);
     }
     if (maxFilesPerSession < 1) {
       throw new IllegalArgumentException(
@@ -52,7 +54,14 @@ public record BerthConfig(
   /** The embedded default: everything under {@code dataDir}, listening on {@code port}. */
   public static BerthConfig defaults(Path dataDir, int port) {
     return new BerthConfig(
-        dataDir, "127.0.0.1", port, DEFAULT_MAX_UPLOAD_BYTES, 10L * 1024 * 1024, 100, false, List.of());
+        dataDir,
+        "127.0.0.1",
+        port,
+        DEFAULT_MAX_UPLOAD_BYTES,
+        10L * 1024 * 1024,
+        100,
+        false,
+        List.of());
   }
 
   public BerthConfig withMaxUploadBytes(long bytes) {
@@ -67,11 +76,25 @@ public record BerthConfig(
 
   public BerthConfig withUploadsDownloadable(boolean downloadable) {
     return new BerthConfig(
-        dataDir, host, port, maxUploadBytes, maxJsonBytes, maxFilesPerSession, downloadable, apiKeys);
+        dataDir,
+        host,
+        port,
+        maxUploadBytes,
+        maxJsonBytes,
+        maxFilesPerSession,
+        downloadable,
+        apiKeys);
   }
 
   public BerthConfig withApiKeys(List<ApiKeyGrant> keys) {
     return new BerthConfig(
-        dataDir, host, port, maxUploadBytes, maxJsonBytes, maxFilesPerSession, uploadsDownloadable, keys);
+        dataDir,
+        host,
+        port,
+        maxUploadBytes,
+        maxJsonBytes,
+        maxFilesPerSession,
+        uploadsDownloadable,
+        keys);
   }
 }

@@ -272,13 +272,14 @@ public final class AgentService {
   }
 
   /**
-   * A session update's {@code agent} patch (spec §3.4): {@code tools} and {@code mcp_servers}
-   * each replace the session's copy wholesale ({@code null} or {@code []} clears), resolved and
-   * checked as on create. Returns the new session agent; the stored agent is untouched.
+   * A session update's {@code agent} patch (spec §3.4): {@code tools} and {@code mcp_servers} each
+   * replace the session's copy wholesale ({@code null} or {@code []} clears), resolved and checked
+   * as on create. Returns the new session agent; the stored agent is untouched.
    */
   public ObjectNode patchSessionAgent(ObjectNode sessionAgent, JsonNode patch) {
     String path = "agent";
-    ObjectNode o = JsonFields.allowOnly(JsonFields.object(patch, path), path, "tools", "mcp_servers");
+    ObjectNode o =
+        JsonFields.allowOnly(JsonFields.object(patch, path), path, "tools", "mcp_servers");
     ArrayNode tools =
         o.has("tools")
             ? AgentDefinitions.tools(o.get("tools"), path + ".tools")

@@ -3,8 +3,8 @@ package dev.berth.domain;
 import java.util.Optional;
 
 /**
- * A file's metadata. Its bytes are the blob {@code sha256}; session-scoped copies share the blob
- * of the file they were made from.
+ * A file's metadata. Its bytes are the blob {@code sha256}; session-scoped copies share the blob of
+ * the file they were made from.
  */
 public record FileRecord(
     String id,

@@ -127,7 +127,9 @@ public final class FileService {
     }
     if (!file.downloadable()) {
       throw new ApiException.InvalidRequest(
-          "file " + file.id() + " is not downloadable: only files created in a session can be"
+          "file "
+              + file.id()
+              + " is not downloadable: only files created in a session can be"
               + " downloaded",
           "file_not_downloadable");
     }

@@ -8,8 +8,8 @@ import java.util.Optional;
 
 /**
  * Where a file resource appears in the session's container (spec §2.6, Q2–Q4). Paths are placed
- * under {@value #UPLOADS} and validated, never cleaned: a path that would need cleaning is
- * rejected with the rule it breaks.
+ * under {@value #UPLOADS} and validated, never cleaned: a path that would need cleaning is rejected
+ * with the rule it breaks.
  */
 public final class MountPaths {
   public static final String UPLOADS = "/mnt/session/uploads";
@@ -30,8 +30,8 @@ public final class MountPaths {
       throw invalid("must name a file under " + UPLOADS + ", not the directory itself", path);
     }
     if (effective.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
-      throw invalid("must be at most " + MAX_BYTES + " bytes long once placed under " + UPLOADS,
-          path);
+      throw invalid(
+          "must be at most " + MAX_BYTES + " bytes long once placed under " + UPLOADS, path);
     }
     return effective;
   }
@@ -89,7 +89,8 @@ public final class MountPaths {
   private static ApiException invalid(String rule, String path) {
     String shown = path.length() > 200 ? path.substring(0, 200) + "…" : path;
     StringBuilder printable = new StringBuilder();
-    shown.codePoints()
+    shown
+        .codePoints()
         .forEach(
             cp -> {
               if (Character.isISOControl(cp) || Character.isSurrogate((char) cp) && cp < 0x10000) {

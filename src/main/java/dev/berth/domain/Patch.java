@@ -3,8 +3,8 @@ package dev.berth.domain;
 import java.util.function.Consumer;
 
 /**
- * One field of an update: absent (keep the stored value) or present with a value that may be
- * null (clear it).
+ * One field of an update: absent (keep the stored value) or present with a value that may be null
+ * (clear it).
  */
 public record Patch<T>(boolean present, T value) {
   private static final Patch<?> ABSENT = new Patch<>(false, null);

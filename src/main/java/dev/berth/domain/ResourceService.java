@@ -54,8 +54,8 @@ public final class ResourceService {
   }
 
   /**
-   * Adds one file resource inside the caller's transaction: takes a file slot (the cap), checks
-   * the file and the path, and records the session's copy of the file and the resource.
+   * Adds one file resource inside the caller's transaction: takes a file slot (the cap), checks the
+   * file and the path, and records the session's copy of the file and the resource.
    */
   Resource addFile(Connection c, Session session, String fileId, String mountPath, String now)
       throws SQLException {

@@ -16,7 +16,8 @@ import java.util.Set;
 
 /** Sessions (spec §3): creation with its resources, reads, updates, archive and delete. */
 public final class SessionService {
-  public static final Set<String> STATUSES = Set.of("idle", "running", "rescheduling", "terminated");
+  public static final Set<String> STATUSES =
+      Set.of("idle", "running", "rescheduling", "terminated");
   static final int MAX_INITIAL_EVENTS = 50;
 
   private final Database db;
@@ -124,14 +125,10 @@ public final class SessionService {
     for (String status : filter.statuses()) {
       if (!STATUSES.contains(status)) {
         throw new ApiException.InvalidRequest(
-            "statuses must be among idle, running, rescheduling, terminated; got '"
-                + status
-                + "'");
+            "statuses must be among idle, running, rescheduling, terminated; got '" + status + "'");
       }
     }
-    return sessions
-        .list(workspaceId, filter, page)
-        .map(s -> new View(s, resources.all(s.id())));
+    return sessions.list(workspaceId, filter, page).map(s -> new View(s, resources.all(s.id())));
   }
 
   public View update(String workspaceId, String sessionId, UpdateParams p) {
@@ -238,9 +235,11 @@ public final class SessionService {
     var fields = new HashSet<String>();
     budget.fieldNames().forEachRemaining(fields::add);
     cost.fieldNames().forEachRemaining(f -> fields.add("max_list_cost." + f));
-    fields.removeAll(Set.of("type", "max_list_cost", "max_list_cost.amount", "max_list_cost.currency"));
+    fields.removeAll(
+        Set.of("type", "max_list_cost", "max_list_cost.amount", "max_list_cost.currency"));
     if (!fields.isEmpty()) {
-      throw new ApiException.InvalidRequest("unknown field 'budget." + fields.iterator().next() + "'");
+      throw new ApiException.InvalidRequest(
+          "unknown field 'budget." + fields.iterator().next() + "'");
     }
   }
 

@@ -31,7 +31,10 @@ public final class Timestamps {
       return format(OffsetDateTime.parse(value).toInstant());
     } catch (DateTimeParseException e) {
       throw new dev.berth.error.ApiException.InvalidRequest(
-          name + " must be an RFC 3339 timestamp such as 2026-01-01T00:00:00Z, got '" + value + "'");
+          name
+              + " must be an RFC 3339 timestamp such as 2026-01-01T00:00:00Z, got '"
+              + value
+              + "'");
     }
   }
 }

@@ -30,7 +30,8 @@ public final class Workspaces {
    */
   public Optional<String> bootstrap(List<ApiKeyGrant> configured) {
     for (ApiKeyGrant grant : configured) {
-      String workspace = store.ensureWorkspace(grant.workspace(), Ids.workspace(), Timestamps.now());
+      String workspace =
+          store.ensureWorkspace(grant.workspace(), Ids.workspace(), Timestamps.now());
       store.putKey(hash(grant.key()), workspace, Timestamps.now());
     }
     if (store.anyKeys()) {

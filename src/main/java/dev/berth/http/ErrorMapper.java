@@ -15,12 +15,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns any failure into the API's error envelope (spec §1.8) with the right status and {@code
- * x-should-retry} (spec §1.9). The only place that writes error JSON: {@link ProtocolErrors}
- * uses {@link #envelope} for the failures Jetty answers before any route runs.
+ * x-should-retry} (spec §1.9). The only place that writes error JSON: {@link ProtocolErrors} uses
+ * {@link #envelope} for the failures Jetty answers before any route runs.
  */
 final class ErrorMapper {
   private static final Logger log = LoggerFactory.getLogger(ErrorMapper.class);
   static final String RENDERED = "berth.error-rendered";
+
   /** How much of an oversize body is read and dropped before the 413 (as Tomcat's swallow). */
   static final long SWALLOW_BYTES = 4L * 1024 * 1024;
 
@@ -31,7 +32,13 @@ final class ErrorMapper {
       case ApiException e -> render(ctx, e);
       case Database.StoreFailure e when isUnreachable(e) -> {
         log.warn("metadata store unreachable: {}", e.getMessage());
-        write(ctx, 503, "overloaded_error", "the metadata store is unavailable; retry shortly", null, true);
+        write(
+            ctx,
+            503,
+            "overloaded_error",
+            "the metadata store is unavailable; retry shortly",
+            null,
+            true);
       }
       default -> {
         log.error("request {} {} failed", ctx.method(), ctx.path(), failure);
@@ -54,8 +61,7 @@ final class ErrorMapper {
     res.setStatus(500);
     res.setContentType("application/json");
     try {
-      res.getOutputStream()
-          .write(envelope("api_error", "internal server error", null, requestId));
+      res.getOutputStream().write(envelope("api_error", "internal server error", null, requestId));
     } catch (IOException e) {
       log.debug("could not write the error response", e);
     }
@@ -70,16 +76,19 @@ final class ErrorMapper {
           write(ctx, 401, "authentication_error", x.getMessage(), code, false);
       case ApiException.PermissionDenied x ->
           write(ctx, 403, "permission_error", x.getMessage(), code, false);
-      case ApiException.NotFound x -> write(ctx, 404, "not_found_error", x.getMessage(), code, false);
+      case ApiException.NotFound x ->
+          write(ctx, 404, "not_found_error", x.getMessage(), code, false);
       case ApiException.MethodNotAllowed x ->
           write(ctx, 405, "invalid_request_error", x.getMessage(), code, false);
-      case ApiException.Conflict x -> write(ctx, 409, "conflict_error", x.getMessage(), code, false);
+      case ApiException.Conflict x ->
+          write(ctx, 409, "conflict_error", x.getMessage(), code, false);
       case ApiException.TooLarge x -> {
         swallowRest(ctx);
         ctx.header("Connection", "close"); // whatever is left of an oversize body is not read
         write(ctx, 413, "request_too_large", x.getMessage(), code, false);
       }
-      case ApiException.Unavailable x -> write(ctx, 503, "overloaded_error", x.getMessage(), code, true);
+      case ApiException.Unavailable x ->
+          write(ctx, 503, "overloaded_error", x.getMessage(), code, true);
     }
   }
 

@@ -46,7 +46,8 @@ final class MultipartUpload {
     Optional<String> partType = Optional.empty();
     Optional<String> expires = Optional.empty();
     try {
-      FileItemInputIterator parts = new StreamingParser().getItemIterator(context(ctx, contentType));
+      FileItemInputIterator parts =
+          new StreamingParser().getItemIterator(context(ctx, contentType));
       while (parts.hasNext()) {
         FileItemInput part = parts.next();
         String field = part.getFieldName();

@@ -46,7 +46,9 @@ final class Query {
 
   static String cursor(String id, boolean backward) {
     String raw = CURSOR_PREFIX + (backward ? "<" : ">") + id;
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(raw.getBytes(StandardCharsets.UTF_8));
   }
 
   static Optional<String> string(Context ctx, String name) {
@@ -61,7 +63,8 @@ final class Query {
               try {
                 return Integer.parseInt(v);
               } catch (NumberFormatException e) {
-                throw new ApiException.InvalidRequest(name + " must be an integer, got '" + v + "'");
+                throw new ApiException.InvalidRequest(
+                    name + " must be an integer, got '" + v + "'");
               }
             });
   }

@@ -14,8 +14,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /**
- * The one {@link ObjectMapper}: record components in camelCase go on the wire in snake_case, as
- * the spec spells them; nulls are written (many fields are required-but-nullable, spec §0).
+ * The one {@link ObjectMapper}: record components in camelCase go on the wire in snake_case, as the
+ * spec spells them; nulls are written (many fields are required-but-nullable, spec §0).
  */
 public final class Json {
   public static final ObjectMapper MAPPER =
@@ -91,6 +91,8 @@ public final class Json {
   }
 
   static {
-    MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
+    MAPPER
+        .getFactory()
+        .setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
   }
 }

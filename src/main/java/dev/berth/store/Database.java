@@ -10,17 +10,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 /**
  * The metadata database: a pooled connection source, the versioned schema (Flyway), and
- * transactions. Stores run their SQL inside {@link #write} or {@link #read}; a write commits
- * before it returns, so an acknowledged change is in the database before the client hears of it.
+ * transactions. Stores run their SQL inside {@link #write} or {@link #read}; a write commits before
+ * it returns, so an acknowledged change is in the database before the client hears of it.
  *
  * <p>SQLite runs in WAL mode with {@code synchronous=NORMAL}: a commit survives the process being
  * killed at any point (the WAL is written before commit returns); only an operating-system crash

@@ -96,7 +96,10 @@ public final class FileStore {
           String marks = String.join(", ", Collections.nCopies(ids.size(), "?"));
           return Sql.list(
               c,
-              "SELECT " + COLUMNS + " FROM files WHERE workspace_id = ? AND id IN (" + marks
+              "SELECT "
+                  + COLUMNS
+                  + " FROM files WHERE workspace_id = ? AND id IN ("
+                  + marks
                   + ") ORDER BY id DESC",
               params,
               FileStore::row);
@@ -137,13 +140,16 @@ public final class FileStore {
     return db.read(
         c ->
             new java.util.HashSet<>(
-                Sql.list(c, "SELECT DISTINCT sha256 FROM files", List.of(), rs -> rs.getString(1))));
+                Sql.list(
+                    c, "SELECT DISTINCT sha256 FROM files", List.of(), rs -> rs.getString(1))));
   }
 
   /** Whether any file record, in any workspace, still points at the blob. */
   public boolean isBlobReferenced(String sha256) {
     return db.read(
-        c -> Sql.one(c, "SELECT 1 FROM files WHERE sha256 = ? LIMIT 1", List.of(sha256), rs -> 1))
+            c ->
+                Sql.one(
+                    c, "SELECT 1 FROM files WHERE sha256 = ? LIMIT 1", List.of(sha256), rs -> 1))
         .isPresent();
   }
 

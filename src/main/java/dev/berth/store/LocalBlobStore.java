@@ -96,8 +96,8 @@ public final class LocalBlobStore {
   }
 
   /**
-   * Publishes staged bytes under their digest; if that digest is already stored, the staged copy
-   * is dropped. Call inside {@link #locked} for the digest.
+   * Publishes staged bytes under their digest; if that digest is already stored, the staged copy is
+   * dropped. Call inside {@link #locked} for the digest.
    */
   public void publish(Staged staged) {
     Path target = path(staged.sha256());
@@ -148,8 +148,8 @@ public final class LocalBlobStore {
   }
 
   /**
-   * Deletes the blob if {@code unreferenced} says nothing points at it any more; both run under
-   * the digest's lock.
+   * Deletes the blob if {@code unreferenced} says nothing points at it any more; both run under the
+   * digest's lock.
    */
   public boolean collect(String sha256, Supplier<Boolean> unreferenced) {
     return locked(

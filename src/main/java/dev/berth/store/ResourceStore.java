@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Session resource rows. The UNIQUE (session_id, mount_path) constraint is the last word on a
- * taken path; overlapping paths are found by {@link #overlapping} inside the same transaction,
- * after the session's file slot (and, in PostgreSQL, its row lock) has been taken.
+ * Session resource rows. The UNIQUE (session_id, mount_path) constraint is the last word on a taken
+ * path; overlapping paths are found by {@link #overlapping} inside the same transaction, after the
+ * session's file slot (and, in PostgreSQL, its row lock) has been taken.
  */
 public final class ResourceStore {
   private static final String COLUMNS =
@@ -69,7 +69,9 @@ public final class ResourceStore {
     params.add(path + "0"); // '0' sorts right after '/': the range holds exactly the descendants
     StringBuilder sql =
         new StringBuilder(
-            "SELECT " + COLUMNS + " FROM session_resources WHERE session_id = ? AND (mount_path = ?"
+            "SELECT "
+                + COLUMNS
+                + " FROM session_resources WHERE session_id = ? AND (mount_path = ?"
                 + " OR (mount_path >= ? AND mount_path < ?)");
     if (!ancestors.isEmpty()) {
       sql.append(" OR mount_path IN (")
@@ -133,11 +135,14 @@ public final class ResourceStore {
           List<Object> params = new ArrayList<>();
           params.add(sessionId);
           String sql =
-              "SELECT " + COLUMNS + " FROM session_resources WHERE session_id = ?"
+              "SELECT "
+                  + COLUMNS
+                  + " FROM session_resources WHERE session_id = ?"
                   + Keyset.where(page, false);
           page.after().ifPresent(params::add);
           sql += Keyset.orderBy(page, false);
-          return Keyset.page(page, Sql.list(c, sql, params, ResourceStore::row), Resource::id, false);
+          return Keyset.page(
+              page, Sql.list(c, sql, params, ResourceStore::row), Resource::id, false);
         });
   }
 

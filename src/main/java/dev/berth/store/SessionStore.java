@@ -45,7 +45,9 @@ public final class SessionStore {
   public static void insert(Connection c, Session s) throws SQLException {
     Sql.updateNullable(
         c,
-        "INSERT INTO sessions (" + COLUMNS + ", file_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+        "INSERT INTO sessions ("
+            + COLUMNS
+            + ", file_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
             + " ?, ?, ?, ?, 0)",
         Arrays.asList(
             s.id(),
@@ -94,8 +96,8 @@ public final class SessionStore {
 
   /**
    * Takes one more file slot of a session, unless that would pass {@code max}. The check and the
-   * increment are one statement, so concurrent adds can never exceed the cap; in PostgreSQL the
-   * row lock it takes also serialises the session's adds until commit.
+   * increment are one statement, so concurrent adds can never exceed the cap; in PostgreSQL the row
+   * lock it takes also serialises the session's adds until commit.
    */
   public static boolean takeFileSlot(Connection c, String sessionId, int max, String now)
       throws SQLException {

@@ -15,7 +15,8 @@ public final class WorkspaceStore {
   public Optional<String> workspaceForKeyHash(String keyHash) {
     return db.read(
         c -> {
-          try (var st = c.prepareStatement("SELECT workspace_id FROM api_keys WHERE key_hash = ?")) {
+          try (var st =
+              c.prepareStatement("SELECT workspace_id FROM api_keys WHERE key_hash = ?")) {
             st.setString(1, keyHash);
             try (var rs = st.executeQuery()) {
               return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
@@ -43,7 +44,8 @@ public final class WorkspaceStore {
             return existing.get();
           }
           try (var st =
-              c.prepareStatement("INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)")) {
+              c.prepareStatement(
+                  "INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)")) {
             st.setString(1, newId);
             st.setString(2, name);
             st.setString(3, now);

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.berth.error.ApiException;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class MountPathsTest {
   @Test
@@ -84,7 +84,8 @@ class MountPathsTest {
     assertThat(MountPaths.effective(Optional.of(ok), "f")).hasSize(4096);
     assertThatThrownBy(() -> MountPaths.effective(Optional.of(ok + "a"), "f"))
         .hasMessageContaining("at most 4096 bytes");
-    assertThatThrownBy(() -> MountPaths.effective(Optional.of(("/" + "é".repeat(100)).repeat(21)), "f"))
+    assertThatThrownBy(
+            () -> MountPaths.effective(Optional.of(("/" + "é".repeat(100)).repeat(21)), "f"))
         .hasMessageContaining("at most 4096 bytes");
   }
 

@@ -82,7 +82,9 @@ class CrashRecoveryIT {
       do {
         var r =
             http.get(
-                "/v1/sessions/" + session + "/resources?limit=100"
+                "/v1/sessions/"
+                    + session
+                    + "/resources?limit=100"
                     + (page == null ? "" : "&page=" + page));
         assertThat(r.status()).isEqualTo(200);
         r.json()
@@ -98,8 +100,7 @@ class CrashRecoveryIT {
       }
       assertThat(records.keySet()).doesNotContainAnyElementsOf(ackedDeletes);
 
-      Path uploads =
-          dataDir.resolve("sandboxes").resolve(session).resolve("mnt/session/uploads");
+      Path uploads = dataDir.resolve("sandboxes").resolve(session).resolve("mnt/session/uploads");
       assertThat(filesUnder(uploads)).isEqualTo(new HashSet<>(records.values()));
       for (String mount : records.values()) {
         Path mounted = dataDir.resolve("sandboxes").resolve(session).resolve(mount.substring(1));

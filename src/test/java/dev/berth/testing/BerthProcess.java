@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  * package} first, so only {@code *IT} tests (failsafe) use it.
  */
 public final class BerthProcess implements AutoCloseable {
-  private static final Pattern LISTENING = Pattern.compile("Berth listening on http://[^:]+:(\\d+)");
+  private static final Pattern LISTENING =
+      Pattern.compile("Berth listening on http://[^:]+:(\\d+)");
 
   private final Process process;
   private final Path log;
@@ -26,8 +27,8 @@ public final class BerthProcess implements AutoCloseable {
   }
 
   /**
-   * Starts the jar on a port the kernel picks (port 0) and learns it from the start-up log, so
-   * no other server on this machine can take the port in between.
+   * Starts the jar on a port the kernel picks (port 0) and learns it from the start-up log, so no
+   * other server on this machine can take the port in between.
    */
   public static BerthProcess start(Path dataDir, String... extraArgs) throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");

@@ -7,8 +7,8 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * One {@link TestServer} for all tests of a class:
- * {@code @RegisterExtension static final SharedServer server = new SharedServer();}
+ * One {@link TestServer} for all tests of a class: {@code @RegisterExtension static final
+ * SharedServer server = new SharedServer();}
  */
 public final class SharedServer implements BeforeAllCallback, AfterAllCallback {
   private final UnaryOperator<BerthConfig> tweak;
