@@ -50,7 +50,7 @@ public final class Berth implements AutoCloseable {
       var blobs = new LocalBlobStore(config.dataDir());
       var files =
           new FileService(
-              new FileStore(db), blobs, config.maxUploadBytes(), config.uploadsDownloadable());
+              db, new FileStore(db), blobs, config.maxUploadBytes(), config.uploadsDownloadable());
       files.collectOrphans();
       var environments = new EnvironmentService(new EnvironmentStore(db));
       var agents = new AgentService(new AgentStore(db));

@@ -115,6 +115,54 @@ class ResourcesApiTest {
   }
 
   @Test
+  void aMountedCopyCannotBeDeletedBehindItsResource() throws IOException {
+    String file = Fixtures.upload(server.http(), "x.txt", "mounted");
+    String session = Fixtures.session(server.http());
+    var added = add(session, fileResource(file, "/m.txt")).json();
+    String copy = added.get("file_id").asText();
+
+    var r = server.http().delete("/v1/files/" + copy);
+
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().at("/error/message").asText()).contains(added.get("id").asText());
+    assertThat(server.http().get("/v1/files/" + copy).status()).isEqualTo(200);
+    assertThat(Files.readString(sandboxPath(session, "/mnt/session/uploads/m.txt")))
+        .isEqualTo("mounted");
+  }
+
+  @Test
+  void aSandboxThatCannotBeRebuiltDoesNotStopTheServer() throws IOException {
+    String broken = Fixtures.upload(server.http(), "broken.txt", "this blob will vanish");
+    String healthy = Fixtures.upload(server.http(), "healthy.txt", "fine");
+    String session = Fixtures.session(server.http());
+    String other = Fixtures.session(server.http());
+    add(session, fileResource(broken, "/broken.txt"));
+    add(other, fileResource(healthy, "/healthy.txt"));
+    Path blobs = server.dataDir().resolve("blobs");
+    String sha = sha256("this blob will vanish");
+    Files.delete(blobs.resolve(sha.substring(0, 2)).resolve(sha));
+    Files.delete(sandboxPath(session, "/mnt/session/uploads/broken.txt"));
+    Files.delete(sandboxPath(other, "/mnt/session/uploads/healthy.txt"));
+
+    server.restart();
+
+    assertThat(Files.readString(sandboxPath(other, "/mnt/session/uploads/healthy.txt")))
+        .isEqualTo("fine");
+    assertThat(server.http().get("/v1/sessions/" + session).status()).isEqualTo(200);
+  }
+
+  private static String sha256(String content) {
+    try {
+      return java.util.HexFormat.of()
+          .formatHex(
+              java.security.MessageDigest.getInstance("SHA-256")
+                  .digest(content.getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
   void deletingTheOriginalLeavesTheMountedCopyIntact() throws IOException {
     String file = Fixtures.upload(server.http(), "keep.txt", "still here");
     String session = Fixtures.session(server.http());

@@ -1,8 +1,10 @@
 package dev.berth.domain;
 
 import dev.berth.error.ApiException;
+import dev.berth.store.Database;
 import dev.berth.store.FileStore;
 import dev.berth.store.LocalBlobStore;
+import dev.berth.store.ResourceStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
@@ -33,13 +35,19 @@ public final class FileService {
           Map.entry("py", "text/x-python"),
           Map.entry("js", "text/javascript"));
 
+  private final Database db;
   private final FileStore files;
   private final LocalBlobStore blobs;
   private final long maxUploadBytes;
   private final boolean uploadsDownloadable;
 
   public FileService(
-      FileStore files, LocalBlobStore blobs, long maxUploadBytes, boolean uploadsDownloadable) {
+      Database db,
+      FileStore files,
+      LocalBlobStore blobs,
+      long maxUploadBytes,
+      boolean uploadsDownloadable) {
+    this.db = db;
     this.files = files;
     this.blobs = blobs;
     this.maxUploadBytes = maxUploadBytes;
@@ -136,8 +144,30 @@ public final class FileService {
     return blobs.open(file.sha256());
   }
 
+  /**
+   * Deletes a file. A session's copy that backs a mounted resource is refused: the resource owns
+   * it, and deleting the resource deletes the copy.
+   */
   public FileRecord delete(String workspaceId, String fileId) {
-    FileRecord deleted = files.delete(workspaceId, fileId).orElseThrow(() -> notFound(fileId));
+    FileRecord deleted =
+        db.write(
+            c -> {
+              FileRecord f =
+                  FileStore.find(c, workspaceId, fileId).orElseThrow(() -> notFound(fileId));
+              Optional<String> resource = ResourceStore.resourceBackedBy(c, fileId);
+              if (resource.isPresent()) {
+                throw new ApiException.InvalidRequest(
+                    "file "
+                        + fileId
+                        + " is mounted in session "
+                        + f.scopeSessionId().orElse("?")
+                        + " as resource "
+                        + resource.get()
+                        + "; delete the resource instead");
+              }
+              FileStore.deleteFile(c, fileId);
+              return f;
+            });
     collect(List.of(deleted.sha256()));
     return deleted;
   }

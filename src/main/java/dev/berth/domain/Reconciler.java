@@ -34,12 +34,19 @@ public final class Reconciler {
     }
   }
 
-  /** Makes one session's sandbox match its records. */
+  /**
+   * Makes one session's sandbox match its records. A failure is logged, not thrown: the change that
+   * led here is already committed, and answering it with an error would invite a retry of something
+   * that succeeded (spec §1.9). The next reconcile of the session, at the latest the next start,
+   * tries again.
+   */
   public void reconcile(String sessionId) {
     ReentrantLock lock = lockFor(sessionId);
     lock.lock();
     try {
       host.reconcile(sessionId, resources.mounts(sessionId));
+    } catch (RuntimeException e) {
+      log.error("sandbox of session {} does not match its records yet", sessionId, e);
     } finally {
       lock.unlock();
     }
@@ -51,6 +58,8 @@ public final class Reconciler {
     lock.lock();
     try {
       host.destroy(sessionId);
+    } catch (RuntimeException e) {
+      log.error("sandbox of deleted session {} could not be removed yet", sessionId, e);
     } finally {
       lock.unlock();
     }

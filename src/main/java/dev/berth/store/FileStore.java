@@ -106,18 +106,6 @@ public final class FileStore {
         });
   }
 
-  /** Deletes a file record; returns it if it existed. */
-  public Optional<FileRecord> delete(String workspaceId, String id) {
-    return db.write(
-        c -> {
-          Optional<FileRecord> f = find(c, workspaceId, id);
-          if (f.isPresent()) {
-            Sql.update(c, "DELETE FROM files WHERE id = ?", id);
-          }
-          return f;
-        });
-  }
-
   /** Deletes one file record inside a caller's transaction. */
   public static void deleteFile(Connection c, String id) throws SQLException {
     Sql.update(c, "DELETE FROM files WHERE id = ?", id);

@@ -83,6 +83,15 @@ public final class ResourceStore {
     return Sql.one(c, sql.toString(), params, ResourceStore::row);
   }
 
+  /** The resource whose session copy is {@code fileId}, if one is mounted. */
+  public static Optional<String> resourceBackedBy(Connection c, String fileId) throws SQLException {
+    return Sql.one(
+        c,
+        "SELECT id FROM session_resources WHERE file_id = ?",
+        List.of(fileId),
+        rs -> rs.getString(1));
+  }
+
   public static Optional<Resource> find(Connection c, String sessionId, String id)
       throws SQLException {
     return Sql.one(

@@ -94,3 +94,4 @@ CREATE TABLE session_resources (
   UNIQUE (session_id, mount_path)
 );
 CREATE INDEX session_resources_by_session ON session_resources (session_id, id);
+CREATE INDEX session_resources_by_file ON session_resources (file_id);
