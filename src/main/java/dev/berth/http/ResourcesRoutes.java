@@ -36,9 +36,10 @@ public final class ResourcesRoutes implements HttpServer.Routes {
     if (!type.equals("file")) {
       throw new ApiException.InvalidRequest(
           type.equals("github_repository") || type.equals("memory_store")
-              ? "only file resources can be added to an existing session; '"
+              ? "only file resources can be added to an existing session ('"
                   + type
-                  + "' resources are attached when the session is created"
+                  + "' resources are attached when a session is created, and this server does"
+                  + " not support them yet)"
               : "type must be 'file', got '" + type + "'");
     }
     var added = resources.add(HttpServer.workspace(ctx), session(ctx), fileParams(body));
