@@ -2,7 +2,15 @@
 // (only the base URL differs from the defaults) and the checks every API error must pass.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import Anthropic, { APIError, toFile } from '@anthropic-ai/sdk';
+import Anthropic, {
+  APIError,
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  ContentTooLargeError,
+  NotFoundError,
+  toFile,
+} from '@anthropic-ai/sdk';
 
 function env(name) {
   const value = process.env[name];
@@ -29,6 +37,14 @@ export function sandboxPath(sessionId, mountPath) {
 export function client(key = apiKey, url = baseURL) {
   return new Anthropic({ apiKey: key, baseURL: url });
 }
+
+/** Clients of workspace "alpha" and of workspace "beta". */
+export const alpha = client();
+export const beta = client(otherKey);
+/** A client whose key opens no workspace. */
+export const stranger = client('sk-not-a-key-of-this-server-000');
+/** A client of workspace "alpha" on the limited server. */
+export const limited = client(apiKey, limitedBaseURL);
 
 /**
  * A client of workspace "alpha" that counts the HTTP requests it sends (retries included) in
@@ -76,6 +92,16 @@ export async function expectApiError(promise, errorClass, status, type) {
   assert.equal(caught.error?.request_id, caught.requestID);
   return caught;
 }
+
+/** The error class, status and error.type of common API errors, to spread into expectApiError. */
+export const invalid = [BadRequestError, 400, 'invalid_request_error'];
+export const unauthenticated = [AuthenticationError, 401, 'authentication_error'];
+export const notFound = [NotFoundError, 404, 'not_found_error'];
+export const conflict = [ConflictError, 409, 'conflict_error'];
+export const tooLarge = [ContentTooLargeError, 413, 'request_too_large'];
+
+/** An SDK result without the `_request_id` the SDK adds, for comparing objects. */
+export const strip = ({ _request_id, ...rest }) => rest;
 
 export const unknownId = (prefix) => `${prefix}_01${'0'.repeat(22)}`;
 

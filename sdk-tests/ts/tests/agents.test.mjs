@@ -2,30 +2,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  AuthenticationError,
-  BadRequestError,
-  ConflictError,
-  ContentTooLargeError,
-  NotFoundError,
-} from '@anthropic-ai/sdk';
-import {
   ID,
   REQUEST_ID,
-  client,
+  alpha,
+  beta,
+  conflict,
   countingClient,
   expectApiError,
-  limitedBaseURL,
-  otherKey,
+  invalid,
+  limited,
+  notFound,
+  stranger,
+  strip,
+  tooLarge,
+  unauthenticated,
   unknownId,
 } from '../lib/berth.mjs';
 
-const alpha = client();
-const beta = client(otherKey);
-const invalid = [BadRequestError, 400, 'invalid_request_error'];
-const notFound = [NotFoundError, 404, 'not_found_error'];
 const TOOLS = ['bash', 'edit', 'read', 'write', 'glob', 'grep', 'web_fetch', 'web_search'];
-
-const strip = ({ _request_id, ...rest }) => rest;
 
 test('create with a model string returns version 1 with defaults filled in', async () => {
   const agent = await alpha.beta.agents.create({ name: 'Helper', model: 'claude-sonnet-4-6' });
@@ -118,9 +112,7 @@ test('update with a stale version is a 409 the SDK does not retry', async () => 
   const { api, requests } = countingClient();
   const err = await expectApiError(
     api.beta.agents.update(agent.id, { version: 1, name: 'c' }),
-    ConflictError,
-    409,
-    'conflict_error',
+    ...conflict,
   );
   assert.equal(err.headers.get('x-should-retry'), 'false');
   assert.equal(requests.count, 1);
@@ -206,8 +198,6 @@ test("another workspace's agents are 404s and never listed", async () => {
 });
 
 test('a wrong API key is a 401 on every agent endpoint', async () => {
-  const stranger = client('sk-not-a-key-of-this-server-000');
-  const unauthenticated = [AuthenticationError, 401, 'authentication_error'];
   const id = unknownId('agent');
   await expectApiError(
     stranger.beta.agents.create({ name: 'x', model: 'claude-sonnet-4-6' }),
@@ -221,15 +211,12 @@ test('a wrong API key is a 401 on every agent endpoint', async () => {
 });
 
 test('a create body over the JSON limit is a 413', async () => {
-  const limited = client(undefined, limitedBaseURL);
   await expectApiError(
     limited.beta.agents.create({
       name: 'big',
       model: 'claude-sonnet-4-6',
       system: 's'.repeat(5000),
     }),
-    ContentTooLargeError,
-    413,
-    'request_too_large',
+    ...tooLarge,
   );
 });

@@ -2,12 +2,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  AuthenticationError,
-  BadRequestError,
-  ContentTooLargeError,
-  NotFoundError,
-} from '@anthropic-ai/sdk';
-import {
   BetaEnvironmentArchivedError,
   BetaEnvironmentNotFoundError,
   BetaInvalidConfigTypeChangeError,
@@ -15,20 +9,20 @@ import {
 import {
   ID,
   REQUEST_ID,
-  client,
+  alpha,
+  beta,
   expectApiError,
-  limitedBaseURL,
-  otherKey,
+  invalid,
+  limited,
+  notFound,
+  stranger,
+  strip,
+  tooLarge,
+  unauthenticated,
   unknownId,
 } from '../lib/berth.mjs';
 
-const alpha = client();
-const beta = client(otherKey);
-const invalid = [BadRequestError, 400, 'invalid_request_error'];
-const notFound = [NotFoundError, 404, 'not_found_error'];
 const EMPTY_PACKAGES = { type: 'packages', apt: [], cargo: [], gem: [], go: [], npm: [], pip: [] };
-
-const strip = ({ _request_id, ...rest }) => rest;
 
 test('create with only a name gets the default cloud config', async () => {
   const env = await alpha.beta.environments.create({ name: 'dev' });
@@ -205,8 +199,6 @@ test("another workspace's environments are 404s and never listed", async () => {
 });
 
 test('a wrong API key is a 401 on every environment endpoint', async () => {
-  const stranger = client('sk-not-a-key-of-this-server-000');
-  const unauthenticated = [AuthenticationError, 401, 'authentication_error'];
   const id = unknownId('env');
   await expectApiError(stranger.beta.environments.create({ name: 'x' }), ...unauthenticated);
   await expectApiError(stranger.beta.environments.list(), ...unauthenticated);
@@ -217,11 +209,8 @@ test('a wrong API key is a 401 on every environment endpoint', async () => {
 });
 
 test('a create body over the JSON limit is a 413', async () => {
-  const limited = client(undefined, limitedBaseURL);
   await expectApiError(
     limited.beta.environments.create({ name: 'big', description: 'd'.repeat(5000) }),
-    ContentTooLargeError,
-    413,
-    'request_too_large',
+    ...tooLarge,
   );
 });

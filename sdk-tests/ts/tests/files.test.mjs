@@ -1,28 +1,24 @@
 // The Files API (spec §6) through @anthropic-ai/sdk, as a user would call it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  AuthenticationError,
-  BadRequestError,
-  ContentTooLargeError,
-  NotFoundError,
-  PermissionDeniedError,
-  toFile,
-} from '@anthropic-ai/sdk';
+import { PermissionDeniedError, toFile } from '@anthropic-ai/sdk';
 import {
   ID,
   REQUEST_ID,
-  client,
+  alpha,
+  beta,
   expectApiError,
-  limitedBaseURL,
-  otherKey,
+  invalid,
+  limited,
+  notFound,
+  stranger,
+  tooLarge,
+  unauthenticated,
+  uploadText,
 } from '../lib/berth.mjs';
 
-const alpha = client();
-const beta = client(otherKey);
-
-async function upload(name = 'data.csv', text = 'a,b\n1,2\n', type = 'text/csv', api = alpha) {
-  return api.beta.files.upload({ file: await toFile(Buffer.from(text), name, { type }) });
+function upload(name = 'data.csv', text = 'a,b\n1,2\n', type = 'text/csv', api = alpha) {
+  return uploadText(api, text, name, type);
 }
 
 const unknownSession = 'sesn_01' + '0'.repeat(22);
@@ -123,9 +119,7 @@ test('downloading an uploaded file is a 400 file_not_downloadable', async () => 
   const file = await upload();
   const err = await expectApiError(
     alpha.beta.files.download(file.id),
-    BadRequestError,
-    400,
-    'invalid_request_error',
+    ...invalid,
   );
   assert.equal(err.errorCode, 'file_not_downloadable');
   assert.equal(err.constructor.name, 'FileNotDownloadableError');
@@ -139,11 +133,9 @@ test('delete returns file_deleted, after which the file is gone', async () => {
   assert.match(deleted._request_id, REQUEST_ID);
   await expectApiError(
     alpha.beta.files.retrieveMetadata(file.id),
-    NotFoundError,
-    404,
-    'not_found_error',
+    ...notFound,
   );
-  await expectApiError(alpha.beta.files.delete(file.id), NotFoundError, 404, 'not_found_error');
+  await expectApiError(alpha.beta.files.delete(file.id), ...notFound,);
   const page = await alpha.beta.files.list({ ids: [file.id] });
   assert.deepEqual(page.data, []);
 });
@@ -151,28 +143,21 @@ test('delete returns file_deleted, after which the file is gone', async () => {
 test('an unknown file id is a 404', async () => {
   await expectApiError(
     alpha.beta.files.retrieveMetadata('file_01' + '0'.repeat(22)),
-    NotFoundError,
-    404,
-    'not_found_error',
+    ...notFound,
   );
   await expectApiError(
     alpha.beta.files.retrieveMetadata('not-an-id'),
-    NotFoundError,
-    404,
-    'not_found_error',
+    ...notFound,
   );
 });
 
 test('a wrong API key is a 401 authentication_error', async () => {
-  const stranger = client('sk-not-a-key-of-this-server-000');
-  const unauthenticated = [AuthenticationError, 401, 'authentication_error'];
   await expectApiError(stranger.beta.files.list(), ...unauthenticated);
   await expectApiError(upload('x.txt', 'x', 'text/plain', stranger), ...unauthenticated);
 });
 
 test("another workspace's file is a 404 and not listed", async () => {
   const file = await upload();
-  const notFound = [NotFoundError, 404, 'not_found_error'];
   await expectApiError(beta.beta.files.retrieveMetadata(file.id), ...notFound);
   await expectApiError(beta.beta.files.download(file.id), ...notFound);
   await expectApiError(beta.beta.files.delete(file.id), ...notFound);
@@ -204,25 +189,19 @@ test('the workspace id is echoed, accepted when it matches and a 403 when it doe
 });
 
 test('an upload over the configured limit is a 413 request_too_large', async () => {
-  const limited = client(undefined, limitedBaseURL);
   const small = await upload('small.txt', 'x'.repeat(1024), 'text/plain', limited);
   assert.equal(small.size_bytes, 1024);
   await expectApiError(
     upload('big.txt', 'x'.repeat(1025), 'text/plain', limited),
-    ContentTooLargeError,
-    413,
-    'request_too_large',
+    ...tooLarge,
   );
   await expectApiError(
     upload('huge.bin', 'x'.repeat(1024 * 1024), 'application/octet-stream', limited),
-    ContentTooLargeError,
-    413,
-    'request_too_large',
+    ...tooLarge,
   );
 });
 
 test('limit 0 or over 1000 is a 400 invalid_request_error', async () => {
-  const invalid = [BadRequestError, 400, 'invalid_request_error'];
   await expectApiError(alpha.beta.files.list({ limit: 0 }), ...invalid);
   await expectApiError(alpha.beta.files.list({ limit: 1001 }), ...invalid);
 });

@@ -4,30 +4,25 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import {
-  AuthenticationError,
-  BadRequestError,
-  ConflictError,
-  ContentTooLargeError,
-  NotFoundError,
-} from '@anthropic-ai/sdk';
-import {
   ID,
   REQUEST_ID,
-  client,
+  alpha,
+  beta,
+  conflict,
   countingClient,
   expectApiError,
-  limitedBaseURL,
+  invalid,
+  limited,
   newSession,
-  otherKey,
+  notFound,
   sandboxPath,
+  stranger,
+  strip,
+  tooLarge,
+  unauthenticated,
   unknownId,
   uploadText,
 } from '../lib/berth.mjs';
-
-const alpha = client();
-const beta = client(otherKey);
-const invalid = [BadRequestError, 400, 'invalid_request_error'];
-const notFound = [NotFoundError, 404, 'not_found_error'];
 
 test('add mounts a session copy of the file; delete removes it from the sandbox', async () => {
   const text = 'id,total\n1,42.50\n2,7.25\n';
@@ -112,7 +107,6 @@ test('list auto-paginates over a small limit in attach order; retrieve returns e
   for await (const r of alpha.beta.sessions.resources.list(session.id, { limit: 2 })) {
     seen.push(r);
   }
-  const strip = ({ _request_id, ...r }) => r;
   assert.deepEqual(seen, added.map(strip));
   for (const r of added) {
     const got = await alpha.beta.sessions.resources.retrieve(r.id, { session_id: session.id });
@@ -153,9 +147,7 @@ test('the same or an overlapping mount path is a 409 the SDK does not retry', as
     const before = requests.count;
     const err = await expectApiError(
       api.beta.sessions.resources.add(session.id, { file_id: file.id, type: 'file', mount_path }),
-      ConflictError,
-      409,
-      'conflict_error',
+      ...conflict,
     );
     assert.equal(err.headers.get('x-should-retry'), 'false');
     assert.equal(requests.count - before, 1, `${mount_path}: the 409 was retried`);
@@ -326,8 +318,6 @@ test("another workspace's sessions, files and resources are 404s", async () => {
 });
 
 test('a wrong API key is a 401 on every resource endpoint', async () => {
-  const stranger = client('sk-not-a-key-of-this-server-000');
-  const unauthenticated = [AuthenticationError, 401, 'authentication_error'];
   const s = unknownId('sesn');
   const r = unknownId('sesrsc');
   await expectApiError(
@@ -360,7 +350,6 @@ test('a mount_path over 4096 bytes is a 400; a body over the JSON limit is a 413
     }),
     ...invalid,
   );
-  const limited = client(undefined, limitedBaseURL);
   const small = await uploadText(limited, 'x', 'x.txt', 'text/plain');
   const { session: s } = await newSession(limited);
   await expectApiError(
@@ -369,9 +358,7 @@ test('a mount_path over 4096 bytes is a 400; a body over the JSON limit is a 413
       type: 'file',
       mount_path: '/' + 'a'.repeat(5000),
     }),
-    ContentTooLargeError,
-    413,
-    'request_too_large',
+    ...tooLarge,
   );
   const page = await limited.beta.sessions.resources.list(s.id);
   assert.deepEqual(page.data, []);

@@ -3,29 +3,23 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import {
-  AuthenticationError,
-  BadRequestError,
-  ConflictError,
-  ContentTooLargeError,
-  NotFoundError,
-} from '@anthropic-ai/sdk';
-import {
   ID,
   REQUEST_ID,
-  client,
+  alpha,
+  beta,
+  conflict,
   expectApiError,
-  limitedBaseURL,
+  invalid,
+  limited,
   newSession,
-  otherKey,
+  notFound,
   sandboxPath,
+  stranger,
+  tooLarge,
+  unauthenticated,
   unknownId,
   uploadText,
 } from '../lib/berth.mjs';
-
-const alpha = client();
-const beta = client(otherKey);
-const invalid = [BadRequestError, 400, 'invalid_request_error'];
-const notFound = [NotFoundError, 404, 'not_found_error'];
 
 async function fixtures(api = alpha) {
   const environment = await api.beta.environments.create({ name: 'sessions-env' });
@@ -153,9 +147,7 @@ test('create is all or nothing: a bad file id is a 404 and no session is created
         { type: 'file', file_id: good.id, mount_path: '/same' },
       ],
     }),
-    ConflictError,
-    409,
-    'conflict_error',
+    ...conflict,
   );
   const after = await listAll({ agent_id: agent.id, include_archived: true });
   assert.equal(after.length, before);
@@ -361,8 +353,6 @@ test("another workspace's sessions are 404s and never listed", async () => {
 });
 
 test('a wrong API key is a 401 on every session endpoint', async () => {
-  const stranger = client('sk-not-a-key-of-this-server-000');
-  const unauthenticated = [AuthenticationError, 401, 'authentication_error'];
   const id = unknownId('sesn');
   await expectApiError(
     stranger.beta.sessions.create({ agent: unknownId('agent'), environment_id: unknownId('env') }),
@@ -376,7 +366,6 @@ test('a wrong API key is a 401 on every session endpoint', async () => {
 });
 
 test('a create body over the JSON limit is a 413', async () => {
-  const limited = client(undefined, limitedBaseURL);
   const { environment, agent } = await fixtures(limited);
   await expectApiError(
     limited.beta.sessions.create({
@@ -384,8 +373,6 @@ test('a create body over the JSON limit is a 413', async () => {
       environment_id: environment.id,
       title: 't'.repeat(5000),
     }),
-    ContentTooLargeError,
-    413,
-    'request_too_large',
+    ...tooLarge,
   );
 });

@@ -1,9 +1,10 @@
 package dev.berth;
 
+import static dev.berth.testing.ApiAssertions.assertInvalid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.testing.Http;
+import dev.berth.testing.Fixtures;
 import dev.berth.testing.SharedServer;
 import dev.berth.testing.TestServer;
 import java.net.URI;
@@ -24,10 +25,9 @@ class AgentsApiTest {
     return r.json();
   }
 
-  static void assertInvalid(Http.Response r, String messagePart) {
-    assertThat(r.status()).as(String.valueOf(r.json())).isEqualTo(400);
-    assertThat(r.errorType()).isEqualTo("invalid_request_error");
-    assertThat(r.json().path("error").path("message").asText()).contains(messagePart);
+  /** Expects creating with {@code body} to be invalid, with {@code messagePart} in the message. */
+  static void assertCreateInvalid(String body, String messagePart) {
+    assertInvalid(server.http().post("/v1/agents", body), messagePart);
   }
 
   /** The agent ids of a list page, in order. */
@@ -118,56 +118,29 @@ class AgentsApiTest {
 
   @Test
   void createRejectsInvalidBodies() {
-    assertInvalid(server.http().post("/v1/agents", "{\"name\":\"A\"}"), "model is required");
-    assertInvalid(server.http().post("/v1/agents", "{\"model\":\"m\"}"), "name is required");
-    assertInvalid(
-        server.http().post("/v1/agents", "{\"model\":\"m\",\"name\":\"\"}"), "must not be empty");
-    assertInvalid(
-        server.http().post("/v1/agents", "{\"model\":\"m\",\"name\":3}"), "name must be a string");
-    assertInvalid(
-        server.http().post("/v1/agents", "{\"model\":7,\"name\":\"A\"}"), "model must be");
-    assertInvalid(
-        server.http().post("/v1/agents", "{\"model\":\"m\",\"name\":\"A\",\"temperature\":1}"),
-        "'temperature'");
-    assertInvalid(
-        server
-            .http()
-            .post("/v1/agents", "{\"model\":{\"id\":\"m\",\"effort\":\"extreme\"},\"name\":\"A\"}"),
-        "'extreme'");
-    assertInvalid(
-        server.http().post("/v1/agents", "{\"model\":\"m\",\"name\":\"A\",\"tools\":{}}"),
-        "tools must be an array");
-    assertInvalid(
-        server
-            .http()
-            .post(
-                "/v1/agents", "{\"model\":\"m\",\"name\":\"A\",\"tools\":[{\"type\":\"shell\"}]}"),
-        "'shell'");
-    assertInvalid(
-        server
-            .http()
-            .post(
-                "/v1/agents",
-                "{\"model\":\"m\",\"name\":\"A\",\"mcp_servers\":[{\"type\":\"url\",\"name\":\"s\","
-                    + "\"url\":\"https://x.io\"}]}"),
+    assertCreateInvalid("{\"name\":\"A\"}", "model is required");
+    assertCreateInvalid("{\"model\":\"m\"}", "name is required");
+    assertCreateInvalid("{\"model\":\"m\",\"name\":\"\"}", "must not be empty");
+    assertCreateInvalid("{\"model\":\"m\",\"name\":3}", "name must be a string");
+    assertCreateInvalid("{\"model\":7,\"name\":\"A\"}", "model must be");
+    assertCreateInvalid("{\"model\":\"m\",\"name\":\"A\",\"temperature\":1}", "'temperature'");
+    assertCreateInvalid(
+        "{\"model\":{\"id\":\"m\",\"effort\":\"extreme\"},\"name\":\"A\"}", "'extreme'");
+    assertCreateInvalid("{\"model\":\"m\",\"name\":\"A\",\"tools\":{}}", "tools must be an array");
+    assertCreateInvalid(
+        "{\"model\":\"m\",\"name\":\"A\",\"tools\":[{\"type\":\"shell\"}]}", "'shell'");
+    assertCreateInvalid(
+        "{\"model\":\"m\",\"name\":\"A\",\"mcp_servers\":[{\"type\":\"url\",\"name\":\"s\","
+            + "\"url\":\"https://x.io\"}]}",
         "not used by any mcp_toolset");
-    assertInvalid(
-        server
-            .http()
-            .post(
-                "/v1/agents",
-                "{\"model\":\"m\",\"name\":\"A\",\"tools\":[{\"type\":\"mcp_toolset\","
-                    + "\"mcp_server_name\":\"s\"}]}"),
+    assertCreateInvalid(
+        "{\"model\":\"m\",\"name\":\"A\",\"tools\":[{\"type\":\"mcp_toolset\","
+            + "\"mcp_server_name\":\"s\"}]}",
         "does not name a server");
-    assertInvalid(
-        server.http().post("/v1/agents", "{\"model\":\"m\",\"name\":\"A\",\"description\":false}"),
-        "description must be a string");
-    assertInvalid(
-        server
-            .http()
-            .post(
-                "/v1/agents",
-                "{\"model\":\"m\",\"name\":\"A\",\"execution_identity\":{\"type\":\"x\"}}"),
+    assertCreateInvalid(
+        "{\"model\":\"m\",\"name\":\"A\",\"description\":false}", "description must be a string");
+    assertCreateInvalid(
+        "{\"model\":\"m\",\"name\":\"A\",\"execution_identity\":{\"type\":\"x\"}}",
         "execution_identity.type");
     StringBuilder tools = new StringBuilder("[");
     for (int i = 0; i < 257; i++) {
@@ -177,11 +150,7 @@ class AgentsApiTest {
           .append(i)
           .append("\",\"description\":\"d\",\"input_schema\":{}}");
     }
-    assertInvalid(
-        server
-            .http()
-            .post("/v1/agents", "{\"model\":\"m\",\"name\":\"A\",\"tools\":" + tools + "]}"),
-        "at most 256");
+    assertCreateInvalid("{\"model\":\"m\",\"name\":\"A\",\"tools\":" + tools + "]}", "at most 256");
     var multi =
         server
             .http()
@@ -317,17 +286,13 @@ class AgentsApiTest {
       createdAt.add(a.get("created_at").asText());
     }
     List<String> seen = new ArrayList<>();
-    String page = null;
-    int pages = 0;
-    do {
-      var r = server.http().get("/v1/agents?limit=2" + (page == null ? "" : "&page=" + page));
+    var pages = Fixtures.pages(server.http(), "/v1/agents?limit=2");
+    for (var r : pages) {
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.json().get("data").size()).isBetween(1, 2);
       r.json().get("data").forEach(e -> seen.add(e.get("id").asText()));
-      page = r.json().get("next_page").isNull() ? null : r.json().get("next_page").asText();
-      pages++;
-    } while (page != null);
-    assertThat(pages).isGreaterThanOrEqualTo(3);
+    }
+    assertThat(pages.size()).isGreaterThanOrEqualTo(3);
     assertThat(seen).doesNotHaveDuplicates().isSortedAccordingTo((a, b) -> b.compareTo(a));
     assertThat(seen).containsSubsequence(created.reversed());
 
@@ -360,13 +325,7 @@ class AgentsApiTest {
     }
     List<Integer> versions = new ArrayList<>();
     List<String> names = new ArrayList<>();
-    String page = null;
-    do {
-      var r =
-          server
-              .http()
-              .get(
-                  "/v1/agents/" + id + "/versions?limit=2" + (page == null ? "" : "&page=" + page));
+    for (var r : Fixtures.pages(server.http(), "/v1/agents/" + id + "/versions?limit=2")) {
       assertThat(r.status()).isEqualTo(200);
       r.json()
           .get("data")
@@ -376,8 +335,7 @@ class AgentsApiTest {
                 names.add(v.get("name").asText());
                 assertThat(v.get("id").asText()).isEqualTo(id);
               });
-      page = r.json().get("next_page").isNull() ? null : r.json().get("next_page").asText();
-    } while (page != null);
+    }
     assertThat(versions).containsExactly(5, 4, 3, 2, 1);
     assertThat(names).containsExactly("n4", "n3", "n2", "n1", "n0");
     assertThat(server.http().get("/v1/agents/agent_missing/versions").status()).isEqualTo(404);

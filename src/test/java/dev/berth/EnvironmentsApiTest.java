@@ -1,8 +1,10 @@
 package dev.berth;
 
+import static dev.berth.testing.ApiAssertions.assertInvalid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.testing.Fixtures;
 import dev.berth.testing.Http;
 import dev.berth.testing.SharedServer;
 import dev.berth.testing.TestServer;
@@ -22,10 +24,9 @@ class EnvironmentsApiTest {
     return r.json().get("id").asText();
   }
 
-  static void assertInvalid(Http.Response r, String messagePart) {
-    assertThat(r.status()).isEqualTo(400);
-    assertThat(r.errorType()).isEqualTo("invalid_request_error");
-    assertThat(r.json().path("error").path("message").asText()).contains(messagePart);
+  /** Expects creating with {@code body} to be invalid, with {@code messagePart} in the message. */
+  static void assertCreateInvalid(String body, String messagePart) {
+    assertInvalid(server.http().post("/v1/environments", body), messagePart);
   }
 
   static String errorCode(Http.Response r) {
@@ -83,38 +84,21 @@ class EnvironmentsApiTest {
 
   @Test
   void createRejectsInvalidBodies() {
-    assertInvalid(server.http().post("/v1/environments", "{}"), "name is required");
-    assertInvalid(server.http().post("/v1/environments", "{\"name\":5}"), "name must be a string");
-    assertInvalid(
-        server.http().post("/v1/environments", "{\"name\":\"\"}"), "name must not be empty");
-    assertInvalid(
-        server.http().post("/v1/environments", "{\"name\":\"e\",\"colour\":1}"), "'colour'");
-    assertInvalid(
-        server.http().post("/v1/environments", "{\"name\":\"e\",\"config\":{\"type\":\"docker\"}}"),
-        "'docker'");
-    assertInvalid(
-        server
-            .http()
-            .post(
-                "/v1/environments",
-                "{\"name\":\"e\",\"config\":{\"type\":\"cloud\",\"networking\":{\"type\":\"vpn\"}}}"),
+    assertCreateInvalid("{}", "name is required");
+    assertCreateInvalid("{\"name\":5}", "name must be a string");
+    assertCreateInvalid("{\"name\":\"\"}", "name must not be empty");
+    assertCreateInvalid("{\"name\":\"e\",\"colour\":1}", "'colour'");
+    assertCreateInvalid("{\"name\":\"e\",\"config\":{\"type\":\"docker\"}}", "'docker'");
+    assertCreateInvalid(
+        "{\"name\":\"e\",\"config\":{\"type\":\"cloud\",\"networking\":{\"type\":\"vpn\"}}}",
         "'vpn'");
-    assertInvalid(
-        server
-            .http()
-            .post(
-                "/v1/environments",
-                "{\"name\":\"e\",\"config\":{\"type\":\"cloud\",\"networking\":{\"type\":\"limited\"},"
-                    + "\"packages\":{\"apt\":[\"curl\"]}}}"),
+    assertCreateInvalid(
+        "{\"name\":\"e\",\"config\":{\"type\":\"cloud\",\"networking\":{\"type\":\"limited\"},"
+            + "\"packages\":{\"apt\":[\"curl\"]}}}",
         "allow_package_managers");
-    assertInvalid(
-        server.http().post("/v1/environments", "{\"name\":\"e\",\"scope\":\"account\"}"),
-        "account");
-    assertInvalid(
-        server.http().post("/v1/environments", "{\"name\":\"e\",\"scope\":\"planet\"}"),
-        "'planet'");
-    assertInvalid(
-        server.http().post("/v1/environments", "{\"name\":\"e\",\"metadata\":[]}"), "metadata");
+    assertCreateInvalid("{\"name\":\"e\",\"scope\":\"account\"}", "account");
+    assertCreateInvalid("{\"name\":\"e\",\"scope\":\"planet\"}", "'planet'");
+    assertCreateInvalid("{\"name\":\"e\",\"metadata\":[]}", "metadata");
     var tooLong =
         server
             .http()
@@ -123,8 +107,8 @@ class EnvironmentsApiTest {
                 "{\"name\":\"e\",\"metadata\":{\"k\":\"" + "v".repeat(513) + "\"}}");
     assertInvalid(tooLong, "512");
     assertThat(errorCode(tooLong)).isEqualTo("invalid_metadata");
-    assertInvalid(server.http().post("/v1/environments", "[1]"), "JSON object");
-    assertInvalid(server.http().post("/v1/environments", "{\"name\":"), "not valid JSON");
+    assertCreateInvalid("[1]", "JSON object");
+    assertCreateInvalid("{\"name\":", "not valid JSON");
   }
 
   @Test
@@ -252,18 +236,14 @@ class EnvironmentsApiTest {
     server.http().post("/v1/environments/" + archived + "/archive");
 
     List<String> seen = new ArrayList<>();
-    String page = null;
-    int pages = 0;
-    do {
-      var r = server.http().get("/v1/environments?limit=2" + (page == null ? "" : "&page=" + page));
+    var pages = Fixtures.pages(server.http(), "/v1/environments?limit=2");
+    for (var r : pages) {
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.json().has("next_page")).isTrue();
       assertThat(r.json().get("data").size()).isBetween(1, 2);
       r.json().get("data").forEach(e -> seen.add(e.get("id").asText()));
-      page = r.json().get("next_page").isNull() ? null : r.json().get("next_page").asText();
-      pages++;
-    } while (page != null);
-    assertThat(pages).isGreaterThanOrEqualTo(3);
+    }
+    assertThat(pages.size()).isGreaterThanOrEqualTo(3);
     assertThat(seen).doesNotHaveDuplicates().doesNotContain(archived);
     assertThat(seen).isSortedAccordingTo((a, b) -> b.compareTo(a));
     assertThat(seen).containsSubsequence(created.reversed());

@@ -3,6 +3,7 @@ package dev.berth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.testing.ApiAssertions;
 import dev.berth.testing.Http;
 import dev.berth.testing.SharedServer;
 import dev.berth.testing.TestServer;
@@ -32,10 +33,9 @@ class FilesApiTest {
     return r.json().get("id").asText();
   }
 
+  /** {@link ApiAssertions#assertInvalid}, and a 400 that is not worth retrying. */
   static void assertInvalid(Http.Response r, String messagePart) {
-    assertThat(r.status()).isEqualTo(400);
-    assertThat(r.errorType()).isEqualTo("invalid_request_error");
-    assertThat(r.json().path("error").path("message").asText()).contains(messagePart);
+    ApiAssertions.assertInvalid(r, messagePart);
     assertThat(r.header("x-should-retry")).isEqualTo("false");
   }
 

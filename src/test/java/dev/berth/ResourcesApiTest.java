@@ -288,24 +288,14 @@ class ResourcesApiTest {
       added.add(add(session, fileResource(file, "/f" + i)).json().get("id").asText());
     }
     List<String> seen = new ArrayList<>();
-    String page = null;
-    do {
-      var r =
-          server
-              .http()
-              .get(
-                  "/v1/sessions/"
-                      + session
-                      + "/resources?limit=2"
-                      + (page == null ? "" : "&page=" + page));
+    for (var r : Fixtures.pages(server.http(), "/v1/sessions/" + session + "/resources?limit=2")) {
       assertThat(r.status()).isEqualTo(200);
       r.json().get("data").forEach(d -> seen.add(d.get("id").asText()));
       assertThat(r.json().has("next_page")).isTrue();
-      page = r.json().get("next_page").isNull() ? null : r.json().get("next_page").asText();
-      if (page != null) {
+      if (!r.json().get("next_page").isNull()) {
         assertThat(r.json().get("data")).hasSize(2);
       }
-    } while (page != null);
+    }
     assertThat(seen).containsExactlyElementsOf(added);
     var session1 = server.http().get("/v1/sessions/" + session).json().get("resources");
     assertThat(session1.findValuesAsText("id")).containsExactlyElementsOf(added);
@@ -427,19 +417,10 @@ class ResourcesApiTest {
     assertThat(statuses.stream().filter(s -> s == 200)).hasSize(100);
     assertThat(statuses.stream().filter(s -> s == 400)).hasSize(10);
     Set<String> ids = new HashSet<>();
-    String page = null;
-    do {
-      var r =
-          server
-              .http()
-              .get(
-                  "/v1/sessions/"
-                      + session
-                      + "/resources?limit=100"
-                      + (page == null ? "" : "&page=" + page));
+    for (var r :
+        Fixtures.pages(server.http(), "/v1/sessions/" + session + "/resources?limit=100")) {
       r.json().get("data").forEach(d -> ids.add(d.get("id").asText()));
-      page = r.json().get("next_page").isNull() ? null : r.json().get("next_page").asText();
-    } while (page != null);
+    }
     assertThat(ids).hasSize(100);
   }
 

@@ -21,6 +21,11 @@ class SessionsApiTest {
     return "{\"agent\":" + agent + ",\"environment_id\":\"" + env + "\"" + extra + "}";
   }
 
+  /** An agent reference pinning {@code version} of {@code agent}. */
+  static String pinned(String agent, int version) {
+    return "{\"type\":\"agent\",\"id\":\"" + agent + "\",\"version\":" + version + "}";
+  }
+
   @Test
   void newSessionIsIdleAndCarriesTheResolvedAgent() {
     String agent = Fixtures.agent(server.http());
@@ -58,26 +63,11 @@ class SessionsApiTest {
   void agentMayBeGivenAsAnObjectWithAVersion() {
     String agent = Fixtures.agent(server.http());
     String env = Fixtures.environment(server.http());
-    var ok =
-        server
-            .http()
-            .post(
-                "/v1/sessions",
-                body("{\"type\":\"agent\",\"id\":\"" + agent + "\",\"version\":1}", env, ""));
+    var ok = server.http().post("/v1/sessions", body(pinned(agent, 1), env, ""));
     assertThat(ok.status()).isEqualTo(200);
-    var bad =
-        server
-            .http()
-            .post(
-                "/v1/sessions",
-                body("{\"type\":\"agent\",\"id\":\"" + agent + "\",\"version\":0}", env, ""));
+    var bad = server.http().post("/v1/sessions", body(pinned(agent, 0), env, ""));
     assertThat(bad.status()).isEqualTo(400);
-    var missing =
-        server
-            .http()
-            .post(
-                "/v1/sessions",
-                body("{\"type\":\"agent\",\"id\":\"" + agent + "\",\"version\":9}", env, ""));
+    var missing = server.http().post("/v1/sessions", body(pinned(agent, 9), env, ""));
     assertThat(missing.status()).isEqualTo(404);
   }
 

@@ -58,6 +58,21 @@ class AgentServiceTest {
             Map.of("team", "support")));
   }
 
+  /** An agent of {@code model} named {@code name} with nothing else set but a roster, if any. */
+  static AgentService.CreateParams bare(String model, String name, Optional<JsonNode> multiagent) {
+    return new AgentService.CreateParams(
+        json(model),
+        name,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        multiagent,
+        Map.of());
+  }
+
   static AgentService.UpdateParams update(
       Optional<Long> version, Optional<String> name, Map<String, Optional<String>> metadata) {
     return new AgentService.UpdateParams(
@@ -256,21 +271,14 @@ class AgentServiceTest {
     var lead =
         agents.create(
             workspace,
-            new AgentService.CreateParams(
-                json("\"claude-sonnet-4-6\""),
+            bare(
+                "\"claude-sonnet-4-6\"",
                 "Lead",
-                Optional.empty(),
-                Optional.empty(),
-                Optional.empty(),
-                Optional.empty(),
-                Optional.empty(),
-                Optional.empty(),
                 Optional.of(
                     json(
                         "{\"type\":\"coordinator\",\"agents\":[\""
                             + helper.id()
-                            + "\",{\"type\":\"self\"}]}")),
-                Map.of()));
+                            + "\",{\"type\":\"self\"}]}"))));
     assertThat(lead.definition().multiagent().orElseThrow().get("agents").get(1))
         .isEqualTo(json("{\"type\":\"agent\",\"id\":\"" + lead.id() + "\",\"version\":1}"));
     var resolved = agents.resolveForSession(workspace, json("\"" + lead.id() + "\""));
@@ -283,39 +291,19 @@ class AgentServiceTest {
 
   @Test
   void rosterNamingAnAgentOfAnotherWorkspaceIsNotFound() {
-    var elsewhere =
-        agents.create(
-            otherWorkspace,
-            new AgentService.CreateParams(
-                json("\"m\""),
-                "X",
-                Optional.empty(),
-                Optional.empty(),
-                Optional.empty(),
-                Optional.empty(),
-                Optional.empty(),
-                Optional.empty(),
-                Optional.empty(),
-                Map.of()));
+    var elsewhere = agents.create(otherWorkspace, bare("\"m\"", "X", Optional.empty()));
     assertThatThrownBy(
             () ->
                 agents.create(
                     workspace,
-                    new AgentService.CreateParams(
-                        json("\"m\""),
+                    bare(
+                        "\"m\"",
                         "Lead",
-                        Optional.empty(),
-                        Optional.empty(),
-                        Optional.empty(),
-                        Optional.empty(),
-                        Optional.empty(),
-                        Optional.empty(),
                         Optional.of(
                             json(
                                 "{\"type\":\"coordinator\",\"agents\":[\""
                                     + elsewhere.id()
-                                    + "\"]}")),
-                        Map.of())))
+                                    + "\"]}")))))
         .isInstanceOf(ApiException.NotFound.class);
   }
 }

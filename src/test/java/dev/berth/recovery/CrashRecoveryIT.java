@@ -78,20 +78,12 @@ class CrashRecoveryIT {
     try (BerthProcess second = BerthProcess.start(dataDir)) {
       Http http = second.http();
       Map<String, String> records = new java.util.HashMap<>();
-      String page = null;
-      do {
-        var r =
-            http.get(
-                "/v1/sessions/"
-                    + session
-                    + "/resources?limit=100"
-                    + (page == null ? "" : "&page=" + page));
+      for (var r : Fixtures.pages(http, "/v1/sessions/" + session + "/resources?limit=100")) {
         assertThat(r.status()).isEqualTo(200);
         r.json()
             .get("data")
             .forEach(d -> records.put(d.get("id").asText(), d.get("mount_path").asText()));
-        page = r.json().get("next_page").isNull() ? null : r.json().get("next_page").asText();
-      } while (page != null);
+      }
 
       for (var acked : ackedAdds.entrySet()) {
         if (!ackedDeletes.contains(acked.getKey()) && !acked.getKey().equals(unackedDelete.get())) {

@@ -1,45 +1,41 @@
 package dev.berth.sdk;
 
-import static dev.berth.testing.SdkClients.expectApiError;
+import static dev.berth.testing.SdkClients.expectBadRequest;
+import static dev.berth.testing.SdkClients.expectConflict;
+import static dev.berth.testing.SdkClients.expectNotFound;
+import static dev.berth.testing.SdkClients.expectTooLarge;
 import static dev.berth.testing.SdkFixtures.agent;
+import static dev.berth.testing.SdkFixtures.agentVersion;
 import static dev.berth.testing.SdkFixtures.environment;
+import static dev.berth.testing.SdkFixtures.fileResource;
 import static dev.berth.testing.SdkFixtures.sandboxPath;
 import static dev.berth.testing.SdkFixtures.session;
+import static dev.berth.testing.SdkFixtures.sessionFiles;
 import static dev.berth.testing.SdkFixtures.upload;
+import static dev.berth.testing.SdkServer.withLimitedServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.anthropic.client.AnthropicClient;
 import com.anthropic.core.JsonValue;
-import com.anthropic.errors.BadRequestException;
-import com.anthropic.errors.ConflictException;
-import com.anthropic.errors.ContentTooLargeException;
-import com.anthropic.errors.NotFoundException;
-import com.anthropic.errors.UnauthorizedException;
 import com.anthropic.models.beta.agents.AgentUpdateParams;
 import com.anthropic.models.beta.agents.BetaManagedAgentsAgent;
 import com.anthropic.models.beta.environments.BetaEnvironment;
 import com.anthropic.models.beta.environments.BetaEnvironmentNotFoundException;
 import com.anthropic.models.beta.files.BetaFileMetadata;
-import com.anthropic.models.beta.files.FileListParams;
-import com.anthropic.models.beta.sessions.BetaManagedAgentsAgentParams;
 import com.anthropic.models.beta.sessions.BetaManagedAgentsDeletedSession;
-import com.anthropic.models.beta.sessions.BetaManagedAgentsFileResourceParams;
 import com.anthropic.models.beta.sessions.BetaManagedAgentsSession;
 import com.anthropic.models.beta.sessions.SessionCreateParams;
 import com.anthropic.models.beta.sessions.SessionListPage;
 import com.anthropic.models.beta.sessions.SessionListParams;
 import com.anthropic.models.beta.sessions.SessionUpdateParams;
-import dev.berth.testing.SdkClients;
-import dev.berth.testing.TestServer;
+import dev.berth.testing.SdkServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Sessions (spec §3) through the official Java SDK with strict response validation. */
 class SessionsSdkIT {
@@ -48,35 +44,20 @@ class SessionsSdkIT {
   private static final String UNKNOWN_ENV = "env_01" + "0".repeat(22);
   private static final String UNKNOWN_FILE = "file_01" + "0".repeat(22);
 
-  static TestServer server;
-  static AnthropicClient alpha;
-  static AnthropicClient beta;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start();
-    alpha = SdkClients.client(server);
-    beta = SdkClients.client(server, TestServer.OTHER_KEY);
-  }
-
-  @AfterAll
-  static void stop() {
-    alpha.close();
-    beta.close();
-    server.close();
-  }
+  @RegisterExtension static final SdkServer server = new SdkServer();
 
   static BetaManagedAgentsSession create(Consumer<SessionCreateParams.Builder> params) {
     SessionCreateParams.Builder b = SessionCreateParams.builder();
     params.accept(b);
-    return alpha.beta().sessions().create(b.build()).validate();
+    return server.alpha().beta().sessions().create(b.build()).validate();
   }
 
   static List<String> listIds(Consumer<SessionListParams.Builder> params) {
     SessionListParams.Builder b = SessionListParams.builder().limit(2);
     params.accept(b);
     List<String> ids = new ArrayList<>();
-    for (BetaManagedAgentsSession s : alpha.beta().sessions().list(b.build()).autoPager()) {
+    for (BetaManagedAgentsSession s :
+        server.alpha().beta().sessions().list(b.build()).autoPager()) {
       ids.add(s.validate().id());
     }
     return ids;
@@ -88,8 +69,8 @@ class SessionsSdkIT {
 
   @Test
   void createWithAnAgentIdReturnsAFreshIdleSession() {
-    BetaEnvironment env = environment(alpha);
-    BetaManagedAgentsAgent agent = agent(alpha);
+    BetaEnvironment env = environment(server.alpha());
+    BetaManagedAgentsAgent agent = agent(server.alpha());
     BetaManagedAgentsSession session =
         create(
             p ->
@@ -112,82 +93,60 @@ class SessionsSdkIT {
     assertThat(session.agent().id()).isEqualTo(agent.id());
     assertThat(session.agent().version()).isEqualTo(1);
     assertThat(session.agent().name()).isEqualTo(agent.name());
-    BetaManagedAgentsSession got = alpha.beta().sessions().retrieve(session.id()).validate();
+    BetaManagedAgentsSession got =
+        server.alpha().beta().sessions().retrieve(session.id()).validate();
     assertThat(got.toBuilder().stats(session.stats()).usage(session.usage()).build())
         .isEqualTo(session);
   }
 
   @Test
   void createWithAgentReferencePinsTheVersion() {
-    BetaEnvironment env = environment(alpha);
-    BetaManagedAgentsAgent agent = agent(alpha);
-    alpha
+    BetaEnvironment env = environment(server.alpha());
+    BetaManagedAgentsAgent agent = agent(server.alpha());
+    server
+        .alpha()
         .beta()
         .agents()
         .update(agent.id(), AgentUpdateParams.builder().version(1).name("Renamed").build())
         .validate();
     BetaManagedAgentsSession pinned =
-        create(
-            p ->
-                p.agent(BetaManagedAgentsAgentParams.builder().id(agent.id()).version(1).build())
-                    .environmentId(env.id()));
+        create(p -> p.agent(agentVersion(agent.id(), 1)).environmentId(env.id()));
     assertThat(pinned.agent().version()).isEqualTo(1);
     assertThat(pinned.agent().name()).isEqualTo("agent");
     BetaManagedAgentsSession latest = create(p -> p.agent(agent.id()).environmentId(env.id()));
     assertThat(latest.agent().version()).isEqualTo(2);
     assertThat(latest.agent().name()).isEqualTo("Renamed");
-    expectApiError(
-        NotFoundException.class,
-        404,
-        "not_found_error",
-        () ->
-            create(
-                p ->
-                    p.agent(
-                            BetaManagedAgentsAgentParams.builder()
-                                .id(agent.id())
-                                .version(9)
-                                .build())
-                        .environmentId(env.id())));
+    expectNotFound(() -> create(p -> p.agent(agentVersion(agent.id(), 9)).environmentId(env.id())));
   }
 
   @Test
   void createWithFileResourcesMountsThem() throws Exception {
-    BetaFileMetadata a = upload(alpha, "a.txt", "alpha bytes");
-    BetaFileMetadata b = upload(alpha, "b.txt", "beta bytes");
+    BetaFileMetadata a = upload(server.alpha(), "a.txt", "alpha bytes");
+    BetaFileMetadata b = upload(server.alpha(), "b.txt", "beta bytes");
     BetaManagedAgentsSession session =
         session(
-            alpha,
-            p ->
-                p.addFileResource(a.id())
-                    .addResource(
-                        BetaManagedAgentsFileResourceParams.builder()
-                            .fileId(b.id())
-                            .mountPath("/inputs/b.txt")
-                            .build()));
+            server.alpha(),
+            p -> p.addFileResource(a.id()).addResource(fileResource(b.id(), "/inputs/b.txt")));
     assertThat(session.resources()).hasSize(2).allSatisfy(r -> assertThat(r.isFile()).isTrue());
     var ra = session.resources().get(0).asFile();
     var rb = session.resources().get(1).asFile();
     assertThat(ra.fileId()).isNotEqualTo(a.id());
     assertThat(ra.mountPath()).isEqualTo("/mnt/session/uploads/" + a.id());
     assertThat(rb.mountPath()).isEqualTo("/mnt/session/uploads/inputs/b.txt");
-    assertThat(Files.readString(sandboxPath(server, session.id(), ra.mountPath())))
+    assertThat(Files.readString(sandboxPath(server.get(), session.id(), ra.mountPath())))
         .isEqualTo("alpha bytes");
-    assertThat(Files.readString(sandboxPath(server, session.id(), rb.mountPath())))
+    assertThat(Files.readString(sandboxPath(server.get(), session.id(), rb.mountPath())))
         .isEqualTo("beta bytes");
-    assertThat(alpha.beta().sessions().resources().list(session.id()).data())
+    assertThat(server.alpha().beta().sessions().resources().list(session.id()).data())
         .isEqualTo(session.resources());
   }
 
   @Test
   void createIsAllOrNothing() {
-    BetaEnvironment env = environment(alpha);
-    BetaManagedAgentsAgent agent = agent(alpha);
-    BetaFileMetadata good = upload(alpha, "good", "good");
-    expectApiError(
-        NotFoundException.class,
-        404,
-        "not_found_error",
+    BetaEnvironment env = environment(server.alpha());
+    BetaManagedAgentsAgent agent = agent(server.alpha());
+    BetaFileMetadata good = upload(server.alpha(), "good", "good");
+    expectNotFound(
         () ->
             create(
                 p ->
@@ -195,18 +154,11 @@ class SessionsSdkIT {
                         .environmentId(env.id())
                         .addFileResource(good.id())
                         .addFileResource(UNKNOWN_FILE)));
-    expectApiError(
-        ConflictException.class,
-        409,
-        "conflict_error",
+    expectConflict(
         () ->
             create(
                 p -> {
-                  var same =
-                      BetaManagedAgentsFileResourceParams.builder()
-                          .fileId(good.id())
-                          .mountPath("/same")
-                          .build();
+                  var same = fileResource(good.id(), "/same");
                   p.agent(agent.id()).environmentId(env.id()).addResource(same).addResource(same);
                 }));
     assertThat(listIds(p -> p.agentId(agent.id()).includeArchived(true))).isEmpty();
@@ -214,79 +166,46 @@ class SessionsSdkIT {
 
   @Test
   void createErrors() {
-    BetaEnvironment env = environment(alpha);
-    BetaManagedAgentsAgent agent = agent(alpha);
-    expectApiError(
-        NotFoundException.class,
-        404,
-        "not_found_error",
-        () -> create(p -> p.agent(UNKNOWN_AGENT).environmentId(env.id())));
-    var e =
-        expectApiError(
-            NotFoundException.class,
-            404,
-            "not_found_error",
-            () -> create(p -> p.agent(agent.id()).environmentId(UNKNOWN_ENV)));
+    BetaEnvironment env = environment(server.alpha());
+    BetaManagedAgentsAgent agent = agent(server.alpha());
+    expectNotFound(() -> create(p -> p.agent(UNKNOWN_AGENT).environmentId(env.id())));
+    var e = expectNotFound(() -> create(p -> p.agent(agent.id()).environmentId(UNKNOWN_ENV)));
     assertThat(e).isInstanceOf(BetaEnvironmentNotFoundException.class);
-    BetaFileMetadata file = upload(alpha, "f", "f");
-    expectApiError(
-        BadRequestException.class,
-        400,
-        "invalid_request_error",
+    BetaFileMetadata file = upload(server.alpha(), "f", "f");
+    expectBadRequest(
         () ->
             create(
                 p ->
                     p.agent(agent.id())
                         .environmentId(env.id())
-                        .addResource(
-                            BetaManagedAgentsFileResourceParams.builder()
-                                .fileId(file.id())
-                                .mountPath("rel")
-                                .build())));
-    expectApiError(
-        BadRequestException.class,
-        400,
-        "invalid_request_error",
+                        .addResource(fileResource(file.id(), "rel"))));
+    expectBadRequest(
         () ->
             create(
                 p -> {
                   p.agent(agent.id()).environmentId(env.id());
                   for (int i = 0; i < 101; i++) {
-                    p.addResource(
-                        BetaManagedAgentsFileResourceParams.builder()
-                            .fileId(file.id())
-                            .mountPath("/f/" + i)
-                            .build());
+                    p.addResource(fileResource(file.id(), "/f/" + i));
                   }
                 }));
-    expectApiError(
-        BadRequestException.class,
-        400,
-        "invalid_request_error",
-        () ->
-            create(
-                p ->
-                    p.agent(
-                            BetaManagedAgentsAgentParams.builder()
-                                .id(agent.id())
-                                .version(0)
-                                .build())
-                        .environmentId(env.id())));
+    expectBadRequest(
+        () -> create(p -> p.agent(agentVersion(agent.id(), 0)).environmentId(env.id())));
   }
 
   @Test
   void listAutoPagesAndFilters() {
-    BetaEnvironment env = environment(alpha);
-    BetaManagedAgentsAgent agent = agent(alpha);
+    BetaEnvironment env = environment(server.alpha());
+    BetaManagedAgentsAgent agent = agent(server.alpha());
     List<BetaManagedAgentsSession> mine = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       mine.add(create(p -> p.agent(agent.id()).environmentId(env.id())));
     }
-    alpha.beta().sessions().archive(mine.get(0).id()).validate();
+    server.alpha().beta().sessions().archive(mine.get(0).id()).validate();
     List<String> ids = mine.stream().map(BetaManagedAgentsSession::id).toList();
 
     SessionListPage first =
-        alpha
+        server
+            .alpha()
             .beta()
             .sessions()
             .list(SessionListParams.builder().agentId(agent.id()).limit(2).build());
@@ -331,37 +250,35 @@ class SessionsSdkIT {
                                 .createdAt()
                                 .withOffsetSameInstant(java.time.ZoneOffset.ofHours(1)))))
         .containsExactly(ids.get(1));
-    assertThat(listIds(p -> p.agentId(agent(alpha).id()))).isEmpty();
+    assertThat(listIds(p -> p.agentId(agent(server.alpha()).id()))).isEmpty();
 
-    expectApiError(
-        BadRequestException.class,
-        400,
-        "invalid_request_error",
+    expectBadRequest(
         () ->
-            alpha
+            server
+                .alpha()
                 .beta()
                 .sessions()
                 .list(
                     SessionListParams.builder()
                         .addStatus(SessionListParams.Status.of("x"))
                         .build()));
-    expectApiError(
-        BadRequestException.class,
-        400,
-        "invalid_request_error",
-        () -> alpha.beta().sessions().list(SessionListParams.builder().limit(101).build()));
-    expectApiError(
-        BadRequestException.class,
-        400,
-        "invalid_request_error",
-        () -> alpha.beta().sessions().list(SessionListParams.builder().page("nope").build()));
+    expectBadRequest(
+        () ->
+            server.alpha().beta().sessions().list(SessionListParams.builder().limit(101).build()));
+    expectBadRequest(
+        () ->
+            server
+                .alpha()
+                .beta()
+                .sessions()
+                .list(SessionListParams.builder().page("nope").build()));
   }
 
   @Test
   void updatePatchesTitleAndMetadata() {
     BetaManagedAgentsSession session =
         session(
-            alpha,
+            server.alpha(),
             p ->
                 p.title("Old")
                     .metadata(
@@ -370,7 +287,8 @@ class SessionsSdkIT {
                             .putAdditionalProperty("b", JsonValue.from("2"))
                             .build()));
     BetaManagedAgentsSession renamed =
-        alpha
+        server
+            .alpha()
             .beta()
             .sessions()
             .update(
@@ -388,15 +306,14 @@ class SessionsSdkIT {
     assertThat(metadata(renamed))
         .isEqualTo(Map.of("b", JsonValue.from("2"), "c", JsonValue.from("3")));
     assertThat(renamed.updatedAt()).isAfterOrEqualTo(session.updatedAt());
-    BetaManagedAgentsSession same = alpha.beta().sessions().update(session.id()).validate();
+    BetaManagedAgentsSession same =
+        server.alpha().beta().sessions().update(session.id()).validate();
     assertThat(same.title()).contains("New");
     assertThat(metadata(same)).isEqualTo(metadata(renamed));
-    expectApiError(
-        BadRequestException.class,
-        400,
-        "invalid_request_error",
+    expectBadRequest(
         () ->
-            alpha
+            server
+                .alpha()
                 .beta()
                 .sessions()
                 .update(
@@ -404,12 +321,10 @@ class SessionsSdkIT {
                     SessionUpdateParams.builder()
                         .addVaultId("vlt_011CZkZDLs7fYzm1hXNPeRjv")
                         .build()));
-    expectApiError(
-        NotFoundException.class,
-        404,
-        "not_found_error",
+    expectNotFound(
         () ->
-            alpha
+            server
+                .alpha()
                 .beta()
                 .sessions()
                 .update(UNKNOWN_SESSION, SessionUpdateParams.builder().title("x").build()));
@@ -417,88 +332,58 @@ class SessionsSdkIT {
 
   @Test
   void archiveIsIdempotentAndMakesTheSessionReadOnly() {
-    BetaManagedAgentsSession session = session(alpha);
-    BetaManagedAgentsSession archived = alpha.beta().sessions().archive(session.id()).validate();
+    BetaManagedAgentsSession session = session(server.alpha());
+    BetaManagedAgentsSession archived =
+        server.alpha().beta().sessions().archive(session.id()).validate();
     assertThat(archived.archivedAt()).isPresent();
-    BetaManagedAgentsSession again = alpha.beta().sessions().archive(session.id()).validate();
+    BetaManagedAgentsSession again =
+        server.alpha().beta().sessions().archive(session.id()).validate();
     assertThat(again.archivedAt()).isEqualTo(archived.archivedAt());
-    expectApiError(
-        BadRequestException.class,
-        400,
-        "invalid_request_error",
+    expectBadRequest(
         () ->
-            alpha
+            server
+                .alpha()
                 .beta()
                 .sessions()
                 .update(session.id(), SessionUpdateParams.builder().title("x").build()));
-    expectApiError(
-        NotFoundException.class,
-        404,
-        "not_found_error",
-        () -> alpha.beta().sessions().archive(UNKNOWN_SESSION));
+    expectNotFound(() -> server.alpha().beta().sessions().archive(UNKNOWN_SESSION));
   }
 
   @Test
   void deleteRemovesTheSessionItsResourcesAndSandbox() {
-    BetaFileMetadata file = upload(alpha, "d", "to be deleted");
-    BetaManagedAgentsSession session = session(alpha, p -> p.addFileResource(file.id()));
+    BetaFileMetadata file = upload(server.alpha(), "d", "to be deleted");
+    BetaManagedAgentsSession session = session(server.alpha(), p -> p.addFileResource(file.id()));
     Path onDisk =
-        sandboxPath(server, session.id(), session.resources().get(0).mountPath().orElseThrow());
+        sandboxPath(
+            server.get(), session.id(), session.resources().get(0).mountPath().orElseThrow());
     assertThat(onDisk).exists();
     BetaManagedAgentsDeletedSession deleted =
-        alpha.beta().sessions().delete(session.id()).validate();
+        server.alpha().beta().sessions().delete(session.id()).validate();
     assertThat(deleted.id()).isEqualTo(session.id());
     assertThat(deleted._type().asString()).contains("session_deleted");
-    expectApiError(
-        NotFoundException.class,
-        404,
-        "not_found_error",
-        () -> alpha.beta().sessions().retrieve(session.id()));
-    expectApiError(
-        NotFoundException.class,
-        404,
-        "not_found_error",
-        () -> alpha.beta().sessions().delete(session.id()));
+    expectNotFound(() -> server.alpha().beta().sessions().retrieve(session.id()));
+    expectNotFound(() -> server.alpha().beta().sessions().delete(session.id()));
     assertThat(onDisk).doesNotExist();
-    assertThat(
-            alpha
-                .beta()
-                .files()
-                .list(FileListParams.builder().scopeId(session.id()).build())
-                .data())
-        .isEmpty();
-    assertThat(alpha.beta().files().retrieveMetadata(file.id()).validate().id())
+    assertThat(sessionFiles(server.alpha(), session.id())).isEmpty();
+    assertThat(server.alpha().beta().files().retrieveMetadata(file.id()).validate().id())
         .isEqualTo(file.id());
   }
 
   @Test
   void otherWorkspacesSessionsAreNotFound() {
-    BetaManagedAgentsSession session = session(alpha);
-    expectApiError(
-        NotFoundException.class,
-        404,
-        "not_found_error",
-        () -> beta.beta().sessions().retrieve(session.id()));
-    expectApiError(
-        NotFoundException.class,
-        404,
-        "not_found_error",
-        () ->
-            beta.beta()
+    BetaManagedAgentsSession session = session(server.alpha());
+    server.expectNotFoundForBeta(
+        other -> other.beta().sessions().retrieve(session.id()),
+        other ->
+            other
+                .beta()
                 .sessions()
-                .update(session.id(), SessionUpdateParams.builder().title("x").build()));
-    expectApiError(
-        NotFoundException.class,
-        404,
-        "not_found_error",
-        () -> beta.beta().sessions().archive(session.id()));
-    expectApiError(
-        NotFoundException.class,
-        404,
-        "not_found_error",
-        () -> beta.beta().sessions().delete(session.id()));
+                .update(session.id(), SessionUpdateParams.builder().title("x").build()),
+        other -> other.beta().sessions().archive(session.id()),
+        other -> other.beta().sessions().delete(session.id()));
     assertThat(
-            beta
+            server
+                .beta()
                 .beta()
                 .sessions()
                 .list(SessionListParams.builder().includeArchived(true).build())
@@ -506,91 +391,56 @@ class SessionsSdkIT {
                 .stream()
                 .map(BetaManagedAgentsSession::id))
         .doesNotContain(session.id());
-    expectApiError(
-        NotFoundException.class,
-        404,
-        "not_found_error",
+    expectNotFound(
         () ->
-            beta.beta()
+            server
+                .beta()
+                .beta()
                 .sessions()
                 .create(
                     SessionCreateParams.builder()
                         .agent(session.agent().id())
-                        .environmentId(environment(beta).id())
+                        .environmentId(environment(server.beta()).id())
                         .build()));
   }
 
   @Test
   void wrongKeyIsUnauthorizedEverywhere() {
-    AnthropicClient stranger = SdkClients.client(server, "sk-not-a-key-of-this-server");
-    try {
-      expectApiError(
-          UnauthorizedException.class,
-          401,
-          "authentication_error",
-          () ->
-              stranger
-                  .beta()
-                  .sessions()
-                  .create(
-                      SessionCreateParams.builder()
-                          .agent(UNKNOWN_AGENT)
-                          .environmentId(UNKNOWN_ENV)
-                          .build()));
-      expectApiError(
-          UnauthorizedException.class,
-          401,
-          "authentication_error",
-          () -> stranger.beta().sessions().list());
-      expectApiError(
-          UnauthorizedException.class,
-          401,
-          "authentication_error",
-          () -> stranger.beta().sessions().retrieve(UNKNOWN_SESSION));
-      expectApiError(
-          UnauthorizedException.class,
-          401,
-          "authentication_error",
-          () -> stranger.beta().sessions().update(UNKNOWN_SESSION));
-      expectApiError(
-          UnauthorizedException.class,
-          401,
-          "authentication_error",
-          () -> stranger.beta().sessions().archive(UNKNOWN_SESSION));
-      expectApiError(
-          UnauthorizedException.class,
-          401,
-          "authentication_error",
-          () -> stranger.beta().sessions().delete(UNKNOWN_SESSION));
-    } finally {
-      stranger.close();
-    }
+    server.expectUnauthorized(
+        stranger ->
+            stranger
+                .beta()
+                .sessions()
+                .create(
+                    SessionCreateParams.builder()
+                        .agent(UNKNOWN_AGENT)
+                        .environmentId(UNKNOWN_ENV)
+                        .build()),
+        stranger -> stranger.beta().sessions().list(),
+        stranger -> stranger.beta().sessions().retrieve(UNKNOWN_SESSION),
+        stranger -> stranger.beta().sessions().update(UNKNOWN_SESSION),
+        stranger -> stranger.beta().sessions().archive(UNKNOWN_SESSION),
+        stranger -> stranger.beta().sessions().delete(UNKNOWN_SESSION));
   }
 
   @Test
   void createBodyOverTheJsonLimitIsContentTooLarge() {
-    TestServer limited = TestServer.start(SessionResourcesSdkIT::smallJson);
-    AnthropicClient client = SdkClients.client(limited);
-    try {
-      String env = environment(client).id();
-      String agent = agent(client).id();
-      expectApiError(
-          ContentTooLargeException.class,
-          413,
-          "request_too_large",
-          () ->
-              client
-                  .beta()
-                  .sessions()
-                  .create(
-                      SessionCreateParams.builder()
-                          .agent(agent)
-                          .environmentId(env)
-                          .title("t".repeat(5000))
-                          .build()));
-    } finally {
-      client.close();
-      limited.close();
-    }
+    withLimitedServer(
+        SdkServer::smallJson,
+        client -> {
+          String env = environment(client).id();
+          String agent = agent(client).id();
+          expectTooLarge(
+              () ->
+                  client
+                      .beta()
+                      .sessions()
+                      .create(
+                          SessionCreateParams.builder()
+                              .agent(agent)
+                              .environmentId(env)
+                              .title("t".repeat(5000))
+                              .build()));
+        });
   }
 }

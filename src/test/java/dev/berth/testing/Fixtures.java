@@ -2,7 +2,10 @@ package dev.berth.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Objects most tests need: a file, an environment, an agent and a session, made over HTTP. */
 public final class Fixtures {
@@ -43,6 +46,22 @@ public final class Fixtures {
 
   public static String session(Http http) {
     return session(http, "");
+  }
+
+  /**
+   * Every page of a list, fetched in turn from {@code path} (which already has a query string) by
+   * following {@code next_page} until it is null or missing.
+   */
+  public static List<Http.Response> pages(Http http, String path) {
+    List<Http.Response> pages = new ArrayList<>();
+    String page = null;
+    do {
+      var r = http.get(path + (page == null ? "" : "&page=" + page));
+      pages.add(r);
+      JsonNode next = r.json() == null ? null : r.json().get("next_page");
+      page = next == null || next.isNull() ? null : next.asText();
+    } while (page != null);
+    return pages;
   }
 
   public static String fileResource(String fileId, String mountPath) {

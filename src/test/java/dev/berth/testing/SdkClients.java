@@ -7,6 +7,10 @@ import com.anthropic.client.AnthropicClient;
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.core.JsonValue;
 import com.anthropic.errors.AnthropicServiceException;
+import com.anthropic.errors.BadRequestException;
+import com.anthropic.errors.ConflictException;
+import com.anthropic.errors.ContentTooLargeException;
+import com.anthropic.errors.NotFoundException;
 import com.anthropic.models.ErrorType;
 import java.util.Map;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -51,5 +55,25 @@ public final class SdkClients {
     assertThat(((JsonValue) body.get("type")).asString()).contains("error");
     assertThat(((JsonValue) body.get("request_id")).asString()).isEqualTo(e.requestId());
     return e;
+  }
+
+  /** {@link #expectApiError} for a 400 {@code invalid_request_error}. */
+  public static BadRequestException expectBadRequest(ThrowingCallable call) {
+    return expectApiError(BadRequestException.class, 400, "invalid_request_error", call);
+  }
+
+  /** {@link #expectApiError} for a 404 {@code not_found_error}. */
+  public static NotFoundException expectNotFound(ThrowingCallable call) {
+    return expectApiError(NotFoundException.class, 404, "not_found_error", call);
+  }
+
+  /** {@link #expectApiError} for a 409 {@code conflict_error}. */
+  public static ConflictException expectConflict(ThrowingCallable call) {
+    return expectApiError(ConflictException.class, 409, "conflict_error", call);
+  }
+
+  /** {@link #expectApiError} for a 413 {@code request_too_large}. */
+  public static ContentTooLargeException expectTooLarge(ThrowingCallable call) {
+    return expectApiError(ContentTooLargeException.class, 413, "request_too_large", call);
   }
 }

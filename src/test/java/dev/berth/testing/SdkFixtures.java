@@ -8,13 +8,17 @@ import com.anthropic.models.beta.agents.BetaManagedAgentsModel;
 import com.anthropic.models.beta.environments.BetaEnvironment;
 import com.anthropic.models.beta.environments.EnvironmentCreateParams;
 import com.anthropic.models.beta.files.BetaFileMetadata;
+import com.anthropic.models.beta.files.FileListParams;
 import com.anthropic.models.beta.files.FileUploadParams;
+import com.anthropic.models.beta.sessions.BetaManagedAgentsAgentParams;
+import com.anthropic.models.beta.sessions.BetaManagedAgentsFileResourceParams;
 import com.anthropic.models.beta.sessions.BetaManagedAgentsSession;
 import com.anthropic.models.beta.sessions.SessionCreateParams;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /** Files, environments, agents and sessions made through the Java SDK, validated strictly. */
@@ -22,33 +26,59 @@ public final class SdkFixtures {
   private SdkFixtures() {}
 
   public static BetaFileMetadata upload(AnthropicClient client, String name, String text) {
+    return upload(client, name, "text/plain", text);
+  }
+
+  public static BetaFileMetadata upload(
+      AnthropicClient client, String name, String contentType, String text) {
     MultipartField<InputStream> file =
         MultipartField.<InputStream>builder()
             .value(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)))
             .filename(name)
-            .contentType("text/plain")
+            .contentType(contentType)
             .build();
     return client.beta().files().upload(FileUploadParams.builder().file(file).build()).validate();
   }
 
   public static BetaEnvironment environment(AnthropicClient client) {
+    return environment(client, "env");
+  }
+
+  public static BetaEnvironment environment(AnthropicClient client, String name) {
     return client
         .beta()
         .environments()
-        .create(EnvironmentCreateParams.builder().name("env").build())
+        .create(EnvironmentCreateParams.builder().name(name).build())
         .validate();
   }
 
   public static BetaManagedAgentsAgent agent(AnthropicClient client) {
+    return agent(client, "agent");
+  }
+
+  public static BetaManagedAgentsAgent agent(AnthropicClient client, String name) {
     return client
         .beta()
         .agents()
         .create(
             AgentCreateParams.builder()
-                .name("agent")
+                .name(name)
                 .model(BetaManagedAgentsModel.CLAUDE_SONNET_4_6)
                 .build())
         .validate();
+  }
+
+  /** A reference to version {@code version} of agent {@code agentId}. */
+  public static BetaManagedAgentsAgentParams agentVersion(String agentId, int version) {
+    return BetaManagedAgentsAgentParams.builder().id(agentId).version(version).build();
+  }
+
+  /** A file resource mounting {@code fileId} at {@code mountPath}. */
+  public static BetaManagedAgentsFileResourceParams fileResource(String fileId, String mountPath) {
+    return BetaManagedAgentsFileResourceParams.builder()
+        .fileId(fileId)
+        .mountPath(mountPath)
+        .build();
   }
 
   /** A session of a new agent in a new environment, with whatever {@code more} adds. */
@@ -63,6 +93,11 @@ public final class SdkFixtures {
 
   public static BetaManagedAgentsSession session(AnthropicClient client) {
     return session(client, UnaryOperator.identity());
+  }
+
+  /** The files scoped to session {@code sessionId}: the copies its file resources mount. */
+  public static List<BetaFileMetadata> sessionFiles(AnthropicClient client, String sessionId) {
+    return client.beta().files().list(FileListParams.builder().scopeId(sessionId).build()).data();
   }
 
   /** Where {@code mountPath} of session {@code sessionId} lies on the server's disk. */
