@@ -35,12 +35,12 @@ class AgentsSdkIT {
   @RegisterExtension static final SdkServer server = new SdkServer();
 
   static BetaManagedAgentsAgent update(String id, AgentUpdateParams params) {
-    return server.alpha().beta().agents().update(id, params).validate();
+    return server.alphaClient().beta().agents().update(id, params).validate();
   }
 
   static List<String> listIds(AgentListParams params) {
     List<String> ids = new ArrayList<>();
-    for (BetaManagedAgentsAgent a : server.alpha().beta().agents().list(params).autoPager()) {
+    for (BetaManagedAgentsAgent a : server.alphaClient().beta().agents().list(params).autoPager()) {
       ids.add(a.validate().id());
     }
     return ids;
@@ -48,7 +48,7 @@ class AgentsSdkIT {
 
   @Test
   void createWithAModelStringFillsTheDefaults() {
-    BetaManagedAgentsAgent agent = agent(server.alpha(), "Helper");
+    BetaManagedAgentsAgent agent = agent(server.alphaClient(), "Helper");
     assertThat(agent.id()).matches("agent_01[0-9A-Za-z]{22}");
     assertThat(agent.version()).isEqualTo(1);
     assertThat(agent.name()).isEqualTo("Helper");
@@ -61,14 +61,15 @@ class AgentsSdkIT {
     assertThat(agent.skills()).isEmpty();
     assertThat(agent.metadata()._additionalProperties()).isEmpty();
     assertThat(agent.archivedAt()).isEmpty();
-    assertThat(server.alpha().beta().agents().retrieve(agent.id()).validate()).isEqualTo(agent);
+    assertThat(server.alphaClient().beta().agents().retrieve(agent.id()).validate())
+        .isEqualTo(agent);
   }
 
   @Test
   void createWithTheToolsetResolvesItsConfigs() {
     BetaManagedAgentsAgent agent =
         server
-            .alpha()
+            .alphaClient()
             .beta()
             .agents()
             .create(
@@ -99,7 +100,7 @@ class AgentsSdkIT {
 
   @Test
   void updateBumpsTheVersionAndEveryVersionStaysReadable() {
-    BetaManagedAgentsAgent agent = agent(server.alpha(), "v1");
+    BetaManagedAgentsAgent agent = agent(server.alphaClient(), "v1");
     BetaManagedAgentsAgent v2 =
         update(
             agent.id(),
@@ -118,11 +119,11 @@ class AgentsSdkIT {
     assertThat(v3.version()).isEqualTo(3);
     assertThat(v3.tools()).hasSize(1);
 
-    assertThat(server.alpha().beta().agents().retrieve(agent.id()).validate().version())
+    assertThat(server.alphaClient().beta().agents().retrieve(agent.id()).validate().version())
         .isEqualTo(3);
     BetaManagedAgentsAgent old =
         server
-            .alpha()
+            .alphaClient()
             .beta()
             .agents()
             .retrieve(agent.id(), AgentRetrieveParams.builder().version(1).build())
@@ -132,14 +133,14 @@ class AgentsSdkIT {
     expectNotFound(
         () ->
             server
-                .alpha()
+                .alphaClient()
                 .beta()
                 .agents()
                 .retrieve(agent.id(), AgentRetrieveParams.builder().version(4).build()));
     expectBadRequest(
         () ->
             server
-                .alpha()
+                .alphaClient()
                 .beta()
                 .agents()
                 .retrieve(agent.id(), AgentRetrieveParams.builder().version(0).build()));
@@ -147,7 +148,7 @@ class AgentsSdkIT {
     List<Integer> versions = new ArrayList<>();
     for (BetaManagedAgentsAgent v :
         server
-            .alpha()
+            .alphaClient()
             .beta()
             .agents()
             .versions()
@@ -156,18 +157,19 @@ class AgentsSdkIT {
       versions.add(v.validate().version());
     }
     assertThat(versions).containsExactly(3, 2, 1);
-    expectNotFound(() -> server.alpha().beta().agents().versions().list(UNKNOWN_AGENT));
+    expectNotFound(() -> server.alphaClient().beta().agents().versions().list(UNKNOWN_AGENT));
   }
 
   @Test
   void staleVersionIsAConflict() {
-    BetaManagedAgentsAgent agent = agent(server.alpha(), "a");
+    BetaManagedAgentsAgent agent = agent(server.alphaClient(), "a");
     update(agent.id(), AgentUpdateParams.builder().version(1).name("b").build());
     var e =
         expectConflict(
             () -> update(agent.id(), AgentUpdateParams.builder().version(1).name("c").build()));
     assertThat(e.headers().values("x-should-retry")).containsExactly("false");
-    BetaManagedAgentsAgent current = server.alpha().beta().agents().retrieve(agent.id()).validate();
+    BetaManagedAgentsAgent current =
+        server.alphaClient().beta().agents().retrieve(agent.id()).validate();
     assertThat(current.version()).isEqualTo(2);
     assertThat(current.name()).isEqualTo("b");
   }
@@ -176,9 +178,9 @@ class AgentsSdkIT {
   void listAutoPagesAndHidesArchivedAgents() {
     List<BetaManagedAgentsAgent> mine = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      mine.add(agent(server.alpha(), "list-" + i));
+      mine.add(agent(server.alphaClient(), "list-" + i));
     }
-    server.alpha().beta().agents().archive(mine.get(0).id()).validate();
+    server.alphaClient().beta().agents().archive(mine.get(0).id()).validate();
     List<String> ids = listIds(AgentListParams.builder().limit(2).build());
     assertThat(ids).doesNotHaveDuplicates().contains(mine.get(1).id(), mine.get(2).id());
     assertThat(ids).doesNotContain(mine.get(0).id());
@@ -188,21 +190,23 @@ class AgentsSdkIT {
         .contains(mine.get(2).id())
         .doesNotContain(mine.get(0).id());
     expectBadRequest(
-        () -> server.alpha().beta().agents().list(AgentListParams.builder().limit(0).build()));
+        () ->
+            server.alphaClient().beta().agents().list(AgentListParams.builder().limit(0).build()));
   }
 
   @Test
   void archivedAgentCannotStartASession() {
-    BetaManagedAgentsAgent agent = agent(server.alpha(), "old");
-    String env = environment(server.alpha()).id();
-    BetaManagedAgentsAgent archived = server.alpha().beta().agents().archive(agent.id()).validate();
+    BetaManagedAgentsAgent agent = agent(server.alphaClient(), "old");
+    String env = environment(server.alphaClient()).id();
+    BetaManagedAgentsAgent archived =
+        server.alphaClient().beta().agents().archive(agent.id()).validate();
     assertThat(archived.archivedAt()).isPresent();
-    assertThat(server.alpha().beta().agents().archive(agent.id()).validate().archivedAt())
+    assertThat(server.alphaClient().beta().agents().archive(agent.id()).validate().archivedAt())
         .isEqualTo(archived.archivedAt());
     expectBadRequest(
         () ->
             server
-                .alpha()
+                .alphaClient()
                 .beta()
                 .sessions()
                 .create(
@@ -210,7 +214,7 @@ class AgentsSdkIT {
     expectBadRequest(
         () ->
             server
-                .alpha()
+                .alphaClient()
                 .beta()
                 .sessions()
                 .create(
@@ -218,7 +222,7 @@ class AgentsSdkIT {
                         .agent(agentVersion(agent.id(), 1))
                         .environmentId(env)
                         .build()));
-    expectNotFound(() -> server.alpha().beta().agents().archive(UNKNOWN_AGENT));
+    expectNotFound(() -> server.alphaClient().beta().agents().archive(UNKNOWN_AGENT));
   }
 
   @Test
@@ -226,7 +230,7 @@ class AgentsSdkIT {
     expectBadRequest(
         () ->
             server
-                .alpha()
+                .alphaClient()
                 .beta()
                 .agents()
                 .create(
@@ -240,7 +244,7 @@ class AgentsSdkIT {
 
   @Test
   void otherWorkspacesAgentsAreNotFound() {
-    BetaManagedAgentsAgent agent = agent(server.alpha(), "private");
+    BetaManagedAgentsAgent agent = agent(server.alphaClient(), "private");
     server.expectNotFoundForBeta(
         other -> other.beta().agents().retrieve(agent.id()),
         other ->
@@ -252,7 +256,7 @@ class AgentsSdkIT {
         other -> other.beta().agents().versions().list(agent.id()));
     assertThat(
             server
-                .beta()
+                .betaClient()
                 .beta()
                 .agents()
                 .list(AgentListParams.builder().includeArchived(true).build())

@@ -37,23 +37,23 @@ class EnvironmentsSdkIT {
   @RegisterExtension static final SdkServer server = new SdkServer();
 
   static BetaEnvironment create(EnvironmentCreateParams params) {
-    return server.alpha().beta().environments().create(params).validate();
+    return server.alphaClient().beta().environments().create(params).validate();
   }
 
   static BetaEnvironment update(String id, EnvironmentUpdateParams params) {
-    return server.alpha().beta().environments().update(id, params).validate();
+    return server.alphaClient().beta().environments().update(id, params).validate();
   }
 
   static SessionCreateParams sessionIn(String environmentId) {
     return SessionCreateParams.builder()
-        .agent(agent(server.alpha()).id())
+        .agent(agent(server.alphaClient()).id())
         .environmentId(environmentId)
         .build();
   }
 
   @Test
   void createWithOnlyANameGetsTheDefaultCloudConfig() {
-    BetaEnvironment env = environment(server.alpha(), "dev");
+    BetaEnvironment env = environment(server.alphaClient(), "dev");
     assertThat(env.id()).matches("env_01[0-9A-Za-z]{22}");
     assertThat(env.name()).isEqualTo("dev");
     assertThat(env.description()).isEmpty();
@@ -65,7 +65,8 @@ class EnvironmentsSdkIT {
     assertThat(env.metadata()._additionalProperties()).isEmpty();
     assertThat(env.scope()).contains(BetaEnvironment.Scope.ORGANIZATION);
     assertThat(env.archivedAt()).isEmpty();
-    assertThat(server.alpha().beta().environments().retrieve(env.id()).validate()).isEqualTo(env);
+    assertThat(server.alphaClient().beta().environments().retrieve(env.id()).validate())
+        .isEqualTo(env);
   }
 
   @Test
@@ -157,13 +158,13 @@ class EnvironmentsSdkIT {
   void listAutoPagesAndHidesArchivedEnvironments() {
     List<BetaEnvironment> mine = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      mine.add(environment(server.alpha(), "list-" + i));
+      mine.add(environment(server.alphaClient(), "list-" + i));
     }
-    server.alpha().beta().environments().archive(mine.get(0).id()).validate();
+    server.alphaClient().beta().environments().archive(mine.get(0).id()).validate();
     List<String> ids = new ArrayList<>();
     for (BetaEnvironment e :
         server
-            .alpha()
+            .alphaClient()
             .beta()
             .environments()
             .list(EnvironmentListParams.builder().limit(2L).build())
@@ -175,7 +176,7 @@ class EnvironmentsSdkIT {
     assertThat(ids.indexOf(mine.get(2).id())).isLessThan(ids.indexOf(mine.get(1).id()));
     assertThat(
             server
-                .alpha()
+                .alphaClient()
                 .beta()
                 .environments()
                 .list(EnvironmentListParams.builder().limit(2L).includeArchived(true).build())
@@ -186,7 +187,7 @@ class EnvironmentsSdkIT {
     expectBadRequest(
         () ->
             server
-                .alpha()
+                .alphaClient()
                 .beta()
                 .environments()
                 .list(EnvironmentListParams.builder().limit(0L).build()));
@@ -194,38 +195,40 @@ class EnvironmentsSdkIT {
 
   @Test
   void archivedEnvironmentRejectsUpdatesAndNewSessions() {
-    BetaEnvironment env = environment(server.alpha(), "to-archive");
-    BetaEnvironment archived = server.alpha().beta().environments().archive(env.id()).validate();
+    BetaEnvironment env = environment(server.alphaClient(), "to-archive");
+    BetaEnvironment archived =
+        server.alphaClient().beta().environments().archive(env.id()).validate();
     assertThat(archived.archivedAt()).isPresent();
-    assertThat(server.alpha().beta().environments().archive(env.id()).validate().archivedAt())
+    assertThat(server.alphaClient().beta().environments().archive(env.id()).validate().archivedAt())
         .isEqualTo(archived.archivedAt());
     var onCreate =
-        expectBadRequest(() -> server.alpha().beta().sessions().create(sessionIn(env.id())));
+        expectBadRequest(() -> server.alphaClient().beta().sessions().create(sessionIn(env.id())));
     assertThat(onCreate).isInstanceOf(BetaEnvironmentArchivedException.class);
     assertThat(onCreate.errorCode()).contains("environment_archived");
     var onUpdate =
         expectBadRequest(
             () -> update(env.id(), EnvironmentUpdateParams.builder().name("x").build()));
     assertThat(onUpdate).isInstanceOf(BetaEnvironmentArchivedException.class);
-    expectNotFound(() -> server.alpha().beta().environments().archive(UNKNOWN_ENV));
+    expectNotFound(() -> server.alphaClient().beta().environments().archive(UNKNOWN_ENV));
   }
 
   @Test
   void deleteReturnsEnvironmentDeleted() {
-    BetaEnvironment env = environment(server.alpha(), "to-delete");
+    BetaEnvironment env = environment(server.alphaClient(), "to-delete");
     BetaEnvironmentDeleteResponse deleted =
-        server.alpha().beta().environments().delete(env.id()).validate();
+        server.alphaClient().beta().environments().delete(env.id()).validate();
     assertThat(deleted.id()).isEqualTo(env.id());
     assertThat(deleted._type().asString()).contains("environment_deleted");
-    expectNotFound(() -> server.alpha().beta().environments().retrieve(env.id()));
-    expectNotFound(() -> server.alpha().beta().environments().delete(env.id()));
-    var e = expectNotFound(() -> server.alpha().beta().sessions().create(sessionIn(env.id())));
+    expectNotFound(() -> server.alphaClient().beta().environments().retrieve(env.id()));
+    expectNotFound(() -> server.alphaClient().beta().environments().delete(env.id()));
+    var e =
+        expectNotFound(() -> server.alphaClient().beta().sessions().create(sessionIn(env.id())));
     assertThat(e).isInstanceOf(BetaEnvironmentNotFoundException.class);
   }
 
   @Test
   void otherWorkspacesEnvironmentsAreNotFound() {
-    BetaEnvironment env = environment(server.alpha(), "private");
+    BetaEnvironment env = environment(server.alphaClient(), "private");
     server.expectNotFoundForBeta(
         other -> other.beta().environments().retrieve(env.id()),
         other ->
@@ -237,7 +240,7 @@ class EnvironmentsSdkIT {
         other -> other.beta().environments().delete(env.id()));
     assertThat(
             server
-                .beta()
+                .betaClient()
                 .beta()
                 .environments()
                 .list(EnvironmentListParams.builder().includeArchived(true).build())

@@ -37,7 +37,7 @@ class FilesSdkIT {
   @RegisterExtension static final SdkServer server = new SdkServer();
 
   static BetaFileMetadata upload(String text) {
-    return SdkFixtures.upload(server.alpha(), "data.csv", "text/csv", text);
+    return SdkFixtures.upload(server.alphaClient(), "data.csv", "text/csv", text);
   }
 
   @Test
@@ -59,7 +59,7 @@ class FilesSdkIT {
   void uploadOfBytesWithoutFilenameIsUnnamed() {
     BetaFileMetadata file =
         server
-            .alpha()
+            .alphaClient()
             .beta()
             .files()
             .upload(FileUploadParams.builder().file(new byte[] {1, 2, 3}).build())
@@ -74,7 +74,7 @@ class FilesSdkIT {
     Path csv = Files.writeString(dir.resolve("report.csv"), "x,y\n");
     BetaFileMetadata file =
         server
-            .alpha()
+            .alphaClient()
             .beta()
             .files()
             .upload(FileUploadParams.builder().file(csv).build())
@@ -87,7 +87,7 @@ class FilesSdkIT {
   void uploadWithExpiryHasExpiresAt() {
     BetaFileMetadata file =
         server
-            .alpha()
+            .alphaClient()
             .beta()
             .files()
             .upload(
@@ -105,7 +105,8 @@ class FilesSdkIT {
   @Test
   void retrieveMetadataMatchesUploadAndCarriesRequestId() {
     BetaFileMetadata file = upload("retrieve me");
-    try (var raw = server.alpha().beta().files().withRawResponse().retrieveMetadata(file.id())) {
+    try (var raw =
+        server.alphaClient().beta().files().withRawResponse().retrieveMetadata(file.id())) {
       assertThat(raw.statusCode()).isEqualTo(200);
       assertThat(raw.requestId()).hasValueSatisfying(id -> assertThat(id).startsWith("req_"));
       assertThat(raw.workspaceId()).hasValueSatisfying(id -> assertThat(id).startsWith("wrkspc_"));
@@ -118,11 +119,12 @@ class FilesSdkIT {
     List<String> mine = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       mine.add(
-          SdkFixtures.upload(server.alpha(), "page-" + i + ".txt", "text/plain", "page " + i).id());
+          SdkFixtures.upload(server.alphaClient(), "page-" + i + ".txt", "text/plain", "page " + i)
+              .id());
     }
     List<String> seen = new ArrayList<>();
     FileListPage first =
-        server.alpha().beta().files().list(FileListParams.builder().limit(2).build());
+        server.alphaClient().beta().files().list(FileListParams.builder().limit(2).build());
     assertThat(first.data()).hasSize(2);
     assertThat(first.hasNextPage()).isTrue();
     for (BetaFileMetadata f : first.autoPager()) {
@@ -137,7 +139,7 @@ class FilesSdkIT {
     upload("one");
     upload("two");
     FileListPage page =
-        server.alpha().beta().files().list(FileListParams.builder().limit(1).build());
+        server.alphaClient().beta().files().list(FileListParams.builder().limit(1).build());
     while (page.hasNextPage()) {
       page = page.nextPage();
       page.data().forEach(BetaFileMetadata::validate);
@@ -152,7 +154,7 @@ class FilesSdkIT {
     String b = upload("b").id();
     FileListPage page =
         server
-            .alpha()
+            .alphaClient()
             .beta()
             .files()
             .list(FileListParams.builder().addId(a).addId(b).addId(UNKNOWN_FILE).build());
@@ -165,7 +167,7 @@ class FilesSdkIT {
     upload("unscoped");
     FileListPage page =
         server
-            .alpha()
+            .alphaClient()
             .beta()
             .files()
             .list(FileListParams.builder().scopeId(UNKNOWN_SESSION).build());
@@ -177,7 +179,7 @@ class FilesSdkIT {
   @Test
   void downloadOfUploadedFileIsNotDownloadable() {
     BetaFileMetadata file = upload("private");
-    var e = expectBadRequest(() -> server.alpha().beta().files().download(file.id()));
+    var e = expectBadRequest(() -> server.alphaClient().beta().files().download(file.id()));
     assertThat(e).isInstanceOf(FileNotDownloadableException.class);
     assertThat(e.errorCode()).contains("file_not_downloadable");
   }
@@ -185,11 +187,11 @@ class FilesSdkIT {
   @Test
   void deleteReturnsFileDeletedAndTheFileIsGone() {
     BetaFileMetadata file = upload("delete me");
-    BetaDeletedFile deleted = server.alpha().beta().files().delete(file.id()).validate();
+    BetaDeletedFile deleted = server.alphaClient().beta().files().delete(file.id()).validate();
     assertThat(deleted.id()).isEqualTo(file.id());
     assertThat(deleted.type()).contains(BetaDeletedFile.Type.FILE_DELETED);
-    expectNotFound(() -> server.alpha().beta().files().retrieveMetadata(file.id()));
-    expectNotFound(() -> server.alpha().beta().files().delete(file.id()));
+    expectNotFound(() -> server.alphaClient().beta().files().retrieveMetadata(file.id()));
+    expectNotFound(() -> server.alphaClient().beta().files().delete(file.id()));
   }
 
   @Test
@@ -206,9 +208,11 @@ class FilesSdkIT {
         other -> other.beta().files().retrieveMetadata(file.id()),
         other -> other.beta().files().download(file.id()),
         other -> other.beta().files().delete(file.id()));
-    assertThat(server.beta().beta().files().list().autoPager().stream().map(BetaFileMetadata::id))
+    assertThat(
+            server.betaClient().beta().files().list().autoPager().stream()
+                .map(BetaFileMetadata::id))
         .doesNotContain(file.id());
-    assertThat(server.alpha().beta().files().retrieveMetadata(file.id()).validate())
+    assertThat(server.alphaClient().beta().files().retrieveMetadata(file.id()).validate())
         .isEqualTo(file);
   }
 
@@ -218,7 +222,7 @@ class FilesSdkIT {
     String others;
     try (var raw =
         server
-            .alpha()
+            .alphaClient()
             .beta()
             .files()
             .withRawResponse()
@@ -227,7 +231,7 @@ class FilesSdkIT {
     }
     try (var raw =
         server
-            .beta()
+            .betaClient()
             .beta()
             .files()
             .withRawResponse()
@@ -237,7 +241,7 @@ class FilesSdkIT {
     assertThat(own).isNotEqualTo(others);
     assertThat(
             server
-                .alpha()
+                .alphaClient()
                 .beta()
                 .files()
                 .list(FileListParams.builder().workspaceId(own).build())
@@ -249,7 +253,7 @@ class FilesSdkIT {
         "permission_error",
         () ->
             server
-                .alpha()
+                .alphaClient()
                 .beta()
                 .files()
                 .list(FileListParams.builder().workspaceId(others).build()));
@@ -258,9 +262,10 @@ class FilesSdkIT {
   @Test
   void limitOutOfRangeIsBadRequest() {
     expectBadRequest(
-        () -> server.alpha().beta().files().list(FileListParams.builder().limit(0).build()));
+        () -> server.alphaClient().beta().files().list(FileListParams.builder().limit(0).build()));
     expectBadRequest(
-        () -> server.alpha().beta().files().list(FileListParams.builder().limit(1001).build()));
+        () ->
+            server.alphaClient().beta().files().list(FileListParams.builder().limit(1001).build()));
   }
 
   @Test

@@ -92,7 +92,7 @@ class SessionResourcesSdkIT {
     List<BetaManagedAgentsSessionResource> out = new ArrayList<>();
     ResourceListPage first =
         server
-            .alpha()
+            .alphaClient()
             .beta()
             .sessions()
             .resources()
@@ -106,12 +106,12 @@ class SessionResourcesSdkIT {
   @Test
   void addMountsTheBytesAndDeleteRemovesThem() throws Exception {
     String text = "id,total\n1,42.50\n2,7.25\n";
-    BetaFileMetadata file = upload(server.alpha(), "receipts.csv", text);
-    BetaManagedAgentsSession session = session(server.alpha());
+    BetaFileMetadata file = upload(server.alphaClient(), "receipts.csv", text);
+    BetaManagedAgentsSession session = session(server.alphaClient());
 
     BetaManagedAgentsFileResource resource =
         server
-            .alpha()
+            .alphaClient()
             .beta()
             .sessions()
             .resources()
@@ -130,7 +130,7 @@ class SessionResourcesSdkIT {
     Path onDisk = sandboxPath(server.get(), session.id(), resource.mountPath());
     assertThat(Files.readString(onDisk)).isEqualTo(text);
 
-    List<BetaFileMetadata> copies = sessionFiles(server.alpha(), session.id());
+    List<BetaFileMetadata> copies = sessionFiles(server.alphaClient(), session.id());
     assertThat(copies).extracting(BetaFileMetadata::id).containsExactly(resource.fileId());
     BetaFileMetadata copy = copies.get(0).validate();
     assertThat(copy.downloadable()).contains(false);
@@ -138,24 +138,24 @@ class SessionResourcesSdkIT {
     assertThat(copy.scope()).hasValueSatisfying(s -> assertThat(s.id()).isEqualTo(session.id()));
 
     BetaManagedAgentsDeleteSessionResource deleted =
-        delete(server.alpha(), session.id(), resource.id());
+        delete(server.alphaClient(), session.id(), resource.id());
     assertThat(deleted.id()).isEqualTo(resource.id());
     assertThat(deleted._type().asString()).contains("session_resource_deleted");
     assertThat(onDisk).doesNotExist();
-    expectNotFound(() -> retrieve(server.alpha(), session.id(), resource.id()));
-    expectNotFound(() -> delete(server.alpha(), session.id(), resource.id()));
-    assertThat(sessionFiles(server.alpha(), session.id())).isEmpty();
-    assertThat(server.alpha().beta().files().retrieveMetadata(file.id()).validate().id())
+    expectNotFound(() -> retrieve(server.alphaClient(), session.id(), resource.id()));
+    expectNotFound(() -> delete(server.alphaClient(), session.id(), resource.id()));
+    assertThat(sessionFiles(server.alphaClient(), session.id())).isEmpty();
+    assertThat(server.alphaClient().beta().files().retrieveMetadata(file.id()).validate().id())
         .isEqualTo(file.id());
   }
 
   @Test
   void givenMountPathIsPlacedUnderTheUploadsRoot() throws Exception {
-    BetaFileMetadata file = upload(server.alpha(), "in.csv", "x,y\n");
-    BetaManagedAgentsSession session = session(server.alpha());
-    var placed = add(server.alpha(), session.id(), file.id(), "/data/in.csv");
+    BetaFileMetadata file = upload(server.alphaClient(), "in.csv", "x,y\n");
+    BetaManagedAgentsSession session = session(server.alphaClient());
+    var placed = add(server.alphaClient(), session.id(), file.id(), "/data/in.csv");
     assertThat(placed.mountPath()).isEqualTo("/mnt/session/uploads/data/in.csv");
-    var kept = add(server.alpha(), session.id(), file.id(), "/mnt/session/uploads/other.csv");
+    var kept = add(server.alphaClient(), session.id(), file.id(), "/mnt/session/uploads/other.csv");
     assertThat(kept.mountPath()).isEqualTo("/mnt/session/uploads/other.csv");
     for (var r : List.of(placed, kept)) {
       assertThat(Files.readString(sandboxPath(server.get(), session.id(), r.mountPath())))
@@ -165,19 +165,19 @@ class SessionResourcesSdkIT {
 
   @Test
   void listAutoPagesInAttachOrderAndRetrieveReturnsEach() {
-    BetaManagedAgentsSession session = session(server.alpha());
+    BetaManagedAgentsSession session = session(server.alphaClient());
     List<BetaManagedAgentsFileResource> added = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       added.add(
           add(
-              server.alpha(),
+              server.alphaClient(),
               session.id(),
-              upload(server.alpha(), "f" + i, "row " + i).id(),
+              upload(server.alphaClient(), "f" + i, "row " + i).id(),
               null));
     }
     ResourceListPage first =
         server
-            .alpha()
+            .alphaClient()
             .beta()
             .sessions()
             .resources()
@@ -188,7 +188,7 @@ class SessionResourcesSdkIT {
     assertThat(all).allSatisfy(r -> assertThat(r.isFile()).isTrue());
     assertThat(all).extracting(r -> r.asFile()).containsExactlyElementsOf(added);
     for (var r : added) {
-      ResourceRetrieveResponse got = retrieve(server.alpha(), session.id(), r.id());
+      ResourceRetrieveResponse got = retrieve(server.alphaClient(), session.id(), r.id());
       assertThat(got.isFile()).isTrue();
       assertThat(got.asFile()).isEqualTo(r);
       assertThat(got.id()).contains(r.id());
@@ -197,12 +197,13 @@ class SessionResourcesSdkIT {
 
   @Test
   void updatingAFileResourceIsBadRequest() {
-    BetaManagedAgentsSession session = session(server.alpha());
-    var r = add(server.alpha(), session.id(), upload(server.alpha(), "a", "a").id(), null);
+    BetaManagedAgentsSession session = session(server.alphaClient());
+    var r =
+        add(server.alphaClient(), session.id(), upload(server.alphaClient(), "a", "a").id(), null);
     expectBadRequest(
         () ->
             server
-                .alpha()
+                .alphaClient()
                 .beta()
                 .sessions()
                 .resources()
@@ -215,7 +216,7 @@ class SessionResourcesSdkIT {
     expectNotFound(
         () ->
             server
-                .alpha()
+                .alphaClient()
                 .beta()
                 .sessions()
                 .resources()
@@ -229,9 +230,9 @@ class SessionResourcesSdkIT {
 
   @Test
   void takenOrOverlappingMountPathIsAConflictThatIsNotRetried() {
-    BetaFileMetadata file = upload(server.alpha(), "in.csv", "x");
-    BetaManagedAgentsSession session = session(server.alpha());
-    add(server.alpha(), session.id(), file.id(), "/data/in.csv");
+    BetaFileMetadata file = upload(server.alphaClient(), "in.csv", "x");
+    BetaManagedAgentsSession session = session(server.alphaClient());
+    add(server.alphaClient(), session.id(), file.id(), "/data/in.csv");
     AtomicInteger sleeps = new AtomicInteger();
     AnthropicClient counting =
         AnthropicOkHttpClient.builder()
@@ -254,8 +255,8 @@ class SessionResourcesSdkIT {
 
   @Test
   void invalidMountPathsAndMissingFileAreBadRequests() {
-    BetaFileMetadata file = upload(server.alpha(), "a", "a");
-    BetaManagedAgentsSession session = session(server.alpha());
+    BetaFileMetadata file = upload(server.alphaClient(), "a", "a");
+    BetaManagedAgentsSession session = session(server.alphaClient());
     for (String path :
         List.of(
             "relative.csv",
@@ -266,17 +267,17 @@ class SessionResourcesSdkIT {
             "/nul\u0000",
             "",
             "/" + "a".repeat(4096))) {
-      expectBadRequest(() -> add(server.alpha(), session.id(), file.id(), path));
+      expectBadRequest(() -> add(server.alphaClient(), session.id(), file.id(), path));
     }
     assertThat(listAll(session.id())).isEmpty();
   }
 
   @Test
   void moreThanTheFileLimitIsBadRequest() {
-    BetaFileMetadata file = upload(server.alpha(), "x", "x");
+    BetaFileMetadata file = upload(server.alphaClient(), "x", "x");
     BetaManagedAgentsSession session =
         session(
-            server.alpha(),
+            server.alphaClient(),
             p -> {
               for (int i = 0; i < 100; i++) {
                 p.addResource(fileResource(file.id(), "/many/" + i));
@@ -284,52 +285,52 @@ class SessionResourcesSdkIT {
               return p;
             });
     assertThat(session.resources()).hasSize(100);
-    expectBadRequest(() -> add(server.alpha(), session.id(), file.id(), null));
-    delete(server.alpha(), session.id(), session.resources().get(0).id().orElseThrow());
-    assertThat(add(server.alpha(), session.id(), file.id(), null).mountPath())
+    expectBadRequest(() -> add(server.alphaClient(), session.id(), file.id(), null));
+    delete(server.alphaClient(), session.id(), session.resources().get(0).id().orElseThrow());
+    assertThat(add(server.alphaClient(), session.id(), file.id(), null).mountPath())
         .isEqualTo("/mnt/session/uploads/" + file.id());
   }
 
   @Test
   void archivedSessionResourcesAreReadOnly() {
-    BetaFileMetadata file = upload(server.alpha(), "a", "a");
-    BetaManagedAgentsSession session = session(server.alpha());
-    var r = add(server.alpha(), session.id(), file.id(), null);
-    server.alpha().beta().sessions().archive(session.id()).validate();
-    expectBadRequest(() -> add(server.alpha(), session.id(), file.id(), "/b"));
-    expectBadRequest(() -> delete(server.alpha(), session.id(), r.id()));
-    assertThat(retrieve(server.alpha(), session.id(), r.id()).asFile()).isEqualTo(r);
+    BetaFileMetadata file = upload(server.alphaClient(), "a", "a");
+    BetaManagedAgentsSession session = session(server.alphaClient());
+    var r = add(server.alphaClient(), session.id(), file.id(), null);
+    server.alphaClient().beta().sessions().archive(session.id()).validate();
+    expectBadRequest(() -> add(server.alphaClient(), session.id(), file.id(), "/b"));
+    expectBadRequest(() -> delete(server.alphaClient(), session.id(), r.id()));
+    assertThat(retrieve(server.alphaClient(), session.id(), r.id()).asFile()).isEqualTo(r);
     assertThat(listAll(session.id())).hasSize(1);
     assertThat(sandboxPath(server.get(), session.id(), r.mountPath())).exists();
   }
 
   @Test
   void unknownSessionsFilesAndResourcesAreNotFound() {
-    BetaFileMetadata file = upload(server.alpha(), "a", "a");
-    BetaManagedAgentsSession session = session(server.alpha());
-    expectNotFound(() -> add(server.alpha(), UNKNOWN_SESSION, file.id(), null));
-    expectNotFound(() -> server.alpha().beta().sessions().resources().list(UNKNOWN_SESSION));
-    expectNotFound(() -> add(server.alpha(), session.id(), UNKNOWN_FILE, null));
-    expectNotFound(() -> retrieve(server.alpha(), session.id(), UNKNOWN_RESOURCE));
-    var r = add(server.alpha(), session.id(), file.id(), null);
-    BetaManagedAgentsSession other = session(server.alpha());
-    expectNotFound(() -> retrieve(server.alpha(), other.id(), r.id()));
-    expectNotFound(() -> delete(server.alpha(), other.id(), r.id()));
+    BetaFileMetadata file = upload(server.alphaClient(), "a", "a");
+    BetaManagedAgentsSession session = session(server.alphaClient());
+    expectNotFound(() -> add(server.alphaClient(), UNKNOWN_SESSION, file.id(), null));
+    expectNotFound(() -> server.alphaClient().beta().sessions().resources().list(UNKNOWN_SESSION));
+    expectNotFound(() -> add(server.alphaClient(), session.id(), UNKNOWN_FILE, null));
+    expectNotFound(() -> retrieve(server.alphaClient(), session.id(), UNKNOWN_RESOURCE));
+    var r = add(server.alphaClient(), session.id(), file.id(), null);
+    BetaManagedAgentsSession other = session(server.alphaClient());
+    expectNotFound(() -> retrieve(server.alphaClient(), other.id(), r.id()));
+    expectNotFound(() -> delete(server.alphaClient(), other.id(), r.id()));
   }
 
   @Test
   void otherWorkspacesObjectsAreNotFound() {
-    BetaFileMetadata file = upload(server.alpha(), "a", "a");
-    BetaManagedAgentsSession session = session(server.alpha());
-    var r = add(server.alpha(), session.id(), file.id(), null);
-    BetaFileMetadata theirFile = upload(server.beta(), "b", "b");
-    BetaManagedAgentsSession theirs = session(server.beta());
-    expectNotFound(() -> add(server.beta(), session.id(), theirFile.id(), null));
-    expectNotFound(() -> add(server.beta(), theirs.id(), file.id(), null));
-    expectNotFound(() -> add(server.alpha(), session.id(), theirFile.id(), "/t"));
-    expectNotFound(() -> server.beta().beta().sessions().resources().list(session.id()));
-    expectNotFound(() -> retrieve(server.beta(), session.id(), r.id()));
-    expectNotFound(() -> delete(server.beta(), session.id(), r.id()));
+    BetaFileMetadata file = upload(server.alphaClient(), "a", "a");
+    BetaManagedAgentsSession session = session(server.alphaClient());
+    var r = add(server.alphaClient(), session.id(), file.id(), null);
+    BetaFileMetadata theirFile = upload(server.betaClient(), "b", "b");
+    BetaManagedAgentsSession theirs = session(server.betaClient());
+    expectNotFound(() -> add(server.betaClient(), session.id(), theirFile.id(), null));
+    expectNotFound(() -> add(server.betaClient(), theirs.id(), file.id(), null));
+    expectNotFound(() -> add(server.alphaClient(), session.id(), theirFile.id(), "/t"));
+    expectNotFound(() -> server.betaClient().beta().sessions().resources().list(session.id()));
+    expectNotFound(() -> retrieve(server.betaClient(), session.id(), r.id()));
+    expectNotFound(() -> delete(server.betaClient(), session.id(), r.id()));
     assertThat(sandboxPath(server.get(), session.id(), r.mountPath())).exists();
   }
 

@@ -49,7 +49,7 @@ class SessionsSdkIT {
   static BetaManagedAgentsSession create(Consumer<SessionCreateParams.Builder> params) {
     SessionCreateParams.Builder b = SessionCreateParams.builder();
     params.accept(b);
-    return server.alpha().beta().sessions().create(b.build()).validate();
+    return server.alphaClient().beta().sessions().create(b.build()).validate();
   }
 
   static List<String> listIds(Consumer<SessionListParams.Builder> params) {
@@ -57,7 +57,7 @@ class SessionsSdkIT {
     params.accept(b);
     List<String> ids = new ArrayList<>();
     for (BetaManagedAgentsSession s :
-        server.alpha().beta().sessions().list(b.build()).autoPager()) {
+        server.alphaClient().beta().sessions().list(b.build()).autoPager()) {
       ids.add(s.validate().id());
     }
     return ids;
@@ -69,8 +69,8 @@ class SessionsSdkIT {
 
   @Test
   void createWithAnAgentIdReturnsAFreshIdleSession() {
-    BetaEnvironment env = environment(server.alpha());
-    BetaManagedAgentsAgent agent = agent(server.alpha());
+    BetaEnvironment env = environment(server.alphaClient());
+    BetaManagedAgentsAgent agent = agent(server.alphaClient());
     BetaManagedAgentsSession session =
         create(
             p ->
@@ -94,17 +94,17 @@ class SessionsSdkIT {
     assertThat(session.agent().version()).isEqualTo(1);
     assertThat(session.agent().name()).isEqualTo(agent.name());
     BetaManagedAgentsSession got =
-        server.alpha().beta().sessions().retrieve(session.id()).validate();
+        server.alphaClient().beta().sessions().retrieve(session.id()).validate();
     assertThat(got.toBuilder().stats(session.stats()).usage(session.usage()).build())
         .isEqualTo(session);
   }
 
   @Test
   void createWithAgentReferencePinsTheVersion() {
-    BetaEnvironment env = environment(server.alpha());
-    BetaManagedAgentsAgent agent = agent(server.alpha());
+    BetaEnvironment env = environment(server.alphaClient());
+    BetaManagedAgentsAgent agent = agent(server.alphaClient());
     server
-        .alpha()
+        .alphaClient()
         .beta()
         .agents()
         .update(agent.id(), AgentUpdateParams.builder().version(1).name("Renamed").build())
@@ -121,11 +121,11 @@ class SessionsSdkIT {
 
   @Test
   void createWithFileResourcesMountsThem() throws Exception {
-    BetaFileMetadata a = upload(server.alpha(), "a.txt", "alpha bytes");
-    BetaFileMetadata b = upload(server.alpha(), "b.txt", "beta bytes");
+    BetaFileMetadata a = upload(server.alphaClient(), "a.txt", "alpha bytes");
+    BetaFileMetadata b = upload(server.alphaClient(), "b.txt", "beta bytes");
     BetaManagedAgentsSession session =
         session(
-            server.alpha(),
+            server.alphaClient(),
             p -> p.addFileResource(a.id()).addResource(fileResource(b.id(), "/inputs/b.txt")));
     assertThat(session.resources()).hasSize(2).allSatisfy(r -> assertThat(r.isFile()).isTrue());
     var ra = session.resources().get(0).asFile();
@@ -137,15 +137,15 @@ class SessionsSdkIT {
         .isEqualTo("alpha bytes");
     assertThat(Files.readString(sandboxPath(server.get(), session.id(), rb.mountPath())))
         .isEqualTo("beta bytes");
-    assertThat(server.alpha().beta().sessions().resources().list(session.id()).data())
+    assertThat(server.alphaClient().beta().sessions().resources().list(session.id()).data())
         .isEqualTo(session.resources());
   }
 
   @Test
   void createIsAllOrNothing() {
-    BetaEnvironment env = environment(server.alpha());
-    BetaManagedAgentsAgent agent = agent(server.alpha());
-    BetaFileMetadata good = upload(server.alpha(), "good", "good");
+    BetaEnvironment env = environment(server.alphaClient());
+    BetaManagedAgentsAgent agent = agent(server.alphaClient());
+    BetaFileMetadata good = upload(server.alphaClient(), "good", "good");
     expectNotFound(
         () ->
             create(
@@ -166,12 +166,12 @@ class SessionsSdkIT {
 
   @Test
   void createErrors() {
-    BetaEnvironment env = environment(server.alpha());
-    BetaManagedAgentsAgent agent = agent(server.alpha());
+    BetaEnvironment env = environment(server.alphaClient());
+    BetaManagedAgentsAgent agent = agent(server.alphaClient());
     expectNotFound(() -> create(p -> p.agent(UNKNOWN_AGENT).environmentId(env.id())));
     var e = expectNotFound(() -> create(p -> p.agent(agent.id()).environmentId(UNKNOWN_ENV)));
     assertThat(e).isInstanceOf(BetaEnvironmentNotFoundException.class);
-    BetaFileMetadata file = upload(server.alpha(), "f", "f");
+    BetaFileMetadata file = upload(server.alphaClient(), "f", "f");
     expectBadRequest(
         () ->
             create(
@@ -194,18 +194,18 @@ class SessionsSdkIT {
 
   @Test
   void listAutoPagesAndFilters() {
-    BetaEnvironment env = environment(server.alpha());
-    BetaManagedAgentsAgent agent = agent(server.alpha());
+    BetaEnvironment env = environment(server.alphaClient());
+    BetaManagedAgentsAgent agent = agent(server.alphaClient());
     List<BetaManagedAgentsSession> mine = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       mine.add(create(p -> p.agent(agent.id()).environmentId(env.id())));
     }
-    server.alpha().beta().sessions().archive(mine.get(0).id()).validate();
+    server.alphaClient().beta().sessions().archive(mine.get(0).id()).validate();
     List<String> ids = mine.stream().map(BetaManagedAgentsSession::id).toList();
 
     SessionListPage first =
         server
-            .alpha()
+            .alphaClient()
             .beta()
             .sessions()
             .list(SessionListParams.builder().agentId(agent.id()).limit(2).build());
@@ -250,12 +250,12 @@ class SessionsSdkIT {
                                 .createdAt()
                                 .withOffsetSameInstant(java.time.ZoneOffset.ofHours(1)))))
         .containsExactly(ids.get(1));
-    assertThat(listIds(p -> p.agentId(agent(server.alpha()).id()))).isEmpty();
+    assertThat(listIds(p -> p.agentId(agent(server.alphaClient()).id()))).isEmpty();
 
     expectBadRequest(
         () ->
             server
-                .alpha()
+                .alphaClient()
                 .beta()
                 .sessions()
                 .list(
@@ -264,11 +264,15 @@ class SessionsSdkIT {
                         .build()));
     expectBadRequest(
         () ->
-            server.alpha().beta().sessions().list(SessionListParams.builder().limit(101).build()));
+            server
+                .alphaClient()
+                .beta()
+                .sessions()
+                .list(SessionListParams.builder().limit(101).build()));
     expectBadRequest(
         () ->
             server
-                .alpha()
+                .alphaClient()
                 .beta()
                 .sessions()
                 .list(SessionListParams.builder().page("nope").build()));
@@ -278,7 +282,7 @@ class SessionsSdkIT {
   void updatePatchesTitleAndMetadata() {
     BetaManagedAgentsSession session =
         session(
-            server.alpha(),
+            server.alphaClient(),
             p ->
                 p.title("Old")
                     .metadata(
@@ -288,7 +292,7 @@ class SessionsSdkIT {
                             .build()));
     BetaManagedAgentsSession renamed =
         server
-            .alpha()
+            .alphaClient()
             .beta()
             .sessions()
             .update(
@@ -307,13 +311,13 @@ class SessionsSdkIT {
         .isEqualTo(Map.of("b", JsonValue.from("2"), "c", JsonValue.from("3")));
     assertThat(renamed.updatedAt()).isAfterOrEqualTo(session.updatedAt());
     BetaManagedAgentsSession same =
-        server.alpha().beta().sessions().update(session.id()).validate();
+        server.alphaClient().beta().sessions().update(session.id()).validate();
     assertThat(same.title()).contains("New");
     assertThat(metadata(same)).isEqualTo(metadata(renamed));
     expectBadRequest(
         () ->
             server
-                .alpha()
+                .alphaClient()
                 .beta()
                 .sessions()
                 .update(
@@ -324,7 +328,7 @@ class SessionsSdkIT {
     expectNotFound(
         () ->
             server
-                .alpha()
+                .alphaClient()
                 .beta()
                 .sessions()
                 .update(UNKNOWN_SESSION, SessionUpdateParams.builder().title("x").build()));
@@ -332,46 +336,47 @@ class SessionsSdkIT {
 
   @Test
   void archiveIsIdempotentAndMakesTheSessionReadOnly() {
-    BetaManagedAgentsSession session = session(server.alpha());
+    BetaManagedAgentsSession session = session(server.alphaClient());
     BetaManagedAgentsSession archived =
-        server.alpha().beta().sessions().archive(session.id()).validate();
+        server.alphaClient().beta().sessions().archive(session.id()).validate();
     assertThat(archived.archivedAt()).isPresent();
     BetaManagedAgentsSession again =
-        server.alpha().beta().sessions().archive(session.id()).validate();
+        server.alphaClient().beta().sessions().archive(session.id()).validate();
     assertThat(again.archivedAt()).isEqualTo(archived.archivedAt());
     expectBadRequest(
         () ->
             server
-                .alpha()
+                .alphaClient()
                 .beta()
                 .sessions()
                 .update(session.id(), SessionUpdateParams.builder().title("x").build()));
-    expectNotFound(() -> server.alpha().beta().sessions().archive(UNKNOWN_SESSION));
+    expectNotFound(() -> server.alphaClient().beta().sessions().archive(UNKNOWN_SESSION));
   }
 
   @Test
   void deleteRemovesTheSessionItsResourcesAndSandbox() {
-    BetaFileMetadata file = upload(server.alpha(), "d", "to be deleted");
-    BetaManagedAgentsSession session = session(server.alpha(), p -> p.addFileResource(file.id()));
+    BetaFileMetadata file = upload(server.alphaClient(), "d", "to be deleted");
+    BetaManagedAgentsSession session =
+        session(server.alphaClient(), p -> p.addFileResource(file.id()));
     Path onDisk =
         sandboxPath(
             server.get(), session.id(), session.resources().get(0).mountPath().orElseThrow());
     assertThat(onDisk).exists();
     BetaManagedAgentsDeletedSession deleted =
-        server.alpha().beta().sessions().delete(session.id()).validate();
+        server.alphaClient().beta().sessions().delete(session.id()).validate();
     assertThat(deleted.id()).isEqualTo(session.id());
     assertThat(deleted._type().asString()).contains("session_deleted");
-    expectNotFound(() -> server.alpha().beta().sessions().retrieve(session.id()));
-    expectNotFound(() -> server.alpha().beta().sessions().delete(session.id()));
+    expectNotFound(() -> server.alphaClient().beta().sessions().retrieve(session.id()));
+    expectNotFound(() -> server.alphaClient().beta().sessions().delete(session.id()));
     assertThat(onDisk).doesNotExist();
-    assertThat(sessionFiles(server.alpha(), session.id())).isEmpty();
-    assertThat(server.alpha().beta().files().retrieveMetadata(file.id()).validate().id())
+    assertThat(sessionFiles(server.alphaClient(), session.id())).isEmpty();
+    assertThat(server.alphaClient().beta().files().retrieveMetadata(file.id()).validate().id())
         .isEqualTo(file.id());
   }
 
   @Test
   void otherWorkspacesSessionsAreNotFound() {
-    BetaManagedAgentsSession session = session(server.alpha());
+    BetaManagedAgentsSession session = session(server.alphaClient());
     server.expectNotFoundForBeta(
         other -> other.beta().sessions().retrieve(session.id()),
         other ->
@@ -383,7 +388,7 @@ class SessionsSdkIT {
         other -> other.beta().sessions().delete(session.id()));
     assertThat(
             server
-                .beta()
+                .betaClient()
                 .beta()
                 .sessions()
                 .list(SessionListParams.builder().includeArchived(true).build())
@@ -394,13 +399,13 @@ class SessionsSdkIT {
     expectNotFound(
         () ->
             server
-                .beta()
+                .betaClient()
                 .beta()
                 .sessions()
                 .create(
                     SessionCreateParams.builder()
                         .agent(session.agent().id())
-                        .environmentId(environment(server.beta()).id())
+                        .environmentId(environment(server.betaClient()).id())
                         .build()));
   }
 

@@ -43,12 +43,12 @@ public final class SdkServer implements BeforeAllCallback, AfterAllCallback {
   }
 
   /** A client of workspace "alpha". */
-  public AnthropicClient alpha() {
+  public AnthropicClient alphaClient() {
     return alpha;
   }
 
   /** A client of workspace "beta". */
-  public AnthropicClient beta() {
+  public AnthropicClient betaClient() {
     return beta;
   }
 
