@@ -69,6 +69,18 @@ public record BerthConfig(
         dataDir, host, port, bytes, maxJsonBytes, maxFilesPerSession, uploadsDownloadable, apiKeys);
   }
 
+  public BerthConfig withMaxJsonBytes(long bytes) {
+    return new BerthConfig(
+        dataDir,
+        host,
+        port,
+        maxUploadBytes,
+        bytes,
+        maxFilesPerSession,
+        uploadsDownloadable,
+        apiKeys);
+  }
+
   public BerthConfig withMaxFilesPerSession(int files) {
     return new BerthConfig(
         dataDir, host, port, maxUploadBytes, maxJsonBytes, files, uploadsDownloadable, apiKeys);

@@ -48,20 +48,6 @@ public final class Ids {
     return next("req");
   }
 
-  /** True when {@code id} has the shape of an id minted with {@code prefix}. */
-  public static boolean looksLike(String prefix, String id) {
-    if (id == null || id.length() != prefix.length() + 25 || !id.startsWith(prefix + "_01")) {
-      return false;
-    }
-    for (int i = prefix.length() + 3; i < id.length(); i++) {
-      char c = id.charAt(i);
-      if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z')) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   static synchronized String next(String prefix) {
     long now = System.currentTimeMillis();
     if (now > lastMillis) {

@@ -1,7 +1,5 @@
 package dev.berth.domain;
 
-import java.util.function.Consumer;
-
 /**
  * One field of an update: absent (keep the stored value) or present with a value that may be null
  * (clear it).
@@ -16,12 +14,6 @@ public record Patch<T>(boolean present, T value) {
 
   public static <T> Patch<T> of(T value) {
     return new Patch<>(true, value);
-  }
-
-  public void ifPresent(Consumer<T> action) {
-    if (present) {
-      action.accept(value);
-    }
   }
 
   public T orElse(T current) {

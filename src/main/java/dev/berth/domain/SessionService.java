@@ -132,7 +132,9 @@ public final class SessionService {
   }
 
   public View update(String workspaceId, String sessionId, UpdateParams p) {
-    p.budget().ifPresent(b -> Optional.ofNullable(b).ifPresent(SessionService::validateBudget));
+    if (p.budget().present() && p.budget().value() != null) {
+      validateBudget(p.budget().value());
+    }
     Session updated =
         db.write(
             c -> {

@@ -10,7 +10,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,10 +75,6 @@ public final class Database implements AutoCloseable {
             new HikariDataSource(hikari), "classpath:db/migration/sqlite", new ReentrantLock(true));
     db.checkpointer.scheduleWithFixedDelay(db::checkpoint, 1, 1, TimeUnit.SECONDS);
     return db;
-  }
-
-  public DataSource dataSource() {
-    return pool;
   }
 
   /** Runs {@code work} in one transaction and commits it, or rolls back if it throws. */

@@ -139,10 +139,6 @@ public final class LocalBlobStore {
     return blobs.resolve(sha256.substring(0, 2)).resolve(sha256);
   }
 
-  public boolean exists(String sha256) {
-    return Files.exists(path(sha256));
-  }
-
   public InputStream open(String sha256) throws IOException {
     return Files.newInputStream(path(sha256));
   }

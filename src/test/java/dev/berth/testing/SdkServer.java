@@ -102,14 +102,6 @@ public final class SdkServer implements BeforeAllCallback, AfterAllCallback {
 
   /** The defaults with a 4096-byte JSON body limit. */
   public static BerthConfig smallJson(BerthConfig c) {
-    return new BerthConfig(
-        c.dataDir(),
-        c.host(),
-        c.port(),
-        c.maxUploadBytes(),
-        4096,
-        c.maxFilesPerSession(),
-        c.uploadsDownloadable(),
-        c.apiKeys());
+    return c.withMaxJsonBytes(4096);
   }
 }
