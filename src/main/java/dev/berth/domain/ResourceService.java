@@ -46,7 +46,9 @@ public final class ResourceService {
     Resource added =
         db.write(
             c -> {
-              Session session = writableSession(c, workspaceId, sessionId);
+              Session session =
+                  SessionService.writable(
+                      c, workspaceId, sessionId, "its resources can no longer be changed");
               return addFile(c, session, params.fileId(), mountPath, Timestamps.now());
             });
     reconciler.reconcile(sessionId);
@@ -126,7 +128,8 @@ public final class ResourceService {
     }
     return db.write(
         c -> {
-          writableSession(c, workspaceId, sessionId);
+          SessionService.writable(
+              c, workspaceId, sessionId, "its resources can no longer be changed");
           Resource r =
               ResourceStore.find(c, sessionId, resourceId).orElseThrow(() -> notFound(resourceId));
           throw new ApiException.InvalidRequest(
@@ -143,7 +146,8 @@ public final class ResourceService {
     Resource deleted =
         db.write(
             c -> {
-              writableSession(c, workspaceId, sessionId);
+              SessionService.writable(
+                  c, workspaceId, sessionId, "its resources can no longer be changed");
               Resource r =
                   ResourceStore.find(c, sessionId, resourceId)
                       .orElseThrow(() -> notFound(resourceId));
@@ -163,22 +167,6 @@ public final class ResourceService {
     if (sessions.find(workspaceId, sessionId).isEmpty()) {
       throw SessionService.notFound(sessionId);
     }
-  }
-
-  private static Session writableSession(Connection c, String workspaceId, String sessionId)
-      throws SQLException {
-    Session s =
-        SessionStore.find(c, workspaceId, sessionId)
-            .orElseThrow(() -> SessionService.notFound(sessionId));
-    if (s.isArchived()) {
-      throw new ApiException.InvalidRequest(
-          "session " + sessionId + " is archived; its resources can no longer be changed");
-    }
-    if (s.status().equals("terminated")) {
-      throw new ApiException.InvalidRequest(
-          "session " + sessionId + " is terminated; its resources can no longer be changed");
-    }
-    return s;
   }
 
   private static ApiException conflict(String path, Resource existing) {

@@ -7,6 +7,8 @@ import dev.berth.store.FileStore;
 import dev.berth.store.ResourceStore;
 import dev.berth.store.SessionStore;
 import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -138,17 +140,7 @@ public final class SessionService {
     Session updated =
         db.write(
             c -> {
-              Session s =
-                  SessionStore.find(c, workspaceId, sessionId)
-                      .orElseThrow(() -> notFound(sessionId));
-              if (s.isArchived()) {
-                throw new ApiException.InvalidRequest(
-                    "session " + sessionId + " is archived and cannot be updated");
-              }
-              if (s.status().equals("terminated")) {
-                throw new ApiException.InvalidRequest(
-                    "session " + sessionId + " is terminated and cannot be updated");
-              }
+              Session s = writable(c, workspaceId, sessionId, "it cannot be updated");
               if (p.budget().present() && p.budget().value() != null && s.budget().isEmpty()) {
                 throw new ApiException.InvalidRequest(
                     "a budget can only be set when the session is created", "budget_create_only");
@@ -185,9 +177,7 @@ public final class SessionService {
     Session archived =
         db.write(
             c -> {
-              Session s =
-                  SessionStore.find(c, workspaceId, sessionId)
-                      .orElseThrow(() -> notFound(sessionId));
+              Session s = existing(c, workspaceId, sessionId);
               if (s.isArchived()) {
                 return s;
               }
@@ -203,7 +193,7 @@ public final class SessionService {
     List<String> blobs =
         db.write(
             c -> {
-              SessionStore.find(c, workspaceId, sessionId).orElseThrow(() -> notFound(sessionId));
+              existing(c, workspaceId, sessionId);
               ResourceStore.deleteAll(c, sessionId);
               List<String> scoped = FileStore.deleteScopedTo(c, sessionId);
               SessionStore.delete(c, sessionId);
@@ -243,6 +233,30 @@ public final class SessionService {
       throw new ApiException.InvalidRequest(
           "unknown field 'budget." + fields.iterator().next() + "'");
     }
+  }
+
+  /** The caller's session, or 404. */
+  static Session existing(Connection c, String workspaceId, String sessionId) throws SQLException {
+    return SessionStore.find(c, workspaceId, sessionId).orElseThrow(() -> notFound(sessionId));
+  }
+
+  /**
+   * The caller's session if it may still change: archived and terminated sessions are read-only
+   * (spec Q7), and the 400 says why with {@code consequence}.
+   */
+  static Session writable(Connection c, String workspaceId, String sessionId, String consequence)
+      throws SQLException {
+    Session s = existing(c, workspaceId, sessionId);
+    if (s.isArchived() || s.status().equals("terminated")) {
+      throw new ApiException.InvalidRequest(
+          "session "
+              + sessionId
+              + " is "
+              + (s.isArchived() ? "archived" : "terminated")
+              + "; "
+              + consequence);
+    }
+    return s;
   }
 
   static ApiException notFound(String sessionId) {
