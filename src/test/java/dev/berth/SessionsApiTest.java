@@ -295,6 +295,33 @@ class SessionsApiTest {
   }
 
   @Test
+  void listedSessionsCarryTheirOwnResources() {
+    try (var fresh = TestServer.start()) {
+      Http h = fresh.http();
+      String file = Fixtures.upload(h, "x.txt", "x");
+      String two =
+          Fixtures.session(
+              h,
+              "\"resources\":["
+                  + Fixtures.fileResource(file, "/a")
+                  + ","
+                  + Fixtures.fileResource(file, "/b")
+                  + "]");
+      String none = Fixtures.session(h);
+
+      JsonNode data = h.get("/v1/sessions").json().get("data");
+
+      assertThat(data).hasSize(2);
+      JsonNode first = data.get(0).get("id").asText().equals(none) ? data.get(0) : data.get(1);
+      JsonNode second = first == data.get(0) ? data.get(1) : data.get(0);
+      assertThat(first.get("resources")).isEmpty();
+      assertThat(second.get("id").asText()).isEqualTo(two);
+      assertThat(second.get("resources").findValuesAsText("mount_path"))
+          .containsExactly("/mnt/session/uploads/a", "/mnt/session/uploads/b");
+    }
+  }
+
+  @Test
   void listPagesForwardAndBackward() {
     try (var fresh = TestServer.start()) {
       Http h = fresh.http();

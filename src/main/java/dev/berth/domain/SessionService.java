@@ -130,7 +130,10 @@ public final class SessionService {
             "statuses must be among idle, running, rescheduling, terminated; got '" + status + "'");
       }
     }
-    return sessions.list(workspaceId, filter, page).map(s -> new View(s, resources.all(s.id())));
+    Page<Session> found = sessions.list(workspaceId, filter, page);
+    Map<String, List<Resource>> bySession =
+        resources.allOf(found.items().stream().map(Session::id).toList());
+    return found.map(s -> new View(s, bySession.getOrDefault(s.id(), List.of())));
   }
 
   public View update(String workspaceId, String sessionId, UpdateParams p) {

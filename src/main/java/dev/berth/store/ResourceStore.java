@@ -126,6 +126,31 @@ public final class ResourceStore {
     return db.read(c -> all(c, sessionId));
   }
 
+  /** The resources of several sessions in one query, each session's in attach order. */
+  public Map<String, List<Resource>> allOf(List<String> sessionIds) {
+    if (sessionIds.isEmpty()) {
+      return Map.of();
+    }
+    return db.read(
+        c -> {
+          Map<String, List<Resource>> out = new LinkedHashMap<>();
+          String marks = String.join(", ", Collections.nCopies(sessionIds.size(), "?"));
+          for (Resource r :
+              Sql.list(
+                  c,
+                  "SELECT "
+                      + COLUMNS
+                      + " FROM session_resources WHERE session_id IN ("
+                      + marks
+                      + ") ORDER BY id",
+                  sessionIds,
+                  ResourceStore::row)) {
+            out.computeIfAbsent(r.sessionId(), k -> new ArrayList<>()).add(r);
+          }
+          return out;
+        });
+  }
+
   /** What the session's sandbox must hold: mount path → blob. */
   public Map<String, String> mounts(String sessionId) {
     Map<String, String> out = new LinkedHashMap<>();
