@@ -318,6 +318,17 @@ class FilesApiTest {
       assertThat(r.header("content-disposition"))
           .isEqualTo("attachment; filename=\"report q1.csv\"");
       assertThat(r.header("request-id")).startsWith("req_");
+
+      var head =
+          open.http()
+              .send(
+                  open.http()
+                      .builder("/v1/files/" + id + "/content")
+                      .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()));
+      assertThat(head.status()).isEqualTo(200);
+      assertThat(head.header("content-length")).isEqualTo("8");
+      assertThat(head.header("content-type")).startsWith("text/csv");
+      assertThat(head.raw().body()).isEmpty();
     }
   }
 

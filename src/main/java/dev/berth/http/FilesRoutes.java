@@ -8,6 +8,7 @@ import dev.berth.domain.Page;
 import dev.berth.error.ApiException;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import java.io.IOException;
 import java.util.List;
 
@@ -63,6 +64,10 @@ public final class FilesRoutes implements HttpServer.Routes {
     ctx.header(
         "Content-Disposition",
         "attachment; filename=\"" + file.filename().replace("\"", "") + "\"");
+    if (ctx.method() == HandlerType.HEAD) {
+      bytes.close(); // the headers say it all; reading the blob only to drop it is waste
+      return;
+    }
     ctx.result(bytes);
   }
 

@@ -51,17 +51,19 @@ final class MultipartUpload {
       while (parts.hasNext()) {
         FileItemInput part = parts.next();
         String field = part.getFieldName();
-        try (InputStream in = part.getInputStream()) {
-          if ("file".equals(field) && staged == null) {
-            staged = files.stage(in);
-            filename = Optional.ofNullable(part.getName());
-            partType = Optional.ofNullable(part.getContentType());
-          } else if ("expires_in_seconds".equals(field)) {
-            expires = Optional.of(readField(in, field));
-          } else {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-          }
+        // Closed only after a part was read whole: closing a part skips to its end, which for
+        // an oversize file would mean reading all of it just to answer 413.
+        InputStream in = part.getInputStream();
+        if ("file".equals(field) && staged == null) {
+          staged = files.stage(in);
+          filename = Optional.ofNullable(part.getName());
+          partType = Optional.ofNullable(part.getContentType());
+        } else if ("expires_in_seconds".equals(field)) {
+          expires = Optional.of(readField(in, field));
+        } else {
+          in.transferTo(java.io.OutputStream.nullOutputStream());
         }
+        in.close();
       }
     } catch (FileUploadException e) {
       discard(files, staged);
