@@ -66,8 +66,8 @@ public final class Database implements AutoCloseable {
     hikari.setMaximumPoolSize(8);
     hikari.setConnectionTimeout(30_000);
     // Checkpoints copy the WAL back into the database and fsync it; done by a committing writer
-    // they stall every writer queued behind it, so a background thread does them instead.
-    hikari.setConnectionInitSql("PRAGMA wal_autocheckpoint = 0");
+    // they stall every writer queued behind it. A background thread checkpoints every second, so
+    // SQLite's own automatic checkpoint (kept as the bound on the WAL's size) rarely has work.
     // SQLite has one writer at a time; queueing writers here, in order, is cheaper and fairer
     // than letting them poll the database's busy handler.
     var db =
