@@ -8,6 +8,8 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** {@code /v1/agents} (spec §4). */
 public final class AgentsRoutes implements HttpServer.Routes {
@@ -24,19 +26,11 @@ public final class AgentsRoutes implements HttpServer.Routes {
           "execution_identity",
           "multiagent",
           "metadata");
+
+  /** An update takes the create fields plus the optimistic-concurrency {@code version}. */
   private static final Set<String> UPDATE_FIELDS =
-      Set.of(
-          "version",
-          "model",
-          "name",
-          "description",
-          "system",
-          "tools",
-          "mcp_servers",
-          "skills",
-          "execution_identity",
-          "multiagent",
-          "metadata");
+      Stream.concat(CREATE_FIELDS.stream(), Stream.of("version"))
+          .collect(Collectors.toUnmodifiableSet());
 
   private final AgentService agents;
   private final long maxJsonBytes;
