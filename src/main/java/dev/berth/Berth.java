@@ -6,7 +6,10 @@ import dev.berth.domain.EnvironmentService;
 import dev.berth.domain.FileService;
 import dev.berth.domain.Reconciler;
 import dev.berth.domain.ResourceService;
+import dev.berth.domain.SessionLeases;
+import dev.berth.domain.SessionPlacement;
 import dev.berth.domain.SessionService;
+import dev.berth.domain.SingleNode;
 import dev.berth.domain.Workspaces;
 import dev.berth.http.AgentsRoutes;
 import dev.berth.http.EnvironmentsRoutes;
@@ -16,38 +19,44 @@ import dev.berth.http.ResourcesRoutes;
 import dev.berth.http.SessionsRoutes;
 import dev.berth.sandbox.LocalSandboxHost;
 import dev.berth.store.AgentStore;
+import dev.berth.store.BlobStore;
 import dev.berth.store.Database;
 import dev.berth.store.EnvironmentStore;
 import dev.berth.store.FileStore;
+import dev.berth.store.LeaseStore;
 import dev.berth.store.LocalBlobStore;
 import dev.berth.store.ResourceStore;
+import dev.berth.store.S3BlobStore;
 import dev.berth.store.SessionStore;
 import dev.berth.store.WorkspaceStore;
 import java.util.List;
 import java.util.Optional;
 
-/** A running Berth: stores, services and the HTTP server, wired from one {@link BerthConfig}. */
+/**
+ * A running Berth: stores, services and the HTTP server, wired from one {@link BerthConfig}. On the
+ * embedded default everything is under the data directory; with a database URL and a bucket,
+ * metadata and bytes are shared with other nodes and only sandboxes stay here.
+ */
 public final class Berth implements AutoCloseable {
-  private final Database db;
   private final HttpServer http;
-  private final LocalSandboxHost sandboxes;
+  private final List<AutoCloseable> parts;
   private final Optional<String> generatedKey;
 
-  private Berth(
-      Database db, HttpServer http, LocalSandboxHost sandboxes, Optional<String> generatedKey) {
-    this.db = db;
+  private Berth(HttpServer http, List<AutoCloseable> parts, Optional<String> generatedKey) {
     this.http = http;
-    this.sandboxes = sandboxes;
+    this.parts = parts;
     this.generatedKey = generatedKey;
   }
 
   public static Berth start(BerthConfig config) {
-    Database db = Database.sqlite(config.dataDir());
-    LocalSandboxHost sandboxes = null;
+    Database db = Database.open(config);
+    // closed in reverse order of opening, the database last
+    var parts = new java.util.ArrayList<AutoCloseable>(List.of(db));
     try {
       var workspaces = new Workspaces(new WorkspaceStore(db));
       Optional<String> generated = workspaces.bootstrap(config.apiKeys());
-      var blobs = new LocalBlobStore(config.dataDir());
+      BlobStore blobs = blobStore(config);
+      parts.add(blobs);
       var files =
           new FileService(
               db, new FileStore(db), blobs, config.maxUploadBytes(), config.uploadsDownloadable());
@@ -56,15 +65,26 @@ public final class Berth implements AutoCloseable {
       var agents = new AgentService(new AgentStore(db));
       var sessionStore = new SessionStore(db);
       var resourceStore = new ResourceStore(db);
-      sandboxes = new LocalSandboxHost(config.dataDir(), blobs::path);
-      var reconciler = new Reconciler(resourceStore, sessionStore, sandboxes);
-      reconciler.reconcileAll();
+      var sandboxes = new LocalSandboxHost(config.dataDir(), blobs::localPath);
+      parts.add(sandboxes);
+      SessionPlacement placement = placement(config, db);
+      parts.add(placement);
+      var reconciler = new Reconciler(resourceStore, sessionStore, sandboxes, placement);
+      placement.start(reconciler);
       var resources =
           new ResourceService(
               db, resourceStore, sessionStore, files, reconciler, config.maxFilesPerSession());
       var sessions =
           new SessionService(
-              db, sessionStore, resourceStore, resources, agents, environments, files, reconciler);
+              db,
+              sessionStore,
+              resourceStore,
+              resources,
+              agents,
+              environments,
+              files,
+              reconciler,
+              placement);
       HttpServer http =
           HttpServer.start(
               config,
@@ -75,14 +95,30 @@ public final class Berth implements AutoCloseable {
                   new AgentsRoutes(agents, config.maxJsonBytes()),
                   new SessionsRoutes(sessions, config.maxJsonBytes()),
                   new ResourcesRoutes(resources, config.maxJsonBytes())));
-      return new Berth(db, http, sandboxes, generated);
+      return new Berth(http, List.copyOf(parts), generated);
     } catch (RuntimeException e) {
-      if (sandboxes != null) {
-        sandboxes.close();
-      }
-      db.close();
+      closeAll(parts);
       throw e;
     }
+  }
+
+  private static BlobStore blobStore(BerthConfig config) {
+    return config
+        .shared()
+        .s3()
+        .<BlobStore>map(s3 -> new S3BlobStore(s3, config.dataDir()))
+        .orElseGet(() -> new LocalBlobStore(config.dataDir()));
+  }
+
+  /** A shared database has leases; on SQLite this node holds every session. */
+  private static SessionPlacement placement(BerthConfig config, Database db) {
+    if (!db.isShared()) {
+      return new SingleNode();
+    }
+    return new SessionLeases(
+        new LeaseStore(db),
+        SessionLeases.nodeIdIn(config.dataDir()),
+        config.shared().leaseSeconds());
   }
 
   public int port() {
@@ -97,7 +133,16 @@ public final class Berth implements AutoCloseable {
   @Override
   public void close() {
     http.close();
-    sandboxes.close();
-    db.close();
+    closeAll(parts);
+  }
+
+  private static void closeAll(List<AutoCloseable> parts) {
+    for (AutoCloseable part : parts.reversed()) {
+      try {
+        part.close();
+      } catch (Exception e) {
+        org.slf4j.LoggerFactory.getLogger(Berth.class).warn("closing {} failed", part, e);
+      }
+    }
   }
 }

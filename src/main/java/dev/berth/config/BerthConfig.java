@@ -1,7 +1,9 @@
 package dev.berth.config;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Everything Berth can be told at start-up, loaded once by {@link ConfigLoader} and passed down
@@ -16,6 +18,7 @@ import java.util.List;
  * @param uploadsDownloadable whether uploaded files may be downloaded (spec Q30; off as in the
  *     hosted API)
  * @param apiKeys keys given by configuration, each with the workspace it belongs to
+ * @param shared the stores several nodes share, when Berth runs on more than one
  */
 public record BerthConfig(
     Path dataDir,
@@ -25,9 +28,72 @@ public record BerthConfig(
     long maxJsonBytes,
     int maxFilesPerSession,
     boolean uploadsDownloadable,
-    List<ApiKeyGrant> apiKeys) {
+    List<ApiKeyGrant> apiKeys,
+    Shared shared) {
 
   public static final long DEFAULT_MAX_UPLOAD_BYTES = 500L * 1024 * 1024;
+  public static final int DEFAULT_LEASE_SECONDS = 15;
+
+  /**
+   * Stores outside the data directory, so that several nodes can serve the same sessions.
+   *
+   * @param databaseUrl a {@code jdbc:postgresql:} URL; empty keeps metadata in SQLite
+   * @param s3 the bucket holding file bytes; empty keeps them under the data directory
+   * @param leaseSeconds how long a node's lease on a session lasts without a heartbeat
+   */
+  public record Shared(Optional<String> databaseUrl, Optional<S3Settings> s3, int leaseSeconds) {
+    public Shared {
+      databaseUrl.ifPresent(
+          url -> {
+            if (!url.startsWith("jdbc:postgresql:")) {
+              throw new IllegalArgumentException(
+                  "--database-url (BERTH_DATABASE_URL) must be a jdbc:postgresql: URL, got '"
+                      + url
+                      + "'");
+            }
+          });
+      if (leaseSeconds < 2) {
+        throw new IllegalArgumentException(
+            "--lease-seconds (BERTH_LEASE_SECONDS) must be at least 2, got " + leaseSeconds);
+      }
+    }
+
+    /** Everything under the data directory: SQLite and local blobs. */
+    public static Shared none() {
+      return new Shared(Optional.empty(), Optional.empty(), DEFAULT_LEASE_SECONDS);
+    }
+  }
+
+  /**
+   * An S3-compatible bucket.
+   *
+   * @param endpoint the server's URL; empty means AWS itself, in {@code region}
+   * @param bucket the bucket's name; created on start if it does not exist
+   * @param region the signing region
+   * @param accessKeyId with {@code secretAccessKey}; both empty use the AWS default credentials
+   * @param secretAccessKey the secret of {@code accessKeyId}
+   */
+  public record S3Settings(
+      Optional<URI> endpoint,
+      String bucket,
+      String region,
+      Optional<String> accessKeyId,
+      Optional<String> secretAccessKey) {
+    public S3Settings {
+      if (bucket.isBlank()) {
+        throw new IllegalArgumentException("--s3-bucket (BERTH_S3_BUCKET) must not be empty");
+      }
+      if (accessKeyId.isPresent() != secretAccessKey.isPresent()) {
+        throw new IllegalArgumentException(
+            "--s3-access-key-id and --s3-secret-access-key must be given together");
+      }
+    }
+
+    @Override
+    public String toString() { // keeps the secret out of logs
+      return "S3Settings[endpoint=" + endpoint + ", bucket=" + bucket + ", region=" + region + "]";
+    }
+  }
 
   /** An API key given by configuration and the name of the workspace it opens. */
   public record ApiKeyGrant(String key, String workspace) {}
@@ -61,12 +127,21 @@ public record BerthConfig(
         10L * 1024 * 1024,
         100,
         false,
-        List.of());
+        List.of(),
+        Shared.none());
   }
 
   public BerthConfig withMaxUploadBytes(long bytes) {
     return new BerthConfig(
-        dataDir, host, port, bytes, maxJsonBytes, maxFilesPerSession, uploadsDownloadable, apiKeys);
+        dataDir,
+        host,
+        port,
+        bytes,
+        maxJsonBytes,
+        maxFilesPerSession,
+        uploadsDownloadable,
+        apiKeys,
+        shared);
   }
 
   public BerthConfig withMaxJsonBytes(long bytes) {
@@ -78,12 +153,21 @@ public record BerthConfig(
         bytes,
         maxFilesPerSession,
         uploadsDownloadable,
-        apiKeys);
+        apiKeys,
+        shared);
   }
 
   public BerthConfig withMaxFilesPerSession(int files) {
     return new BerthConfig(
-        dataDir, host, port, maxUploadBytes, maxJsonBytes, files, uploadsDownloadable, apiKeys);
+        dataDir,
+        host,
+        port,
+        maxUploadBytes,
+        maxJsonBytes,
+        files,
+        uploadsDownloadable,
+        apiKeys,
+        shared);
   }
 
   public BerthConfig withUploadsDownloadable(boolean downloadable) {
@@ -95,7 +179,8 @@ public record BerthConfig(
         maxJsonBytes,
         maxFilesPerSession,
         downloadable,
-        apiKeys);
+        apiKeys,
+        shared);
   }
 
   public BerthConfig withApiKeys(List<ApiKeyGrant> keys) {
@@ -107,6 +192,20 @@ public record BerthConfig(
         maxJsonBytes,
         maxFilesPerSession,
         uploadsDownloadable,
-        keys);
+        keys,
+        shared);
+  }
+
+  public BerthConfig withShared(Shared stores) {
+    return new BerthConfig(
+        dataDir,
+        host,
+        port,
+        maxUploadBytes,
+        maxJsonBytes,
+        maxFilesPerSession,
+        uploadsDownloadable,
+        apiKeys,
+        stores);
   }
 }

@@ -1,10 +1,14 @@
 package dev.berth.config;
 
 import dev.berth.config.BerthConfig.ApiKeyGrant;
+import dev.berth.config.BerthConfig.S3Settings;
+import dev.berth.config.BerthConfig.Shared;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Builds a {@link BerthConfig} from defaults, then environment variables, then command-line flags
@@ -67,7 +71,39 @@ public final class ConfigLoader {
         longValue(values, "--max-json-bytes", 10L * 1024 * 1024),
         intValue(values, "--max-files-per-session", 100),
         Boolean.parseBoolean(values.getOrDefault("--uploads-downloadable", "false")),
-        keys.stream().map(ConfigLoader::grant).toList());
+        keys.stream().map(ConfigLoader::grant).toList(),
+        new Shared(
+            Optional.ofNullable(values.get("--database-url")),
+            s3(values),
+            intValue(values, "--lease-seconds", BerthConfig.DEFAULT_LEASE_SECONDS)));
+  }
+
+  /** The bucket, when one is named; the other S3 settings mean nothing without it. */
+  private static Optional<S3Settings> s3(Map<String, String> values) {
+    String bucket = values.get("--s3-bucket");
+    if (bucket == null) {
+      for (String flag : List.of("--s3-endpoint", "--s3-access-key-id", "--s3-secret-access-key")) {
+        if (values.containsKey(flag)) {
+          throw new IllegalArgumentException(
+              flag + " needs --s3-bucket (BERTH_S3_BUCKET) to choose the S3 blob store");
+        }
+      }
+      return Optional.empty();
+    }
+    Optional<URI> endpoint;
+    try {
+      endpoint = Optional.ofNullable(values.get("--s3-endpoint")).map(URI::create);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "--s3-endpoint (BERTH_S3_ENDPOINT) is not a URL: '" + values.get("--s3-endpoint") + "'");
+    }
+    return Optional.of(
+        new S3Settings(
+            endpoint,
+            bucket,
+            values.getOrDefault("--s3-region", "us-east-1"),
+            Optional.ofNullable(values.get("--s3-access-key-id")),
+            Optional.ofNullable(values.get("--s3-secret-access-key"))));
   }
 
   /** {@code KEY} opens the default workspace; {@code KEY@WORKSPACE} opens the named one. */
@@ -108,7 +144,14 @@ public final class ConfigLoader {
     MAX_UPLOAD("--max-upload-bytes", "BERTH_MAX_UPLOAD_BYTES"),
     MAX_JSON("--max-json-bytes", "BERTH_MAX_JSON_BYTES"),
     MAX_FILES("--max-files-per-session", "BERTH_MAX_FILES_PER_SESSION"),
-    DOWNLOADABLE("--uploads-downloadable", "BERTH_UPLOADS_DOWNLOADABLE");
+    DOWNLOADABLE("--uploads-downloadable", "BERTH_UPLOADS_DOWNLOADABLE"),
+    DATABASE_URL("--database-url", "BERTH_DATABASE_URL"),
+    S3_ENDPOINT("--s3-endpoint", "BERTH_S3_ENDPOINT"),
+    S3_BUCKET("--s3-bucket", "BERTH_S3_BUCKET"),
+    S3_REGION("--s3-region", "BERTH_S3_REGION"),
+    S3_ACCESS_KEY_ID("--s3-access-key-id", "BERTH_S3_ACCESS_KEY_ID"),
+    S3_SECRET_ACCESS_KEY("--s3-secret-access-key", "BERTH_S3_SECRET_ACCESS_KEY"),
+    LEASE_SECONDS("--lease-seconds", "BERTH_LEASE_SECONDS");
 
     final String flag;
     final String env;

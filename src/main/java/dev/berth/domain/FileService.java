@@ -1,9 +1,9 @@
 package dev.berth.domain;
 
 import dev.berth.error.ApiException;
+import dev.berth.store.BlobStore;
 import dev.berth.store.Database;
 import dev.berth.store.FileStore;
-import dev.berth.store.LocalBlobStore;
 import dev.berth.store.ResourceStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,14 +37,14 @@ public final class FileService {
 
   private final Database db;
   private final FileStore files;
-  private final LocalBlobStore blobs;
+  private final BlobStore blobs;
   private final long maxUploadBytes;
   private final boolean uploadsDownloadable;
 
   public FileService(
       Database db,
       FileStore files,
-      LocalBlobStore blobs,
+      BlobStore blobs,
       long maxUploadBytes,
       boolean uploadsDownloadable) {
     this.db = db;
@@ -63,17 +63,17 @@ public final class FileService {
   }
 
   /** Streams an upload's bytes to a staged blob; over the size limit → 413, nothing kept. */
-  public LocalBlobStore.Staged stage(InputStream bytes) throws IOException {
+  public BlobStore.Staged stage(InputStream bytes) throws IOException {
     return blobs.stage(bytes, maxUploadBytes);
   }
 
   /** Drops staged bytes of an upload that failed. */
-  public void discard(LocalBlobStore.Staged staged) {
+  public void discard(BlobStore.Staged staged) {
     blobs.discard(staged);
   }
 
   /** Records an uploaded file whose bytes were staged; the staged bytes are consumed either way. */
-  public FileRecord upload(String workspaceId, LocalBlobStore.Staged staged, UploadParams params) {
+  public FileRecord upload(String workspaceId, BlobStore.Staged staged, UploadParams params) {
     FileRecord file;
     try {
       String now = Timestamps.now();
@@ -100,8 +100,8 @@ public final class FileService {
       blobs.discard(staged);
       throw e;
     }
-    return blobs.locked(
-        staged.sha256(),
+    return db.exclusively(
+        blobLock(staged.sha256()),
         () -> {
           blobs.publish(staged);
           files.insert(file);
@@ -153,7 +153,8 @@ public final class FileService {
         db.write(
             c -> {
               FileRecord f =
-                  FileStore.find(c, workspaceId, fileId).orElseThrow(() -> notFound(fileId));
+                  FileStore.findToDelete(c, workspaceId, fileId)
+                      .orElseThrow(() -> notFound(fileId));
               Optional<String> resource = ResourceStore.resourceBackedBy(c, fileId);
               if (resource.isPresent()) {
                 throw new ApiException.InvalidRequest(
@@ -186,8 +187,23 @@ public final class FileService {
   /** Deletes the blobs no file record points at any more. */
   public void collect(List<String> sha256s) {
     for (String sha : sha256s) {
-      blobs.collect(sha, () -> !files.isBlobReferenced(sha));
+      db.exclusively(
+          blobLock(sha),
+          () -> {
+            if (!files.isBlobReferenced(sha)) {
+              blobs.delete(sha);
+            }
+            return null;
+          });
     }
+  }
+
+  /**
+   * The lock taken to publish a blob and record a file pointing at it, and to delete a blob no file
+   * points at, so neither can come between the other's two steps, on any node.
+   */
+  private static String blobLock(String sha256) {
+    return "blob:" + sha256;
   }
 
   static ApiException notFound(String fileId) {

@@ -15,6 +15,9 @@ import org.slf4j.LoggerFactory;
  * now. Reading the records and applying them happen under one per-session lock, so two changes
  * racing can never leave the older picture on disk. Reconciling is idempotent, and it runs for
  * every session at start-up, so a crash between commit and sandbox heals on the next start.
+ *
+ * <p>Only the node holding a session ({@link SessionPlacement}) keeps its sandbox. A change made on
+ * another node is announced to the holder instead, which then reconciles ({@link #apply}).
  */
 public final class Reconciler {
   private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
@@ -23,12 +26,18 @@ public final class Reconciler {
   private final ResourceStore resources;
   private final SessionStore sessions;
   private final LocalSandboxHost host;
+  private final SessionPlacement placement;
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
 
-  public Reconciler(ResourceStore resources, SessionStore sessions, LocalSandboxHost host) {
+  public Reconciler(
+      ResourceStore resources,
+      SessionStore sessions,
+      LocalSandboxHost host,
+      SessionPlacement placement) {
     this.resources = resources;
     this.sessions = sessions;
     this.host = host;
+    this.placement = placement;
     for (int i = 0; i < STRIPES; i++) {
       locks[i] = new ReentrantLock();
     }
@@ -41,6 +50,35 @@ public final class Reconciler {
    * tries again.
    */
   public void reconcile(String sessionId) {
+    if (placement.holds(sessionId)) {
+      apply(sessionId);
+    } else {
+      tellHolder(sessionId);
+    }
+  }
+
+  /** A session was deleted: removes its sandbox here, or tells the node that holds it. */
+  public void destroy(String sessionId) {
+    if (placement.holds(sessionId)) {
+      remove(sessionId);
+    } else {
+      tellHolder(sessionId);
+    }
+  }
+
+  private void tellHolder(String sessionId) {
+    try {
+      placement.announce(sessionId);
+    } catch (RuntimeException e) {
+      log.warn(
+          "could not tell the holder of session {} about a change; it finds it at its next resync",
+          sessionId,
+          e);
+    }
+  }
+
+  /** Makes the sandbox of a session this node holds match its records (see {@link #reconcile}). */
+  void apply(String sessionId) {
     ReentrantLock lock = lockFor(sessionId);
     lock.lock();
     try {
@@ -52,8 +90,8 @@ public final class Reconciler {
     }
   }
 
-  /** Removes a deleted session's sandbox. */
-  public void destroy(String sessionId) {
+  /** Removes this node's sandbox of a session that is gone or that another node now holds. */
+  void remove(String sessionId) {
     ReentrantLock lock = lockFor(sessionId);
     lock.lock();
     try {
@@ -65,15 +103,19 @@ public final class Reconciler {
     }
   }
 
-  /** Start-up: every session's sandbox matches its records; sandboxes of no session are gone. */
+  /**
+   * Start-up: the sandbox of every session this node holds matches its records; other sandboxes (of
+   * sessions deleted, or held elsewhere) are gone.
+   */
   public void reconcileAll() {
     Set<String> live = new HashSet<>(sessions.allIds());
+    live.removeIf(id -> !placement.holds(id));
     for (String id : live) {
-      reconcile(id);
+      apply(id);
     }
     for (String id : host.sessionsOnDisk()) {
       if (!live.contains(id)) {
-        destroy(id);
+        remove(id);
       }
     }
     log.info("reconciled {} session sandboxes", live.size());

@@ -70,7 +70,7 @@ public final class ResourceService {
               + " file resources");
     }
     FileRecord original =
-        FileStore.find(c, session.workspaceId(), fileId)
+        FileStore.findToCopy(c, session.workspaceId(), fileId)
             .orElseThrow(() -> FileService.notFound(fileId));
     if (original.isExpired(now)) {
       throw new ApiException.NotFound("file '" + fileId + "' has expired", "file_expired");

@@ -30,6 +30,7 @@ public final class SessionService {
   private final EnvironmentService environments;
   private final FileService files;
   private final Reconciler reconciler;
+  private final SessionPlacement placement;
 
   public SessionService(
       Database db,
@@ -39,7 +40,8 @@ public final class SessionService {
       AgentService agents,
       EnvironmentService environments,
       FileService files,
-      Reconciler reconciler) {
+      Reconciler reconciler,
+      SessionPlacement placement) {
     this.db = db;
     this.sessions = sessions;
     this.resources = resources;
@@ -48,6 +50,7 @@ public final class SessionService {
     this.environments = environments;
     this.files = files;
     this.reconciler = reconciler;
+    this.placement = placement;
   }
 
   /** The body of {@code POST /v1/sessions}, its shapes already checked. */
@@ -106,6 +109,7 @@ public final class SessionService {
         db.write(
             c -> {
               SessionStore.insert(c, session);
+              placement.claimNew(c, session.id());
               List<Resource> out = new ArrayList<>();
               for (int i = 0; i < p.resources().size(); i++) {
                 out.add(
@@ -240,7 +244,8 @@ public final class SessionService {
 
   /** The caller's session, or 404. */
   static Session existing(Connection c, String workspaceId, String sessionId) throws SQLException {
-    return SessionStore.find(c, workspaceId, sessionId).orElseThrow(() -> notFound(sessionId));
+    return SessionStore.findForChange(c, workspaceId, sessionId)
+        .orElseThrow(() -> notFound(sessionId));
   }
 
   /**

@@ -25,6 +25,10 @@ final class ErrorMapper {
   /** How much of an oversize body is read and dropped before the 413 (as Tomcat's swallow). */
   static final long SWALLOW_BYTES = 4L * 1024 * 1024;
 
+  /** admin_shutdown, crash_shutdown, cannot_connect_now. */
+  private static final java.util.Set<String> UNAVAILABLE_STATES =
+      java.util.Set.of("57P01", "57P02", "57P03");
+
   private ErrorMapper() {}
 
   static void render(Exception failure, Context ctx) {
@@ -137,15 +141,21 @@ final class ErrorMapper {
     return Json.write(body).getBytes(StandardCharsets.UTF_8);
   }
 
+  /**
+   * Whether the database could not be reached or went away mid-request: no connection in time,
+   * SQLState class 08 (connection exception), or PostgreSQL shutting down or starting
+   * (57P01-57P03). The request was not acknowledged, so the client should retry it.
+   */
   private static boolean isUnreachable(Database.StoreFailure e) {
     for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
       if (t instanceof SQLTransientConnectionException) {
         return true;
       }
-      if (t instanceof java.sql.SQLException s
-          && s.getSQLState() != null
-          && s.getSQLState().startsWith("08")) {
-        return true;
+      if (t instanceof java.sql.SQLException s && s.getSQLState() != null) {
+        String state = s.getSQLState();
+        if (state.startsWith("08") || UNAVAILABLE_STATES.contains(state)) {
+          return true;
+        }
       }
     }
     return false;

@@ -2,6 +2,7 @@ package dev.berth.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.berth.config.BerthConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -10,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,24 +27,74 @@ import org.sqlite.SQLiteDataSource;
  * killed at any point (the WAL is written before commit returns); only an operating-system crash
  * can lose the last transactions. Write transactions start {@code IMMEDIATE}, so two writers never
  * deadlock upgrading a read lock, and they queue on the busy timeout instead of failing.
+ *
+ * <p>PostgreSQL serves several nodes at once, so nothing here may rely on one process: there is no
+ * write lock, and the rules hold through constraints, conditional updates and row locks ({@link
+ * Sql#forUpdate}), which make racing nodes get the same outcomes as racing requests on one node.
+ * When the database cannot be reached a request fails within {@link #POSTGRES_WAIT_MILLIS} (a 503
+ * the client may retry) and the pool reconnects by itself when it is back.
  */
 public final class Database implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Database.class);
+
+  /** How long a request waits for a PostgreSQL connection before it is answered 503. */
+  static final int POSTGRES_WAIT_MILLIS = 3_000;
+
+  /**
+   * The advisory lock space of {@link #exclusively}, so other users of the database never clash.
+   */
+  private static final int LOCK_SPACE = 0x62657274; // "bert"
+
+  private static final int STRIPES = 64;
+
   private final HikariDataSource pool;
   private final ReentrantLock writeLock;
+  private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+  private final String postgresUrl;
   private final ScheduledExecutorService checkpointer =
       Executors.newSingleThreadScheduledExecutor(
           r -> Thread.ofPlatform().name("berth-wal-checkpoint").daemon().unstarted(r));
 
-  private Database(HikariDataSource pool, String migrations, ReentrantLock writeLock) {
+  private Database(
+      HikariDataSource pool, String migrations, ReentrantLock writeLock, String postgresUrl) {
     this.pool = pool;
     this.writeLock = writeLock;
+    this.postgresUrl = postgresUrl;
+    for (int i = 0; i < STRIPES; i++) {
+      stripes[i] = new ReentrantLock();
+    }
     Flyway.configure()
         .dataSource(pool)
         .locations(migrations)
         .failOnMissingLocations(true)
         .load()
         .migrate();
+  }
+
+  /** PostgreSQL when the configuration names a database URL, else SQLite in the data directory. */
+  public static Database open(BerthConfig config) {
+    return config
+        .shared()
+        .databaseUrl()
+        .map(Database::postgres)
+        .orElseGet(() -> sqlite(config.dataDir()));
+  }
+
+  /** A PostgreSQL database shared by every node; its schema is migrated by the first to start. */
+  public static Database postgres(String jdbcUrl) {
+    var hikari = new HikariConfig();
+    hikari.setJdbcUrl(jdbcUrl);
+    hikari.setPoolName("berth-postgresql");
+    hikari.setMaximumPoolSize(16);
+    hikari.setConnectionTimeout(POSTGRES_WAIT_MILLIS);
+    // Without these a connection to a database that vanished mid-query waits forever; the URL can
+    // still set its own values.
+    hikari.addDataSourceProperty("connectTimeout", "3");
+    hikari.addDataSourceProperty("socketTimeout", "30");
+    hikari.addDataSourceProperty("tcpKeepAlive", "true");
+    hikari.addDataSourceProperty("ApplicationName", "berth");
+    return new Database(
+        new HikariDataSource(hikari), "classpath:db/migration/postgresql", null, jdbcUrl);
   }
 
   /** The embedded default: one SQLite file under {@code dataDir}. */
@@ -72,7 +124,10 @@ public final class Database implements AutoCloseable {
     // than letting them poll the database's busy handler.
     var db =
         new Database(
-            new HikariDataSource(hikari), "classpath:db/migration/sqlite", new ReentrantLock(true));
+            new HikariDataSource(hikari),
+            "classpath:db/migration/sqlite",
+            new ReentrantLock(true),
+            null);
     db.checkpointer.scheduleWithFixedDelay(db::checkpoint, 1, 1, TimeUnit.SECONDS);
     return db;
   }
@@ -84,16 +139,21 @@ public final class Database implements AutoCloseable {
     }
     try (Connection c = pool.getConnection()) {
       c.setAutoCommit(false);
+      T result;
       try {
-        T result = work.run(c);
+        result = work.run(c);
         c.commit();
-        return result;
       } catch (SQLException | RuntimeException e) {
-        c.rollback();
+        // On a connection that broke, the rollback fails too; the first failure says why.
+        try {
+          c.rollback();
+        } catch (SQLException rollback) {
+          e.addSuppressed(rollback);
+        }
         throw e;
-      } finally {
-        c.setAutoCommit(true);
       }
+      c.setAutoCommit(true);
+      return result;
     } catch (SQLException e) {
       throw unavailable(e);
     } finally {
@@ -109,6 +169,59 @@ public final class Database implements AutoCloseable {
       return work.run(c);
     } catch (SQLException e) {
       throw unavailable(e);
+    }
+  }
+
+  /** Whether several nodes may share this database (PostgreSQL) rather than one owning it. */
+  public boolean isShared() {
+    return postgresUrl != null;
+  }
+
+  /** The JDBC URL of a shared database, for connections that must live outside the pool. */
+  public String sharedUrl() {
+    if (postgresUrl == null) {
+      throw new IllegalStateException("an SQLite database is not shared");
+    }
+    return postgresUrl;
+  }
+
+  /**
+   * Runs {@code work} while no other holder of the lock {@code name}, on this node or, with a
+   * shared database, on any node, runs. With PostgreSQL that is a session advisory lock held on a
+   * pooled connection; the server drops it if the connection breaks, so a dead node never keeps it.
+   */
+  public <T> T exclusively(String name, Supplier<T> work) {
+    ReentrantLock local = stripes[Math.floorMod(name.hashCode(), STRIPES)];
+    local.lock();
+    try {
+      if (postgresUrl == null) {
+        return work.get();
+      }
+      try (Connection c = pool.getConnection()) {
+        advisory(c, "pg_advisory_lock", name);
+        try {
+          return work.get();
+        } finally {
+          try {
+            advisory(c, "pg_advisory_unlock", name);
+          } catch (SQLException e) {
+            log.warn("advisory unlock of {} failed; the server drops it with the connection", name);
+            c.abort(Runnable::run);
+          }
+        }
+      } catch (SQLException e) {
+        throw unavailable(e);
+      }
+    } finally {
+      local.unlock();
+    }
+  }
+
+  private static void advisory(Connection c, String function, String name) throws SQLException {
+    try (var st = c.prepareStatement("SELECT " + function + "(?, ?)")) {
+      st.setInt(1, LOCK_SPACE);
+      st.setInt(2, name.hashCode());
+      st.executeQuery().close();
     }
   }
 
@@ -137,7 +250,7 @@ public final class Database implements AutoCloseable {
 
   @Override
   public void close() {
-    checkpointer.shutdownNow();
+    checkpointer.shutdownNow(); // idle for PostgreSQL, which checkpoints by itself
     pool.close();
   }
 
@@ -149,7 +262,7 @@ public final class Database implements AutoCloseable {
 
   /** A database failure that is not the client's fault; answered as a 5xx. */
   public static final class StoreFailure extends RuntimeException {
-    StoreFailure(String message, Throwable cause) {
+    public StoreFailure(String message, Throwable cause) {
       super(message, cause);
     }
   }

@@ -55,9 +55,20 @@ public final class EnvironmentStore {
 
   private static Optional<EnvironmentRecord> find(Connection c, String workspaceId, String id)
       throws SQLException {
+    return find(c, workspaceId, id, "");
+  }
+
+  /** Reads the row to change it, locked until the transaction ends (see {@link Sql#forUpdate}). */
+  private static Optional<EnvironmentRecord> findForChange(
+      Connection c, String workspaceId, String id) throws SQLException {
+    return find(c, workspaceId, id, Sql.forUpdate(c));
+  }
+
+  private static Optional<EnvironmentRecord> find(
+      Connection c, String workspaceId, String id, String lock) throws SQLException {
     return Sql.one(
         c,
-        "SELECT " + COLUMNS + " FROM environments WHERE workspace_id = ? AND id = ?",
+        "SELECT " + COLUMNS + " FROM environments WHERE workspace_id = ? AND id = ?" + lock,
         List.of(workspaceId, id),
         EnvironmentStore::row);
   }
@@ -89,7 +100,7 @@ public final class EnvironmentStore {
       String workspaceId, String id, UnaryOperator<EnvironmentRecord> change) {
     return db.write(
         c -> {
-          Optional<EnvironmentRecord> current = find(c, workspaceId, id);
+          Optional<EnvironmentRecord> current = findForChange(c, workspaceId, id);
           if (current.isEmpty()) {
             return current;
           }
@@ -118,7 +129,7 @@ public final class EnvironmentStore {
   public Optional<EnvironmentRecord> delete(String workspaceId, String id) {
     return db.write(
         c -> {
-          Optional<EnvironmentRecord> e = find(c, workspaceId, id);
+          Optional<EnvironmentRecord> e = findForChange(c, workspaceId, id);
           if (e.isPresent()) {
             Sql.update(
                 c, "DELETE FROM environments WHERE workspace_id = ? AND id = ?", workspaceId, id);

@@ -56,9 +56,29 @@ public final class FileStore {
 
   public static Optional<FileRecord> find(Connection c, String workspaceId, String id)
       throws SQLException {
+    return find(c, workspaceId, id, "");
+  }
+
+  /**
+   * As {@link #find}, and keeps the file from being deleted until the transaction ends, so a copy
+   * made from it is recorded before its bytes could be collected.
+   */
+  public static Optional<FileRecord> findToCopy(Connection c, String workspaceId, String id)
+      throws SQLException {
+    return find(c, workspaceId, id, Sql.forShare(c));
+  }
+
+  /** As {@link #find}, and locks the file until the transaction ends, to delete it. */
+  public static Optional<FileRecord> findToDelete(Connection c, String workspaceId, String id)
+      throws SQLException {
+    return find(c, workspaceId, id, Sql.forUpdate(c));
+  }
+
+  private static Optional<FileRecord> find(Connection c, String workspaceId, String id, String lock)
+      throws SQLException {
     return Sql.one(
         c,
-        "SELECT " + COLUMNS + " FROM files WHERE workspace_id = ? AND id = ?",
+        "SELECT " + COLUMNS + " FROM files WHERE workspace_id = ? AND id = ?" + lock,
         List.of(workspaceId, id),
         FileStore::row);
   }

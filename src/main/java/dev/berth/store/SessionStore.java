@@ -95,6 +95,19 @@ public final class SessionStore {
   }
 
   /**
+   * As {@link #find}, and locks the session's row until the transaction ends, so that every change
+   * to a session or its resources, from any node, happens one at a time and sees the last.
+   */
+  public static Optional<Session> findForChange(Connection c, String workspaceId, String id)
+      throws SQLException {
+    return Sql.one(
+        c,
+        "SELECT " + COLUMNS + " FROM sessions WHERE workspace_id = ? AND id = ?" + Sql.forUpdate(c),
+        List.of(workspaceId, id),
+        SessionStore::row);
+  }
+
+  /**
    * Takes one more file slot of a session, unless that would pass {@code max}. The check and the
    * increment are one statement, so concurrent adds can never exceed the cap; in PostgreSQL the row
    * lock it takes also serialises the session's adds until commit.

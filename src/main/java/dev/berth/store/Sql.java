@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.postgresql.PGConnection;
 
 /** Small JDBC conveniences: positional parameters in, mapped rows out. */
 final class Sql {
@@ -35,6 +36,20 @@ final class Sql {
       throws SQLException {
     List<T> rows = list(c, sql, params, row);
     return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+  }
+
+  /**
+   * The clause that locks the rows a read in a write transaction returns until it commits: {@code
+   * FOR UPDATE} in PostgreSQL, where other nodes write concurrently, and nothing in SQLite, where a
+   * write transaction is the only writer anyway (it starts IMMEDIATE).
+   */
+  static String forUpdate(Connection c) throws SQLException {
+    return c.isWrapperFor(PGConnection.class) ? " FOR UPDATE" : "";
+  }
+
+  /** As {@link #forUpdate}, but other readers that share the lock are not kept out. */
+  static String forShare(Connection c) throws SQLException {
+    return c.isWrapperFor(PGConnection.class) ? " FOR SHARE" : "";
   }
 
   static int update(Connection c, String sql, Object... params) throws SQLException {

@@ -35,23 +35,23 @@ public final class WorkspaceStore {
         });
   }
 
-  /** The id of the workspace called {@code name}, creating it with {@code newId} if needed. */
+  /**
+   * The id of the workspace called {@code name}, creating it with {@code newId} if needed. Nodes
+   * starting together may both create it; the unique name keeps the first.
+   */
   public String ensureWorkspace(String name, String newId, String now) {
     return db.write(
         c -> {
-          Optional<String> existing = workspaceNamed(c, name);
-          if (existing.isPresent()) {
-            return existing.get();
-          }
           try (var st =
               c.prepareStatement(
-                  "INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)")) {
+                  "INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)"
+                      + " ON CONFLICT (name) DO NOTHING")) {
             st.setString(1, newId);
             st.setString(2, name);
             st.setString(3, now);
             st.executeUpdate();
           }
-          return newId;
+          return workspaceNamed(c, name).orElseThrow();
         });
   }
 
@@ -59,13 +59,11 @@ public final class WorkspaceStore {
   public void putKey(String keyHash, String workspaceId, String now) {
     db.write(
         c -> {
-          try (var del = c.prepareStatement("DELETE FROM api_keys WHERE key_hash = ?")) {
-            del.setString(1, keyHash);
-            del.executeUpdate();
-          }
           try (var st =
               c.prepareStatement(
-                  "INSERT INTO api_keys (key_hash, workspace_id, created_at) VALUES (?, ?, ?)")) {
+                  "INSERT INTO api_keys (key_hash, workspace_id, created_at) VALUES (?, ?, ?)"
+                      + " ON CONFLICT (key_hash) DO UPDATE SET workspace_id = excluded.workspace_id,"
+                      + " created_at = excluded.created_at")) {
             st.setString(1, keyHash);
             st.setString(2, workspaceId);
             st.setString(3, now);
