@@ -201,7 +201,7 @@ class FilesApiTest {
                       .file("e.txt", "text/plain", utf8("never stored"))
                       .field("expires_in_seconds", "12"));
       assertThat(r.status()).isEqualTo(400);
-      assertThat(filesUnder(fresh, "blobs")).isEmpty();
+      assertThat(fresh.blobs().digests()).isEmpty();
       assertThat(filesUnder(fresh, "tmp")).isEmpty();
       assertThat(fresh.http().get("/v1/files").json().get("data")).isEmpty();
     }
@@ -260,7 +260,7 @@ class FilesApiTest {
         assertThat(r.header("x-should-retry")).isEqualTo("false");
       }
       assertThat(filesUnder(limited, "tmp")).isEmpty();
-      assertThat(filesUnder(limited, "blobs")).hasSize(1);
+      assertThat(limited.blobs().digests()).hasSize(1);
       assertThat(limited.http().get("/v1/files").json().get("data")).hasSize(1);
     }
   }
@@ -269,12 +269,12 @@ class FilesApiTest {
   void deletingTheOnlyReferenceRemovesTheBlob() throws IOException {
     try (TestServer fresh = TestServer.start()) {
       String id = upload(fresh, TestServer.KEY, "only me");
-      assertThat(filesUnder(fresh, "blobs")).hasSize(1);
+      assertThat(fresh.blobs().digests()).hasSize(1);
       var deleted = fresh.http().delete("/v1/files/" + id);
       assertThat(deleted.status()).isEqualTo(200);
       assertThat(deleted.json().get("id").asText()).isEqualTo(id);
       assertThat(deleted.json().get("type").asText()).isEqualTo("file_deleted");
-      assertThat(filesUnder(fresh, "blobs")).isEmpty();
+      assertThat(fresh.blobs().digests()).isEmpty();
       assertThat(fresh.http().get("/v1/files/" + id).status()).isEqualTo(404);
       assertThat(fresh.http().delete("/v1/files/" + id).status()).isEqualTo(404);
     }
@@ -287,15 +287,15 @@ class FilesApiTest {
       String second = upload(fresh, TestServer.KEY, "same bytes");
       String otherWorkspace = upload(fresh, TestServer.OTHER_KEY, "same bytes");
       assertThat(first).isNotEqualTo(second);
-      assertThat(filesUnder(fresh, "blobs")).hasSize(1);
+      assertThat(fresh.blobs().digests()).hasSize(1);
 
       assertThat(fresh.http().delete("/v1/files/" + first).status()).isEqualTo(200);
-      assertThat(filesUnder(fresh, "blobs")).hasSize(1);
+      assertThat(fresh.blobs().digests()).hasSize(1);
       assertThat(fresh.http().delete("/v1/files/" + second).status()).isEqualTo(200);
-      assertThat(filesUnder(fresh, "blobs")).hasSize(1);
+      assertThat(fresh.blobs().digests()).hasSize(1);
       assertThat(fresh.http(TestServer.OTHER_KEY).delete("/v1/files/" + otherWorkspace).status())
           .isEqualTo(200);
-      assertThat(filesUnder(fresh, "blobs")).isEmpty();
+      assertThat(fresh.blobs().digests()).isEmpty();
     }
   }
 
@@ -348,16 +348,11 @@ class FilesApiTest {
           fresh.http().upload("kept.txt", "text/plain", "kept".getBytes(StandardCharsets.UTF_8));
       assertThat(kept.status()).isEqualTo(200);
       String orphan = "ab".repeat(32);
-      Path orphanPath = fresh.dataDir().resolve("blobs").resolve("ab").resolve(orphan);
-      Files.createDirectories(orphanPath.getParent());
-      Files.writeString(orphanPath, "bytes of an upload whose record was never committed");
+      fresh.blobs().plant(orphan, "bytes of an upload whose record was never committed");
 
       fresh.restart();
 
-      assertThat(Files.exists(orphanPath)).isFalse();
-      try (Stream<Path> blobs = Files.walk(fresh.dataDir().resolve("blobs"))) {
-        assertThat(blobs.filter(Files::isRegularFile)).hasSize(1);
-      }
+      assertThat(fresh.blobs().digests()).hasSize(1).doesNotContain(orphan);
       assertThat(fresh.http().get("/v1/files/" + kept.json().get("id").asText()).status())
           .isEqualTo(200);
     }

@@ -138,9 +138,7 @@ class ResourcesApiTest {
     String other = Fixtures.session(server.http());
     add(session, fileResource(broken, "/broken.txt"));
     add(other, fileResource(healthy, "/healthy.txt"));
-    Path blobs = server.dataDir().resolve("blobs");
-    String sha = sha256("this blob will vanish");
-    Files.delete(blobs.resolve(sha.substring(0, 2)).resolve(sha));
+    server.get().blobs().delete(sha256("this blob will vanish"));
     Files.delete(sandboxPath(session, "/mnt/session/uploads/broken.txt"));
     Files.delete(sandboxPath(other, "/mnt/session/uploads/healthy.txt"));
 

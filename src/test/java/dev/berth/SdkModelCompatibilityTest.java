@@ -18,6 +18,7 @@ import dev.berth.store.Database;
 import dev.berth.store.WorkspaceStore;
 import dev.berth.testing.Http;
 import dev.berth.testing.SharedServer;
+import dev.berth.testing.TestStores;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
@@ -146,7 +147,8 @@ class SdkModelCompatibilityTest {
 
   @Test
   void sessionAgentPassesStrictValidation(@TempDir Path dir) throws Exception {
-    try (Database db = Database.sqlite(dir)) {
+    try (TestStores stores = TestStores.provision();
+        Database db = stores.openDatabase(dir)) {
       String workspace =
           new WorkspaceStore(db).ensureWorkspace("w", Ids.workspace(), "2026-01-01T00:00:00Z");
       var agents = new AgentService(new AgentStore(db));

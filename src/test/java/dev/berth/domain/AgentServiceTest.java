@@ -9,6 +9,7 @@ import dev.berth.json.Json;
 import dev.berth.store.AgentStore;
 import dev.berth.store.Database;
 import dev.berth.store.WorkspaceStore;
+import dev.berth.testing.TestStores;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class AgentServiceTest {
   @TempDir Path dir;
+  final TestStores stores = TestStores.provision();
   Database db;
   AgentService agents;
   String workspace;
@@ -26,7 +28,7 @@ class AgentServiceTest {
 
   @BeforeEach
   void open() {
-    db = Database.sqlite(dir);
+    db = stores.openDatabase(dir);
     var workspaces = new WorkspaceStore(db);
     workspace = workspaces.ensureWorkspace("alpha", Ids.workspace(), Timestamps.now());
     otherWorkspace = workspaces.ensureWorkspace("beta", Ids.workspace(), Timestamps.now());
@@ -36,6 +38,7 @@ class AgentServiceTest {
   @AfterEach
   void close() {
     db.close();
+    stores.close();
   }
 
   static JsonNode json(String s) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.berth.testing.BerthProcess;
 import dev.berth.testing.Http;
 import dev.berth.testing.SlowBody;
+import dev.berth.testing.TestStores;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -17,6 +18,7 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,12 +31,18 @@ class GracefulShutdownIT {
   private static final Duration DRAIN = Duration.ofSeconds(30);
 
   @TempDir Path dataDir;
+  final TestStores stores = TestStores.provision();
+
+  @AfterEach
+  void dropStores() {
+    stores.close();
+  }
 
   @Test
   void sigtermLetsAnInFlightUploadFinishAndRefusesNewConnections() throws Exception {
     byte[] content = "slow upload ".repeat(2_000).getBytes(StandardCharsets.UTF_8);
     String fileId;
-    try (BerthProcess berth = BerthProcess.start(dataDir, "--uploads-downloadable")) {
+    try (BerthProcess berth = BerthProcess.start(stores, dataDir, "--uploads-downloadable")) {
       Http http = berth.http();
       var form = new Http.Form().file("slow.txt", "text/plain", content);
       var underway = new CountDownLatch(1);
@@ -59,7 +67,7 @@ class GracefulShutdownIT {
       assertThat(Duration.between(terminated, Instant.now())).isLessThan(DRAIN);
     }
 
-    try (BerthProcess again = BerthProcess.start(dataDir, "--uploads-downloadable")) {
+    try (BerthProcess again = BerthProcess.start(stores, dataDir, "--uploads-downloadable")) {
       Http http = again.http();
       assertThat(http.get("/v1/files/" + fileId).status()).isEqualTo(200);
       var download = http.get("/v1/files/" + fileId + "/content");

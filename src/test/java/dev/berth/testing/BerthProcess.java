@@ -30,7 +30,8 @@ public final class BerthProcess implements AutoCloseable {
    * Starts the jar on a port the kernel picks (port 0) and learns it from the start-up log, so no
    * other server on this machine can take the port in between.
    */
-  public static BerthProcess start(Path dataDir, String... extraArgs) throws IOException {
+  public static BerthProcess start(TestStores stores, Path dataDir, String... extraArgs)
+      throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
     var command =
         new java.util.ArrayList<>(
@@ -46,6 +47,7 @@ public final class BerthProcess implements AutoCloseable {
                 TestServer.KEY + "@alpha",
                 "--api-key",
                 TestServer.OTHER_KEY + "@beta"));
+    command.addAll(stores.args());
     command.addAll(List.of(extraArgs));
     Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
     Process p =

@@ -13,7 +13,8 @@ import java.util.stream.Stream;
 
 /**
  * A real Berth on a random port with its own data directory and two workspaces, each opened by one
- * key: {@link #KEY} ("alpha") and {@link #OTHER_KEY} ("beta").
+ * key: {@link #KEY} ("alpha") and {@link #OTHER_KEY} ("beta"). It runs on the stores of the suite's
+ * backend ({@link TestStores}), its own database and bucket when those are shared ones.
  */
 public final class TestServer implements AutoCloseable {
   public static final String KEY = "sk-test-alpha-0123456789abcdef";
@@ -21,12 +22,19 @@ public final class TestServer implements AutoCloseable {
 
   private final Path dataDir;
   private final BerthConfig config;
+  private final TestStores stores;
   private Berth berth;
 
-  private TestServer(Path dataDir, BerthConfig config) {
+  private TestServer(Path dataDir, BerthConfig config, TestStores stores) {
     this.dataDir = dataDir;
     this.config = config;
-    this.berth = Berth.start(config);
+    this.stores = stores;
+    try {
+      this.berth = Berth.start(config);
+    } catch (RuntimeException e) {
+      stores.close();
+      throw e;
+    }
   }
 
   public static TestServer start() {
@@ -35,15 +43,22 @@ public final class TestServer implements AutoCloseable {
 
   /** Starts with the defaults changed by {@code tweak}. */
   public static TestServer start(UnaryOperator<BerthConfig> tweak) {
+    return start(TestStores.provision(), tweak);
+  }
+
+  /** Starts on {@code stores}, which it closes when it closes. */
+  public static TestServer start(TestStores stores, UnaryOperator<BerthConfig> tweak) {
     try {
       Path dir = Files.createTempDirectory("berth-test-");
       BerthConfig config =
           tweak.apply(
               BerthConfig.defaults(dir, 0)
                   .withApiKeys(
-                      List.of(new ApiKeyGrant(KEY, "alpha"), new ApiKeyGrant(OTHER_KEY, "beta"))));
-      return new TestServer(dir, config);
+                      List.of(new ApiKeyGrant(KEY, "alpha"), new ApiKeyGrant(OTHER_KEY, "beta")))
+                  .withShared(stores.shared()));
+      return new TestServer(dir, config, stores);
     } catch (IOException e) {
+      stores.close();
       throw new IllegalStateException(e);
     }
   }
@@ -54,6 +69,11 @@ public final class TestServer implements AutoCloseable {
 
   public Path dataDir() {
     return dataDir;
+  }
+
+  /** The server's blob store, seen from outside. */
+  public TestBlobs blobs() {
+    return new TestBlobs(dataDir, stores.bucket());
   }
 
   public Http http() {
@@ -73,6 +93,7 @@ public final class TestServer implements AutoCloseable {
   @Override
   public void close() {
     berth.close();
+    stores.close();
     try (Stream<Path> walk = Files.walk(dataDir)) {
       walk.sorted(Comparator.reverseOrder())
           .forEach(

@@ -1,0 +1,114 @@
+package dev.berth.testing;
+
+import dev.berth.config.BerthConfig;
+import dev.berth.config.BerthConfig.S3Settings;
+import dev.berth.config.BerthConfig.Shared;
+import dev.berth.store.Database;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The stores one test's Berth (or several nodes of it) runs on. The suite runs once on the embedded
+ * default and once on PostgreSQL + S3 ({@code -Dberth.test.backend=postgres}); on the latter each
+ * {@link #provision} makes a new database and bucket, and {@link #close} removes both.
+ */
+public final class TestStores implements AutoCloseable {
+  /** Short leases, so tests of a takeover do not wait long. */
+  public static final int LEASE_SECONDS = 3;
+
+  private final Optional<String> database;
+  private final Optional<String> bucket;
+  private final String databaseHost;
+
+  private TestStores(Optional<String> database, Optional<String> bucket, String databaseHost) {
+    this.database = database;
+    this.bucket = bucket;
+    this.databaseHost = databaseHost;
+  }
+
+  /** Whether this run of the suite is the one on PostgreSQL + S3. */
+  public static boolean sharedBackend() {
+    return "postgres".equals(System.getProperty("berth.test.backend", "sqlite"));
+  }
+
+  /** The stores of the backend this run uses. */
+  public static TestStores provision() {
+    return sharedBackend()
+        ? provisionShared()
+        : new TestStores(Optional.empty(), Optional.empty(), "");
+  }
+
+  /** A new PostgreSQL database and S3 bucket, whichever backend the run uses. */
+  public static TestStores provisionShared() {
+    return provisionShared(Postgres.host());
+  }
+
+  /** As {@link #provisionShared()}, with Berth reaching PostgreSQL at {@code databaseHost}. */
+  public static TestStores provisionShared(String databaseHost) {
+    S3Server.endpoint();
+    return new TestStores(
+        Optional.of(Postgres.createDatabase()),
+        Optional.of(S3Server.newBucketName()),
+        databaseHost);
+  }
+
+  public boolean isShared() {
+    return database.isPresent();
+  }
+
+  public Optional<String> bucket() {
+    return bucket;
+  }
+
+  /** The configuration naming these stores. */
+  public Shared shared() {
+    return new Shared(
+        database.map(d -> Postgres.url(databaseHost, d)),
+        bucket.map(
+            b ->
+                new S3Settings(
+                    Optional.of(S3Server.endpoint()),
+                    b,
+                    "us-east-1",
+                    Optional.of(S3Server.ACCESS_KEY_ID),
+                    Optional.of(S3Server.SECRET_ACCESS_KEY))),
+        isShared() ? LEASE_SECONDS : BerthConfig.DEFAULT_LEASE_SECONDS);
+  }
+
+  /** Opens the metadata database on its own, migrated, as a server would. */
+  public Database openDatabase(Path dataDir) {
+    return Database.open(BerthConfig.defaults(dataDir, 0).withShared(shared()));
+  }
+
+  /** The same as command-line options of {@code berth serve}. */
+  public List<String> args() {
+    List<String> args = new ArrayList<>();
+    Shared shared = shared();
+    shared.databaseUrl().ifPresent(url -> args.addAll(List.of("--database-url", url)));
+    shared
+        .s3()
+        .ifPresent(
+            s3 ->
+                args.addAll(
+                    List.of(
+                        "--s3-endpoint",
+                        s3.endpoint().orElseThrow().toString(),
+                        "--s3-bucket",
+                        s3.bucket(),
+                        "--s3-access-key-id",
+                        S3Server.ACCESS_KEY_ID,
+                        "--s3-secret-access-key",
+                        S3Server.SECRET_ACCESS_KEY,
+                        "--lease-seconds",
+                        Integer.toString(shared.leaseSeconds()))));
+    return args;
+  }
+
+  @Override
+  public void close() {
+    database.ifPresent(Postgres::dropDatabase);
+    bucket.ifPresent(S3Server::deleteBucket);
+  }
+}
