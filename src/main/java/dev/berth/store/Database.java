@@ -9,7 +9,6 @@ import java.sql.SQLException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,26 +22,27 @@ import org.sqlite.SQLiteDataSource;
  *
  * <p>SQLite runs in WAL mode with {@code synchronous=NORMAL}: a commit survives the process being
  * killed at any point (the WAL is written before commit returns); only an operating-system crash
- * can lose the last transactions. Write transactions start {@code IMMEDIATE}, so two writers never
- * deadlock upgrading a read lock, and they queue on the busy timeout instead of failing.
+ * can lose the last transactions. All writes go through one writer thread ({@link GroupCommit});
+ * its transactions start {@code IMMEDIATE}, so a writer from outside the server (a {@code sqlite3}
+ * shell, say) makes it wait on the busy timeout rather than fail halfway.
  */
 public final class Database implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Database.class);
   private final HikariDataSource pool;
-  private final ReentrantLock writeLock;
+  private final GroupCommit writer;
   private final ScheduledExecutorService checkpointer =
       Executors.newSingleThreadScheduledExecutor(
           r -> Thread.ofPlatform().name("berth-wal-checkpoint").daemon().unstarted(r));
 
-  private Database(HikariDataSource pool, String migrations, ReentrantLock writeLock) {
+  private Database(HikariDataSource pool, String migrations) {
     this.pool = pool;
-    this.writeLock = writeLock;
     Flyway.configure()
         .dataSource(pool)
         .locations(migrations)
         .failOnMissingLocations(true)
         .load()
         .migrate();
+    this.writer = new GroupCommit(pool);
   }
 
   /** The embedded default: one SQLite file under {@code dataDir}. */
@@ -68,39 +68,18 @@ public final class Database implements AutoCloseable {
     // Checkpoints copy the WAL back into the database and fsync it; done by a committing writer
     // they stall every writer queued behind it. A background thread checkpoints every second, so
     // SQLite's own automatic checkpoint (kept as the bound on the WAL's size) rarely has work.
-    // SQLite has one writer at a time; queueing writers here, in order, is cheaper and fairer
-    // than letting them poll the database's busy handler.
-    var db =
-        new Database(
-            new HikariDataSource(hikari), "classpath:db/migration/sqlite", new ReentrantLock(true));
+    var db = new Database(new HikariDataSource(hikari), "classpath:db/migration/sqlite");
     db.checkpointer.scheduleWithFixedDelay(db::checkpoint, 1, 1, TimeUnit.SECONDS);
     return db;
   }
 
-  /** Runs {@code work} in one transaction and commits it, or rolls back if it throws. */
+  /**
+   * Runs {@code work} in one transaction and commits it, or rolls it back if it throws. SQLite has
+   * one writer at a time: writes are queued, in order, to a single writer thread that commits what
+   * has queued up together ({@link GroupCommit}), rather than polling the database's busy handler.
+   */
   public <T> T write(SqlWork<T> work) {
-    if (writeLock != null) {
-      writeLock.lock();
-    }
-    try (Connection c = pool.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
-    } catch (SQLException e) {
-      throw unavailable(e);
-    } finally {
-      if (writeLock != null) {
-        writeLock.unlock();
-      }
-    }
+    return writer.write(work);
   }
 
   /** Runs {@code work} on a connection in auto-commit mode. */
@@ -137,6 +116,7 @@ public final class Database implements AutoCloseable {
 
   @Override
   public void close() {
+    writer.close();
     checkpointer.shutdownNow();
     pool.close();
   }
