@@ -4,6 +4,7 @@ import dev.berth.sandbox.LocalSandboxHost;
 import dev.berth.store.ResourceStore;
 import dev.berth.store.SessionStore;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -88,6 +89,40 @@ public final class Reconciler {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * After a change at one mount path: makes that path in the sandbox match what the records say is
+   * there now, which costs the same whatever else the session holds. When another mount lies above
+   * or below the path (the change made room for it, or is about to), or the single-path repair
+   * fails, the whole session is reconciled instead.
+   */
+  public void reconcilePath(String sessionId, String mountPath) {
+    if (!placement.holds(sessionId)) {
+      tellHolder(sessionId);
+      return;
+    }
+    ReentrantLock lock = lockFor(sessionId);
+    lock.lock();
+    try {
+      Optional<Resource> there = resources.mountAround(sessionId, mountPath);
+      if (there.isEmpty() && host.unmount(sessionId, mountPath)) {
+        return;
+      }
+      if (there.isPresent() && there.get().mountPath().equals(mountPath)) {
+        host.mount(sessionId, mountPath, there.get().sha256());
+        return;
+      }
+    } catch (RuntimeException e) {
+      log.warn(
+          "sandbox of session {}: repairing {} failed; reconciling it whole",
+          sessionId,
+          mountPath,
+          e);
+    } finally {
+      lock.unlock();
+    }
+    reconcile(sessionId);
   }
 
   /** Removes this node's sandbox of a session that is gone or that another node now holds. */

@@ -41,54 +41,59 @@ public final class ResourceService {
   /** A request to mount a file: {@code {"type":"file","file_id","mount_path"?}}. */
   public record FileParams(String fileId, Optional<String> mountPath) {}
 
+  private static final String READ_ONLY = "its resources can no longer be changed";
+
   public Resource add(String workspaceId, String sessionId, FileParams params) {
     String mountPath = MountPaths.effective(params.mountPath(), params.fileId());
     Resource added =
         db.write(
-            c -> {
-              Session session =
-                  SessionService.writable(
-                      c, workspaceId, sessionId, "its resources can no longer be changed");
-              return addFile(c, session, params.fileId(), mountPath, Timestamps.now());
-            });
-    reconciler.reconcile(sessionId);
+            c -> addFile(c, workspaceId, sessionId, params.fileId(), mountPath, Timestamps.now()));
+    reconciler.reconcilePath(sessionId, mountPath);
     return added;
   }
 
   /**
-   * Adds one file resource inside the caller's transaction: takes a file slot (the cap), checks the
-   * file and the path, and records the session's copy of the file and the resource.
+   * Adds one file resource inside the caller's transaction: takes a file slot of the session (which
+   * also checks that the session is the caller's and may change, and the cap), checks the file and
+   * the path, and records the session's copy of the file and the resource.
    */
-  Resource addFile(Connection c, Session session, String fileId, String mountPath, String now)
+  Resource addFile(
+      Connection c,
+      String workspaceId,
+      String sessionId,
+      String fileId,
+      String mountPath,
+      String now)
       throws SQLException {
-    if (!SessionStore.takeFileSlot(c, session.id(), maxFilesPerSession, now)) {
+    if (!SessionStore.takeFileSlot(c, workspaceId, sessionId, maxFilesPerSession, now)) {
+      SessionService.writable(c, workspaceId, sessionId, READ_ONLY);
       throw new ApiException.InvalidRequest(
           "session "
-              + session.id()
+              + sessionId
               + " already has the maximum of "
               + maxFilesPerSession
               + " file resources");
     }
     FileRecord original =
-        FileStore.findToCopy(c, session.workspaceId(), fileId)
+        FileStore.findToCopy(c, workspaceId, fileId)
             .orElseThrow(() -> FileService.notFound(fileId));
     if (original.isExpired(now)) {
       throw new ApiException.NotFound("file '" + fileId + "' has expired", "file_expired");
     }
-    Optional<Resource> overlap = ResourceStore.overlapping(c, session.id(), mountPath);
+    Optional<Resource> overlap = ResourceStore.overlapping(c, sessionId, mountPath);
     if (overlap.isPresent()) {
       throw conflict(mountPath, overlap.get());
     }
     FileRecord copy =
         new FileRecord(
             Ids.file(),
-            session.workspaceId(),
+            workspaceId,
             original.filename(),
             original.mimeType(),
             original.sizeBytes(),
             original.sha256(),
             false,
-            Optional.of(session.id()),
+            Optional.of(sessionId),
             Optional.of(original.id()),
             now,
             Optional.empty());
@@ -96,16 +101,16 @@ public final class ResourceService {
     Resource resource =
         new Resource(
             Ids.resource(),
-            session.id(),
+            sessionId,
             Resource.FILE,
             copy.id(),
             copy.sha256(),
             mountPath,
             now,
             now);
-    if (!ResourceStore.insert(c, session.workspaceId(), resource)) {
+    if (!ResourceStore.insert(c, workspaceId, resource)) {
       throw new ApiException.Conflict(
-          "mount_path '" + mountPath + "' is already used in session " + session.id());
+          "mount_path '" + mountPath + "' is already used in session " + sessionId);
     }
     return resource;
   }
@@ -128,8 +133,7 @@ public final class ResourceService {
     }
     return db.write(
         c -> {
-          SessionService.writable(
-              c, workspaceId, sessionId, "its resources can no longer be changed");
+          SessionService.writable(c, workspaceId, sessionId, READ_ONLY);
           Resource r =
               ResourceStore.find(c, sessionId, resourceId).orElseThrow(() -> notFound(resourceId));
           throw new ApiException.InvalidRequest(
@@ -146,19 +150,22 @@ public final class ResourceService {
     Resource deleted =
         db.write(
             c -> {
-              SessionService.writable(
-                  c, workspaceId, sessionId, "its resources can no longer be changed");
-              Resource r =
-                  ResourceStore.find(c, sessionId, resourceId)
-                      .orElseThrow(() -> notFound(resourceId));
-              ResourceStore.delete(c, r.id());
-              if (Resource.FILE.equals(r.type())) {
-                FileStore.deleteFile(c, r.fileId());
-                SessionStore.releaseFileSlot(c, sessionId, Timestamps.now());
+              Optional<Resource> gone = ResourceStore.delete(c, workspaceId, sessionId, resourceId);
+              int slots = gone.filter(r -> Resource.FILE.equals(r.type())).isPresent() ? 1 : 0;
+              if (gone.isEmpty()
+                  || !SessionStore.releaseFileSlots(
+                      c, workspaceId, sessionId, slots, Timestamps.now())) {
+                // Say why, in the order the rules go: the session, then the resource. Throwing
+                // rolls back the delete above.
+                SessionService.writable(c, workspaceId, sessionId, READ_ONLY);
+                throw notFound(resourceId);
               }
-              return r;
+              if (slots == 1) {
+                FileStore.deleteFile(c, gone.get().fileId());
+              }
+              return gone.get();
             });
-    reconciler.reconcile(sessionId);
+    reconciler.reconcilePath(sessionId, deleted.mountPath());
     files.collect(List.of(deleted.sha256()));
     return deleted;
   }

@@ -114,7 +114,12 @@ public final class SessionService {
               for (int i = 0; i < p.resources().size(); i++) {
                 out.add(
                     resourceService.addFile(
-                        c, session, p.resources().get(i).fileId(), mountPaths.get(i), now));
+                        c,
+                        workspaceId,
+                        session.id(),
+                        p.resources().get(i).fileId(),
+                        mountPaths.get(i),
+                        now));
               }
               return out;
             });

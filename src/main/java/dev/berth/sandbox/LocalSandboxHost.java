@@ -194,10 +194,15 @@ public final class LocalSandboxHost implements AutoCloseable {
   /**
    * Removes the mount at {@code mountPath}, then the directories above it that are left empty, up
    * to but excluding uploads. Does nothing if it is not there; never creates the tree.
+   *
+   * @return false if something other than a directory stands where a directory above the mount
+   *     should be: the path is clear, but the tree holds something no mount made there, and only a
+   *     whole {@link #reconcile} knows whether anything else needs it gone
    */
-  public void unmount(String sessionId, String mountPath) {
+  public boolean unmount(String sessionId, String mountPath) {
     List<String> segments = segments(mountPath);
     List<String> names = segments.subList(0, segments.size() - 1);
+    boolean[] clean = {true};
     locked(
         sessionId,
         "unmount " + mountPath + " from",
@@ -209,11 +214,15 @@ public final class LocalSandboxHost implements AutoCloseable {
                   try (var dirs = new OpenDirs()) {
                     var dir = top.uploads();
                     for (String name : names) {
-                      var next = openExisting(dir, name);
-                      if (next.isEmpty()) {
+                      var attrs = lstat(dir, name(name));
+                      if (attrs.isEmpty()) {
                         return;
                       }
-                      dir = dirs.add(next.get());
+                      if (!attrs.get().isDirectory()) {
+                        clean[0] = false;
+                        return;
+                      }
+                      dir = dirs.add(open(dir, name(name)));
                     }
                     removeTree(dir, name(segments.getLast()));
                     for (int i = dirs.size() - 1; i >= 0; i--) {
@@ -226,6 +235,7 @@ public final class LocalSandboxHost implements AutoCloseable {
                     }
                   }
                 }));
+    return clean[0];
   }
 
   /** Removes the session's whole tree, never following a symlink in it. */

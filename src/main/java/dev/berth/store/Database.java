@@ -25,14 +25,16 @@ import org.sqlite.SQLiteDataSource;
  *
  * <p>SQLite runs in WAL mode with {@code synchronous=NORMAL}: a commit survives the process being
  * killed at any point (the WAL is written before commit returns); only an operating-system crash
- * can lose the last transactions. Write transactions start {@code IMMEDIATE}, so two writers never
- * deadlock upgrading a read lock, and they queue on the busy timeout instead of failing.
+ * can lose the last transactions. All writes go through one writer thread ({@link GroupCommit});
+ * its transactions start {@code IMMEDIATE}, so a writer from outside the server (a {@code sqlite3}
+ * shell, say) makes it wait on the busy timeout rather than fail halfway.
  *
- * <p>PostgreSQL serves several nodes at once, so nothing here may rely on one process: there is no
- * write lock, and the rules hold through constraints, conditional updates and row locks ({@link
- * Sql#forUpdate}), which make racing nodes get the same outcomes as racing requests on one node.
- * When the database cannot be reached a request fails within {@link #POSTGRES_WAIT_MILLIS} (a 503
- * the client may retry) and the pool reconnects by itself when it is back.
+ * <p>PostgreSQL serves several nodes at once, so nothing here may rely on one process: each write
+ * is a transaction of its own on the caller's thread, and the rules hold through constraints,
+ * conditional updates and row locks ({@link Sql#forUpdate}), which make racing nodes get the same
+ * outcomes as racing requests on one node. When the database cannot be reached a request fails
+ * within {@link #POSTGRES_WAIT_MILLIS} (a 503 the client may retry) and the pool reconnects by
+ * itself when it is back.
  */
 public final class Database implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Database.class);
@@ -48,17 +50,15 @@ public final class Database implements AutoCloseable {
   private static final int STRIPES = 64;
 
   private final HikariDataSource pool;
-  private final ReentrantLock writeLock;
+  private final GroupCommit writer; // SQLite's; null for PostgreSQL
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
   private final String postgresUrl;
   private final ScheduledExecutorService checkpointer =
       Executors.newSingleThreadScheduledExecutor(
           r -> Thread.ofPlatform().name("berth-wal-checkpoint").daemon().unstarted(r));
 
-  private Database(
-      HikariDataSource pool, String migrations, ReentrantLock writeLock, String postgresUrl) {
+  private Database(HikariDataSource pool, String migrations, String postgresUrl) {
     this.pool = pool;
-    this.writeLock = writeLock;
     this.postgresUrl = postgresUrl;
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new ReentrantLock();
@@ -69,6 +69,7 @@ public final class Database implements AutoCloseable {
         .failOnMissingLocations(true)
         .load()
         .migrate();
+    this.writer = postgresUrl == null ? new GroupCommit(pool) : null;
   }
 
   /** PostgreSQL when the configuration names a database URL, else SQLite in the data directory. */
@@ -93,8 +94,7 @@ public final class Database implements AutoCloseable {
     hikari.addDataSourceProperty("socketTimeout", "30");
     hikari.addDataSourceProperty("tcpKeepAlive", "true");
     hikari.addDataSourceProperty("ApplicationName", "berth");
-    return new Database(
-        new HikariDataSource(hikari), "classpath:db/migration/postgresql", null, jdbcUrl);
+    return new Database(new HikariDataSource(hikari), "classpath:db/migration/postgresql", jdbcUrl);
   }
 
   /** The embedded default: one SQLite file under {@code dataDir}. */
@@ -120,23 +120,23 @@ public final class Database implements AutoCloseable {
     // Checkpoints copy the WAL back into the database and fsync it; done by a committing writer
     // they stall every writer queued behind it. A background thread checkpoints every second, so
     // SQLite's own automatic checkpoint (kept as the bound on the WAL's size) rarely has work.
-    // SQLite has one writer at a time; queueing writers here, in order, is cheaper and fairer
-    // than letting them poll the database's busy handler.
-    var db =
-        new Database(
-            new HikariDataSource(hikari),
-            "classpath:db/migration/sqlite",
-            new ReentrantLock(true),
-            null);
+    var db = new Database(new HikariDataSource(hikari), "classpath:db/migration/sqlite", null);
     db.checkpointer.scheduleWithFixedDelay(db::checkpoint, 1, 1, TimeUnit.SECONDS);
     return db;
   }
 
-  /** Runs {@code work} in one transaction and commits it, or rolls back if it throws. */
+  /**
+   * Runs {@code work} in one transaction and commits it, or rolls it back if it throws. SQLite has
+   * one writer at a time: writes are queued, in order, to a single writer thread that commits what
+   * has queued up together ({@link GroupCommit}), rather than polling the database's busy handler.
+   * PostgreSQL has many writers, so each runs its own transaction.
+   */
   public <T> T write(SqlWork<T> work) {
-    if (writeLock != null) {
-      writeLock.lock();
-    }
+    return writer != null ? writer.write(work) : transaction(work);
+  }
+
+  /** One PostgreSQL transaction on the caller's thread. */
+  private <T> T transaction(SqlWork<T> work) {
     try (Connection c = pool.getConnection()) {
       c.setAutoCommit(false);
       T result;
@@ -156,10 +156,6 @@ public final class Database implements AutoCloseable {
       return result;
     } catch (SQLException e) {
       throw unavailable(e);
-    } finally {
-      if (writeLock != null) {
-        writeLock.unlock();
-      }
     }
   }
 
@@ -250,6 +246,9 @@ public final class Database implements AutoCloseable {
 
   @Override
   public void close() {
+    if (writer != null) {
+      writer.close();
+    }
     checkpointer.shutdownNow(); // idle for PostgreSQL, which checkpoints by itself
     pool.close();
   }

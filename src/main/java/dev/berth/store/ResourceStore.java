@@ -105,8 +105,16 @@ public final class ResourceStore {
     return db.read(c -> find(c, sessionId, id));
   }
 
-  public static void delete(Connection c, String id) throws SQLException {
-    Sql.update(c, "DELETE FROM session_resources WHERE id = ?", id);
+  /** Deletes the caller's resource and returns what it was; empty if there was none. */
+  public static Optional<Resource> delete(
+      Connection c, String workspaceId, String sessionId, String id) throws SQLException {
+    return Sql.one(
+        c,
+        "DELETE FROM session_resources WHERE id = ? AND session_id = ? AND workspace_id = ?"
+            + " RETURNING "
+            + COLUMNS,
+        List.of(id, sessionId, workspaceId),
+        ResourceStore::row);
   }
 
   public static void deleteAll(Connection c, String sessionId) throws SQLException {
@@ -149,6 +157,14 @@ public final class ResourceStore {
           }
           return out;
         });
+  }
+
+  /**
+   * The file resource mounted at {@code path}, or else one mounted above or below it: what the
+   * sandbox must show at that path. One indexed read, whatever the session holds.
+   */
+  public Optional<Resource> mountAround(String sessionId, String path) {
+    return db.read(c -> overlapping(c, sessionId, path));
   }
 
   /** What the session's sandbox must hold: mount path → blob. */

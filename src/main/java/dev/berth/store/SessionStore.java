@@ -94,6 +94,9 @@ public final class SessionStore {
         SessionStore::row);
   }
 
+  /** The rows whose resources may still change: archived and terminated sessions are read-only. */
+  private static final String CHANGEABLE = "archived_at IS NULL AND status <> 'terminated'";
+
   /**
    * As {@link #find}, and locks the session's row until the transaction ends, so that every change
    * to a session or its resources, from any node, happens one at a time and sees the last.
@@ -108,29 +111,43 @@ public final class SessionStore {
   }
 
   /**
-   * Takes one more file slot of a session, unless that would pass {@code max}. The check and the
-   * increment are one statement, so concurrent adds can never exceed the cap; in PostgreSQL the row
-   * lock it takes also serialises the session's adds until commit.
+   * Takes one more file slot of the caller's session, unless that would pass {@code max} or the
+   * session is gone, another workspace's or read-only; false then, and the caller finds out which.
+   * The checks and the increment are one statement, so concurrent adds can never exceed the cap; in
+   * PostgreSQL the row lock it takes also serialises the session's adds until commit.
    */
-  public static boolean takeFileSlot(Connection c, String sessionId, int max, String now)
-      throws SQLException {
+  public static boolean takeFileSlot(
+      Connection c, String workspaceId, String sessionId, int max, String now) throws SQLException {
     return Sql.update(
             c,
             "UPDATE sessions SET file_count = file_count + 1, updated_at = ?"
-                + " WHERE id = ? AND file_count < ?",
+                + " WHERE id = ? AND workspace_id = ? AND "
+                + CHANGEABLE
+                + " AND file_count < ?",
             now,
             sessionId,
+            workspaceId,
             max)
         == 1;
   }
 
-  public static void releaseFileSlot(Connection c, String sessionId, String now)
+  /**
+   * Gives back {@code slots} file slots of the caller's session after a resource went; false, and
+   * nothing changed, when the session is gone, another workspace's or read-only.
+   */
+  public static boolean releaseFileSlots(
+      Connection c, String workspaceId, String sessionId, int slots, String now)
       throws SQLException {
-    Sql.update(
-        c,
-        "UPDATE sessions SET file_count = file_count - 1, updated_at = ? WHERE id = ?",
-        now,
-        sessionId);
+    return Sql.update(
+            c,
+            "UPDATE sessions SET file_count = file_count - ?, updated_at = ?"
+                + " WHERE id = ? AND workspace_id = ? AND "
+                + CHANGEABLE,
+            slots,
+            now,
+            sessionId,
+            workspaceId)
+        == 1;
   }
 
   public static void delete(Connection c, String sessionId) throws SQLException {

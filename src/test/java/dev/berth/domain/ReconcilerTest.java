@@ -1,0 +1,164 @@
+package dev.berth.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.sandbox.LocalSandboxHost;
+import dev.berth.store.Database;
+import dev.berth.store.LocalBlobStore;
+import dev.berth.store.ResourceStore;
+import dev.berth.store.SessionStore;
+import dev.berth.store.WorkspaceStore;
+import dev.berth.testing.TestStores;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The repair after one change touches one path, yet leaves the sandbox exactly as the records say
+ * even when changes at related paths are reconciled out of order: the records, not the order of the
+ * repairs, decide.
+ */
+class ReconcilerTest {
+  private static final String SESSION = "sesn_011111111111111111111111";
+  private static final String UPLOADS = "/mnt/session/uploads";
+
+  @TempDir Path dir;
+  final TestStores stores = TestStores.provision();
+  Database db;
+  LocalBlobStore blobs;
+  LocalSandboxHost host;
+  Reconciler reconciler;
+  String workspace;
+  String shaA;
+  String shaB;
+
+  @BeforeEach
+  void open() throws IOException {
+    db = stores.openDatabase(dir);
+    blobs = new LocalBlobStore(dir);
+    host = new LocalSandboxHost(dir, blobs::localPath);
+    reconciler =
+        new Reconciler(new ResourceStore(db), new SessionStore(db), host, new SingleNode());
+    workspace = new WorkspaceStore(db).ensureWorkspace("w", Ids.workspace(), Timestamps.now());
+    shaA = blob("first");
+    shaB = blob("second");
+    db.write(
+        c -> {
+          try (PreparedStatement st =
+              c.prepareStatement(
+                  "INSERT INTO sessions (id, workspace_id, agent_id, agent_version, agent,"
+                      + " environment_id, metadata, vault_ids, status, created_at, updated_at)"
+                      + " VALUES (?, ?, 'agent_x', 1, '{}', 'env_x', '{}', '[]', 'idle', ?, ?)")) {
+            st.setString(1, SESSION);
+            st.setString(2, workspace);
+            st.setString(3, Timestamps.now());
+            st.setString(4, Timestamps.now());
+            return st.executeUpdate();
+          }
+        });
+  }
+
+  @AfterEach
+  void close() {
+    host.close();
+    db.close();
+    stores.close();
+  }
+
+  @Test
+  void aRepairOfAPathMountsWhatTheRecordSaysIsThere() throws IOException {
+    record("/mnt/session/uploads/data/a.csv", shaA);
+    reconciler.reconcilePath(SESSION, "/mnt/session/uploads/data/a.csv");
+    assertThat(Files.readString(sandbox("data/a.csv"))).isEqualTo("first");
+
+    unrecord("/mnt/session/uploads/data/a.csv");
+    reconciler.reconcilePath(SESSION, "/mnt/session/uploads/data/a.csv");
+    assertThat(sandbox("data")).as("the directory the mount made goes with it").doesNotExist();
+  }
+
+  @Test
+  void aLateRepairOfADeletedPathKeepsTheMountThatTookItsPlaceBelow() throws IOException {
+    // /x was a file mount; it was deleted and /x/y added, and the add's repair ran first.
+    record(UPLOADS + "/x", shaA);
+    reconciler.reconcilePath(SESSION, UPLOADS + "/x");
+    unrecord(UPLOADS + "/x");
+    record(UPLOADS + "/x/y", shaB);
+    reconciler.reconcilePath(SESSION, UPLOADS + "/x/y");
+    reconciler.reconcilePath(SESSION, UPLOADS + "/x"); // the delete's repair, late
+
+    assertThat(Files.readString(sandbox("x/y"))).isEqualTo("second");
+  }
+
+  @Test
+  void aLateRepairOfADeletedPathKeepsTheMountThatTookItsPlaceAbove() throws IOException {
+    record(UPLOADS + "/p/q", shaA);
+    reconciler.reconcilePath(SESSION, UPLOADS + "/p/q");
+    unrecord(UPLOADS + "/p/q");
+    record(UPLOADS + "/p", shaB);
+    reconciler.reconcilePath(SESSION, UPLOADS + "/p");
+    reconciler.reconcilePath(SESSION, UPLOADS + "/p/q");
+
+    assertThat(Files.readString(sandbox("p"))).isEqualTo("second");
+  }
+
+  @Test
+  void aLateRepairOfAnAddThatWasUndoneRemovesIt() {
+    record(UPLOADS + "/gone.txt", shaA);
+    unrecord(UPLOADS + "/gone.txt");
+    reconciler.reconcilePath(SESSION, UPLOADS + "/gone.txt");
+
+    assertThat(sandbox("gone.txt")).doesNotExist();
+  }
+
+  @Test
+  void somethingPlantedAboveADeletedMountIsClearedByAWholeReconcile() throws IOException {
+    record(UPLOADS + "/keep.txt", shaA);
+    reconciler.reconcile(SESSION);
+    Files.createSymbolicLink(sandbox("dir"), dir);
+
+    reconciler.reconcilePath(SESSION, UPLOADS + "/dir/file.txt");
+
+    assertThat(Files.exists(sandbox("dir"), LinkOption.NOFOLLOW_LINKS)).isFalse();
+    assertThat(Files.readString(sandbox("keep.txt"))).isEqualTo("first");
+  }
+
+  private String blob(String text) throws IOException {
+    var staged =
+        blobs.stage(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), 1 << 20);
+    blobs.publish(staged);
+    return staged.sha256();
+  }
+
+  private void record(String mountPath, String sha256) {
+    String now = Timestamps.now();
+    var resource =
+        new Resource(
+            Ids.resource(), SESSION, Resource.FILE, Ids.file(), sha256, mountPath, now, now);
+    db.write(c -> ResourceStore.insert(c, workspace, resource));
+  }
+
+  private void unrecord(String mountPath) {
+    db.write(
+        c -> {
+          try (PreparedStatement st =
+              c.prepareStatement(
+                  "DELETE FROM session_resources WHERE session_id = ? AND mount_path = ?")) {
+            st.setString(1, SESSION);
+            st.setString(2, mountPath);
+            return st.executeUpdate();
+          }
+        });
+  }
+
+  private Path sandbox(String belowUploads) {
+    return host.root(SESSION).resolve("mnt/session/uploads").resolve(belowUploads);
+  }
+}

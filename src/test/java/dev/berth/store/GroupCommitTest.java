@@ -1,0 +1,142 @@
+package dev.berth.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Writes committed together still behave one by one: each commits or rolls back on its own, and a
+ * caller hears of success only once its write is in the database.
+ */
+class GroupCommitTest {
+  @TempDir Path dir;
+  Database db;
+
+  @BeforeEach
+  void open() {
+    db = Database.sqlite(dir);
+    db.write(c -> Sql.update(c, "CREATE TABLE t (n INTEGER PRIMARY KEY)"));
+  }
+
+  @AfterEach
+  void close() {
+    db.close();
+  }
+
+  @Test
+  void aFailingWriteInABatchRollsBackAloneAndTheOthersCommit() throws Exception {
+    int writers = 40;
+    var outcomes = new ConcurrentHashMap<Integer, String>();
+    try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+      CountDownLatch queued = holdTheWriter(threads);
+      List<Future<?>> all = new ArrayList<>();
+      for (int i = 0; i < writers; i++) {
+        int n = i;
+        all.add(threads.submit(() -> outcomes.put(n, attempt(n))));
+      }
+      queued.countDown();
+      for (Future<?> f : all) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+    }
+    for (int n = 0; n < writers; n++) {
+      String expected =
+          switch (n % 3) {
+            case 0 -> "committed";
+            case 1 -> "refused";
+            default -> "store failure";
+          };
+      assertThat(outcomes).containsEntry(n, expected);
+    }
+    assertThat(rows())
+        .as("only the writes that succeeded are in the table, each once")
+        .containsExactlyElementsOf(
+            IntStream.range(0, writers).filter(n -> n % 3 == 0).boxed().toList());
+  }
+
+  @Test
+  void aWriteCannotStartAnotherWrite() {
+    assertThatThrownBy(() -> db.write(c -> db.write(inner -> 1)))
+        .isInstanceOf(IllegalStateException.class);
+    int inserted = db.write(c -> Sql.update(c, "INSERT INTO t VALUES (7)"));
+    assertThat(inserted).isEqualTo(1);
+    assertThat(rows()).containsExactly(7);
+  }
+
+  @Test
+  void writesAfterCloseFailCleanly() {
+    db.close();
+    assertThatThrownBy(() -> db.write(c -> Sql.update(c, "INSERT INTO t VALUES (1)")))
+        .isInstanceOf(Database.StoreFailure.class);
+  }
+
+  /**
+   * Starts a write that waits until the returned latch is counted down, so the writes submitted
+   * meanwhile queue up and run as one batch.
+   */
+  private CountDownLatch holdTheWriter(ExecutorService threads) throws InterruptedException {
+    var release = new CountDownLatch(1);
+    var running = new CountDownLatch(1);
+    threads.submit(
+        () ->
+            db.write(
+                c -> {
+                  running.countDown();
+                  try {
+                    release.await();
+                  } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                  }
+                  return null;
+                }));
+    running.await();
+    return release;
+  }
+
+  /** Inserts {@code n}; every third write then fails by the rules, every third in SQL. */
+  private String attempt(int n) {
+    try {
+      db.write(
+          c -> {
+            Sql.update(c, "INSERT INTO t VALUES (?)", n);
+            switch (n % 3) {
+              case 1 -> throw new IllegalArgumentException("refused");
+              case 2 -> {
+                try (PreparedStatement st = c.prepareStatement("INSERT INTO t VALUES (?)")) {
+                  st.setInt(1, n);
+                  st.executeUpdate(); // the same key again
+                }
+              }
+              default -> {}
+            }
+            return null;
+          });
+      return "committed";
+    } catch (IllegalArgumentException e) {
+      return "refused";
+    } catch (Database.StoreFailure e) {
+      assertThat(e).hasCauseInstanceOf(SQLException.class);
+      return "store failure";
+    }
+  }
+
+  private List<Integer> rows() {
+    return db.read(c -> Sql.list(c, "SELECT n FROM t ORDER BY n", List.of(), rs -> rs.getInt(1)));
+  }
+}
