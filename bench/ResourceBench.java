@@ -17,7 +17,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * cheapest authenticated endpoint (the ceiling) and add+delete resource pairs, each for the same
  * time; then add latency for a 1 KiB and a 1 GiB file, interleaved.
  *
+ * <p>With the server's pid it also prints the server's CPU time per request in each phase, read
+ * from {@code /proc/<pid>/stat}: on a shared machine that tells where the gap to the ceiling comes
+ * from better than the rates do.
+ *
  * <p>Usage: java -cp target/berth.jar bench/ResourceBench.java BASE_URL API_KEY SECONDS BIG_FILE
+ * [SERVER_PID]
  */
 public class ResourceBench {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -25,12 +30,14 @@ public class ResourceBench {
       HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
   static String base;
   static String key;
+  static long serverPid;
 
   public static void main(String[] args) throws Exception {
     base = args[0];
     key = args[1];
     int seconds = Integer.parseInt(args[2]);
     Path big = Path.of(args[3]);
+    serverPid = args.length > 4 ? Long.parseLong(args[4]) : -1;
 
     String env = post("/v1/environments", "{\"name\":\"bench\"}").get("id").asText();
     String agent =
@@ -41,9 +48,11 @@ public class ResourceBench {
 
     System.out.println();
     System.out.println("| concurrency | ceiling req/s | add+delete pairs/s | pairs/ceiling | "
-        + "requests/ceiling | ceiling p50/p99 ms | pair p50/p99 ms |");
-    System.out.println("|---|---|---|---|---|---|---|");
-    for (int c : new int[] {1, 16, 64}) {
+        + "requests/ceiling | ceiling p50/p99 ms | pair p50/p99 ms | server CPU µs per request,"
+        + " ceiling / add or delete |");
+    System.out.println("|---|---|---|---|---|---|---|---|");
+    String levels = System.getenv().getOrDefault("BENCH_CONCURRENCY", "1,16,64");
+    for (int c : Arrays.stream(levels.split(",")).mapToInt(Integer::parseInt).toArray()) {
       List<String> sessions = new ArrayList<>();
       for (int i = 0; i < c; i++) {
         sessions.add(session(agent, env));
@@ -63,7 +72,7 @@ public class ResourceBench {
                 delete("/v1/sessions/" + s + "/resources/" + r.get("id").asText());
               });
       System.out.printf(
-          "| %d | %.0f | %.0f | %.2f | %.2f | %.2f / %.2f | %.2f / %.2f |%n",
+          "| %d | %.0f | %.0f | %.2f | %.2f | %.2f / %.2f | %.2f / %.2f | %s |%n",
           c,
           ceiling.rate(),
           pairs.rate(),
@@ -72,7 +81,11 @@ public class ResourceBench {
           ceiling.p(50),
           ceiling.p(99),
           pairs.p(50),
-          pairs.p(99));
+          pairs.p(99),
+          serverPid < 0
+              ? "-"
+              : String.format(
+                  "%.0f / %.0f", ceiling.cpuMicrosPerOp(), pairs.cpuMicrosPerOp() / 2));
     }
 
     String s = session(agent, env);
@@ -109,7 +122,11 @@ public class ResourceBench {
     void run(int worker) throws Exception;
   }
 
-  record Result(long count, double seconds, double[] latenciesMs) {
+  record Result(long count, double seconds, double[] latenciesMs, double serverCpuSeconds) {
+    double cpuMicrosPerOp() {
+      return serverCpuSeconds * 1e6 / count;
+    }
+
     double rate() {
       return count / seconds;
     }
@@ -125,6 +142,7 @@ public class ResourceBench {
     AtomicBoolean stop = new AtomicBoolean();
     List<List<Double>> lat = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
+    double cpu0 = serverCpuSeconds();
     long t0 = System.nanoTime();
     for (int w = 0; w < workers; w++) {
       List<Double> mine = new ArrayList<>();
@@ -151,8 +169,19 @@ public class ResourceBench {
       t.join();
     }
     double elapsed = (System.nanoTime() - t0) / 1e9;
+    double cpu = serverCpuSeconds() - cpu0;
     double[] all = lat.stream().flatMap(List::stream).mapToDouble(Double::doubleValue).sorted().toArray();
-    return new Result(all.length, elapsed, all);
+    return new Result(all.length, elapsed, all, cpu);
+  }
+
+  /** User plus system time of the server process so far (fields 14 and 15, in clock ticks). */
+  static double serverCpuSeconds() throws Exception {
+    if (serverPid < 0) {
+      return 0;
+    }
+    String stat = Files.readString(Path.of("/proc/" + serverPid + "/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // USER_HZ is 100 on Linux
   }
 
   static String session(String agent, String env) throws Exception {

@@ -23,4 +23,4 @@ done
 head -c $((mib * 1024 * 1024)) /dev/urandom >"$work/big.bin"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; java $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
 "$JAVA_HOME/bin/java" -cp "$root/target/berth.jar" "$root/bench/ResourceBench.java" \
-  "http://127.0.0.1:$port" "$key" "$seconds" "$work/big.bin"
+  "http://127.0.0.1:$port" "$key" "$seconds" "$work/big.bin" "$pid"

@@ -12,9 +12,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -177,16 +179,50 @@ class ResourcesApiTest {
   void takenOrOverlappingMountPathsConflict() {
     String file = Fixtures.upload(server.http(), "x.txt", "x");
     String session = Fixtures.session(server.http());
-    assertThat(add(session, fileResource(file, "/a/b")).status()).isEqualTo(200);
+    var first = add(session, fileResource(file, "/a/b"));
+    assertThat(first.status()).isEqualTo(200);
+    String firstId = first.json().get("id").asText();
 
-    for (String path : List.of("/a/b", "/mnt/session/uploads/a/b", "/a", "/a/b/c")) {
-      var r = add(session, fileResource(file, path));
-      assertThat(r.status()).as(path).isEqualTo(409);
+    for (var taken :
+        Map.of(
+                "/a/b", "is already used by",
+                "/mnt/session/uploads/a/b", "is already used by",
+                "/a", "would contain the mount of",
+                "/a/b/c", "lies inside the mount of")
+            .entrySet()) {
+      var r = add(session, fileResource(file, taken.getKey()));
+      assertThat(r.status()).as(taken.getKey()).isEqualTo(409);
       assertThat(r.errorType()).isEqualTo("conflict_error");
       assertThat(r.header("x-should-retry")).isEqualTo("false");
+      assertThat(r.json().at("/error/message").asText())
+          .contains(taken.getValue() + " resource " + firstId + " at '/mnt/session/uploads/a/b'");
     }
+    assertThat(server.http().get("/v1/files?scope_id=" + session).json().get("data"))
+        .as("refused adds leave no session copy behind")
+        .hasSize(1);
     assertThat(add(session, fileResource(file, "/a/bc")).status()).isEqualTo(200);
     assertThat(add(session, fileResource(file, "/a/b.txt")).status()).isEqualTo(200);
+  }
+
+  @Test
+  void mountingAnExpiredFileIsNotFoundAndWritesNothing() throws SQLException {
+    String file = Fixtures.upload(server.http(), "old.txt", "old");
+    String session = Fixtures.session(server.http());
+    try (var db = server.get().metadata();
+        var st = db.prepareStatement("UPDATE files SET expires_at = ? WHERE id = ?")) {
+      st.setString(1, "2000-01-01T00:00:00.000000Z");
+      st.setString(2, file);
+      assertThat(st.executeUpdate()).isEqualTo(1);
+    }
+
+    var r = add(session, fileResource(file, "/old.txt"));
+
+    assertThat(r.status()).isEqualTo(404);
+    assertThat(r.errorType()).isEqualTo("not_found_error");
+    assertThat(r.json().at("/error/message").asText()).isEqualTo("file '" + file + "' has expired");
+    assertThat(server.http().get("/v1/files?scope_id=" + session).json().get("data")).isEmpty();
+    assertThat(server.http().get("/v1/sessions/" + session + "/resources").json().get("data"))
+        .isEmpty();
   }
 
   @Test

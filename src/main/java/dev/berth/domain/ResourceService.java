@@ -74,43 +74,23 @@ public final class ResourceService {
               + maxFilesPerSession
               + " file resources");
     }
-    FileRecord original =
-        FileStore.findToCopy(c, workspaceId, fileId)
-            .orElseThrow(() -> FileService.notFound(fileId));
-    if (original.isExpired(now)) {
+    String copyId = Ids.file();
+    Optional<String> sha256 =
+        FileStore.copyForSession(c, workspaceId, fileId, copyId, sessionId, now);
+    if (sha256.isEmpty()) {
+      FileStore.find(c, workspaceId, fileId).orElseThrow(() -> FileService.notFound(fileId));
       throw new ApiException.NotFound("file '" + fileId + "' has expired", "file_expired");
     }
-    Optional<Resource> overlap = ResourceStore.overlapping(c, sessionId, mountPath);
-    if (overlap.isPresent()) {
-      throw conflict(mountPath, overlap.get());
-    }
-    FileRecord copy =
-        new FileRecord(
-            Ids.file(),
-            workspaceId,
-            original.filename(),
-            original.mimeType(),
-            original.sizeBytes(),
-            original.sha256(),
-            false,
-            Optional.of(sessionId),
-            Optional.of(original.id()),
-            now,
-            Optional.empty());
-    FileStore.insert(c, copy);
     Resource resource =
         new Resource(
-            Ids.resource(),
-            sessionId,
-            Resource.FILE,
-            copy.id(),
-            copy.sha256(),
-            mountPath,
-            now,
-            now);
+            Ids.resource(), sessionId, Resource.FILE, copyId, sha256.get(), mountPath, now, now);
     if (!ResourceStore.insert(c, workspaceId, resource)) {
-      throw new ApiException.Conflict(
-          "mount_path '" + mountPath + "' is already used in session " + sessionId);
+      throw ResourceStore.overlapping(c, sessionId, mountPath)
+          .map(existing -> conflict(mountPath, existing))
+          .orElseGet(
+              () ->
+                  new ApiException.Conflict(
+                      "mount_path '" + mountPath + "' is already used in session " + sessionId));
     }
     return resource;
   }

@@ -54,18 +54,39 @@ public final class FileStore {
     return db.read(c -> find(c, workspaceId, id));
   }
 
+  /**
+   * Records a session's copy of the caller's file {@code sourceId}: a new, non-downloadable record
+   * scoped to the session that shares the source's blob. Empty, and nothing written, when the
+   * source is not the caller's or has expired. The source stays locked until the transaction ends
+   * ({@link Sql#forShare}), so a concurrent delete of it cannot collect the blob before the copy
+   * pointing at it is committed.
+   *
+   * @return the blob the copy shares
+   */
+  public static Optional<String> copyForSession(
+      Connection c,
+      String workspaceId,
+      String sourceId,
+      String copyId,
+      String sessionId,
+      String now)
+      throws SQLException {
+    return Sql.one(
+        c,
+        "INSERT INTO files ("
+            + COLUMNS
+            + ") SELECT ?, workspace_id, filename, mime_type, size_bytes, sha256, 0, ?, id, ?, NULL"
+            + " FROM files WHERE workspace_id = ? AND id = ?"
+            + " AND (expires_at IS NULL OR expires_at > ?)"
+            + Sql.forShare(c)
+            + " RETURNING sha256",
+        List.of(copyId, sessionId, now, workspaceId, sourceId, now),
+        rs -> rs.getString(1));
+  }
+
   public static Optional<FileRecord> find(Connection c, String workspaceId, String id)
       throws SQLException {
     return find(c, workspaceId, id, "");
-  }
-
-  /**
-   * As {@link #find}, and keeps the file from being deleted until the transaction ends, so a copy
-   * made from it is recorded before its bytes could be collected.
-   */
-  public static Optional<FileRecord> findToCopy(Connection c, String workspaceId, String id)
-      throws SQLException {
-    return find(c, workspaceId, id, Sql.forShare(c));
   }
 
   /** As {@link #find}, and locks the file until the transaction ends, to delete it. */

@@ -30,26 +30,37 @@ public final class ResourceStore {
   }
 
   /**
-   * Inserts a resource; false when its mount path is already taken in the session. Callers check
-   * {@link #overlapping} first in the same transaction, so this is the safety net, and the caller
-   * abandons the transaction when it trips.
+   * Inserts a resource unless a mount in the session lies at, above or below its path; false, and
+   * nothing written, when one does (find it with {@link #overlapping}). The check is part of the
+   * INSERT; the UNIQUE (session_id, mount_path) constraint stays the last word for writers racing
+   * on the same path, and also answers false.
    */
   public static boolean insert(Connection c, String workspaceId, Resource r) throws SQLException {
+    Overlap overlap = Overlap.of(r.sessionId(), r.mountPath());
+    List<Object> params = new ArrayList<>();
+    Collections.addAll(
+        params,
+        r.id(),
+        r.sessionId(),
+        workspaceId,
+        r.type(),
+        r.fileId(),
+        r.sha256(),
+        r.mountPath(),
+        r.createdAt(),
+        r.updatedAt());
+    params.addAll(overlap.params());
     try {
-      Sql.update(
-          c,
-          "INSERT INTO session_resources (id, session_id, workspace_id, type, file_id, sha256,"
-              + " mount_path, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, '{}', ?, ?)",
-          r.id(),
-          r.sessionId(),
-          workspaceId,
-          r.type(),
-          r.fileId(),
-          r.sha256(),
-          r.mountPath(),
-          r.createdAt(),
-          r.updatedAt());
-      return true;
+      return Sql.updateNullable(
+              c,
+              "INSERT INTO session_resources (id, session_id, workspace_id, type, file_id, sha256,"
+                  + " mount_path, body, created_at, updated_at)"
+                  + " SELECT ?, ?, ?, ?, ?, ?, ?, '{}', ?, ?"
+                  + " WHERE NOT EXISTS (SELECT 1 FROM session_resources WHERE "
+                  + overlap.where()
+                  + ")",
+              params)
+          == 1;
     } catch (SQLException e) {
       if (Database.isUniqueViolation(e)) {
         return false;
@@ -61,26 +72,35 @@ public final class ResourceStore {
   /** A mounted path equal to, above or below {@code path} in the session, if any. */
   public static Optional<Resource> overlapping(Connection c, String sessionId, String path)
       throws SQLException {
-    List<String> ancestors = MountPaths.ancestors(path);
-    List<Object> params = new ArrayList<>();
-    params.add(sessionId);
-    params.add(path);
-    params.add(path + "/");
-    params.add(path + "0"); // '0' sorts right after '/': the range holds exactly the descendants
-    StringBuilder sql =
-        new StringBuilder(
-            "SELECT "
-                + COLUMNS
-                + " FROM session_resources WHERE session_id = ? AND (mount_path = ?"
-                + " OR (mount_path >= ? AND mount_path < ?)");
-    if (!ancestors.isEmpty()) {
-      sql.append(" OR mount_path IN (")
-          .append(String.join(", ", Collections.nCopies(ancestors.size(), "?")))
-          .append(")");
-      params.addAll(ancestors);
+    Overlap overlap = Overlap.of(sessionId, path);
+    return Sql.one(
+        c,
+        "SELECT " + COLUMNS + " FROM session_resources WHERE " + overlap.where() + " LIMIT 1",
+        overlap.params(),
+        ResourceStore::row);
+  }
+
+  /** The condition matching a session's mounts at, above or below a path, and its parameters. */
+  private record Overlap(String where, List<Object> params) {
+    static Overlap of(String sessionId, String path) {
+      List<String> ancestors = MountPaths.ancestors(path);
+      List<Object> params = new ArrayList<>();
+      params.add(sessionId);
+      params.add(path);
+      params.add(path + "/");
+      params.add(path + "0"); // '0' sorts right after '/': the range holds exactly the descendants
+      StringBuilder where =
+          new StringBuilder(
+              "session_id = ? AND (mount_path = ? OR (mount_path >= ? AND mount_path < ?)");
+      if (!ancestors.isEmpty()) {
+        where
+            .append(" OR mount_path IN (")
+            .append(String.join(", ", Collections.nCopies(ancestors.size(), "?")))
+            .append(")");
+        params.addAll(ancestors);
+      }
+      return new Overlap(where.append(")").toString(), params);
     }
-    sql.append(") LIMIT 1");
-    return Sql.one(c, sql.toString(), params, ResourceStore::row);
   }
 
   /** The resource whose session copy is {@code fileId}, if one is mounted. */

@@ -71,6 +71,11 @@ public final class TestServer implements AutoCloseable {
     return dataDir;
   }
 
+  /** A JDBC connection to the server's metadata, whichever database holds it. */
+  public java.sql.Connection metadata() throws java.sql.SQLException {
+    return stores.connect(dataDir);
+  }
+
   /** The server's blob store, seen from outside. */
   public TestBlobs blobs() {
     return new TestBlobs(dataDir, stores.bucket());

@@ -82,6 +82,16 @@ public final class TestStores implements AutoCloseable {
     return Database.open(BerthConfig.defaults(dataDir, 0).withShared(shared()));
   }
 
+  /**
+   * A plain JDBC connection to the metadata of a server with {@code dataDir}, for tests to poke.
+   */
+  public java.sql.Connection connect(Path dataDir) throws java.sql.SQLException {
+    return java.sql.DriverManager.getConnection(
+        database
+            .map(d -> Postgres.url(databaseHost, d))
+            .orElse("jdbc:sqlite:" + dataDir.resolve("berth.db")));
+  }
+
   /** The same as command-line options of {@code berth serve}. */
   public List<String> args() {
     List<String> args = new ArrayList<>();
