@@ -1,12 +1,16 @@
 package dev.berth;
 
+import dev.berth.cli.ExecCommand;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigLoader;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code berth [serve] [options]}: starts the server. See README.md for the options. */
+/**
+ * {@code berth [serve] [options]} starts the server; {@code berth exec SESSION -- COMMAND...} runs
+ * a command in a session's sandbox. See README.md.
+ */
 public final class Main {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
@@ -14,6 +18,11 @@ public final class Main {
 
   public static void main(String[] args) {
     List<String> rest = List.of(args);
+    if (!rest.isEmpty() && rest.get(0).equals("exec")) {
+      System.exit(
+          new ExecCommand(System.in, System.out, System.err)
+              .run(rest.subList(1, rest.size()), System.getenv()));
+    }
     if (!rest.isEmpty() && rest.get(0).equals("serve")) {
       rest = rest.subList(1, rest.size());
     }
