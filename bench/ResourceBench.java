@@ -52,25 +52,29 @@ public class ResourceBench {
         + " ceiling / add or delete |");
     System.out.println("|---|---|---|---|---|---|---|---|");
     String levels = System.getenv().getOrDefault("BENCH_CONCURRENCY", "1,16,64");
+    // The server's JIT compiles both request paths before anything is measured, so neither side
+    // of a ratio pays for compilation; then each level alternates short ceiling and pair runs, so
+    // a burst of noise from elsewhere on the machine lands on both sides alike.
+    List<String> warm = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      warm.add(session(agent, env));
+    }
+    run(16, seconds, i -> get("/v1/files/" + small));
+    run(16, seconds, i -> addDelete(warm.get(i), small, "/w/f" + i));
+    int rounds = 3;
     for (int c : Arrays.stream(levels.split(",")).mapToInt(Integer::parseInt).toArray()) {
       List<String> sessions = new ArrayList<>();
       for (int i = 0; i < c; i++) {
         sessions.add(session(agent, env));
       }
-      run(c, 1, i -> get("/v1/files/" + small)); // warm-up
-      Result ceiling = run(c, seconds, i -> get("/v1/files/" + small));
-      Result pairs =
-          run(
-              c,
-              seconds,
-              i -> {
-                String s = sessions.get(i);
-                JsonNode r =
-                    post(
-                        "/v1/sessions/" + s + "/resources",
-                        "{\"type\":\"file\",\"file_id\":\"" + small + "\",\"mount_path\":\"/b/f" + i + "\"}");
-                delete("/v1/sessions/" + s + "/resources/" + r.get("id").asText());
-              });
+      Result ceiling = Result.EMPTY;
+      Result pairs = Result.EMPTY;
+      for (int r = 0; r < rounds; r++) {
+        ceiling = ceiling.plus(run(c, seconds / (double) rounds, i -> get("/v1/files/" + small)));
+        pairs =
+            pairs.plus(
+                run(c, seconds / (double) rounds, i -> addDelete(sessions.get(i), small, "/b/f" + i)));
+      }
       System.out.printf(
           "| %d | %.0f | %.0f | %.2f | %.2f | %.2f / %.2f | %.2f / %.2f | %s |%n",
           c,
@@ -89,10 +93,10 @@ public class ResourceBench {
     }
 
     String s = session(agent, env);
-    int rounds = 30;
-    double[] smallMs = new double[rounds];
-    double[] largeMs = new double[rounds];
-    for (int i = 0; i < rounds; i++) {
+    int samples = 30;
+    double[] smallMs = new double[samples];
+    double[] largeMs = new double[samples];
+    for (int i = 0; i < samples; i++) {
       smallMs[i] = timedAddDelete(s, small);
       largeMs[i] = timedAddDelete(s, large);
     }
@@ -101,10 +105,18 @@ public class ResourceBench {
     System.out.println();
     System.out.println("| file | add p50 ms | add p99 ms |");
     System.out.println("|---|---|---|");
-    System.out.printf("| 1 KiB | %.2f | %.2f |%n", smallMs[rounds / 2], smallMs[rounds - 1]);
+    System.out.printf("| 1 KiB | %.2f | %.2f |%n", smallMs[samples / 2], smallMs[samples - 1]);
     System.out.printf(
-        "| %d MiB | %.2f | %.2f |%n", Files.size(big) >> 20, largeMs[rounds / 2], largeMs[rounds - 1]);
-    System.out.printf("large/small add p50 ratio: %.2f%n", largeMs[rounds / 2] / smallMs[rounds / 2]);
+        "| %d MiB | %.2f | %.2f |%n", Files.size(big) >> 20, largeMs[samples / 2], largeMs[samples - 1]);
+    System.out.printf("large/small add p50 ratio: %.2f%n", largeMs[samples / 2] / smallMs[samples / 2]);
+  }
+
+  static void addDelete(String session, String file, String mountPath) throws Exception {
+    JsonNode r =
+        post(
+            "/v1/sessions/" + session + "/resources",
+            "{\"type\":\"file\",\"file_id\":\"" + file + "\",\"mount_path\":\"" + mountPath + "\"}");
+    delete("/v1/sessions/" + session + "/resources/" + r.get("id").asText());
   }
 
   static double timedAddDelete(String session, String file) throws Exception {
@@ -123,6 +135,16 @@ public class ResourceBench {
   }
 
   record Result(long count, double seconds, double[] latenciesMs, double serverCpuSeconds) {
+    static final Result EMPTY = new Result(0, 0, new double[0], 0);
+
+    Result plus(Result o) {
+      double[] all = Arrays.copyOf(latenciesMs, latenciesMs.length + o.latenciesMs.length);
+      System.arraycopy(o.latenciesMs, 0, all, latenciesMs.length, o.latenciesMs.length);
+      Arrays.sort(all);
+      return new Result(
+          count + o.count, seconds + o.seconds, all, serverCpuSeconds + o.serverCpuSeconds);
+    }
+
     double cpuMicrosPerOp() {
       return serverCpuSeconds * 1e6 / count;
     }
@@ -138,7 +160,7 @@ public class ResourceBench {
     }
   }
 
-  static Result run(int workers, int seconds, Op op) throws Exception {
+  static Result run(int workers, double seconds, Op op) throws Exception {
     AtomicBoolean stop = new AtomicBoolean();
     List<List<Double>> lat = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
@@ -163,7 +185,7 @@ public class ResourceBench {
                     }
                   }));
     }
-    Thread.sleep(seconds * 1000L);
+    Thread.sleep((long) (seconds * 1000));
     stop.set(true);
     for (Thread t : threads) {
       t.join();
