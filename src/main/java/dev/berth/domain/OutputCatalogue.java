@@ -141,8 +141,12 @@ public final class OutputCatalogue {
           db.write(
               c -> {
                 List<String> blobsOfRemoved = new ArrayList<>();
-                for (String path : known.keySet()) {
-                  Optional<String> fileId = OutputStore.delete(c, sessionId, path);
+                for (OutputStore.Row gone : known.values()) {
+                  // the file first, as a delete through the Files API takes them
+                  if (gone.fileId().isPresent()) {
+                    FileStore.lock(c, gone.fileId().get());
+                  }
+                  Optional<String> fileId = OutputStore.delete(c, sessionId, gone.path());
                   if (fileId.isPresent()) {
                     FileStore.deleteReturningBlob(c, fileId.get()).ifPresent(blobsOfRemoved::add);
                   }
@@ -198,6 +202,8 @@ public final class OutputCatalogue {
                         return false;
                       }
                       if (keeps.isPresent()) {
+                        // the file first, as a delete through the Files API takes them
+                        FileStore.lock(c, fileId);
                         if (!OutputStore.replace(c, sessionId, keeps, next)) {
                           return false;
                         }

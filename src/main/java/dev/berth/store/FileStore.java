@@ -169,6 +169,14 @@ public final class FileStore {
   }
 
   /**
+   * Locks a file record until the transaction ends (in PostgreSQL; SQLite has one writer anyway),
+   * so changes that touch a file and the output row pointing at it take them in the same order.
+   */
+  public static void lock(Connection c, String id) throws SQLException {
+    Sql.list(c, "SELECT 1 FROM files WHERE id = ?" + Sql.forUpdate(c), List.of(id), rs -> 1);
+  }
+
+  /**
    * Deletes one file record inside a caller's transaction; the blob it pointed at, if it existed.
    */
   public static Optional<String> deleteReturningBlob(Connection c, String id) throws SQLException {
