@@ -189,11 +189,6 @@ public final class FileService {
     return deleted;
   }
 
-  /** See {@link BlobReferences#collectOrphans}. */
-  public int collectOrphans() {
-    return references.collectOrphans();
-  }
-
   /** Deletes the blobs no file record points at any more. */
   public void collect(List<String> sha256s) {
     references.collect(sha256s);
