@@ -2,8 +2,10 @@ package dev.berth;
 
 import dev.berth.config.BerthConfig;
 import dev.berth.domain.AgentService;
+import dev.berth.domain.BlobReferences;
 import dev.berth.domain.EnvironmentService;
 import dev.berth.domain.FileService;
+import dev.berth.domain.OutputCatalogue;
 import dev.berth.domain.Reconciler;
 import dev.berth.domain.ResourceService;
 import dev.berth.domain.SessionLeases;
@@ -25,6 +27,7 @@ import dev.berth.store.EnvironmentStore;
 import dev.berth.store.FileStore;
 import dev.berth.store.LeaseStore;
 import dev.berth.store.LocalBlobStore;
+import dev.berth.store.OutputStore;
 import dev.berth.store.ResourceStore;
 import dev.berth.store.S3BlobStore;
 import dev.berth.store.SessionStore;
@@ -57,18 +60,37 @@ public final class Berth implements AutoCloseable {
       Optional<String> generated = workspaces.bootstrap(config.apiKeys());
       BlobStore blobs = blobStore(config);
       parts.add(blobs);
-      var files =
-          new FileService(
-              db, new FileStore(db), blobs, config.maxUploadBytes(), config.uploadsDownloadable());
-      files.collectOrphans();
-      var environments = new EnvironmentService(new EnvironmentStore(db));
-      var agents = new AgentService(new AgentStore(db));
-      var sessionStore = new SessionStore(db);
-      var resourceStore = new ResourceStore(db);
+      var fileStore = new FileStore(db);
+      var references = new BlobReferences(db, fileStore, blobs);
+      references.collectOrphans();
       var sandboxes = new LocalSandboxHost(config.dataDir(), blobs::localPath);
       parts.add(sandboxes);
       SessionPlacement placement = placement(config, db);
       parts.add(placement);
+      // refresh(session) is also what command runs call once they finish
+      var outputs =
+          new OutputCatalogue(
+              db,
+              new OutputStore(db),
+              blobs,
+              references,
+              sandboxes,
+              placement,
+              config.maxOutputsPerSession(),
+              config.maxUploadBytes());
+      var files =
+          new FileService(
+              db,
+              fileStore,
+              blobs,
+              references,
+              outputs,
+              config.maxUploadBytes(),
+              config.uploadsDownloadable());
+      var environments = new EnvironmentService(new EnvironmentStore(db));
+      var agents = new AgentService(new AgentStore(db));
+      var sessionStore = new SessionStore(db);
+      var resourceStore = new ResourceStore(db);
       var reconciler = new Reconciler(resourceStore, sessionStore, sandboxes, placement);
       placement.start(reconciler);
       var resources =

@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param maxUploadBytes largest accepted file upload; larger ones get 413
  * @param maxJsonBytes largest accepted JSON request body; larger ones get 413
  * @param maxFilesPerSession most file resources one session may hold (spec Q6)
+ * @param maxOutputsPerSession most files under a session's {@code /mnt/session/outputs} that are
+ *     catalogued as session-scoped files; beyond it, the first ones in path order are kept
  * @param uploadsDownloadable whether uploaded files may be downloaded (spec Q30; off as in the
  *     hosted API)
  * @param apiKeys keys given by configuration, each with the workspace it belongs to
@@ -27,12 +29,14 @@ public record BerthConfig(
     long maxUploadBytes,
     long maxJsonBytes,
     int maxFilesPerSession,
+    int maxOutputsPerSession,
     boolean uploadsDownloadable,
     List<ApiKeyGrant> apiKeys,
     Shared shared) {
 
   public static final long DEFAULT_MAX_UPLOAD_BYTES = 500L * 1024 * 1024;
   public static final int DEFAULT_LEASE_SECONDS = 15;
+  public static final int DEFAULT_MAX_OUTPUTS_PER_SESSION = 1000;
 
   /**
    * Stores outside the data directory, so that several nodes can serve the same sessions.
@@ -115,6 +119,10 @@ public record BerthConfig(
       throw new IllegalArgumentException(
           "max files per session must be positive, got " + maxFilesPerSession);
     }
+    if (maxOutputsPerSession < 1) {
+      throw new IllegalArgumentException(
+          "max outputs per session must be positive, got " + maxOutputsPerSession);
+    }
   }
 
   /** The embedded default: everything under {@code dataDir}, listening on {@code port}. */
@@ -126,6 +134,7 @@ public record BerthConfig(
         DEFAULT_MAX_UPLOAD_BYTES,
         10L * 1024 * 1024,
         100,
+        DEFAULT_MAX_OUTPUTS_PER_SESSION,
         false,
         List.of(),
         Shared.none());
@@ -139,6 +148,7 @@ public record BerthConfig(
         bytes,
         maxJsonBytes,
         maxFilesPerSession,
+        maxOutputsPerSession,
         uploadsDownloadable,
         apiKeys,
         shared);
@@ -152,6 +162,7 @@ public record BerthConfig(
         maxUploadBytes,
         bytes,
         maxFilesPerSession,
+        maxOutputsPerSession,
         uploadsDownloadable,
         apiKeys,
         shared);
@@ -165,6 +176,21 @@ public record BerthConfig(
         maxUploadBytes,
         maxJsonBytes,
         files,
+        maxOutputsPerSession,
+        uploadsDownloadable,
+        apiKeys,
+        shared);
+  }
+
+  public BerthConfig withMaxOutputsPerSession(int outputs) {
+    return new BerthConfig(
+        dataDir,
+        host,
+        port,
+        maxUploadBytes,
+        maxJsonBytes,
+        maxFilesPerSession,
+        outputs,
         uploadsDownloadable,
         apiKeys,
         shared);
@@ -178,6 +204,7 @@ public record BerthConfig(
         maxUploadBytes,
         maxJsonBytes,
         maxFilesPerSession,
+        maxOutputsPerSession,
         downloadable,
         apiKeys,
         shared);
@@ -191,6 +218,7 @@ public record BerthConfig(
         maxUploadBytes,
         maxJsonBytes,
         maxFilesPerSession,
+        maxOutputsPerSession,
         uploadsDownloadable,
         keys,
         shared);
@@ -204,6 +232,7 @@ public record BerthConfig(
         maxUploadBytes,
         maxJsonBytes,
         maxFilesPerSession,
+        maxOutputsPerSession,
         uploadsDownloadable,
         apiKeys,
         stores);

@@ -70,6 +70,7 @@ public final class ConfigLoader {
         longValue(values, "--max-upload-bytes", BerthConfig.DEFAULT_MAX_UPLOAD_BYTES),
         longValue(values, "--max-json-bytes", 10L * 1024 * 1024),
         intValue(values, "--max-files-per-session", 100),
+        intValue(values, "--max-outputs-per-session", BerthConfig.DEFAULT_MAX_OUTPUTS_PER_SESSION),
         Boolean.parseBoolean(values.getOrDefault("--uploads-downloadable", "false")),
         keys.stream().map(ConfigLoader::grant).toList(),
         new Shared(
@@ -144,6 +145,7 @@ public final class ConfigLoader {
     MAX_UPLOAD("--max-upload-bytes", "BERTH_MAX_UPLOAD_BYTES"),
     MAX_JSON("--max-json-bytes", "BERTH_MAX_JSON_BYTES"),
     MAX_FILES("--max-files-per-session", "BERTH_MAX_FILES_PER_SESSION"),
+    MAX_OUTPUTS("--max-outputs-per-session", "BERTH_MAX_OUTPUTS_PER_SESSION"),
     DOWNLOADABLE("--uploads-downloadable", "BERTH_UPLOADS_DOWNLOADABLE"),
     DATABASE_URL("--database-url", "BERTH_DATABASE_URL"),
     S3_ENDPOINT("--s3-endpoint", "BERTH_S3_ENDPOINT"),

@@ -4,6 +4,7 @@ import dev.berth.error.ApiException;
 import dev.berth.store.BlobStore;
 import dev.berth.store.Database;
 import dev.berth.store.FileStore;
+import dev.berth.store.OutputStore;
 import dev.berth.store.ResourceStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,6 +39,8 @@ public final class FileService {
   private final Database db;
   private final FileStore files;
   private final BlobStore blobs;
+  private final BlobReferences references;
+  private final OutputCatalogue outputs;
   private final long maxUploadBytes;
   private final boolean uploadsDownloadable;
 
@@ -45,11 +48,15 @@ public final class FileService {
       Database db,
       FileStore files,
       BlobStore blobs,
+      BlobReferences references,
+      OutputCatalogue outputs,
       long maxUploadBytes,
       boolean uploadsDownloadable) {
     this.db = db;
     this.files = files;
     this.blobs = blobs;
+    this.references = references;
+    this.outputs = outputs;
     this.maxUploadBytes = maxUploadBytes;
     this.uploadsDownloadable = uploadsDownloadable;
   }
@@ -100,10 +107,9 @@ public final class FileService {
       blobs.discard(staged);
       throw e;
     }
-    return db.exclusively(
-        blobLock(staged.sha256()),
+    return references.publish(
+        staged,
         () -> {
-          blobs.publish(staged);
           files.insert(file);
           return file;
         });
@@ -113,8 +119,15 @@ public final class FileService {
     return files.find(workspaceId, fileId).orElseThrow(() -> notFound(fileId));
   }
 
-  /** A page of workspace-level files, or of one session's files when {@code scopeId} is given. */
+  /**
+   * A page of workspace-level files, or of one session's files when {@code scopeId} is given. The
+   * first page of a session's files brings the catalogue of its outputs up to date first; later
+   * pages go on from the same picture.
+   */
   public Page<FileRecord> list(String workspaceId, Optional<String> scopeId, PageRequest page) {
+    if (scopeId.isPresent() && page.after().isEmpty()) {
+      outputs.refreshFor(workspaceId, scopeId.get());
+    }
     return files.list(workspaceId, scopeId, page);
   }
 
@@ -146,7 +159,9 @@ public final class FileService {
 
   /**
    * Deletes a file. A session's copy that backs a mounted resource is refused: the resource owns
-   * it, and deleting the resource deletes the copy.
+   * it, and deleting the resource deletes the copy. A session's output can be deleted: the agent's
+   * file stays in its outputs, dismissed, and is catalogued again (as a new file) only once the
+   * agent changes it.
    */
   public FileRecord delete(String workspaceId, String fileId) {
     FileRecord deleted =
@@ -166,6 +181,7 @@ public final class FileService {
                         + resource.get()
                         + "; delete the resource instead");
               }
+              OutputStore.forget(c, fileId);
               FileStore.deleteFile(c, fileId);
               return f;
             });
@@ -173,37 +189,9 @@ public final class FileService {
     return deleted;
   }
 
-  /**
-   * Start-up sweep: deletes blobs that no record points at, such as the bytes of an upload whose
-   * record was never committed because the server died in between.
-   */
-  public int collectOrphans() {
-    var referenced = files.referencedBlobs();
-    var orphans = blobs.digests().stream().filter(d -> !referenced.contains(d)).toList();
-    collect(orphans);
-    return orphans.size();
-  }
-
   /** Deletes the blobs no file record points at any more. */
   public void collect(List<String> sha256s) {
-    for (String sha : sha256s) {
-      db.exclusively(
-          blobLock(sha),
-          () -> {
-            if (!files.isBlobReferenced(sha)) {
-              blobs.delete(sha);
-            }
-            return null;
-          });
-    }
-  }
-
-  /**
-   * The lock taken to publish a blob and record a file pointing at it, and to delete a blob no file
-   * points at, so neither can come between the other's two steps, on any node.
-   */
-  private static String blobLock(String sha256) {
-    return "blob:" + sha256;
+    references.collect(sha256s);
   }
 
   static ApiException notFound(String fileId) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.error.ApiException;
 import dev.berth.store.Database;
 import dev.berth.store.FileStore;
+import dev.berth.store.OutputStore;
 import dev.berth.store.ResourceStore;
 import dev.berth.store.SessionStore;
 import java.math.BigInteger;
@@ -207,6 +208,7 @@ public final class SessionService {
             c -> {
               existing(c, workspaceId, sessionId);
               ResourceStore.deleteAll(c, sessionId);
+              OutputStore.deleteAll(c, sessionId);
               List<String> scoped = FileStore.deleteScopedTo(c, sessionId);
               SessionStore.delete(c, sessionId);
               return scoped;

@@ -91,6 +91,7 @@ public final class LocalSandboxHost implements AutoCloseable {
   private final SecureDirectoryStream<Path> sandboxesDir; // open for the host's life
   private final SecureDirectoryStream<Path> stagingDir;
   private final KeptSessions kept = new KeptSessions();
+  private final OutputScanner outputs = new OutputScanner();
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
 
   /**
@@ -128,7 +129,8 @@ public final class LocalSandboxHost implements AutoCloseable {
   /** Closes the directories the host keeps open; it must not be used afterwards. */
   @Override
   public void close() {
-    try (sandboxesDir;
+    try (outputs;
+        sandboxesDir;
         stagingDir) {
       kept.close();
     } catch (IOException e) {
@@ -247,6 +249,38 @@ public final class LocalSandboxHost implements AutoCloseable {
           kept.drop(sessionId);
           removeTree(sandboxesDir, name(sessionId));
         });
+  }
+
+  /**
+   * The regular files the agent wrote under the session's {@code /mnt/session/outputs}, at most
+   * {@code limit} of them; empty if this node has no tree for the session. Never follows a link
+   * ({@link OutputScanner}).
+   */
+  public Optional<OutputListing> listOutputs(String sessionId, int limit) {
+    checkSessionId(sessionId);
+    try {
+      return outputs.list(sandboxesDir, sessionId, limit);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list the outputs of sandbox " + sessionId, e);
+    }
+  }
+
+  /**
+   * Reads a listed output file with {@code reader}, if it is still the file listed. Empty, and what
+   * the reader made handed to {@code discard}, if it changed before or while it was read.
+   */
+  public <T> Optional<T> readOutput(
+      String sessionId,
+      OutputFile file,
+      OutputFile.Reader<T> reader,
+      java.util.function.Consumer<T> discard) {
+    checkSessionId(sessionId);
+    try {
+      return outputs.read(sandboxesDir, sessionId, file, reader, discard);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot read output " + file.path() + " of sandbox " + sessionId, e);
+    }
   }
 
   /** The sessions that have a tree on disk. */
@@ -621,7 +655,7 @@ public final class LocalSandboxHost implements AutoCloseable {
     }
   }
 
-  private static Optional<SecureDirectoryStream<Path>> openExisting(
+  static Optional<SecureDirectoryStream<Path>> openExisting(
       SecureDirectoryStream<Path> parent, String name) throws IOException {
     var attrs = lstat(parent, name(name));
     if (attrs.isEmpty() || !attrs.get().isDirectory()) {
@@ -634,12 +668,12 @@ public final class LocalSandboxHost implements AutoCloseable {
    * Opens a directory relative to {@code parent}; fails on a symlink. Callers lstat first, so a
    * FIFO or device planted in the tree is not opened.
    */
-  private static SecureDirectoryStream<Path> open(SecureDirectoryStream<Path> parent, Path name)
+  static SecureDirectoryStream<Path> open(SecureDirectoryStream<Path> parent, Path name)
       throws IOException {
     return parent.newDirectoryStream(name, NOFOLLOW_LINKS);
   }
 
-  private static Optional<BasicFileAttributes> lstat(SecureDirectoryStream<Path> dir, Path name)
+  static Optional<BasicFileAttributes> lstat(SecureDirectoryStream<Path> dir, Path name)
       throws IOException {
     try {
       var view = dir.getFileAttributeView(name, BasicFileAttributeView.class, NOFOLLOW_LINKS);
@@ -650,7 +684,7 @@ public final class LocalSandboxHost implements AutoCloseable {
   }
 
   /** The entries' names, kept as paths so names that are not valid text survive the round trip. */
-  private static List<Path> names(SecureDirectoryStream<Path> dir) {
+  static List<Path> names(SecureDirectoryStream<Path> dir) {
     List<Path> names = new ArrayList<>();
     for (Path entry : dir) {
       names.add(entry.getFileName());
@@ -659,7 +693,7 @@ public final class LocalSandboxHost implements AutoCloseable {
   }
 
   /** A single name for the *at calls; anything with a slash would resolve more than one step. */
-  private static Path name(String name) {
+  static Path name(String name) {
     if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
       throw new IllegalArgumentException("not a single path segment: '" + name + "'");
     }

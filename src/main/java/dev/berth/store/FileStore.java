@@ -147,6 +147,43 @@ public final class FileStore {
         });
   }
 
+  /**
+   * Points a file at new bytes inside a caller's transaction, as when an agent rewrites an output.
+   *
+   * @return the blob it pointed at before, if the file exists
+   */
+  public static Optional<String> replaceContent(
+      Connection c, String id, String mimeType, long sizeBytes, String sha256) throws SQLException {
+    Optional<String> before =
+        Sql.one(c, "SELECT sha256 FROM files WHERE id = ?", List.of(id), rs -> rs.getString(1));
+    if (before.isPresent()) {
+      Sql.update(
+          c,
+          "UPDATE files SET mime_type = ?, size_bytes = ?, sha256 = ? WHERE id = ?",
+          mimeType,
+          sizeBytes,
+          sha256,
+          id);
+    }
+    return before;
+  }
+
+  /**
+   * Locks a file record until the transaction ends (in PostgreSQL; SQLite has one writer anyway),
+   * so changes that touch a file and the output row pointing at it take them in the same order.
+   */
+  public static void lock(Connection c, String id) throws SQLException {
+    Sql.list(c, "SELECT 1 FROM files WHERE id = ?" + Sql.forUpdate(c), List.of(id), rs -> 1);
+  }
+
+  /**
+   * Deletes one file record inside a caller's transaction; the blob it pointed at, if it existed.
+   */
+  public static Optional<String> deleteReturningBlob(Connection c, String id) throws SQLException {
+    return Sql.one(
+        c, "DELETE FROM files WHERE id = ? RETURNING sha256", List.of(id), rs -> rs.getString(1));
+  }
+
   /** Deletes one file record inside a caller's transaction. */
   public static void deleteFile(Connection c, String id) throws SQLException {
     Sql.update(c, "DELETE FROM files WHERE id = ?", id);

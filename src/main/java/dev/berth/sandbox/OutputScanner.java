@@ -1,0 +1,316 @@
+package dev.berth.sandbox;
+
+import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
+import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * Reads what an agent wrote under a session's {@code /mnt/session/outputs}, for the output
+ * catalogue.
+ *
+ * <p>Design note. The agent controls every name under outputs, and may change any of them while
+ * Berth looks, so nothing here trusts a path. Each directory is opened relative to its parent with
+ * {@code O_NOFOLLOW} (as {@link LocalSandboxHost} does for uploads), a symlink is never followed or
+ * descended into, and a file is opened relative to its directory with {@code O_NOFOLLOW}, never by
+ * its whole path. Only what lstat reports as a regular file is opened at all, so a FIFO, socket or
+ * device is skipped before it could block an open. What an agent can still do is swap an entry
+ * between the lstat and the open: a symlink then fails the open ({@code ELOOP}), a directory fails
+ * the read, and a FIFO would block the open until a writer comes, so opens run on a helper thread
+ * that is waited for {@link #OPEN_TIMEOUT_MILLIS} at most. Any other regular file it could swap in
+ * is one it can already read, inside its own tree. After reading, the file is lstat-ed again and
+ * the bytes counted: unless inode, size and mtime are still what the listing saw and exactly that
+ * many bytes were read, the read is discarded and the file is read again on a later scan.
+ *
+ * <p>The work is bounded: at most the caller's limit of files, {@link #MAX_ENTRIES} directory
+ * entries looked at, {@link #MAX_DEPTH} directories deep and {@link #MAX_PATH_BYTES} of path. Names
+ * that are not valid UTF-8 or hold control characters are skipped, as they could not be named in a
+ * file record or a {@code Content-Disposition} header.
+ */
+final class OutputScanner implements AutoCloseable {
+  static final int MAX_DEPTH = 32;
+  static final int MAX_PATH_BYTES = 4096;
+  static final int MAX_ENTRIES = 100_000;
+  static final long OPEN_TIMEOUT_MILLIS = 2_000;
+
+  private static final List<String> OUTPUTS = List.of("mnt", "session", "outputs");
+
+  /** Runs opens, each of which may block on a FIFO swapped in after its lstat. */
+  private final ExecutorService opener =
+      Executors.newCachedThreadPool(
+          r -> Thread.ofPlatform().name("berth-output-open").daemon().unstarted(r));
+
+  /**
+   * The regular files under the session's outputs, or empty if this node has no tree for the
+   * session. Outputs that are missing or not a directory hold nothing.
+   */
+  Optional<OutputListing> list(SecureDirectoryStream<Path> sandboxes, String sessionId, int limit)
+      throws IOException {
+    var root = LocalSandboxHost.openExisting(sandboxes, sessionId);
+    if (root.isEmpty()) {
+      return Optional.empty();
+    }
+    try (var dirs = new Dirs(root.get())) {
+      for (String name : OUTPUTS) {
+        var next = LocalSandboxHost.openExisting(dirs.last(), name);
+        if (next.isEmpty()) {
+          return Optional.of(new OutputListing(List.of(), false));
+        }
+        dirs.add(next.get());
+      }
+      var walk = new Walk(limit);
+      walk.directory(dirs.last(), "", 1);
+      return Optional.of(new OutputListing(walk.files, walk.truncated));
+    }
+  }
+
+  /** One listing's progress through the tree. */
+  private static final class Walk {
+    final int limit;
+    final List<OutputFile> files = new ArrayList<>();
+    int entries;
+    boolean truncated;
+
+    Walk(int limit) {
+      this.limit = limit;
+    }
+
+    void directory(SecureDirectoryStream<Path> dir, String prefix, int depth) throws IOException {
+      List<Path> names = new ArrayList<>();
+      for (Path entry : dir) {
+        if (++entries > MAX_ENTRIES) {
+          truncated = true;
+          break;
+        }
+        names.add(entry.getFileName());
+      }
+      names.sort(Comparator.comparing(Path::toString));
+      for (Path name : names) {
+        String path = usable(name).map(n -> prefix.isEmpty() ? n : prefix + "/" + n).orElse(null);
+        if (path == null || path.getBytes(StandardCharsets.UTF_8).length > MAX_PATH_BYTES) {
+          continue;
+        }
+        var attrs = LocalSandboxHost.lstat(dir, name);
+        if (attrs.isEmpty()) {
+          continue; // gone since the listing
+        }
+        if (attrs.get().isRegularFile()) {
+          if (files.size() == limit) {
+            truncated = true;
+            return;
+          }
+          files.add(outputFile(path, attrs.get()));
+        } else if (attrs.get().isDirectory() && depth < MAX_DEPTH) {
+          SecureDirectoryStream<Path> sub;
+          try {
+            sub = LocalSandboxHost.open(dir, name);
+          } catch (FileSystemException e) {
+            continue; // swapped for a link, or gone, since the lstat
+          }
+          try (sub) {
+            directory(sub, path, depth + 1);
+          }
+          if (truncated) {
+            return;
+          }
+        }
+        // anything else (symlink, FIFO, socket, device) is not an output
+      }
+    }
+  }
+
+  /** The name as text, if it survives the round trip and holds no control character. */
+  private static Optional<String> usable(Path name) {
+    String text = name.toString();
+    if (!Path.of(text).equals(name) || text.chars().anyMatch(Character::isISOControl)) {
+      return Optional.empty();
+    }
+    return Optional.of(text);
+  }
+
+  private static OutputFile outputFile(String path, BasicFileAttributes attrs) {
+    var mtime = attrs.lastModifiedTime().toInstant();
+    return new OutputFile(
+        path,
+        attrs.size(),
+        Math.addExact(Math.multiplyExact(mtime.getEpochSecond(), 1_000_000_000L), mtime.getNano()),
+        String.valueOf(attrs.fileKey()));
+  }
+
+  /**
+   * Reads {@code expected} with {@code reader}, if it is still that file. Empty, and whatever the
+   * reader returned handed to {@code discard}, if it is gone or changed before or while it was
+   * read.
+   */
+  <T> Optional<T> read(
+      SecureDirectoryStream<Path> sandboxes,
+      String sessionId,
+      OutputFile expected,
+      OutputFile.Reader<T> reader,
+      Consumer<T> discard)
+      throws IOException {
+    List<String> names = new ArrayList<>(List.of(sessionId));
+    names.addAll(OUTPUTS);
+    names.addAll(List.of(expected.path().split("/", -1)));
+    String last = names.removeLast();
+    var root = LocalSandboxHost.openExisting(sandboxes, sessionId);
+    if (root.isEmpty()) {
+      return Optional.empty();
+    }
+    try (var dirs = new Dirs(root.get())) {
+      for (String name : names.subList(1, names.size())) {
+        var next = LocalSandboxHost.openExisting(dirs.last(), name);
+        if (next.isEmpty()) {
+          return Optional.empty();
+        }
+        dirs.add(next.get());
+      }
+      Path name = LocalSandboxHost.name(last);
+      if (!unchanged(dirs.last(), name, expected)) {
+        return Optional.empty();
+      }
+      Optional<SeekableByteChannel> opened = openWithin(dirs, name);
+      if (opened.isEmpty()) {
+        return Optional.empty();
+      }
+      T value;
+      long[] count = {0};
+      try (var channel = opened.get();
+          var in = counting(Channels.newInputStream(channel), count)) {
+        value = reader.read(in);
+      } catch (FileSystemException e) {
+        return Optional.empty(); // a directory swapped in, say
+      }
+      if (count[0] != expected.size() || !unchanged(dirs.last(), name, expected)) {
+        discard.accept(value);
+        return Optional.empty();
+      }
+      return Optional.of(value);
+    }
+  }
+
+  private static boolean unchanged(SecureDirectoryStream<Path> dir, Path name, OutputFile expected)
+      throws IOException {
+    var attrs = LocalSandboxHost.lstat(dir, name);
+    return attrs.isPresent()
+        && attrs.get().isRegularFile()
+        && outputFile(expected.path(), attrs.get()).equals(expected);
+  }
+
+  /**
+   * Opens {@code name} in the innermost directory without following a link, giving up after {@link
+   * #OPEN_TIMEOUT_MILLIS}. An open that is still blocked then keeps that directory: closing it
+   * would wait for the open to finish. Both are closed if the open ever completes.
+   */
+  private Optional<SeekableByteChannel> openWithin(Dirs dirs, Path name) throws IOException {
+    SecureDirectoryStream<Path> dir = dirs.last();
+    var open =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return dir.newByteChannel(name, Set.of(StandardOpenOption.READ, NOFOLLOW_LINKS));
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            },
+            opener);
+    try {
+      return Optional.of(open.get(OPEN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
+    } catch (TimeoutException e) {
+      dirs.release(dir);
+      open.whenComplete(
+          (channel, failure) -> {
+            try (dir) {
+              if (channel != null) {
+                channel.close();
+              }
+            } catch (IOException ignored) {
+              // nothing was read through either
+            }
+          });
+      return Optional.empty();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof java.io.UncheckedIOException io
+          && io.getCause() instanceof FileSystemException) {
+        return Optional.empty(); // a link or nothing there now
+      }
+      throw new IOException("cannot open output " + name, e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted opening output " + name, e);
+    }
+  }
+
+  private static InputStream counting(InputStream in, long[] count) {
+    return new FilterInputStream(in) {
+      @Override
+      public int read() throws IOException {
+        int b = super.read();
+        count[0] += b < 0 ? 0 : 1;
+        return b;
+      }
+
+      @Override
+      public int read(byte[] buf, int off, int len) throws IOException {
+        int n = super.read(buf, off, len);
+        count[0] += Math.max(n, 0);
+        return n;
+      }
+    };
+  }
+
+  @Override
+  public void close() {
+    opener.shutdownNow();
+  }
+
+  /** Directories opened on the way down, closed together unless released. */
+  private static final class Dirs implements AutoCloseable {
+    private final List<SecureDirectoryStream<Path>> open = new ArrayList<>();
+
+    Dirs(SecureDirectoryStream<Path> first) {
+      open.add(first);
+    }
+
+    void add(SecureDirectoryStream<Path> dir) {
+      open.add(dir);
+    }
+
+    SecureDirectoryStream<Path> last() {
+      return open.getLast();
+    }
+
+    /** Leaves {@code dir} for someone else to close. */
+    void release(SecureDirectoryStream<Path> dir) {
+      open.remove(dir);
+    }
+
+    @Override
+    public void close() throws IOException {
+      for (var dir : open.reversed()) {
+        dir.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,145 @@
+package dev.berth.store;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the output catalogue last saw under each session's {@code /mnt/session/outputs}: one row per
+ * catalogued path, with the file record it backs and the stat that tells whether it changed. {@code
+ * UNIQUE (session_id, path)} keeps two nodes from cataloguing one path twice.
+ */
+public final class OutputStore {
+  private final Database db;
+
+  public OutputStore(Database db) {
+    this.db = db;
+  }
+
+  /**
+   * One catalogued path.
+   *
+   * @param fileId the file record; empty once it was deleted through the Files API
+   */
+  public record Row(
+      String path, Optional<String> fileId, long sizeBytes, long mtimeNanos, String inode) {}
+
+  /** The workspace of a session that exists. */
+  public Optional<String> workspaceOf(String sessionId) {
+    return db.read(
+        c ->
+            Sql.one(
+                c,
+                "SELECT workspace_id FROM sessions WHERE id = ?",
+                List.of(sessionId),
+                rs -> rs.getString(1)));
+  }
+
+  /** The session's rows by path. */
+  public Map<String, Row> rows(String sessionId) {
+    return db.read(
+        c -> {
+          Map<String, Row> out = new HashMap<>();
+          for (Row r :
+              Sql.list(
+                  c,
+                  "SELECT path, file_id, size_bytes, mtime_ns, inode FROM session_outputs"
+                      + " WHERE session_id = ?",
+                  List.of(sessionId),
+                  rs ->
+                      new Row(
+                          rs.getString(1),
+                          Optional.ofNullable(rs.getString(2)),
+                          rs.getLong(3),
+                          rs.getLong(4),
+                          rs.getString(5)))) {
+            out.put(r.path(), r);
+          }
+          return out;
+        });
+  }
+
+  /**
+   * Whether the session still exists; in PostgreSQL its row is then locked against deletion until
+   * the transaction ends, so the rows written next cannot outlive it.
+   */
+  public static boolean sessionExists(Connection c, String sessionId) throws SQLException {
+    return Sql.one(
+            c, "SELECT 1 FROM sessions WHERE id = ?" + Sql.forShare(c), List.of(sessionId), rs -> 1)
+        .isPresent();
+  }
+
+  /** Adds a row; false if the path has one already (another refresh was first). */
+  public static boolean insert(Connection c, String sessionId, Row row) throws SQLException {
+    return Sql.updateNullable(
+            c,
+            "INSERT INTO session_outputs (session_id, path, file_id, size_bytes, mtime_ns, inode)"
+                + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, path) DO NOTHING",
+            Arrays.asList(
+                sessionId,
+                row.path(),
+                row.fileId().orElse(null),
+                row.sizeBytes(),
+                row.mtimeNanos(),
+                row.inode()))
+        == 1;
+  }
+
+  /**
+   * Replaces the row of {@code row.path()} if it still backs {@code was}; false if it changed since
+   * it was read (deleted, or its file record deleted or replaced).
+   */
+  public static boolean replace(Connection c, String sessionId, Optional<String> was, Row row)
+      throws SQLException {
+    return Sql.updateNullable(
+            c,
+            "UPDATE session_outputs SET file_id = ?, size_bytes = ?, mtime_ns = ?, inode = ?"
+                + " WHERE session_id = ? AND path = ? AND "
+                + (was.isPresent() ? "file_id = ?" : "file_id IS NULL"),
+            was.isPresent()
+                ? Arrays.asList(
+                    row.fileId().orElse(null),
+                    row.sizeBytes(),
+                    row.mtimeNanos(),
+                    row.inode(),
+                    sessionId,
+                    row.path(),
+                    was.get())
+                : Arrays.asList(
+                    row.fileId().orElse(null),
+                    row.sizeBytes(),
+                    row.mtimeNanos(),
+                    row.inode(),
+                    sessionId,
+                    row.path()))
+        == 1;
+  }
+
+  /** Deletes the row of a path; the file record it backed, if it still had one. */
+  public static Optional<String> delete(Connection c, String sessionId, String path)
+      throws SQLException {
+    return Sql.one(
+            c,
+            "DELETE FROM session_outputs WHERE session_id = ? AND path = ? RETURNING file_id",
+            List.of(sessionId, path),
+            rs -> Optional.ofNullable(rs.getString(1)))
+        .flatMap(f -> f);
+  }
+
+  /**
+   * Unlinks a file record that is being deleted from its path, which stays dismissed until the
+   * agent changes the file.
+   */
+  public static void forget(Connection c, String fileId) throws SQLException {
+    Sql.update(c, "UPDATE session_outputs SET file_id = NULL WHERE file_id = ?", fileId);
+  }
+
+  /** Deletes every row of a session that is being deleted. */
+  public static void deleteAll(Connection c, String sessionId) throws SQLException {
+    Sql.update(c, "DELETE FROM session_outputs WHERE session_id = ?", sessionId);
+  }
+}
