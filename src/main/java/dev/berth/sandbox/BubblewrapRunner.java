@@ -152,7 +152,8 @@ public final class BubblewrapRunner implements AutoCloseable {
   }
 
   private final BerthConfig.Exec config;
-  private final Optional<String> unavailable;
+  private final Optional<String> missing;
+  private volatile Optional<String> unavailable; // null until the first probe
   private final String bwrap;
   private final boolean root;
   private final Path etc;
@@ -173,16 +174,64 @@ public final class BubblewrapRunner implements AutoCloseable {
     this.etc = dataDir.resolve("sandbox-etc");
     Optional<Path> found = findExecutable(config.bwrap());
     this.bwrap = found.map(Path::toString).orElse(config.bwrap());
-    this.unavailable = found.isEmpty() ? Optional.of(missing(config.bwrap())) : missingHelper();
-    unavailable.ifPresent(reason -> log.warn("commands cannot run in sandboxes: {}", reason));
-    if (unavailable.isEmpty()) {
+    this.missing = found.isEmpty() ? Optional.of(missing(config.bwrap())) : missingHelper();
+    missing.ifPresent(reason -> log.warn("commands cannot run in sandboxes: {}", reason));
+    if (missing.isEmpty()) {
       writeEtc(root ? NOBODY : USERNS_ID);
     }
   }
 
-  /** Why commands cannot run here, if they cannot. */
+  /**
+   * Why commands cannot run here, if they cannot: a program is missing, or (found by running {@code
+   * true} in an empty sandbox the first time this is asked) bubblewrap cannot make its namespaces
+   * here, as in a container that forbids them.
+   */
   public Optional<String> unavailable() {
-    return unavailable;
+    if (missing.isPresent()) {
+      return missing;
+    }
+    Optional<String> known = unavailable;
+    if (known == null) {
+      synchronized (this) {
+        if (unavailable == null) {
+          unavailable = probe();
+          unavailable.ifPresent(reason -> log.warn("commands cannot run in sandboxes: {}", reason));
+        }
+        known = unavailable;
+      }
+    }
+    return known;
+  }
+
+  private Optional<String> probe() {
+    try {
+      Path dir = etc.resolve("probe");
+      var dirs =
+          new CommandDirs(dir.resolve("uploads"), dir.resolve("outputs"), dir.resolve("workspace"));
+      for (Path p : List.of(dirs.uploads(), dirs.outputs(), dirs.workspace())) {
+        Files.createDirectories(p);
+      }
+      Result r =
+          start(
+              new Command(
+                  "probe",
+                  List.of("true"),
+                  Optional.empty(),
+                  Map.of(),
+                  Duration.ofSeconds(10),
+                  dirs,
+                  () -> 0));
+      if (r.exitCode() == 0) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          "bubblewrap cannot make a sandbox here (exit "
+              + r.exitCode()
+              + "): "
+              + new String(r.stderr(), StandardCharsets.UTF_8).strip());
+    } catch (IOException | Unavailable e) {
+      return Optional.of("bubblewrap cannot make a sandbox here: " + e.getMessage());
+    }
   }
 
   /** The uid and gid that must own outputs and workspace, when commands run as another user. */
@@ -192,10 +241,15 @@ public final class BubblewrapRunner implements AutoCloseable {
 
   /** Runs one command to its end or its limit. */
   public Result run(Command command) {
-    unavailable.ifPresent(
-        reason -> {
-          throw new Unavailable(reason);
-        });
+    unavailable()
+        .ifPresent(
+            reason -> {
+              throw new Unavailable(reason);
+            });
+    return start(command);
+  }
+
+  private Result start(Command command) {
     if (closed) {
       return new Result(-1, new byte[0], new byte[0], false, Duration.ZERO, Stop.SHUTDOWN);
     }
