@@ -110,15 +110,18 @@ public final class ExecService {
   /** The session's tree, rebuilt from the records first if it is missing here. */
   private LocalSandboxHost.CommandDirs dirs(String workspaceId, String sessionId) {
     var dirs = host.prepareForCommands(sessionId, runner.owner());
-    if (dirs.isEmpty()) {
-      reconciler.reconcile(sessionId);
-      dirs = host.prepareForCommands(sessionId, runner.owner());
+    if (dirs.isPresent()) {
+      return dirs.get();
     }
-    return dirs.orElseThrow(
-        () ->
-            sessions.find(workspaceId, sessionId).isEmpty()
-                ? SessionService.notFound(sessionId)
-                : new ApiException.Unavailable(
+    reconciler.reconcile(sessionId);
+    if (sessions.find(workspaceId, sessionId).isEmpty()) {
+      reconciler.destroy(sessionId); // deleted meanwhile: leave no tree behind
+      throw SessionService.notFound(sessionId);
+    }
+    return host.prepareForCommands(sessionId, runner.owner())
+        .orElseThrow(
+            () ->
+                new ApiException.Unavailable(
                     "the sandbox of session " + sessionId + " is not ready; retry shortly"));
   }
 
