@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -262,6 +263,8 @@ public final class BubblewrapRunner implements AutoCloseable {
       process = launcher.submit(builder::start).get();
     } catch (ExecutionException e) {
       throw new Unavailable("cannot start " + bwrap + ": " + e.getCause().getMessage());
+    } catch (RejectedExecutionException e) { // closed since the check above
+      return new Result(-1, new byte[0], new byte[0], false, Duration.ZERO, Stop.SHUTDOWN);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while starting a command", e);
