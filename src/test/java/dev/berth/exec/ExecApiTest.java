@@ -249,6 +249,30 @@ class ExecApiTest {
   }
 
   @Test
+  void stoppingBerthStopsRunningCommandsAndAnswersTheirRequests() throws Exception {
+    String marker = "419.75";
+    try (TestServer own = TestServer.start()) {
+      String session = Fixtures.session(own.http());
+      var pending =
+          own.http()
+              .sendAsync(
+                  Commands.request(
+                      own.http(), session, Map.of("command", List.of("sleep", marker))));
+      assertThat(Commands.startedWithin(marker, Duration.ofSeconds(10))).isTrue();
+      long start = System.nanoTime();
+
+      own.restart();
+
+      var r = pending.get(10, TimeUnit.SECONDS);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+      assertThat(r.status()).as("%s", r.json()).isEqualTo(503);
+      assertThat(r.json().at("/error/details/error_code").asText()).isEqualTo("server_stopping");
+      assertThat(Commands.goneWithin(marker, Duration.ofSeconds(3))).isTrue();
+      assertThat(exec(own.http(), session, "true").status()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void envOverridesTheFixedEnvironmentAndNothingOfTheServersLeaks() {
     String session = Fixtures.session(server.http());
     var env = new HashMap<String, String>();
