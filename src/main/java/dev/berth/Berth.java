@@ -4,6 +4,7 @@ import dev.berth.config.BerthConfig;
 import dev.berth.domain.AgentService;
 import dev.berth.domain.BlobReferences;
 import dev.berth.domain.EnvironmentService;
+import dev.berth.domain.ExecService;
 import dev.berth.domain.FileService;
 import dev.berth.domain.OutputCatalogue;
 import dev.berth.domain.Reconciler;
@@ -15,10 +16,12 @@ import dev.berth.domain.SingleNode;
 import dev.berth.domain.Workspaces;
 import dev.berth.http.AgentsRoutes;
 import dev.berth.http.EnvironmentsRoutes;
+import dev.berth.http.ExecRoutes;
 import dev.berth.http.FilesRoutes;
 import dev.berth.http.HttpServer;
 import dev.berth.http.ResourcesRoutes;
 import dev.berth.http.SessionsRoutes;
+import dev.berth.sandbox.BubblewrapRunner;
 import dev.berth.sandbox.LocalSandboxHost;
 import dev.berth.store.AgentStore;
 import dev.berth.store.BlobStore;
@@ -42,11 +45,17 @@ import java.util.Optional;
  */
 public final class Berth implements AutoCloseable {
   private final HttpServer http;
+  private final BubblewrapRunner commands;
   private final List<AutoCloseable> parts;
   private final Optional<String> generatedKey;
 
-  private Berth(HttpServer http, List<AutoCloseable> parts, Optional<String> generatedKey) {
+  private Berth(
+      HttpServer http,
+      BubblewrapRunner commands,
+      List<AutoCloseable> parts,
+      Optional<String> generatedKey) {
     this.http = http;
+    this.commands = commands;
     this.parts = parts;
     this.generatedKey = generatedKey;
   }
@@ -91,7 +100,9 @@ public final class Berth implements AutoCloseable {
       var agents = new AgentService(new AgentStore(db));
       var sessionStore = new SessionStore(db);
       var resourceStore = new ResourceStore(db);
-      var reconciler = new Reconciler(resourceStore, sessionStore, sandboxes, placement);
+      var commands = new BubblewrapRunner(config.exec(), config.dataDir());
+      parts.add(commands);
+      var reconciler = new Reconciler(resourceStore, sessionStore, sandboxes, commands, placement);
       placement.start(reconciler);
       var resources =
           new ResourceService(
@@ -107,6 +118,16 @@ public final class Berth implements AutoCloseable {
               files,
               reconciler,
               placement);
+      // what a command wrote to outputs is catalogued as soon as it ends
+      var exec =
+          new ExecService(
+              sessionStore,
+              placement,
+              sandboxes,
+              reconciler,
+              commands,
+              config.exec(),
+              outputs::refresh);
       HttpServer http =
           HttpServer.start(
               config,
@@ -116,8 +137,9 @@ public final class Berth implements AutoCloseable {
                   new EnvironmentsRoutes(environments, config.maxJsonBytes()),
                   new AgentsRoutes(agents, config.maxJsonBytes()),
                   new SessionsRoutes(sessions, config.maxJsonBytes()),
-                  new ResourcesRoutes(resources, config.maxJsonBytes())));
-      return new Berth(http, List.copyOf(parts), generated);
+                  new ResourcesRoutes(resources, config.maxJsonBytes()),
+                  new ExecRoutes(exec, config.maxJsonBytes())));
+      return new Berth(http, commands, List.copyOf(parts), generated);
     } catch (RuntimeException e) {
       closeAll(parts);
       throw e;
@@ -154,6 +176,7 @@ public final class Berth implements AutoCloseable {
 
   @Override
   public void close() {
+    commands.close(); // first, so that requests waiting on commands end before the drain
     http.close();
     closeAll(parts);
   }

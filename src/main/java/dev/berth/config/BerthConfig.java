@@ -2,6 +2,7 @@ package dev.berth.config;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,6 +22,7 @@ import java.util.Optional;
  *     hosted API)
  * @param apiKeys keys given by configuration, each with the workspace it belongs to
  * @param shared the stores several nodes share, when Berth runs on more than one
+ * @param exec how commands run in session sandboxes ({@code POST /berth/v1/sessions/{id}/exec})
  */
 public record BerthConfig(
     Path dataDir,
@@ -32,7 +34,8 @@ public record BerthConfig(
     int maxOutputsPerSession,
     boolean uploadsDownloadable,
     List<ApiKeyGrant> apiKeys,
-    Shared shared) {
+    Shared shared,
+    Exec exec) {
 
   public static final long DEFAULT_MAX_UPLOAD_BYTES = 500L * 1024 * 1024;
   public static final int DEFAULT_LEASE_SECONDS = 15;
@@ -99,6 +102,64 @@ public record BerthConfig(
     }
   }
 
+  /**
+   * Commands run inside a session's sandbox with bubblewrap, and their limits.
+   *
+   * @param bwrap the bubblewrap binary: a name looked up on the PATH, or a path
+   * @param defaultTimeout wall time a command gets when the request names none
+   * @param maxTimeout the most wall time a request may ask for
+   * @param maxOutputBytes how much of each of stdout and stderr a command may write
+   * @param diskQuotaBytes how much a session's outputs and workspace may hold together
+   */
+  public record Exec(
+      String bwrap,
+      Duration defaultTimeout,
+      Duration maxTimeout,
+      long maxOutputBytes,
+      long diskQuotaBytes) {
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration MAX_TIMEOUT = Duration.ofSeconds(600);
+    public static final long DEFAULT_MAX_OUTPUT_BYTES = 1024L * 1024;
+    public static final long DEFAULT_DISK_QUOTA_BYTES = 1024L * 1024 * 1024;
+
+    public Exec {
+      if (bwrap.isBlank()) {
+        throw new IllegalArgumentException("--exec-bwrap (BERTH_EXEC_BWRAP) must not be empty");
+      }
+      if (maxTimeout.toMillis() < 1) {
+        throw new IllegalArgumentException(
+            "--exec-max-timeout-ms (BERTH_EXEC_MAX_TIMEOUT_MS) must be positive, got "
+                + maxTimeout.toMillis());
+      }
+      if (defaultTimeout.toMillis() < 1 || defaultTimeout.compareTo(maxTimeout) > 0) {
+        throw new IllegalArgumentException(
+            "--exec-timeout-ms (BERTH_EXEC_TIMEOUT_MS) must be between 1 and the maximum "
+                + maxTimeout.toMillis()
+                + ", got "
+                + defaultTimeout.toMillis());
+      }
+      if (maxOutputBytes < 1) {
+        throw new IllegalArgumentException(
+            "--exec-max-output-bytes (BERTH_EXEC_MAX_OUTPUT_BYTES) must be positive, got "
+                + maxOutputBytes);
+      }
+      if (diskQuotaBytes < 1) {
+        throw new IllegalArgumentException(
+            "--session-disk-quota-bytes (BERTH_SESSION_DISK_QUOTA_BYTES) must be positive, got "
+                + diskQuotaBytes);
+      }
+    }
+
+    public static Exec defaults() {
+      return new Exec(
+          "bwrap",
+          DEFAULT_TIMEOUT,
+          MAX_TIMEOUT,
+          DEFAULT_MAX_OUTPUT_BYTES,
+          DEFAULT_DISK_QUOTA_BYTES);
+    }
+  }
+
   /** An API key given by configuration and the name of the workspace it opens. */
   public record ApiKeyGrant(String key, String workspace) {}
 
@@ -137,7 +198,8 @@ public record BerthConfig(
         DEFAULT_MAX_OUTPUTS_PER_SESSION,
         false,
         List.of(),
-        Shared.none());
+        Shared.none(),
+        Exec.defaults());
   }
 
   public BerthConfig withMaxUploadBytes(long bytes) {
@@ -151,7 +213,8 @@ public record BerthConfig(
         maxOutputsPerSession,
         uploadsDownloadable,
         apiKeys,
-        shared);
+        shared,
+        exec);
   }
 
   public BerthConfig withMaxJsonBytes(long bytes) {
@@ -165,7 +228,8 @@ public record BerthConfig(
         maxOutputsPerSession,
         uploadsDownloadable,
         apiKeys,
-        shared);
+        shared,
+        exec);
   }
 
   public BerthConfig withMaxFilesPerSession(int files) {
@@ -179,7 +243,8 @@ public record BerthConfig(
         maxOutputsPerSession,
         uploadsDownloadable,
         apiKeys,
-        shared);
+        shared,
+        exec);
   }
 
   public BerthConfig withMaxOutputsPerSession(int outputs) {
@@ -193,7 +258,8 @@ public record BerthConfig(
         outputs,
         uploadsDownloadable,
         apiKeys,
-        shared);
+        shared,
+        exec);
   }
 
   public BerthConfig withUploadsDownloadable(boolean downloadable) {
@@ -207,7 +273,8 @@ public record BerthConfig(
         maxOutputsPerSession,
         downloadable,
         apiKeys,
-        shared);
+        shared,
+        exec);
   }
 
   public BerthConfig withApiKeys(List<ApiKeyGrant> keys) {
@@ -221,7 +288,8 @@ public record BerthConfig(
         maxOutputsPerSession,
         uploadsDownloadable,
         keys,
-        shared);
+        shared,
+        exec);
   }
 
   public BerthConfig withShared(Shared stores) {
@@ -235,6 +303,22 @@ public record BerthConfig(
         maxOutputsPerSession,
         uploadsDownloadable,
         apiKeys,
-        stores);
+        stores,
+        exec);
+  }
+
+  public BerthConfig withExec(Exec commands) {
+    return new BerthConfig(
+        dataDir,
+        host,
+        port,
+        maxUploadBytes,
+        maxJsonBytes,
+        maxFilesPerSession,
+        maxOutputsPerSession,
+        uploadsDownloadable,
+        apiKeys,
+        shared,
+        commands);
   }
 }

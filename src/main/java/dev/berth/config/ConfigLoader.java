@@ -1,10 +1,12 @@
 package dev.berth.config;
 
 import dev.berth.config.BerthConfig.ApiKeyGrant;
+import dev.berth.config.BerthConfig.Exec;
 import dev.berth.config.BerthConfig.S3Settings;
 import dev.berth.config.BerthConfig.Shared;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +78,15 @@ public final class ConfigLoader {
         new Shared(
             Optional.ofNullable(values.get("--database-url")),
             s3(values),
-            intValue(values, "--lease-seconds", BerthConfig.DEFAULT_LEASE_SECONDS)));
+            intValue(values, "--lease-seconds", BerthConfig.DEFAULT_LEASE_SECONDS)),
+        new Exec(
+            values.getOrDefault("--exec-bwrap", "bwrap"),
+            Duration.ofMillis(
+                longValue(values, "--exec-timeout-ms", Exec.DEFAULT_TIMEOUT.toMillis())),
+            Duration.ofMillis(
+                longValue(values, "--exec-max-timeout-ms", Exec.MAX_TIMEOUT.toMillis())),
+            longValue(values, "--exec-max-output-bytes", Exec.DEFAULT_MAX_OUTPUT_BYTES),
+            longValue(values, "--session-disk-quota-bytes", Exec.DEFAULT_DISK_QUOTA_BYTES)));
   }
 
   /** The bucket, when one is named; the other S3 settings mean nothing without it. */
@@ -153,7 +163,12 @@ public final class ConfigLoader {
     S3_REGION("--s3-region", "BERTH_S3_REGION"),
     S3_ACCESS_KEY_ID("--s3-access-key-id", "BERTH_S3_ACCESS_KEY_ID"),
     S3_SECRET_ACCESS_KEY("--s3-secret-access-key", "BERTH_S3_SECRET_ACCESS_KEY"),
-    LEASE_SECONDS("--lease-seconds", "BERTH_LEASE_SECONDS");
+    LEASE_SECONDS("--lease-seconds", "BERTH_LEASE_SECONDS"),
+    EXEC_BWRAP("--exec-bwrap", "BERTH_EXEC_BWRAP"),
+    EXEC_TIMEOUT("--exec-timeout-ms", "BERTH_EXEC_TIMEOUT_MS"),
+    EXEC_MAX_TIMEOUT("--exec-max-timeout-ms", "BERTH_EXEC_MAX_TIMEOUT_MS"),
+    EXEC_MAX_OUTPUT("--exec-max-output-bytes", "BERTH_EXEC_MAX_OUTPUT_BYTES"),
+    DISK_QUOTA("--session-disk-quota-bytes", "BERTH_SESSION_DISK_QUOTA_BYTES");
 
     final String flag;
     final String env;

@@ -1,5 +1,6 @@
 package dev.berth.domain;
 
+import dev.berth.sandbox.BubblewrapRunner;
 import dev.berth.sandbox.LocalSandboxHost;
 import dev.berth.store.ResourceStore;
 import dev.berth.store.SessionStore;
@@ -27,6 +28,7 @@ public final class Reconciler {
   private final ResourceStore resources;
   private final SessionStore sessions;
   private final LocalSandboxHost host;
+  private final BubblewrapRunner commands;
   private final SessionPlacement placement;
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
 
@@ -34,10 +36,12 @@ public final class Reconciler {
       ResourceStore resources,
       SessionStore sessions,
       LocalSandboxHost host,
+      BubblewrapRunner commands,
       SessionPlacement placement) {
     this.resources = resources;
     this.sessions = sessions;
     this.host = host;
+    this.commands = commands;
     this.placement = placement;
     for (int i = 0; i < STRIPES; i++) {
       locks[i] = new ReentrantLock();
@@ -125,11 +129,15 @@ public final class Reconciler {
     reconcile(sessionId);
   }
 
-  /** Removes this node's sandbox of a session that is gone or that another node now holds. */
+  /**
+   * Removes this node's sandbox of a session that is gone or that another node now holds, after
+   * stopping the commands running in it.
+   */
   void remove(String sessionId) {
     ReentrantLock lock = lockFor(sessionId);
     lock.lock();
     try {
+      commands.stopAll(sessionId);
       host.destroy(sessionId);
     } catch (RuntimeException e) {
       log.error("sandbox of deleted session {} could not be removed yet", sessionId, e);

@@ -1,5 +1,8 @@
 package dev.berth.error;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -8,15 +11,29 @@ import java.util.Optional;
  */
 public abstract sealed class ApiException extends RuntimeException {
   private final String errorCode;
+  private final Map<String, Object> details;
 
   ApiException(String message, String errorCode) {
+    this(message, errorCode, Map.of());
+  }
+
+  ApiException(String message, String errorCode, Map<String, Object> details) {
     super(message, null, false, false);
     this.errorCode = errorCode;
+    this.details = Collections.unmodifiableMap(new LinkedHashMap<>(details)); // keeps the order
   }
 
   /** Machine-readable {@code error.details.error_code}, when the spec defines one. */
   public Optional<String> errorCode() {
     return Optional.ofNullable(errorCode);
+  }
+
+  /**
+   * More fields of {@code error.details} beside {@code error_code}, such as the partial result of a
+   * command that was stopped; rendered as JSON.
+   */
+  public Map<String, Object> details() {
+    return details;
   }
 
   /** 400 invalid_request_error. */
@@ -27,6 +44,10 @@ public abstract sealed class ApiException extends RuntimeException {
 
     public InvalidRequest(String message, String errorCode) {
       super(message, errorCode);
+    }
+
+    public InvalidRequest(String message, String errorCode, Map<String, Object> details) {
+      super(message, errorCode, details);
     }
   }
 
@@ -52,6 +73,10 @@ public abstract sealed class ApiException extends RuntimeException {
 
     public NotFound(String message, String errorCode) {
       super(message, errorCode);
+    }
+
+    public NotFound(String message, String errorCode, Map<String, Object> details) {
+      super(message, errorCode, details);
     }
   }
 
@@ -80,6 +105,27 @@ public abstract sealed class ApiException extends RuntimeException {
   public static final class Unavailable extends ApiException {
     public Unavailable(String message) {
       super(message, null);
+    }
+
+    public Unavailable(String message, String errorCode, Map<String, Object> details) {
+      super(message, errorCode, details);
+    }
+  }
+
+  /**
+   * 421 invalid_request_error: this node cannot answer for the session (another node holds its
+   * sandbox); retrying on the same node does not help.
+   */
+  public static final class Misdirected extends ApiException {
+    public Misdirected(String message, String errorCode) {
+      super(message, errorCode);
+    }
+  }
+
+  /** 501 api_error: a feature this server does not offer as it is set up. */
+  public static final class NotImplemented extends ApiException {
+    public NotImplemented(String message, String errorCode) {
+      super(message, errorCode);
     }
   }
 }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLTransientConnectionException;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +22,7 @@ import org.slf4j.LoggerFactory;
 final class ErrorMapper {
   private static final Logger log = LoggerFactory.getLogger(ErrorMapper.class);
   static final String RENDERED = "berth.error-rendered";
+  private static final String DETAILS = "berth.error-details";
 
   /** How much of an oversize body is read and dropped before the 413 (as Tomcat's swallow). */
   static final long SWALLOW_BYTES = 4L * 1024 * 1024;
@@ -73,6 +75,7 @@ final class ErrorMapper {
 
   private static void render(Context ctx, ApiException e) {
     String code = e.errorCode().orElse(null);
+    ctx.attribute(DETAILS, e.details());
     switch (e) {
       case ApiException.InvalidRequest x ->
           write(ctx, 400, "invalid_request_error", x.getMessage(), code, false);
@@ -93,6 +96,10 @@ final class ErrorMapper {
       }
       case ApiException.Unavailable x ->
           write(ctx, 503, "overloaded_error", x.getMessage(), code, true);
+      case ApiException.Misdirected x ->
+          write(ctx, 421, "invalid_request_error", x.getMessage(), code, false);
+      case ApiException.NotImplemented x ->
+          write(ctx, 501, "api_error", x.getMessage(), code, false);
     }
   }
 
@@ -122,7 +129,10 @@ final class ErrorMapper {
   /** Writes the envelope; {@code retry} null leaves the SDK's default (retry 5xx). */
   static void write(
       Context ctx, int status, String type, String message, String errorCode, Boolean retry) {
-    byte[] body = envelope(type, message, errorCode, RequestIds.of(ctx));
+    Map<String, Object> details = ctx.attribute(DETAILS);
+    byte[] body =
+        envelope(
+            type, message, errorCode, details == null ? Map.of() : details, RequestIds.of(ctx));
     if (retry != null) {
       ctx.header("x-should-retry", retry.toString());
     }
@@ -132,10 +142,21 @@ final class ErrorMapper {
 
   /** The envelope's bytes; {@code errorCode} null leaves {@code details} out. */
   static byte[] envelope(String type, String message, String errorCode, String requestId) {
+    return envelope(type, message, errorCode, Map.of(), requestId);
+  }
+
+  /** The envelope's bytes, with more {@code details} fields after {@code error_code}. */
+  static byte[] envelope(
+      String type,
+      String message,
+      String errorCode,
+      Map<String, Object> details,
+      String requestId) {
     ObjectNode body = Json.MAPPER.createObjectNode().put("type", "error");
     ObjectNode error = body.putObject("error").put("type", type).put("message", message);
     if (errorCode != null) {
-      error.putObject("details").put("error_code", errorCode);
+      ObjectNode node = error.putObject("details").put("error_code", errorCode);
+      details.forEach((field, value) -> node.set(field, Json.MAPPER.valueToTree(value)));
     }
     body.put("request_id", requestId);
     return Json.write(body).getBytes(StandardCharsets.UTF_8);

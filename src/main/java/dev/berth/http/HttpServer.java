@@ -23,6 +23,10 @@ import org.eclipse.jetty.server.Server;
 public final class HttpServer implements AutoCloseable {
   static final String MANAGED_AGENTS_BETA = "managed-agents-2026-04-01";
   private static final String WORKSPACE = "berth.workspace";
+
+  /** Berth's own endpoints, beside the hosted API's {@code /v1}: same keys, no beta header. */
+  static final String EXTENSIONS = "/berth/v1";
+
   private static final Set<String> BETA_FAMILIES = Set.of("sessions", "agents", "environments");
 
   private final Javalin app;
@@ -49,6 +53,7 @@ public final class HttpServer implements AutoCloseable {
               cfg.jsonMapper(new JavalinJackson(dev.berth.json.Json.MAPPER, true));
               cfg.routes.before(RequestIds::assign);
               cfg.routes.before("/v1/*", ctx -> authorize(ctx, workspaces));
+              cfg.routes.before(EXTENSIONS + "/*", ctx -> authorize(ctx, workspaces));
               cfg.routes.exception(Exception.class, ErrorMapper::render);
               cfg.router.javaLangErrorHandler(ErrorMapper::renderError);
               cfg.routes.error(404, HttpServer::unknownRoute);
@@ -130,7 +135,10 @@ public final class HttpServer implements AutoCloseable {
     ctx.header("anthropic-workspace-id", workspace);
 
     String[] segments = ctx.path().split("/");
-    if (segments.length > 2 && BETA_FAMILIES.contains(segments[2]) && !hasBeta(ctx)) {
+    if (!ctx.path().startsWith(EXTENSIONS + "/")
+        && segments.length > 2
+        && BETA_FAMILIES.contains(segments[2])
+        && !hasBeta(ctx)) {
       throw new ApiException.InvalidRequest(
           "this endpoint requires the beta header 'anthropic-beta: " + MANAGED_AGENTS_BETA + "'");
     }

@@ -9,6 +9,7 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -25,10 +27,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -238,6 +242,119 @@ public final class LocalSandboxHost implements AutoCloseable {
                   }
                 }));
     return clean[0];
+  }
+
+  /**
+   * Where a command's sandbox finds the session's tree: uploads (bound read-only), outputs and
+   * workspace (bound writable). Binding the uploads directory itself, not the files in it, is what
+   * makes mounts live for a running command; this class never replaces or renames uploads or the
+   * directories above it while the session lives (only {@link #destroy} removes them).
+   */
+  public record CommandDirs(Path uploads, Path outputs, Path workspace) {}
+
+  /**
+   * Readies the session's tree for a command: outputs and workspace exist and, when {@code owner}
+   * is given, belong to that uid and gid (the unprivileged user commands run as), changed without
+   * following a link. Empty when the session has no tree here.
+   */
+  public Optional<CommandDirs> prepareForCommands(String sessionId, OptionalInt owner) {
+    var out = new AtomicReference<CommandDirs>();
+    locked(
+        sessionId,
+        "prepare for commands",
+        () ->
+            withTop(
+                sessionId,
+                false,
+                top -> {
+                  createIfMissing(top.session(), "outputs");
+                  createIfMissing(top.tree(), "workspace");
+                  if (owner.isPresent()) {
+                    own(top.session(), "outputs", owner.getAsInt());
+                    own(top.tree(), "workspace", owner.getAsInt());
+                  }
+                  Path root = sandboxes.resolve(sessionId);
+                  out.set(
+                      new CommandDirs(
+                          root.resolve("mnt/session/uploads"),
+                          root.resolve("mnt/session/outputs"),
+                          root.resolve("workspace")));
+                }));
+    return Optional.ofNullable(out.get());
+  }
+
+  private static void own(SecureDirectoryStream<Path> parent, String name, int id)
+      throws IOException {
+    var attrs = lstat(parent, name(name));
+    if (attrs.isEmpty() || !attrs.get().isDirectory()) {
+      throw new IOException(name + " is not a directory");
+    }
+    var view =
+        parent.getFileAttributeView(name(name), PosixFileAttributeView.class, NOFOLLOW_LINKS);
+    var lookup = FileSystems.getDefault().getUserPrincipalLookupService();
+    // a number that names no account is taken as the id itself
+    view.setOwner(lookup.lookupPrincipalByName(Integer.toString(id)));
+    view.setGroup(lookup.lookupPrincipalByGroupName(Integer.toString(id)));
+  }
+
+  /** Deepest directory {@link #usage} descends into; a tree deeper than this is not counted. */
+  private static final int USAGE_DEPTH = 512;
+
+  /**
+   * Bytes held by the regular files under the session's outputs and workspace, walked without
+   * following a link (whatever runs in the sandbox may plant one pointing anywhere). Takes no lock:
+   * commands change these directories while they run, and the answer is a snapshot anyway.
+   */
+  public long usage(String sessionId) {
+    checkSessionId(sessionId);
+    try {
+      long total = 0;
+      var tree = openExisting(sandboxesDir, sessionId);
+      if (tree.isEmpty()) {
+        return 0;
+      }
+      try (var root = tree.get()) {
+        total += usage(root, name("workspace"), 0);
+        var mnt = openExisting(root, "mnt");
+        if (mnt.isPresent()) {
+          try (var m = mnt.get()) {
+            var session = openExisting(m, "session");
+            if (session.isPresent()) {
+              try (var s = session.get()) {
+                total += usage(s, name("outputs"), 0);
+              }
+            }
+          }
+        }
+      }
+      return total;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot measure sandbox " + sessionId, e);
+    }
+  }
+
+  private static long usage(SecureDirectoryStream<Path> parent, Path name, int depth)
+      throws IOException {
+    var attrs = lstat(parent, name);
+    if (depth > USAGE_DEPTH || attrs.isEmpty() || !attrs.get().isDirectory()) {
+      return 0;
+    }
+    long total = 0;
+    try (var d = open(parent, name)) {
+      for (Path child : names(d)) {
+        try {
+          var entry = lstat(d, child);
+          if (entry.isPresent() && entry.get().isDirectory()) {
+            total += usage(d, child, depth + 1);
+          } else if (entry.isPresent() && entry.get().isRegularFile()) {
+            total += entry.get().size();
+          }
+        } catch (FileSystemException gone) {
+          // removed or swapped for something else while we looked: the next poll sees it
+        }
+      }
+    }
+    return total;
   }
 
   /** Removes the session's whole tree, never following a symlink in it. */

@@ -4,6 +4,7 @@ import static dev.berth.testing.Fixtures.fileResource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.testing.BerthProcess;
+import dev.berth.testing.Commands;
 import dev.berth.testing.Fixtures;
 import dev.berth.testing.Http;
 import dev.berth.testing.Sandboxes;
@@ -74,6 +75,35 @@ class TwoNodesIT {
     assertThat(b.http().delete(base + "/" + id).status()).isEqualTo(200);
     assertThat(a.http().get(base + "/" + id).status()).isEqualTo(404);
     awaitSandbox(dirA, session, Map.of("/mnt/session/uploads/through-b.txt", "on both nodes"));
+  }
+
+  @Test
+  void commandsRunOnTheNodeHoldingTheSessionAndAnotherNodeAnswers421() {
+    String file = Fixtures.upload(a.http(), "exec.txt", "held by A");
+    String session = Fixtures.session(a.http()); // node A holds it: A made it
+    assertThat(
+            b.http()
+                .post("/v1/sessions/" + session + "/resources", fileResource(file, "/exec.txt"))
+                .status())
+        .isEqualTo(200);
+
+    var onA =
+        Commands.exec(
+            a.http(),
+            session,
+            "sh",
+            "-c",
+            "for i in $(seq 50); do [ -f /mnt/session/uploads/exec.txt ] && break; sleep 0.1;"
+                + " done; cat /mnt/session/uploads/exec.txt");
+    assertThat(onA.status()).as("%s", onA.json()).isEqualTo(200);
+    assertThat(onA.json().get("stdout").asText()).isEqualTo("held by A");
+
+    var onB = Commands.exec(b.http(), session, "true");
+    assertThat(onB.status()).as("%s", onB.json()).isEqualTo(421);
+    assertThat(onB.errorType()).isEqualTo("invalid_request_error");
+    assertThat(onB.json().at("/error/details/error_code").asText())
+        .isEqualTo("session_on_another_node");
+    assertThat(onB.header("x-should-retry")).isEqualTo("false");
   }
 
   @Test

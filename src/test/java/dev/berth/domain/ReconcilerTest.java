@@ -2,6 +2,8 @@ package dev.berth.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.config.BerthConfig;
+import dev.berth.sandbox.BubblewrapRunner;
 import dev.berth.sandbox.LocalSandboxHost;
 import dev.berth.store.Database;
 import dev.berth.store.LocalBlobStore;
@@ -46,7 +48,12 @@ class ReconcilerTest {
     blobs = new LocalBlobStore(dir);
     host = new LocalSandboxHost(dir, blobs::localPath);
     reconciler =
-        new Reconciler(new ResourceStore(db), new SessionStore(db), host, new SingleNode());
+        new Reconciler(
+            new ResourceStore(db),
+            new SessionStore(db),
+            host,
+            new BubblewrapRunner(BerthConfig.Exec.defaults(), dir),
+            new SingleNode());
     workspace = new WorkspaceStore(db).ensureWorkspace("w", Ids.workspace(), Timestamps.now());
     shaA = blob("first");
     shaB = blob("second");

@@ -1,0 +1,243 @@
+package dev.berth.domain;
+
+import dev.berth.config.BerthConfig;
+import dev.berth.error.ApiException;
+import dev.berth.sandbox.BubblewrapRunner;
+import dev.berth.sandbox.LocalSandboxHost;
+import dev.berth.store.SessionStore;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Commands in a session's sandbox ({@code POST /berth/v1/sessions/{id}/exec}, a Berth extension;
+ * README "Running commands"): which requests are valid, which sessions may run them, on which node,
+ * and what the client is told when a limit stops one. {@link BubblewrapRunner} does the running.
+ */
+public final class ExecService {
+  private static final Logger log = LoggerFactory.getLogger(ExecService.class);
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+  private final SessionStore sessions;
+  private final SessionPlacement placement;
+  private final LocalSandboxHost host;
+  private final Reconciler reconciler;
+  private final BubblewrapRunner runner;
+  private final BerthConfig.Exec limits;
+  private final Consumer<String> afterCommand;
+
+  /**
+   * @param afterCommand told the session's id after every command ends, however it ended (the
+   *     outputs catalogue follows what the command wrote); its failures are logged, not answered
+   */
+  public ExecService(
+      SessionStore sessions,
+      SessionPlacement placement,
+      LocalSandboxHost host,
+      Reconciler reconciler,
+      BubblewrapRunner runner,
+      BerthConfig.Exec limits,
+      Consumer<String> afterCommand) {
+    this.sessions = sessions;
+    this.placement = placement;
+    this.host = host;
+    this.reconciler = reconciler;
+    this.runner = runner;
+    this.limits = limits;
+    this.afterCommand = afterCommand;
+  }
+
+  /** The body of an exec request, its JSON shapes already checked. */
+  public record ExecParams(
+      List<String> command,
+      Optional<String> stdin,
+      Optional<Long> timeoutMs,
+      Map<String, String> env) {}
+
+  /** A command that ended by itself: its exit status and output, as text. */
+  public record ExecResult(
+      int exitCode, String stdout, String stderr, boolean truncated, long durationMs) {}
+
+  public ExecResult exec(String workspaceId, String sessionId, ExecParams params) {
+    Duration timeout = validate(params);
+    Session session =
+        sessions.find(workspaceId, sessionId).orElseThrow(() -> SessionService.notFound(sessionId));
+    if (session.isArchived() || session.status().equals("terminated")) {
+      throw new ApiException.InvalidRequest(
+          "session "
+              + sessionId
+              + " is "
+              + (session.isArchived() ? "archived" : "terminated")
+              + "; commands can no longer run in it");
+    }
+    if (!placement.holds(sessionId)) {
+      throw onAnotherNode(sessionId);
+    }
+    runner
+        .unavailable()
+        .ifPresent(
+            reason -> {
+              throw sandboxUnavailable(reason);
+            });
+    LocalSandboxHost.CommandDirs dirs = dirs(workspaceId, sessionId);
+    BubblewrapRunner.Result result;
+    try {
+      result =
+          runner.run(
+              new BubblewrapRunner.Command(
+                  sessionId,
+                  params.command(),
+                  params.stdin().map(s -> s.getBytes(StandardCharsets.UTF_8)),
+                  params.env(),
+                  timeout,
+                  dirs,
+                  () -> host.usage(sessionId)));
+    } catch (BubblewrapRunner.Unavailable e) {
+      throw sandboxUnavailable(e.getMessage());
+    } finally {
+      notifyAfterCommand(sessionId);
+    }
+    return answer(workspaceId, sessionId, timeout, result);
+  }
+
+  /** The session's tree, rebuilt from the records first if it is missing here. */
+  private LocalSandboxHost.CommandDirs dirs(String workspaceId, String sessionId) {
+    var dirs = host.prepareForCommands(sessionId, runner.owner());
+    if (dirs.isPresent()) {
+      return dirs.get();
+    }
+    reconciler.reconcile(sessionId);
+    if (sessions.find(workspaceId, sessionId).isEmpty()) {
+      reconciler.destroy(sessionId); // deleted meanwhile: leave no tree behind
+      throw SessionService.notFound(sessionId);
+    }
+    return host.prepareForCommands(sessionId, runner.owner())
+        .orElseThrow(
+            () ->
+                new ApiException.Unavailable(
+                    "the sandbox of session " + sessionId + " is not ready; retry shortly"));
+  }
+
+  private void notifyAfterCommand(String sessionId) {
+    try {
+      afterCommand.accept(sessionId);
+    } catch (RuntimeException e) {
+      log.error("after a command in session {}: follow-up failed", sessionId, e);
+    }
+  }
+
+  /** Checks the request against the rules and the limits; returns the command's wall time. */
+  private Duration validate(ExecParams p) {
+    if (p.command().isEmpty()) {
+      throw new ApiException.InvalidRequest("command must be a non-empty array of strings");
+    }
+    for (int i = 0; i < p.command().size(); i++) {
+      if (p.command().get(i).indexOf('\0') >= 0) {
+        throw new ApiException.InvalidRequest("command[" + i + "] must not contain NUL");
+      }
+    }
+    String program = p.command().getFirst();
+    if (program.isEmpty()) {
+      throw new ApiException.InvalidRequest("command[0] must not be empty");
+    }
+    if (program.indexOf('=') >= 0) {
+      // env(1) applies the request's variables and would take NAME=VALUE for another one
+      throw new ApiException.InvalidRequest(
+          "command[0] must not contain '=': '" + program + "' (run it through sh -c if needed)");
+    }
+    p.env()
+        .forEach(
+            (name, value) -> {
+              if (!ENV_NAME.matcher(name).matches()) {
+                throw new ApiException.InvalidRequest(
+                    "env names must be letters, digits and '_', not starting with a digit: '"
+                        + name.replace("\0", "\\0")
+                        + "'");
+              }
+              if (value.indexOf('\0') >= 0) {
+                throw new ApiException.InvalidRequest("env." + name + " must not contain NUL");
+              }
+            });
+    long max = limits.maxTimeout().toMillis();
+    long ms = p.timeoutMs().orElse(limits.defaultTimeout().toMillis());
+    if (ms < 1 || ms > max) {
+      throw new ApiException.InvalidRequest(
+          "timeout_ms must be between 1 and " + max + ", got " + ms);
+    }
+    return Duration.ofMillis(ms);
+  }
+
+  private ExecResult answer(
+      String workspaceId, String sessionId, Duration timeout, BubblewrapRunner.Result r) {
+    var result =
+        new ExecResult(
+            r.exitCode(),
+            new String(r.stdout(), StandardCharsets.UTF_8),
+            new String(r.stderr(), StandardCharsets.UTF_8),
+            r.truncated(),
+            r.duration().toMillis());
+    Map<String, Object> partial = new LinkedHashMap<>();
+    partial.put("exit_code", result.exitCode());
+    partial.put("stdout", result.stdout());
+    partial.put("stderr", result.stderr());
+    partial.put("truncated", result.truncated());
+    partial.put("duration_ms", result.durationMs());
+    return switch (r.stop()) {
+      case NONE -> result;
+      case TIMEOUT ->
+          throw new ApiException.InvalidRequest(
+              "the command did not finish within its time limit of "
+                  + timeout.toMillis()
+                  + " ms and was stopped",
+              "exec_timeout",
+              partial);
+      case OUTPUT_LIMIT ->
+          throw new ApiException.InvalidRequest(
+              "the command wrote more than "
+                  + limits.maxOutputBytes()
+                  + " bytes to stdout or stderr and was stopped",
+              "exec_output_limit",
+              partial);
+      case DISK_QUOTA ->
+          throw new ApiException.InvalidRequest(
+              "session "
+                  + sessionId
+                  + " went over its disk quota of "
+                  + limits.diskQuotaBytes()
+                  + " bytes (outputs and workspace together) and the command was stopped",
+              "session_disk_quota_exceeded",
+              partial);
+      case SESSION_REMOVED ->
+          throw sessions.find(workspaceId, sessionId).isPresent()
+              ? onAnotherNode(sessionId)
+              : new ApiException.NotFound(
+                  "session " + sessionId + " was deleted while the command ran",
+                  "session_deleted",
+                  partial);
+      case SHUTDOWN ->
+          throw new ApiException.Unavailable(
+              "the server is stopping; the command was stopped", "server_stopping", partial);
+    };
+  }
+
+  private static ApiException onAnotherNode(String sessionId) {
+    return new ApiException.Misdirected(
+        "session "
+            + sessionId
+            + " is held by another node, which alone can run commands in its sandbox;"
+            + " send this request to that node",
+        "session_on_another_node");
+  }
+
+  private static ApiException sandboxUnavailable(String reason) {
+    return new ApiException.NotImplemented(
+        "commands cannot run on this server: " + reason, "sandbox_unavailable");
+  }
+}

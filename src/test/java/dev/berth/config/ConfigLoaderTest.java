@@ -1,0 +1,49 @@
+package dev.berth.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+  @Test
+  void execSettingsDefaultToTheDocumentedLimits() {
+    var exec = ConfigLoader.load(List.of(), Map.of()).exec();
+    assertThat(exec.bwrap()).isEqualTo("bwrap");
+    assertThat(exec.defaultTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(exec.maxTimeout()).isEqualTo(Duration.ofSeconds(600));
+    assertThat(exec.maxOutputBytes()).isEqualTo(1024 * 1024);
+    assertThat(exec.diskQuotaBytes()).isEqualTo(1024L * 1024 * 1024);
+  }
+
+  @Test
+  void execSettingsComeFromTheEnvironmentAndFlagsWin() {
+    var exec =
+        ConfigLoader.load(
+                List.of("--exec-timeout-ms", "5000", "--session-disk-quota-bytes=2048"),
+                Map.of(
+                    "BERTH_EXEC_BWRAP", "/opt/bwrap",
+                    "BERTH_EXEC_TIMEOUT_MS", "1000",
+                    "BERTH_EXEC_MAX_TIMEOUT_MS", "60000",
+                    "BERTH_EXEC_MAX_OUTPUT_BYTES", "4096"))
+            .exec();
+    assertThat(exec.bwrap()).isEqualTo("/opt/bwrap");
+    assertThat(exec.defaultTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(exec.maxTimeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(exec.maxOutputBytes()).isEqualTo(4096);
+    assertThat(exec.diskQuotaBytes()).isEqualTo(2048);
+  }
+
+  @Test
+  void aDefaultTimeoutAboveTheMaximumIsRefusedNamingTheSetting() {
+    assertThatThrownBy(() -> ConfigLoader.load(List.of("--exec-timeout-ms", "700000"), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--exec-timeout-ms");
+    assertThatThrownBy(
+            () -> ConfigLoader.load(List.of("--session-disk-quota-bytes", "0"), Map.of()))
+        .hasMessageContaining("BERTH_SESSION_DISK_QUOTA_BYTES");
+  }
+}

@@ -1,0 +1,202 @@
+package dev.berth.exec;
+
+import static dev.berth.testing.Commands.exec;
+import static dev.berth.testing.Commands.sh;
+import static dev.berth.testing.Fixtures.fileResource;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.testing.Fixtures;
+import dev.berth.testing.SharedServer;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * What a command cannot do: change its uploads, see or reach the host, keep privileges, or leave
+ * anything behind that makes Berth itself step outside the sandbox.
+ */
+class ExecIsolationTest {
+  @RegisterExtension static final SharedServer server = new SharedServer();
+  static String session;
+
+  @BeforeAll
+  static void sessionWithAMount() {
+    session = Fixtures.session(server.http());
+    String file = Fixtures.upload(server.http(), "data.txt", "original");
+    assertThat(
+            server
+                .http()
+                .post(
+                    "/v1/sessions/" + session + "/resources",
+                    fileResource(file, "/mnt/session/uploads/dir/data.txt"))
+                .status())
+        .isEqualTo(200);
+  }
+
+  /** Runs {@code script} with sh; returns "exit code|stdout|stderr". */
+  static String attempt(String script) {
+    var r = exec(server.http(), session, "sh", "-c", script);
+    assertThat(r.status()).as("%s", r.json()).isEqualTo(200);
+    return r.json().get("exit_code").asInt()
+        + "|"
+        + r.json().get("stdout").asText()
+        + "|"
+        + r.json().get("stderr").asText();
+  }
+
+  Path blobOnHost() {
+    return server.dataDir().resolve("sandboxes/" + session + "/mnt/session/uploads/dir/data.txt");
+  }
+
+  @Test
+  void uploadsCannotBeWrittenChmodedRenamedOrUnlinked() throws IOException {
+    for (String change :
+        List.of(
+            "echo changed > /mnt/session/uploads/dir/data.txt",
+            "echo more >> /mnt/session/uploads/dir/data.txt",
+            "chmod 666 /mnt/session/uploads/dir/data.txt",
+            "mv /mnt/session/uploads/dir/data.txt /mnt/session/uploads/dir/moved.txt",
+            "mv /mnt/session/uploads/dir/data.txt /workspace/stolen.txt",
+            "rm -f /mnt/session/uploads/dir/data.txt",
+            "rm -rf /mnt/session/uploads/dir",
+            "touch /mnt/session/uploads/new.txt",
+            "mkdir /mnt/session/uploads/new",
+            "exec 3</mnt/session/uploads/dir/data.txt; echo changed > /proc/self/fd/3",
+            "truncate -s 0 /mnt/session/uploads/dir/data.txt")) {
+      // the file's mode refuses some of these before the mount is asked
+      String outcome = attempt(change + " && echo CHANGED");
+      assertThat(outcome)
+          .as(change)
+          .doesNotContain("CHANGED")
+          .containsAnyOf("Read-only file system", "Permission denied");
+    }
+    String mounts = sh(server.http(), session, "cat /proc/self/mountinfo");
+    assertThat(mounts.lines().filter(line -> line.contains(" /mnt/session/uploads ")))
+        .singleElement()
+        .satisfies(line -> assertThat(line.split(" ")[5]).startsWith("ro,"));
+    assertThat(sh(server.http(), session, "cat /mnt/session/uploads/dir/data.txt"))
+        .isEqualTo("original");
+    assertThat(blobOnHost()).hasContent("original");
+    assertThat(sh(server.http(), session, "ls -R /mnt/session/uploads"))
+        .isEqualTo("/mnt/session/uploads:\ndir\n\n/mnt/session/uploads/dir:\ndata.txt\n");
+  }
+
+  @Test
+  void runsUnprivilegedWithNoCapabilities() {
+    assertThat(sh(server.http(), session, "id -u")).isNotEqualTo("0\n");
+    String caps =
+        sh(server.http(), session, "grep -E '^Cap(Inh|Prm|Eff|Bnd|Amb)' /proc/self/status");
+    assertThat(caps.lines()).hasSize(5).allMatch(line -> line.endsWith("0000000000000000"));
+    assertThat(sh(server.http(), session, "grep NoNewPrivs /proc/self/status")).contains("1");
+    assertThat(attempt("cat /etc/shadow")).startsWith("1|");
+  }
+
+  @Test
+  void onlyStandardDescriptorsAreOpen() {
+    // ls's own directory descriptor of /proc/self/fd is the fourth
+    assertThat(sh(server.http(), session, "ls /proc/self/fd")).isEqualTo("0\n1\n2\n3\n");
+  }
+
+  @Test
+  void theHostIsNotVisible() throws IOException {
+    String dataDir = server.dataDir().toAbsolutePath().toString();
+    for (String path : List.of("/home", "/root", "/work", "/var", "/opt", dataDir, "/old_root")) {
+      assertThat(attempt("ls -d " + path)).as(path).startsWith("2|");
+    }
+    assertThat(sh(server.http(), session, "ls /"))
+        .isEqualTo("bin\ndev\netc\nlib\nlib64\nmnt\nproc\nsbin\ntmp\nusr\nworkspace\n");
+    assertThat(sh(server.http(), session, "ls /etc"))
+        .doesNotContain("shadow", "hostname", "ssh", "environment");
+    assertThat(sh(server.http(), session, "cat /etc/passwd")).doesNotContain("nobody", "postgres");
+    // the sandbox's own init is PID 1; its root is the sandbox's, and not ours to open
+    assertThat(attempt("ls /proc/1/root/")).doesNotContain("home", "old_root", "work");
+    assertThat(attempt("ls /proc/1/root/mnt/session/uploads/../../../")).doesNotContain("home");
+    // a PID namespace of its own: only the sandbox's few processes, numbered from 1
+    assertThat(sh(server.http(), session, "ls /proc | grep -E '^[0-9]+$'").lines())
+        .allMatch(pid -> Integer.parseInt(pid) < 20);
+    assertThat(attempt("cat /mnt/session/uploads/../../../../../etc/shadow")).startsWith("1|");
+    assertThat(sh(server.http(), session, "cd /workspace/../../../..; pwd; ls"))
+        .isEqualTo("/\nbin\ndev\netc\nlib\nlib64\nmnt\nproc\nsbin\ntmp\nusr\nworkspace\n");
+  }
+
+  @Test
+  void thereIsNoNetwork() {
+    int port = URI.create(server.baseUrl()).getPort();
+    String outcome = attempt("exec 3<>/dev/tcp/127.0.0.1/" + port + " && echo CONNECTED");
+    assertThat(outcome).doesNotContain("CONNECTED");
+    var viaBash =
+        exec(
+            server.http(),
+            session,
+            "bash",
+            "-c",
+            "echo -e 'GET /v1/files HTTP/1.0\\r\\n\\r\\n' > /dev/tcp/127.0.0.1/" + port);
+    assertThat(viaBash.json().get("exit_code").asInt()).isNotZero();
+    assertThat(
+            sh(server.http(), session, "cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d ' '"))
+        .isEqualTo("lo\n");
+  }
+
+  @Test
+  void hardLinksToHostFilesCannotBeMade() throws IOException {
+    for (String source :
+        List.of("/etc/passwd", "/usr/bin/env", "/mnt/session/uploads/dir/data.txt")) {
+      assertThat(attempt("ln " + source + " /workspace/linked && echo LINKED"))
+          .as(source)
+          .doesNotContain("LINKED");
+    }
+    assertThat(server.dataDir().resolve("sandboxes/" + session + "/workspace/linked"))
+        .doesNotExist();
+  }
+
+  @Test
+  void linksPlantedInOutputsAndWorkspaceLeadNowhereForLaterCommandsNorForBerth()
+      throws IOException {
+    String dataDir = server.dataDir().toAbsolutePath().toString();
+    String hostMarker = dataDir + "/outside-marker.txt";
+    Files.writeString(Path.of(hostMarker), "host only");
+    sh(
+        server.http(),
+        session,
+        "ln -s / /workspace/root-link && ln -s "
+            + dataDir
+            + " /workspace/data-link && ln -s "
+            + hostMarker
+            + " /mnt/session/outputs/marker-link && ln -s /proc/1/root /workspace/proc-link"
+            + " && ln -s ../../.. /mnt/session/outputs/up");
+
+    // inside, the links resolve in the sandbox's own tree
+    assertThat(attempt("ls /workspace/data-link/")).startsWith("2|");
+    assertThat(attempt("cat /mnt/session/outputs/marker-link")).startsWith("1|");
+    assertThat(attempt("echo overwrite > /mnt/session/outputs/marker-link")).doesNotStartWith("0|");
+    assertThat(sh(server.http(), session, "ls /workspace/root-link/")).doesNotContain("home");
+    assertThat(attempt("ls /mnt/session/outputs/up/")).doesNotContain("sandboxes");
+    assertThat(Path.of(hostMarker)).hasContent("host only");
+
+    // Berth measures the session's disk usage while commands run; following root-link would count
+    // the host's whole disk and stop this command over the quota.
+    String file = Fixtures.upload(server.http(), "after.txt", "mounted after the links");
+    assertThat(
+            server
+                .http()
+                .post("/v1/sessions/" + session + "/resources", fileResource(file, "/after.txt"))
+                .status())
+        .isEqualTo(200);
+    assertThat(sh(server.http(), session, "sleep 0.5; cat /mnt/session/uploads/after.txt"))
+        .isEqualTo("mounted after the links");
+    try (Stream<Path> top = Files.list(server.dataDir())) {
+      assertThat(top.map(p -> p.getFileName().toString()))
+          .doesNotContain("root-link", "data-link", "marker-link");
+    }
+    assertThat(
+            Files.isSymbolicLink(
+                server.dataDir().resolve("sandboxes/" + session + "/workspace/root-link")))
+        .isTrue();
+  }
+}

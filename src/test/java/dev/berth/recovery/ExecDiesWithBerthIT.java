@@ -1,0 +1,50 @@
+package dev.berth.recovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.testing.BerthProcess;
+import dev.berth.testing.Commands;
+import dev.berth.testing.Fixtures;
+import dev.berth.testing.TestStores;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A Berth killed with SIGKILL runs no shutdown hook, yet the commands it was running die with it:
+ * bubblewrap's parent-death signal ends each sandbox when Berth's launching thread goes.
+ */
+class ExecDiesWithBerthIT {
+  @TempDir Path dataDir;
+  final TestStores stores = TestStores.provision();
+
+  @AfterEach
+  void dropStores() {
+    stores.close();
+  }
+
+  @Test
+  void runningCommandsDieWhenBerthIsKilled() throws Exception {
+    String marker = "517.625";
+    try (BerthProcess berth = BerthProcess.start(stores, dataDir)) {
+      String session = Fixtures.session(berth.http());
+      berth
+          .http()
+          .sendAsync(
+              Commands.request(
+                  berth.http(),
+                  session,
+                  Map.of(
+                      "command", List.of("sh", "-c", "sleep " + marker + " & sleep " + marker))));
+      assertThat(Commands.startedWithin(marker, Duration.ofSeconds(10))).isTrue();
+
+      berth.kill();
+
+      assertThat(Commands.goneWithin(marker, Duration.ofSeconds(3))).isTrue();
+    }
+  }
+}
