@@ -102,7 +102,8 @@ public final class OutputCatalogue implements OutputRestorer {
 
   /**
    * Records the stat of outputs put back on disk, in turn with this session's refreshes, so the
-   * next refresh sees them unchanged. A path whose record changed meanwhile is left to the refresh.
+   * next refresh sees them unchanged (and one dismissed meanwhile stays dismissed). A path whose
+   * record changed otherwise is left to the refresh.
    */
   @Override
   public void restored(String sessionId, List<Restored> restored) {

@@ -80,7 +80,8 @@ public final class OutputStore {
 
   /**
    * Records the stat of a path's file after it was put back on disk, if the path still backs {@code
-   * fileId}; false if it changed meanwhile (the file record deleted, say).
+   * fileId} or was dismissed meanwhile (it stays dismissed, as the file is unchanged since); false
+   * if the row is gone or backs another file.
    */
   public static boolean restat(
       Connection c,
@@ -94,7 +95,7 @@ public final class OutputStore {
     return Sql.update(
             c,
             "UPDATE session_outputs SET size_bytes = ?, mtime_ns = ?, inode = ?"
-                + " WHERE session_id = ? AND path = ? AND file_id = ?",
+                + " WHERE session_id = ? AND path = ? AND (file_id = ? OR file_id IS NULL)",
             size,
             mtimeNanos,
             inode,
