@@ -102,6 +102,8 @@ public final class Berth implements AutoCloseable {
       var resourceStore = new ResourceStore(db);
       var commands = new BubblewrapRunner(config.exec(), config.dataDir());
       parts.add(commands);
+      // before any tree is built: a rebuilt tree gets its catalogued outputs back
+      sandboxes.restoreOutputsWith(outputs, commands.owner());
       var reconciler = new Reconciler(resourceStore, sessionStore, sandboxes, commands, placement);
       placement.start(reconciler);
       var resources =

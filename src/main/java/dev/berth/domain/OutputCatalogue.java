@@ -4,6 +4,7 @@ import dev.berth.error.ApiException;
 import dev.berth.sandbox.LocalSandboxHost;
 import dev.berth.sandbox.OutputFile;
 import dev.berth.sandbox.OutputListing;
+import dev.berth.sandbox.OutputRestorer;
 import dev.berth.store.BlobStore;
 import dev.berth.store.Database;
 import dev.berth.store.FileStore;
@@ -36,10 +37,17 @@ import org.slf4j.LoggerFactory;
  * from cataloguing one path twice. Every write checks that what it replaces is still what was read,
  * so a refresh that lost a race changes nothing and the next one catches up.
  *
+ * <p>The records also outlive the tree. When this node builds a session's outputs directory afresh
+ * (it took the session over from a node that died, or found the tree missing at start-up), the
+ * sandbox host puts each output that still backs a file record back from its blob ({@link
+ * #wanted}), inside the new directory before it appears, so no refresh can see it empty and drop
+ * the records; then {@link #restored} records the new stat, so the next refresh finds them
+ * unchanged and keeps their ids without reading them. Dismissed outputs stay gone.
+ *
  * <p>A refresh never fails its caller: a listing that sees an error it cannot place leaves the
  * catalogue as it was, and a file that cannot be read now is tried again next time.
  */
-public final class OutputCatalogue {
+public final class OutputCatalogue implements OutputRestorer {
   private static final Logger log = LoggerFactory.getLogger(OutputCatalogue.class);
   private static final int STRIPES = 64;
 
@@ -76,6 +84,55 @@ public final class OutputCatalogue {
     this.maxBytes = maxBytes;
     for (int i = 0; i < STRIPES; i++) {
       locks[i] = new ReentrantLock();
+    }
+  }
+
+  /**
+   * The outputs that back a file record, if this node holds the session (only the holder builds).
+   */
+  @Override
+  public List<Wanted> wanted(String sessionId) {
+    if (!placement.holds(sessionId)) {
+      return List.of();
+    }
+    return store.kept(sessionId).stream()
+        .map(k -> new Wanted(k.path(), k.sha256(), k.mtimeNanos(), k.fileId()))
+        .toList();
+  }
+
+  /**
+   * Records the stat of outputs put back on disk, in turn with this session's refreshes, so the
+   * next refresh sees them unchanged (and one dismissed meanwhile stays dismissed). A path whose
+   * record changed otherwise is left to the refresh.
+   */
+  @Override
+  public void restored(String sessionId, List<Restored> restored) {
+    ReentrantLock lock = locks[Math.floorMod(sessionId.hashCode(), STRIPES)];
+    lock.lock();
+    try {
+      db.write(
+          c -> {
+            for (Restored r : restored) {
+              OutputFile file = r.file();
+              OutputStore.restat(
+                  c,
+                  sessionId,
+                  r.wanted().fileId(),
+                  file.path(),
+                  file.size(),
+                  file.mtimeNanos(),
+                  file.inode());
+            }
+            return null;
+          });
+      log.info("restored {} outputs of session {} from the catalogue", restored.size(), sessionId);
+    } catch (RuntimeException e) {
+      log.warn(
+          "outputs of session {} restored but not re-recorded; next refresh re-reads them",
+          sessionId,
+          e);
+    } finally {
+      lock.unlock();
     }
   }
 

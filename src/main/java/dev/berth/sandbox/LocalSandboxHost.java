@@ -18,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -32,6 +33,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -83,6 +85,8 @@ public final class LocalSandboxHost implements AutoCloseable {
       PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x"));
   private static final Set<PosixFilePermission> READ_ONLY =
       PosixFilePermissions.fromString("r--r--r--");
+  private static final Set<PosixFilePermission> RESTORED_FILE =
+      PosixFilePermissions.fromString("rw-r--r--");
   private static final int STRIPES = 256;
 
   /** Sessions whose top directories stay open between operations; each holds eight descriptors. */
@@ -97,6 +101,8 @@ public final class LocalSandboxHost implements AutoCloseable {
   private final KeptSessions kept = new KeptSessions();
   private final OutputScanner outputs = new OutputScanner();
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
+  private volatile OutputRestorer restorer = OutputRestorer.NONE;
+  private volatile OptionalInt restoredOwner = OptionalInt.empty();
 
   /**
    * @param dataDir Berth's data directory; sandboxes live in {@code <dataDir>/sandboxes}
@@ -128,6 +134,17 @@ public final class LocalSandboxHost implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare sandbox directory " + sandboxes, e);
     }
+  }
+
+  /**
+   * From now on, an outputs directory this host has to create comes with the outputs {@code
+   * restorer} recorded for the session, owned by {@code owner} when given (the uid and gid commands
+   * run as, so they can change them). Set once at start, before any sandbox is built; the catalogue
+   * that restores needs this host first.
+   */
+  public void restoreOutputsWith(OutputRestorer restorer, OptionalInt owner) {
+    this.restorer = restorer;
+    this.restoredOwner = owner;
   }
 
   /** Closes the directories the host keeps open; it must not be used afterwards. */
@@ -165,7 +182,7 @@ public final class LocalSandboxHost implements AutoCloseable {
                 sessionId,
                 true,
                 top -> {
-                  createIfMissing(top.session(), "outputs");
+                  createOutputsIfMissing(sessionId, top.session());
                   createIfMissing(top.tree(), "workspace");
                   try (var uploads = open(top.uploads(), Path.of("."))) { // to list it
                     sync(uploads, plan);
@@ -185,7 +202,7 @@ public final class LocalSandboxHost implements AutoCloseable {
                 sessionId,
                 true,
                 top -> {
-                  createIfMissing(top.session(), "outputs");
+                  createOutputsIfMissing(sessionId, top.session());
                   createIfMissing(top.tree(), "workspace");
                   try (var dirs = new OpenDirs()) {
                     var dir = top.uploads();
@@ -267,7 +284,7 @@ public final class LocalSandboxHost implements AutoCloseable {
                 sessionId,
                 false,
                 top -> {
-                  createIfMissing(top.session(), "outputs");
+                  createOutputsIfMissing(sessionId, top.session());
                   createIfMissing(top.tree(), "workspace");
                   if (owner.isPresent()) {
                     own(top.session(), "outputs", owner.getAsInt());
@@ -370,8 +387,8 @@ public final class LocalSandboxHost implements AutoCloseable {
 
   /**
    * The regular files the agent wrote under the session's {@code /mnt/session/outputs}, at most
-   * {@code limit} of them; empty if this node has no tree for the session. Never follows a link
-   * ({@link OutputScanner}).
+   * {@code limit} of them; empty if this node has no tree for the session or no outputs directory
+   * in it. Never follows a link ({@link OutputScanner}).
    */
   public Optional<OutputListing> listOutputs(String sessionId, int limit) {
     checkSessionId(sessionId);
@@ -667,6 +684,90 @@ public final class LocalSandboxHost implements AutoCloseable {
       moveIn(temp, parent, name);
     }
     return open(parent, name(name));
+  }
+
+  /**
+   * Creates the session's outputs directory if it is missing, holding the outputs the catalogue
+   * recorded for it. It is built whole in staging, which no sandbox can reach, and renamed into
+   * place, so a catalogue refresh sees either no outputs directory (and changes nothing) or every
+   * restored file, never an empty directory whose records it would drop. An existing outputs
+   * directory is the agent's and is left as it is. A failure leaves outputs missing, so the next
+   * operation on the session tries again.
+   */
+  private void createOutputsIfMissing(String sessionId, SecureDirectoryStream<Path> session)
+      throws IOException {
+    if (lstat(session, name("outputs")).isPresent()) {
+      return;
+    }
+    List<OutputRestorer.Wanted> wanted = restorer.wanted(sessionId);
+    Path temp = staged();
+    Files.createDirectory(temp, DIRECTORY);
+    List<OutputRestorer.Restored> placed;
+    try {
+      restoredMode(temp, DIRECTORY.value());
+      placed = new ArrayList<>();
+      for (var output : wanted) {
+        restore(temp, output).ifPresent(placed::add);
+      }
+    } catch (IOException | RuntimeException e) {
+      try {
+        removeTree(stagingDir, temp.getFileName());
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    moveIn(temp, session, "outputs");
+    if (!placed.isEmpty()) {
+      restorer.restored(sessionId, placed);
+    }
+  }
+
+  /**
+   * Copies one recorded output from its blob into {@code outputs} (still in staging, Berth's own,
+   * so paths may be used whole). Empty when the records contradict each other (a file where
+   * another's directory goes) or the blob is gone: its record then goes at the next refresh.
+   */
+  private Optional<OutputRestorer.Restored> restore(Path outputs, OutputRestorer.Wanted output)
+      throws IOException {
+    List<String> segments = List.of(output.path().split("/", -1));
+    Path dir = outputs;
+    for (String segment : segments.subList(0, segments.size() - 1)) {
+      dir = dir.resolve(name(segment));
+      if (!Files.isDirectory(dir, NOFOLLOW_LINKS)) {
+        if (Files.exists(dir, NOFOLLOW_LINKS)) {
+          return Optional.empty();
+        }
+        Files.createDirectory(dir);
+        restoredMode(dir, DIRECTORY.value());
+      }
+    }
+    Path file = dir.resolve(name(segments.getLast()));
+    if (Files.exists(file, NOFOLLOW_LINKS)) {
+      return Optional.empty();
+    }
+    try {
+      Files.copy(blobs.apply(output.sha256()), file);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+    restoredMode(file, RESTORED_FILE);
+    Files.setLastModifiedTime(file, FileTime.from(output.mtimeNanos(), TimeUnit.NANOSECONDS));
+    var attrs = Files.readAttributes(file, BasicFileAttributes.class, NOFOLLOW_LINKS);
+    return Optional.of(
+        new OutputRestorer.Restored(output, OutputScanner.outputFile(output.path(), attrs)));
+  }
+
+  /** Normal modes whatever the umask, and the commands' owner when Berth runs as root. */
+  private void restoredMode(Path path, Set<PosixFilePermission> mode) throws IOException {
+    Files.setPosixFilePermissions(path, mode);
+    OptionalInt owner = restoredOwner;
+    if (owner.isPresent()) {
+      var view = Files.getFileAttributeView(path, PosixFileAttributeView.class, NOFOLLOW_LINKS);
+      var lookup = FileSystems.getDefault().getUserPrincipalLookupService();
+      view.setOwner(lookup.lookupPrincipalByName(Integer.toString(owner.getAsInt())));
+      view.setGroup(lookup.lookupPrincipalByGroupName(Integer.toString(owner.getAsInt())));
+    }
   }
 
   private void createIfMissing(SecureDirectoryStream<Path> parent, String name) throws IOException {

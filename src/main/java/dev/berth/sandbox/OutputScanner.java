@@ -63,7 +63,8 @@ final class OutputScanner implements AutoCloseable {
 
   /**
    * The regular files under the session's outputs, or empty if this node has no tree for the
-   * session. Outputs that are missing or not a directory hold nothing.
+   * session or its outputs directory is missing (or not a directory): nothing is known then, and
+   * the catalogue must not take it for outputs that were all removed.
    */
   Optional<OutputListing> list(SecureDirectoryStream<Path> sandboxes, String sessionId, int limit)
       throws IOException {
@@ -75,7 +76,8 @@ final class OutputScanner implements AutoCloseable {
       for (String name : OUTPUTS) {
         var next = LocalSandboxHost.openExisting(dirs.last(), name);
         if (next.isEmpty()) {
-          return Optional.of(new OutputListing(List.of(), false));
+          // being built (it appears whole, restored outputs in it) or not a directory: unknown
+          return Optional.empty();
         }
         dirs.add(next.get());
       }
@@ -149,7 +151,7 @@ final class OutputScanner implements AutoCloseable {
     return Optional.of(text);
   }
 
-  private static OutputFile outputFile(String path, BasicFileAttributes attrs) {
+  static OutputFile outputFile(String path, BasicFileAttributes attrs) {
     var mtime = attrs.lastModifiedTime().toInstant();
     return new OutputFile(
         path,

@@ -63,6 +63,48 @@ public final class OutputStore {
         });
   }
 
+  /** A catalogued path whose file record is live, with the blob holding its bytes. */
+  public record Kept(String path, String fileId, String sha256, long mtimeNanos) {}
+
+  /** The session's paths that back a file record (dismissed ones left out), in path order. */
+  public List<Kept> kept(String sessionId) {
+    return db.read(
+        c ->
+            Sql.list(
+                c,
+                "SELECT o.path, o.file_id, f.sha256, o.mtime_ns FROM session_outputs o"
+                    + " JOIN files f ON f.id = o.file_id WHERE o.session_id = ? ORDER BY o.path",
+                List.of(sessionId),
+                rs -> new Kept(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4))));
+  }
+
+  /**
+   * Records the stat of a path's file after it was put back on disk, if the path still backs {@code
+   * fileId} or was dismissed meanwhile (it stays dismissed, as the file is unchanged since); false
+   * if the row is gone or backs another file.
+   */
+  public static boolean restat(
+      Connection c,
+      String sessionId,
+      String fileId,
+      String path,
+      long size,
+      long mtimeNanos,
+      String inode)
+      throws SQLException {
+    return Sql.update(
+            c,
+            "UPDATE session_outputs SET size_bytes = ?, mtime_ns = ?, inode = ?"
+                + " WHERE session_id = ? AND path = ? AND (file_id = ? OR file_id IS NULL)",
+            size,
+            mtimeNanos,
+            inode,
+            sessionId,
+            path,
+            fileId)
+        == 1;
+  }
+
   /**
    * Whether the session still exists; in PostgreSQL its row is then locked against deletion until
    * the transaction ends, so the rows written next cannot outlive it.
