@@ -116,11 +116,13 @@ public record BerthConfig(
       Duration defaultTimeout,
       Duration maxTimeout,
       long maxOutputBytes,
-      long diskQuotaBytes) {
+      long diskQuotaBytes,
+      int maxProcesses) {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration MAX_TIMEOUT = Duration.ofSeconds(600);
     public static final long DEFAULT_MAX_OUTPUT_BYTES = 1024L * 1024;
     public static final long DEFAULT_DISK_QUOTA_BYTES = 1024L * 1024 * 1024;
+    public static final int DEFAULT_MAX_PROCESSES = 1024;
 
     public Exec {
       if (bwrap.isBlank()) {
@@ -148,6 +150,11 @@ public record BerthConfig(
             "--session-disk-quota-bytes (BERTH_SESSION_DISK_QUOTA_BYTES) must be positive, got "
                 + diskQuotaBytes);
       }
+      if (maxProcesses < 1) {
+        throw new IllegalArgumentException(
+            "--exec-max-processes (BERTH_EXEC_MAX_PROCESSES) must be positive, got "
+                + maxProcesses);
+      }
     }
 
     public static Exec defaults() {
@@ -156,7 +163,8 @@ public record BerthConfig(
           DEFAULT_TIMEOUT,
           MAX_TIMEOUT,
           DEFAULT_MAX_OUTPUT_BYTES,
-          DEFAULT_DISK_QUOTA_BYTES);
+          DEFAULT_DISK_QUOTA_BYTES,
+          DEFAULT_MAX_PROCESSES);
     }
   }
 

@@ -86,7 +86,8 @@ public final class ConfigLoader {
             Duration.ofMillis(
                 longValue(values, "--exec-max-timeout-ms", Exec.MAX_TIMEOUT.toMillis())),
             longValue(values, "--exec-max-output-bytes", Exec.DEFAULT_MAX_OUTPUT_BYTES),
-            longValue(values, "--session-disk-quota-bytes", Exec.DEFAULT_DISK_QUOTA_BYTES)));
+            longValue(values, "--session-disk-quota-bytes", Exec.DEFAULT_DISK_QUOTA_BYTES),
+            intValue(values, "--exec-max-processes", Exec.DEFAULT_MAX_PROCESSES)));
   }
 
   /** The bucket, when one is named; the other S3 settings mean nothing without it. */
@@ -168,6 +169,7 @@ public final class ConfigLoader {
     EXEC_TIMEOUT("--exec-timeout-ms", "BERTH_EXEC_TIMEOUT_MS"),
     EXEC_MAX_TIMEOUT("--exec-max-timeout-ms", "BERTH_EXEC_MAX_TIMEOUT_MS"),
     EXEC_MAX_OUTPUT("--exec-max-output-bytes", "BERTH_EXEC_MAX_OUTPUT_BYTES"),
+    EXEC_MAX_PROCESSES("--exec-max-processes", "BERTH_EXEC_MAX_PROCESSES"),
     DISK_QUOTA("--session-disk-quota-bytes", "BERTH_SESSION_DISK_QUOTA_BYTES");
 
     final String flag;

@@ -452,8 +452,15 @@ public final class BubblewrapRunner implements AutoCloseable {
             String.format(
                 Locale.ROOT, "%.3fs", command.timeout().plus(BACKSTOP_GRACE).toMillis() / 1000.0),
             "/usr/bin/prlimit",
-            "--fsize=" + (config.diskQuotaBytes() + 1),
-            "--"));
+            "--fsize=" + (config.diskQuotaBytes() + 1)));
+    if (root) {
+      // Every command runs as the same unprivileged user, whose processes the kernel counts
+      // together: the cap keeps a fork bomb from taking the host's (and Berth's) process table.
+      // Under a user namespace the count would be of Berth's own user, threads included, so the
+      // cap is only set here.
+      args.add("--nproc=" + config.maxProcesses());
+    }
+    args.add("--");
     if (root) {
       args.addAll(
           List.of(

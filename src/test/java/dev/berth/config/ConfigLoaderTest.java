@@ -17,6 +17,7 @@ class ConfigLoaderTest {
     assertThat(exec.maxTimeout()).isEqualTo(Duration.ofSeconds(600));
     assertThat(exec.maxOutputBytes()).isEqualTo(1024 * 1024);
     assertThat(exec.diskQuotaBytes()).isEqualTo(1024L * 1024 * 1024);
+    assertThat(exec.maxProcesses()).isEqualTo(1024);
   }
 
   @Test
@@ -28,13 +29,15 @@ class ConfigLoaderTest {
                     "BERTH_EXEC_BWRAP", "/opt/bwrap",
                     "BERTH_EXEC_TIMEOUT_MS", "1000",
                     "BERTH_EXEC_MAX_TIMEOUT_MS", "60000",
-                    "BERTH_EXEC_MAX_OUTPUT_BYTES", "4096"))
+                    "BERTH_EXEC_MAX_OUTPUT_BYTES", "4096",
+                    "BERTH_EXEC_MAX_PROCESSES", "32"))
             .exec();
     assertThat(exec.bwrap()).isEqualTo("/opt/bwrap");
     assertThat(exec.defaultTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(exec.maxTimeout()).isEqualTo(Duration.ofSeconds(60));
     assertThat(exec.maxOutputBytes()).isEqualTo(4096);
     assertThat(exec.diskQuotaBytes()).isEqualTo(2048);
+    assertThat(exec.maxProcesses()).isEqualTo(32);
   }
 
   @Test
@@ -45,5 +48,7 @@ class ConfigLoaderTest {
     assertThatThrownBy(
             () -> ConfigLoader.load(List.of("--session-disk-quota-bytes", "0"), Map.of()))
         .hasMessageContaining("BERTH_SESSION_DISK_QUOTA_BYTES");
+    assertThatThrownBy(() -> ConfigLoader.load(List.of("--exec-max-processes", "0"), Map.of()))
+        .hasMessageContaining("--exec-max-processes");
   }
 }

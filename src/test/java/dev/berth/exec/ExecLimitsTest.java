@@ -3,6 +3,7 @@ package dev.berth.exec;
 import static dev.berth.testing.Commands.exec;
 import static dev.berth.testing.Commands.sh;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.config.BerthConfig;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ExecLimitsTest {
   static final long OUTPUT = 64 * 1024;
   static final long QUOTA = 4L * 1024 * 1024;
+  static final int PROCESSES = 64;
 
   @RegisterExtension
   static final SharedServer server =
@@ -27,7 +29,12 @@ class ExecLimitsTest {
           c ->
               c.withExec(
                   new BerthConfig.Exec(
-                      "bwrap", Duration.ofSeconds(30), Duration.ofSeconds(600), OUTPUT, QUOTA)));
+                      "bwrap",
+                      Duration.ofSeconds(30),
+                      Duration.ofSeconds(600),
+                      OUTPUT,
+                      QUOTA,
+                      PROCESSES)));
 
   static JsonNode stopped(Http.Response r, String errorCode) {
     assertThat(r.status()).as("%s", r.json()).isEqualTo(400);
@@ -165,5 +172,31 @@ class ExecLimitsTest {
     String session = Fixtures.session(server.http());
     var r = exec(server.http(), session, Map.of("command", List.of("true"), "timeout_ms", 600_000));
     assertThat(r.status()).isEqualTo(200);
+  }
+
+  @Test
+  void processesBeyondTheCapCannotBeStartedAndTheNextCommandRuns() {
+    assumeTrue(
+        "root".equals(System.getProperty("user.name")),
+        "the process cap applies when Berth runs as root");
+    String session = Fixtures.session(server.http());
+
+    var r =
+        exec(
+            server.http(),
+            session,
+            Map.of(
+                "command",
+                List.of("sh", "-c", "for i in $(seq 200); do sleep 30 & done; echo all started"),
+                "timeout_ms",
+                5000));
+
+    assertThat(r.status()).as("%s", r.json()).isEqualTo(200);
+    assertThat(r.json().get("exit_code").asInt()).isNotZero();
+    assertThat(r.json().get("stdout").asText()).doesNotContain("all started");
+    assertThat(r.json().get("stderr").asText()).containsIgnoringCase("fork");
+    // what the command left running went with it, so the cap does not outlive the command
+    assertThat(sh(server.http(), session, "sleep 0.1 & wait; echo ok")).isEqualTo("ok\n");
+    assertServerAnswers();
   }
 }

@@ -22,7 +22,8 @@ class ExecUnavailableTest {
                       Duration.ofSeconds(30),
                       Duration.ofSeconds(600),
                       1024,
-                      1024 * 1024)));
+                      1024 * 1024,
+                      64)));
 
   @Test
   void commandsAnswer501SayingToInstallBubblewrap() {

@@ -12,7 +12,7 @@ class BubblewrapRunnerTest {
   @TempDir Path dataDir;
 
   static BerthConfig.Exec using(String bwrap) {
-    return new BerthConfig.Exec(bwrap, Duration.ofSeconds(1), Duration.ofSeconds(2), 10, 10);
+    return new BerthConfig.Exec(bwrap, Duration.ofSeconds(1), Duration.ofSeconds(2), 10, 10, 10);
   }
 
   @Test
