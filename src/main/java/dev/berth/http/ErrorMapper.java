@@ -46,6 +46,16 @@ final class ErrorMapper {
             null,
             true);
       }
+      case Database.StoreFailure e when isTransientConflict(e) -> {
+        log.info("transaction lost a race and was rolled back: {}", e.getMessage());
+        write(
+            ctx,
+            503,
+            "overloaded_error",
+            "the request raced a concurrent change and was rolled back; retry it",
+            null,
+            true);
+      }
       default -> {
         log.error("request {} {} failed", ctx.method(), ctx.path(), failure);
         write(ctx, 500, "api_error", "internal server error", null, null);
@@ -167,6 +177,27 @@ final class ErrorMapper {
    * SQLState class 08 (connection exception), or PostgreSQL shutting down or starting
    * (57P01-57P03). The request was not acknowledged, so the client should retry it.
    */
+  /**
+   * Whether the database rolled the transaction back to settle a race with another one: a deadlock
+   * (40P01) or a serialization failure (40001). Nothing was written, and the same request sent
+   * again normally succeeds.
+   */
+  static boolean isTransientConflict(Database.StoreFailure e) {
+    return hasState(e, state -> state.equals("40P01") || state.equals("40001"));
+  }
+
+  private static boolean hasState(
+      Database.StoreFailure e, java.util.function.Predicate<String> test) {
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLException s
+          && s.getSQLState() != null
+          && test.test(s.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static boolean isUnreachable(Database.StoreFailure e) {
     for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
       if (t instanceof SQLTransientConnectionException) {
