@@ -306,8 +306,12 @@ public final class LocalSandboxHost implements AutoCloseable {
     if (attrs.isEmpty() || !attrs.get().isDirectory()) {
       throw new IOException(name + " is not a directory");
     }
-    var view =
-        parent.getFileAttributeView(name(name), PosixFileAttributeView.class, NOFOLLOW_LINKS);
+    giveTo(
+        parent.getFileAttributeView(name(name), PosixFileAttributeView.class, NOFOLLOW_LINKS), id);
+  }
+
+  /** Makes {@code id} the owner and the group of what {@code view} stands for. */
+  private static void giveTo(PosixFileAttributeView view, int id) throws IOException {
     var lookup = FileSystems.getDefault().getUserPrincipalLookupService();
     // a number that names no account is taken as the id itself
     view.setOwner(lookup.lookupPrincipalByName(Integer.toString(id)));
@@ -325,26 +329,20 @@ public final class LocalSandboxHost implements AutoCloseable {
   public long usage(String sessionId) {
     checkSessionId(sessionId);
     try {
-      long total = 0;
       var tree = openExisting(sandboxesDir, sessionId);
       if (tree.isEmpty()) {
         return 0;
       }
       try (var root = tree.get()) {
-        total += usage(root, name("workspace"), 0);
-        var mnt = openExisting(root, "mnt");
-        if (mnt.isPresent()) {
-          try (var m = mnt.get()) {
-            var session = openExisting(m, "session");
-            if (session.isPresent()) {
-              try (var s = session.get()) {
-                total += usage(s, name("outputs"), 0);
-              }
-            }
+        long total = usage(root, name("workspace"), 0);
+        var session = openExisting(root, List.of("mnt", "session"));
+        if (session.isPresent()) {
+          try (var s = session.get()) {
+            total += usage(s, name("outputs"), 0);
           }
         }
+        return total;
       }
-      return total;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot measure sandbox " + sessionId, e);
     }
@@ -763,10 +761,9 @@ public final class LocalSandboxHost implements AutoCloseable {
     Files.setPosixFilePermissions(path, mode);
     OptionalInt owner = restoredOwner;
     if (owner.isPresent()) {
-      var view = Files.getFileAttributeView(path, PosixFileAttributeView.class, NOFOLLOW_LINKS);
-      var lookup = FileSystems.getDefault().getUserPrincipalLookupService();
-      view.setOwner(lookup.lookupPrincipalByName(Integer.toString(owner.getAsInt())));
-      view.setGroup(lookup.lookupPrincipalByGroupName(Integer.toString(owner.getAsInt())));
+      giveTo(
+          Files.getFileAttributeView(path, PosixFileAttributeView.class, NOFOLLOW_LINKS),
+          owner.getAsInt());
     }
   }
 
@@ -880,6 +877,35 @@ public final class LocalSandboxHost implements AutoCloseable {
       return Optional.empty();
     }
     return Optional.of(open(parent, name(name)));
+  }
+
+  /**
+   * Opens {@code parent/names[0]/names[1]/…} one directory at a time, each relative to the one
+   * before and without following a link; empty if one is missing or not a directory. The
+   * directories on the way are closed once the next is open: a directory's descriptor does not need
+   * its parent's.
+   */
+  static Optional<SecureDirectoryStream<Path>> openExisting(
+      SecureDirectoryStream<Path> parent, List<String> names) throws IOException {
+    if (names.isEmpty()) {
+      throw new IllegalArgumentException("no directory to open");
+    }
+    SecureDirectoryStream<Path> dir = parent;
+    for (String name : names) {
+      Optional<SecureDirectoryStream<Path>> next;
+      try {
+        next = openExisting(dir, name);
+      } finally {
+        if (dir != parent) {
+          dir.close();
+        }
+      }
+      if (next.isEmpty()) {
+        return Optional.empty();
+      }
+      dir = next.get();
+    }
+    return Optional.of(dir);
   }
 
   /**

@@ -68,21 +68,17 @@ final class OutputScanner implements AutoCloseable {
    */
   Optional<OutputListing> list(SecureDirectoryStream<Path> sandboxes, String sessionId, int limit)
       throws IOException {
-    var root = LocalSandboxHost.openExisting(sandboxes, sessionId);
-    if (root.isEmpty()) {
+    List<String> names = new ArrayList<>(List.of(sessionId));
+    names.addAll(OUTPUTS);
+    var outputs = LocalSandboxHost.openExisting(sandboxes, names);
+    if (outputs.isEmpty()) {
+      // no tree here, or outputs being built (it appears whole, restored outputs in it) or not a
+      // directory: unknown
       return Optional.empty();
     }
-    try (var dirs = new Dirs(root.get())) {
-      for (String name : OUTPUTS) {
-        var next = LocalSandboxHost.openExisting(dirs.last(), name);
-        if (next.isEmpty()) {
-          // being built (it appears whole, restored outputs in it) or not a directory: unknown
-          return Optional.empty();
-        }
-        dirs.add(next.get());
-      }
+    try (var dir = outputs.get()) {
       var walk = new Walk(limit);
-      walk.directory(dirs.last(), "", 1);
+      walk.directory(dir, "", 1);
       return Optional.of(new OutputListing(walk.files, walk.truncated));
     }
   }
@@ -176,23 +172,16 @@ final class OutputScanner implements AutoCloseable {
     names.addAll(OUTPUTS);
     names.addAll(List.of(expected.path().split("/", -1)));
     String last = names.removeLast();
-    var root = LocalSandboxHost.openExisting(sandboxes, sessionId);
-    if (root.isEmpty()) {
+    var parent = LocalSandboxHost.openExisting(sandboxes, names);
+    if (parent.isEmpty()) {
       return Optional.empty();
     }
-    try (var dirs = new Dirs(root.get())) {
-      for (String name : names.subList(1, names.size())) {
-        var next = LocalSandboxHost.openExisting(dirs.last(), name);
-        if (next.isEmpty()) {
-          return Optional.empty();
-        }
-        dirs.add(next.get());
-      }
+    try (var held = new Held(parent.get())) {
       Path name = LocalSandboxHost.name(last);
-      if (!unchanged(dirs.last(), name, expected)) {
+      if (!unchanged(held.dir(), name, expected)) {
         return Optional.empty();
       }
-      Optional<SeekableByteChannel> opened = openWithin(dirs, name);
+      Optional<SeekableByteChannel> opened = openWithin(held, name);
       if (opened.isEmpty()) {
         return Optional.empty();
       }
@@ -204,7 +193,7 @@ final class OutputScanner implements AutoCloseable {
       } catch (FileSystemException e) {
         return Optional.empty(); // a directory swapped in, say
       }
-      if (count[0] != expected.size() || !unchanged(dirs.last(), name, expected)) {
+      if (count[0] != expected.size() || !unchanged(held.dir(), name, expected)) {
         discard.accept(value);
         return Optional.empty();
       }
@@ -221,12 +210,12 @@ final class OutputScanner implements AutoCloseable {
   }
 
   /**
-   * Opens {@code name} in the innermost directory without following a link, giving up after {@link
+   * Opens {@code name} in the held directory without following a link, giving up after {@link
    * #OPEN_TIMEOUT_MILLIS}. An open that is still blocked then keeps that directory: closing it
    * would wait for the open to finish. Both are closed if the open ever completes.
    */
-  private Optional<SeekableByteChannel> openWithin(Dirs dirs, Path name) throws IOException {
-    SecureDirectoryStream<Path> dir = dirs.last();
+  private Optional<SeekableByteChannel> openWithin(Held held, Path name) throws IOException {
+    SecureDirectoryStream<Path> dir = held.dir();
     var open =
         CompletableFuture.supplyAsync(
             () -> {
@@ -240,7 +229,7 @@ final class OutputScanner implements AutoCloseable {
     try {
       return Optional.of(open.get(OPEN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
     } catch (TimeoutException e) {
-      dirs.release(dir);
+      held.release();
       open.whenComplete(
           (channel, failure) -> {
             try (dir) {
@@ -287,30 +276,26 @@ final class OutputScanner implements AutoCloseable {
     opener.shutdownNow();
   }
 
-  /** Directories opened on the way down, closed together unless released. */
-  private static final class Dirs implements AutoCloseable {
-    private final List<SecureDirectoryStream<Path>> open = new ArrayList<>();
+  /** The directory a file is read in, closed at the end unless a blocked open was left with it. */
+  private static final class Held implements AutoCloseable {
+    private SecureDirectoryStream<Path> dir;
 
-    Dirs(SecureDirectoryStream<Path> first) {
-      open.add(first);
+    Held(SecureDirectoryStream<Path> dir) {
+      this.dir = dir;
     }
 
-    void add(SecureDirectoryStream<Path> dir) {
-      open.add(dir);
+    SecureDirectoryStream<Path> dir() {
+      return dir;
     }
 
-    SecureDirectoryStream<Path> last() {
-      return open.getLast();
-    }
-
-    /** Leaves {@code dir} for someone else to close. */
-    void release(SecureDirectoryStream<Path> dir) {
-      open.remove(dir);
+    /** Leaves the directory for someone else to close. */
+    void release() {
+      dir = null;
     }
 
     @Override
     public void close() throws IOException {
-      for (var dir : open.reversed()) {
+      if (dir != null) {
         dir.close();
       }
     }
