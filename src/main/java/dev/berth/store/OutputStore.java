@@ -2,6 +2,7 @@ package dev.berth.store;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -137,27 +138,22 @@ public final class OutputStore {
    */
   public static boolean replace(Connection c, String sessionId, Optional<String> was, Row row)
       throws SQLException {
+    List<Object> args =
+        new ArrayList<>(
+            Arrays.asList(
+                row.fileId().orElse(null),
+                row.sizeBytes(),
+                row.mtimeNanos(),
+                row.inode(),
+                sessionId,
+                row.path()));
+    was.ifPresent(args::add);
     return Sql.updateNullable(
             c,
             "UPDATE session_outputs SET file_id = ?, size_bytes = ?, mtime_ns = ?, inode = ?"
                 + " WHERE session_id = ? AND path = ? AND "
                 + (was.isPresent() ? "file_id = ?" : "file_id IS NULL"),
-            was.isPresent()
-                ? Arrays.asList(
-                    row.fileId().orElse(null),
-                    row.sizeBytes(),
-                    row.mtimeNanos(),
-                    row.inode(),
-                    sessionId,
-                    row.path(),
-                    was.get())
-                : Arrays.asList(
-                    row.fileId().orElse(null),
-                    row.sizeBytes(),
-                    row.mtimeNanos(),
-                    row.inode(),
-                    sessionId,
-                    row.path()))
+            args)
         == 1;
   }
 
