@@ -9,8 +9,11 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -177,39 +180,36 @@ final class ErrorMapper {
    * SQLState class 08 (connection exception), or PostgreSQL shutting down or starting
    * (57P01-57P03). The request was not acknowledged, so the client should retry it.
    */
+  private static boolean isUnreachable(Database.StoreFailure e) {
+    return anyCause(
+        e,
+        t ->
+            t instanceof SQLTransientConnectionException
+                || sqlState(t)
+                    .filter(s -> s.startsWith("08") || UNAVAILABLE_STATES.contains(s))
+                    .isPresent());
+  }
+
   /**
    * Whether the database rolled the transaction back to settle a race with another one: a deadlock
    * (40P01) or a serialization failure (40001). Nothing was written, and the same request sent
    * again normally succeeds.
    */
   static boolean isTransientConflict(Database.StoreFailure e) {
-    return hasState(e, state -> state.equals("40P01") || state.equals("40001"));
+    return anyCause(
+        e, t -> sqlState(t).filter(s -> s.equals("40P01") || s.equals("40001")).isPresent());
   }
 
-  private static boolean hasState(
-      Database.StoreFailure e, java.util.function.Predicate<String> test) {
+  private static boolean anyCause(Throwable e, Predicate<Throwable> test) {
     for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-      if (t instanceof java.sql.SQLException s
-          && s.getSQLState() != null
-          && test.test(s.getSQLState())) {
+      if (test.test(t)) {
         return true;
       }
     }
     return false;
   }
 
-  private static boolean isUnreachable(Database.StoreFailure e) {
-    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-      if (t instanceof SQLTransientConnectionException) {
-        return true;
-      }
-      if (t instanceof java.sql.SQLException s && s.getSQLState() != null) {
-        String state = s.getSQLState();
-        if (state.startsWith("08") || UNAVAILABLE_STATES.contains(state)) {
-          return true;
-        }
-      }
-    }
-    return false;
+  private static Optional<String> sqlState(Throwable t) {
+    return t instanceof SQLException s ? Optional.ofNullable(s.getSQLState()) : Optional.empty();
   }
 }
