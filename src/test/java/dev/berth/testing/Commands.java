@@ -2,8 +2,7 @@ package dev.berth.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.json.Json;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,8 +11,6 @@ import java.util.Map;
 
 /** Commands run in sandboxes through {@code POST /berth/v1/sessions/{id}/exec}. */
 public final class Commands {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-
   private Commands() {}
 
   public static String path(String session) {
@@ -22,11 +19,7 @@ public final class Commands {
 
   /** A request body with these fields. */
   public static String body(Map<String, ?> fields) {
-    try {
-      return MAPPER.writeValueAsString(fields);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    return Json.write(fields);
   }
 
   public static Http.Response exec(Http http, String session, Map<String, ?> fields) {
