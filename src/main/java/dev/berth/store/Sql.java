@@ -20,13 +20,14 @@ final class Sql {
 
   static <T> List<T> list(Connection c, String sql, List<?> params, Row<T> row)
       throws SQLException {
-    try (PreparedStatement st = c.prepareStatement(sql)) {
-      bind(st, params);
-      try (ResultSet rs = st.executeQuery()) {
+    try (Statements.Lease st = Statements.prepare(c, sql)) {
+      bind(st.statement(), params);
+      try (ResultSet rs = st.statement().executeQuery()) {
         List<T> out = new ArrayList<>();
         while (rs.next()) {
           out.add(row.map(rs));
         }
+        st.reusable();
         return out;
       }
     }
@@ -53,17 +54,16 @@ final class Sql {
   }
 
   static int update(Connection c, String sql, Object... params) throws SQLException {
-    try (PreparedStatement st = c.prepareStatement(sql)) {
-      bind(st, List.of(params));
-      return st.executeUpdate();
-    }
+    return updateNullable(c, sql, List.of(params));
   }
 
   /** Like {@link #update} but {@code null} parameters are allowed. */
   static int updateNullable(Connection c, String sql, List<?> params) throws SQLException {
-    try (PreparedStatement st = c.prepareStatement(sql)) {
-      bind(st, params);
-      return st.executeUpdate();
+    try (Statements.Lease st = Statements.prepare(c, sql)) {
+      bind(st.statement(), params);
+      int count = st.statement().executeUpdate();
+      st.reusable();
+      return count;
     }
   }
 

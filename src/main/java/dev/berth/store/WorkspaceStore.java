@@ -2,6 +2,7 @@ package dev.berth.store;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Optional;
 
 /** Workspaces and the hashes of the API keys that open them. */
@@ -14,15 +15,12 @@ public final class WorkspaceStore {
 
   public Optional<String> workspaceForKeyHash(String keyHash) {
     return db.read(
-        c -> {
-          try (var st =
-              c.prepareStatement("SELECT workspace_id FROM api_keys WHERE key_hash = ?")) {
-            st.setString(1, keyHash);
-            try (var rs = st.executeQuery()) {
-              return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-            }
-          }
-        });
+        c ->
+            Sql.one(
+                c,
+                "SELECT workspace_id FROM api_keys WHERE key_hash = ?",
+                List.of(keyHash),
+                rs -> rs.getString(1)));
   }
 
   public boolean anyKeys() {
