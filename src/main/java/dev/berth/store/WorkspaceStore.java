@@ -25,12 +25,7 @@ public final class WorkspaceStore {
 
   public boolean anyKeys() {
     return db.read(
-        c -> {
-          try (var st = c.createStatement();
-              var rs = st.executeQuery("SELECT 1 FROM api_keys LIMIT 1")) {
-            return rs.next();
-          }
-        });
+        c -> Sql.one(c, "SELECT 1 FROM api_keys LIMIT 1", List.of(), rs -> true).isPresent());
   }
 
   /**
@@ -40,15 +35,13 @@ public final class WorkspaceStore {
   public String ensureWorkspace(String name, String newId, String now) {
     return db.write(
         c -> {
-          try (var st =
-              c.prepareStatement(
-                  "INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)"
-                      + " ON CONFLICT (name) DO NOTHING")) {
-            st.setString(1, newId);
-            st.setString(2, name);
-            st.setString(3, now);
-            st.executeUpdate();
-          }
+          Sql.update(
+              c,
+              "INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)"
+                  + " ON CONFLICT (name) DO NOTHING",
+              newId,
+              name,
+              now);
           return workspaceNamed(c, name).orElseThrow();
         });
   }
@@ -56,27 +49,19 @@ public final class WorkspaceStore {
   /** Records a key hash for a workspace; a hash already recorded is moved to this workspace. */
   public void putKey(String keyHash, String workspaceId, String now) {
     db.write(
-        c -> {
-          try (var st =
-              c.prepareStatement(
-                  "INSERT INTO api_keys (key_hash, workspace_id, created_at) VALUES (?, ?, ?)"
-                      + " ON CONFLICT (key_hash) DO UPDATE SET workspace_id = excluded.workspace_id,"
-                      + " created_at = excluded.created_at")) {
-            st.setString(1, keyHash);
-            st.setString(2, workspaceId);
-            st.setString(3, now);
-            st.executeUpdate();
-          }
-          return null;
-        });
+        c ->
+            Sql.update(
+                c,
+                "INSERT INTO api_keys (key_hash, workspace_id, created_at) VALUES (?, ?, ?)"
+                    + " ON CONFLICT (key_hash) DO UPDATE SET workspace_id = excluded.workspace_id,"
+                    + " created_at = excluded.created_at",
+                keyHash,
+                workspaceId,
+                now));
   }
 
   private static Optional<String> workspaceNamed(Connection c, String name) throws SQLException {
-    try (var st = c.prepareStatement("SELECT id FROM workspaces WHERE name = ?")) {
-      st.setString(1, name);
-      try (var rs = st.executeQuery()) {
-        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-      }
-    }
+    return Sql.one(
+        c, "SELECT id FROM workspaces WHERE name = ?", List.of(name), rs -> rs.getString(1));
   }
 }
