@@ -12,7 +12,6 @@ import dev.berth.testing.TestStores;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,20 +48,7 @@ class OutputCatalogueTest {
     host = new LocalSandboxHost(dir, blobs::localPath);
     files = new FileStore(db);
     workspace = new WorkspaceStore(db).ensureWorkspace("w", Ids.workspace(), Timestamps.now());
-    db.write(
-        c -> {
-          try (PreparedStatement st =
-              c.prepareStatement(
-                  "INSERT INTO sessions (id, workspace_id, agent_id, agent_version, agent,"
-                      + " environment_id, metadata, vault_ids, status, created_at, updated_at)"
-                      + " VALUES (?, ?, 'agent_x', 1, '{}', 'env_x', '{}', '[]', 'idle', ?, ?)")) {
-            st.setString(1, SESSION);
-            st.setString(2, workspace);
-            st.setString(3, Timestamps.now());
-            st.setString(4, Timestamps.now());
-            return st.executeUpdate();
-          }
-        });
+    SessionRows.insert(db, SESSION, workspace);
     host.reconcile(SESSION, Map.of());
     outputs = dir.resolve("sandboxes").resolve(SESSION).resolve("mnt/session/outputs");
   }

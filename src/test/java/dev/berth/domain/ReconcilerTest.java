@@ -57,20 +57,7 @@ class ReconcilerTest {
     workspace = new WorkspaceStore(db).ensureWorkspace("w", Ids.workspace(), Timestamps.now());
     shaA = blob("first");
     shaB = blob("second");
-    db.write(
-        c -> {
-          try (PreparedStatement st =
-              c.prepareStatement(
-                  "INSERT INTO sessions (id, workspace_id, agent_id, agent_version, agent,"
-                      + " environment_id, metadata, vault_ids, status, created_at, updated_at)"
-                      + " VALUES (?, ?, 'agent_x', 1, '{}', 'env_x', '{}', '[]', 'idle', ?, ?)")) {
-            st.setString(1, SESSION);
-            st.setString(2, workspace);
-            st.setString(3, Timestamps.now());
-            st.setString(4, Timestamps.now());
-            return st.executeUpdate();
-          }
-        });
+    SessionRows.insert(db, SESSION, workspace);
   }
 
   @AfterEach
