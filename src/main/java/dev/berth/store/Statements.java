@@ -64,13 +64,13 @@ final class Statements {
     if (!c.isWrapperFor(SQLiteConnection.class)) {
       return new Lease(c.prepareStatement(sql), null, sql);
     }
-    Map<String, PreparedStatement> cache =
-        CACHES.computeIfAbsent(c.unwrap(SQLiteConnection.class), k -> newCache());
+    SQLiteConnection sqlite = c.unwrap(SQLiteConnection.class);
+    Map<String, PreparedStatement> cache = CACHES.computeIfAbsent(sqlite, k -> newCache());
     PreparedStatement kept = cache.remove(sql);
     if (kept != null && !kept.isClosed()) {
       return new Lease(kept, cache, sql);
     }
-    return new Lease(c.unwrap(SQLiteConnection.class).prepareStatement(sql), cache, sql);
+    return new Lease(sqlite.prepareStatement(sql), cache, sql);
   }
 
   /** How many statements are kept for {@code c}'s connection. */
