@@ -22,6 +22,7 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -89,8 +90,15 @@ public final class LocalSandboxHost implements AutoCloseable {
       PosixFilePermissions.fromString("rw-r--r--");
   private static final int STRIPES = 256;
 
-  /** Sessions whose top directories stay open between operations; each holds eight descriptors. */
-  private static final int KEPT_SESSIONS = 16;
+  /**
+   * Sessions whose top directories stay open between operations; each holds eight descriptors, so
+   * this keeps at most 2048 open. Fewer than the sessions changing at once means reopening their
+   * four directories on nearly every change: 16 was a tenth of a mount's cost at 64 busy sessions.
+   */
+  static final int KEPT_SESSIONS = 256;
+
+  /** Emptied directories kept in staging for reuse ({@link #removeIfEmpty}). */
+  static final int SPARE_DIRECTORIES = 64;
 
   private final Path sandboxes;
   private final Path staging;
@@ -99,6 +107,7 @@ public final class LocalSandboxHost implements AutoCloseable {
   private final SecureDirectoryStream<Path> sandboxesDir; // open for the host's life
   private final SecureDirectoryStream<Path> stagingDir;
   private final KeptSessions kept = new KeptSessions();
+  private final SpareDirectories spares = new SpareDirectories();
   private final OutputScanner outputs = new OutputScanner();
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
   private volatile OutputRestorer restorer = OutputRestorer.NONE;
@@ -249,10 +258,8 @@ public final class LocalSandboxHost implements AutoCloseable {
                     }
                     removeTree(dir, name(segments.getLast()));
                     for (int i = dirs.size() - 1; i >= 0; i--) {
-                      try {
-                        var parent = i == 0 ? top.uploads() : dirs.get(i - 1);
-                        parent.deleteDirectory(name(names.get(i)));
-                      } catch (DirectoryNotEmptyException | NoSuchFileException e) {
+                      var parent = i == 0 ? top.uploads() : dirs.get(i - 1);
+                      if (!removeIfEmpty(parent, dirs.get(i), name(names.get(i)))) {
                         break;
                       }
                     }
@@ -370,6 +377,11 @@ public final class LocalSandboxHost implements AutoCloseable {
       }
     }
     return total;
+  }
+
+  /** How many emptied directories are kept as spares now (for tests). */
+  int spareDirectories() {
+    return spares.size();
   }
 
   /** Removes the session's whole tree, never following a symlink in it. */
@@ -669,6 +681,28 @@ public final class LocalSandboxHost implements AutoCloseable {
     }
   }
 
+  /** Names of the empty directories in staging that are ready to be moved into a sandbox. */
+  private static final class SpareDirectories {
+    private final ArrayDeque<Path> names = new ArrayDeque<>();
+
+    synchronized Path take() {
+      return names.pollLast();
+    }
+
+    synchronized boolean hasRoom() {
+      return names.size() < SPARE_DIRECTORIES;
+    }
+
+    synchronized boolean offer(Path name) {
+      return names.size() < SPARE_DIRECTORIES && names.add(name);
+    }
+
+    /** How many are kept now (for tests). */
+    synchronized int size() {
+      return names.size();
+    }
+  }
+
   /** Opens {@code name} in {@code parent}, first replacing anything there but a directory. */
   private SecureDirectoryStream<Path> ensureDirectory(
       SecureDirectoryStream<Path> parent, String name) throws IOException {
@@ -677,11 +711,63 @@ public final class LocalSandboxHost implements AutoCloseable {
       if (attrs.isPresent()) {
         parent.deleteFile(name(name));
       }
-      Path temp = staged();
-      Files.createDirectory(temp, DIRECTORY);
-      moveIn(temp, parent, name);
+      moveIn(emptyDirectory(), parent, name);
     }
     return open(parent, name(name));
+  }
+
+  /** A new, empty directory in staging: a spare one when there is one, else a fresh one. */
+  private Path emptyDirectory() throws IOException {
+    Path spare = spares.take();
+    if (spare != null) {
+      return spare;
+    }
+    Path temp = staged();
+    Files.createDirectory(temp, DIRECTORY);
+    return temp;
+  }
+
+  /**
+   * Removes the directory {@code name} from {@code parent} if it is empty; {@code dir} is it, open.
+   * On ext4 making and removing a directory costs five times what moving one does, so an emptied
+   * directory is moved into staging and kept there as a spare for the next {@link
+   * #ensureDirectory}, while there is room. Nothing in a sandbox can write into uploads (commands
+   * see it read-only), and this runs under the session's lock, so the directory listed empty here
+   * is still empty when moved; a spare is checked to be that same directory before it is kept.
+   *
+   * @return false if it is not empty, or not there
+   */
+  private boolean removeIfEmpty(
+      SecureDirectoryStream<Path> parent, SecureDirectoryStream<Path> dir, Path name)
+      throws IOException {
+    if (!spares.hasRoom()) {
+      try {
+        parent.deleteDirectory(name);
+        return true;
+      } catch (DirectoryNotEmptyException | NoSuchFileException e) {
+        return false;
+      }
+    }
+    try (var listing = open(dir, Path.of("."))) {
+      if (listing.iterator().hasNext()) {
+        return false;
+      }
+    }
+    Path spare = staged();
+    try {
+      parent.move(name, stagingDir, spare.getFileName());
+    } catch (NoSuchFileException e) {
+      return false;
+    }
+    var moved = lstat(stagingDir, spare.getFileName());
+    Object key = dir.getFileAttributeView(BasicFileAttributeView.class).readAttributes().fileKey();
+    if (moved.isPresent() && moved.get().isDirectory() && key.equals(moved.get().fileKey())) {
+      if (spares.offer(spare)) {
+        return true;
+      }
+    }
+    removeTree(stagingDir, spare.getFileName());
+    return true;
   }
 
   /**
@@ -769,9 +855,7 @@ public final class LocalSandboxHost implements AutoCloseable {
 
   private void createIfMissing(SecureDirectoryStream<Path> parent, String name) throws IOException {
     if (lstat(parent, name(name)).isEmpty()) {
-      Path temp = staged();
-      Files.createDirectory(temp, DIRECTORY);
-      moveIn(temp, parent, name);
+      moveIn(emptyDirectory(), parent, name);
     }
   }
 

@@ -76,6 +76,61 @@ class LocalSandboxHostTest {
   }
 
   @Test
+  void directoriesAnUnmountEmptiedAreReusedEmptyByTheNextMount() throws IOException {
+    host.mount(SESSION, "/mnt/session/uploads/a/b/x.txt", hello);
+    Object a = fileKey(inTree("/mnt/session/uploads/a"));
+    Object b = fileKey(inTree("/mnt/session/uploads/a/b"));
+    host.unmount(SESSION, "/mnt/session/uploads/a/b/x.txt");
+    assertThat(inTree("/mnt/session/uploads")).isEmptyDirectory();
+    assertThat(host.spareDirectories()).isEqualTo(2);
+
+    host.mount(SESSION, "/mnt/session/uploads/c/d/y.txt", world);
+
+    assertThat(host.spareDirectories()).isZero();
+    assertThat(
+            List.of(
+                fileKey(inTree("/mnt/session/uploads/c")),
+                fileKey(inTree("/mnt/session/uploads/c/d"))))
+        .containsExactlyInAnyOrder(a, b);
+    assertThat(contents(inTree("/mnt/session/uploads")))
+        .containsExactly(
+            Map.entry("c", "dir"), Map.entry("c/d", "dir"), Map.entry("c/d/y.txt", "world"));
+  }
+
+  @Test
+  void sparesAreBoundedAndEveryEmptiedDirectoryStillLeavesTheSandbox() throws IOException {
+    int mounts = LocalSandboxHost.SPARE_DIRECTORIES + 16;
+    for (int i = 0; i < mounts; i++) {
+      host.mount(SESSION, "/mnt/session/uploads/d" + i + "/f.txt", hello);
+    }
+    for (int i = 0; i < mounts; i++) {
+      host.unmount(SESSION, "/mnt/session/uploads/d" + i + "/f.txt");
+    }
+
+    assertThat(inTree("/mnt/session/uploads")).isEmptyDirectory();
+    assertThat(host.spareDirectories()).isEqualTo(LocalSandboxHost.SPARE_DIRECTORIES);
+    try (var staged = Files.list(dataDir.resolve("sandboxes/.staging"))) {
+      List<Path> spares = staged.toList();
+      assertThat(spares).hasSize(LocalSandboxHost.SPARE_DIRECTORIES);
+      for (Path spare : spares) {
+        assertThat(spare).isEmptyDirectory();
+      }
+    }
+  }
+
+  @Test
+  void aDirectoryHoldingSomethingNoMountPutThereIsNotTakenAsASpare() throws IOException {
+    host.mount(SESSION, "/mnt/session/uploads/a/x.txt", hello);
+    Files.writeString(inTree("/mnt/session/uploads/a/stray"), "stray");
+
+    host.unmount(SESSION, "/mnt/session/uploads/a/x.txt");
+
+    assertThat(contents(inTree("/mnt/session/uploads")))
+        .containsExactly(Map.entry("a", "dir"), Map.entry("a/stray", "stray"));
+    assertThat(host.spareDirectories()).isZero();
+  }
+
+  @Test
   void unmountOfAnAbsentMountDoesNothing() {
     host.unmount(SESSION, "/mnt/session/uploads/none.txt");
     assertThat(host.root(SESSION)).doesNotExist();
@@ -174,12 +229,13 @@ class LocalSandboxHostTest {
 
   @Test
   void manyMoreSessionsThanAreKeptOpenStayCorrect() throws IOException {
+    int sessions = LocalSandboxHost.KEPT_SESSIONS + 24;
     for (int round = 0; round < 3; round++) {
-      for (int i = 0; i < 40; i++) {
+      for (int i = 0; i < sessions; i++) {
         host.reconcile("sesn_" + i, Map.of("/mnt/session/uploads/n" + round + ".txt", hello));
       }
     }
-    for (int i = 0; i < 40; i++) {
+    for (int i = 0; i < sessions; i++) {
       assertThat(contents(host.root("sesn_" + i).resolve("mnt/session/uploads")))
           .containsExactly(Map.entry("n2.txt", "hello"));
       host.destroy("sesn_" + i);
