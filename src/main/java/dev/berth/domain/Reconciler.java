@@ -2,9 +2,12 @@ package dev.berth.domain;
 
 import dev.berth.sandbox.BubblewrapRunner;
 import dev.berth.sandbox.LocalSandboxHost;
+import dev.berth.store.Database;
 import dev.berth.store.ResourceStore;
 import dev.berth.store.SessionStore;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
@@ -17,6 +20,13 @@ import org.slf4j.LoggerFactory;
  * now. Reading the records and applying them happen under one per-session lock, so two changes
  * racing can never leave the older picture on disk. Reconciling is idempotent, and it runs for
  * every session at start-up, so a crash between commit and sandbox heals on the next start.
+ *
+ * <p>A change at one path usually needs no read at all: the transaction knows what it left there,
+ * and writes have an order ({@link Database#writeOrdered}). While nothing later than a change has
+ * reached the session's sandbox, what the change left at its path is right, or about to be
+ * overwritten by the repair of a later change; only a change that comes after a later one has been
+ * applied reads the records. PostgreSQL, written by several nodes, has no such order, so there
+ * every repair reads.
  *
  * <p>Only the node holding a session ({@link SessionPlacement}) keeps its sandbox. A change made on
  * another node is announced to the holder instead, which then reconciles ({@link #apply}).
@@ -31,6 +41,7 @@ public final class Reconciler {
   private final BubblewrapRunner commands;
   private final SessionPlacement placement;
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
+  private final Applied applied = new Applied();
 
   public Reconciler(
       ResourceStore resources,
@@ -87,7 +98,10 @@ public final class Reconciler {
     ReentrantLock lock = lockFor(sessionId);
     lock.lock();
     try {
-      host.reconcile(sessionId, resources.mounts(sessionId));
+      Map<String, String> mounts = resources.mounts(sessionId);
+      long seen = resources.visibleSequence();
+      host.reconcile(sessionId, mounts);
+      applied.raise(sessionId, seen);
     } catch (RuntimeException e) {
       log.error("sandbox of session {} does not match its records yet", sessionId, e);
     } finally {
@@ -96,26 +110,44 @@ public final class Reconciler {
   }
 
   /**
+   * What a committed change left at one mount path: the blob mounted there, or nothing; and the
+   * change's {@link Database.Ordered#sequence} (-1 if unknown, and the records are read).
+   */
+  public record Change(String mountPath, Optional<String> sha256, long sequence) {}
+
+  /** {@link #reconcilePath(String, Change)} from the records alone. */
+  public void reconcilePath(String sessionId, String mountPath) {
+    reconcilePath(sessionId, new Change(mountPath, Optional.empty(), -1));
+  }
+
+  /**
    * After a change at one mount path: makes that path in the sandbox match what the records say is
    * there now, which costs the same whatever else the session holds. When another mount lies above
    * or below the path (the change made room for it, or is about to), or the single-path repair
    * fails, the whole session is reconciled instead.
    */
-  public void reconcilePath(String sessionId, String mountPath) {
+  public void reconcilePath(String sessionId, Change change) {
     if (!placement.holds(sessionId)) {
       tellHolder(sessionId);
       return;
     }
+    String mountPath = change.mountPath();
     ReentrantLock lock = lockFor(sessionId);
     lock.lock();
     try {
-      Optional<Resource> there = resources.mountAround(sessionId, mountPath);
-      if (there.isEmpty() && host.unmount(sessionId, mountPath)) {
-        return;
-      }
-      if (there.isPresent() && there.get().mountPath().equals(mountPath)) {
-        host.mount(sessionId, mountPath, there.get().sha256());
-        return;
+      if (applied.allBefore(sessionId, change.sequence())) {
+        if (repair(sessionId, mountPath, change.sha256())) {
+          applied.raise(sessionId, change.sequence());
+          return;
+        }
+      } else {
+        Optional<Resource> there = resources.mountAround(sessionId, mountPath);
+        long seen = resources.visibleSequence();
+        if ((there.isEmpty() || there.get().mountPath().equals(mountPath))
+            && repair(sessionId, mountPath, there.map(Resource::sha256))) {
+          applied.raise(sessionId, seen);
+          return;
+        }
       }
     } catch (RuntimeException e) {
       log.warn(
@@ -130,6 +162,18 @@ public final class Reconciler {
   }
 
   /**
+   * Mounts {@code sha256} at {@code mountPath}, or clears the path when empty; false if clearing it
+   * found something only a whole reconcile can judge ({@link LocalSandboxHost#unmount}).
+   */
+  private boolean repair(String sessionId, String mountPath, Optional<String> sha256) {
+    if (sha256.isPresent()) {
+      host.mount(sessionId, mountPath, sha256.get());
+      return true;
+    }
+    return host.unmount(sessionId, mountPath);
+  }
+
+  /**
    * Removes this node's sandbox of a session that is gone or that another node now holds, after
    * stopping the commands running in it.
    */
@@ -137,6 +181,7 @@ public final class Reconciler {
     ReentrantLock lock = lockFor(sessionId);
     lock.lock();
     try {
+      applied.forget(sessionId);
       commands.stopAll(sessionId);
       host.destroy(sessionId);
     } catch (RuntimeException e) {
@@ -162,6 +207,40 @@ public final class Reconciler {
       }
     }
     log.info("reconciled {} session sandboxes", live.size());
+  }
+
+  /**
+   * For recently changed sessions, a write sequence that every change applied to the sandbox so far
+   * is at or before: a repair from the records raises it to the latest write the read could have
+   * seen, a repair from a change to that change's sequence. A session it does not know (new here,
+   * or forgotten to stay bounded) is repaired from the records.
+   */
+  private static final class Applied {
+    private static final int SESSIONS = 4096;
+
+    private final Map<String, Long> upTo =
+        new LinkedHashMap<>(16, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > SESSIONS;
+          }
+        };
+
+    /** Whether every change applied to the session's sandbox came before {@code sequence}. */
+    synchronized boolean allBefore(String sessionId, long sequence) {
+      Long at = upTo.get(sessionId);
+      return sequence >= 0 && at != null && at < sequence;
+    }
+
+    synchronized void raise(String sessionId, long sequence) {
+      if (sequence >= 0) {
+        upTo.merge(sessionId, sequence, Math::max);
+      }
+    }
+
+    synchronized void forget(String sessionId) {
+      upTo.remove(sessionId);
+    }
   }
 
   private ReentrantLock lockFor(String sessionId) {

@@ -45,11 +45,13 @@ public final class ResourceService {
 
   public Resource add(String workspaceId, String sessionId, FileParams params) {
     String mountPath = MountPaths.effective(params.mountPath(), params.fileId());
-    Resource added =
-        db.write(
+    Database.Ordered<Resource> added =
+        db.writeOrdered(
             c -> addFile(c, workspaceId, sessionId, params.fileId(), mountPath, Timestamps.now()));
-    reconciler.reconcilePath(sessionId, mountPath);
-    return added;
+    reconciler.reconcilePath(
+        sessionId,
+        new Reconciler.Change(mountPath, Optional.of(added.value().sha256()), added.sequence()));
+    return added.value();
   }
 
   /**
@@ -127,8 +129,8 @@ public final class ResourceService {
   }
 
   public Resource delete(String workspaceId, String sessionId, String resourceId) {
-    Resource deleted =
-        db.write(
+    Database.Ordered<Resource> ordered =
+        db.writeOrdered(
             c -> {
               Optional<Resource> gone = ResourceStore.delete(c, workspaceId, sessionId, resourceId);
               int slots = gone.filter(r -> Resource.FILE.equals(r.type())).isPresent() ? 1 : 0;
@@ -145,7 +147,10 @@ public final class ResourceService {
               }
               return gone.get();
             });
-    reconciler.reconcilePath(sessionId, deleted.mountPath());
+    Resource deleted = ordered.value();
+    reconciler.reconcilePath(
+        sessionId,
+        new Reconciler.Change(deleted.mountPath(), Optional.empty(), ordered.sequence()));
     files.collect(List.of(deleted.sha256()));
     return deleted;
   }

@@ -135,6 +135,26 @@ public final class Database implements AutoCloseable {
     return writer != null ? writer.write(work) : transaction(work);
   }
 
+  /**
+   * A write's result and its place in the order this server's writes take effect in: of two writes,
+   * the one with the higher sequence took effect later. PostgreSQL, written by several nodes at
+   * once, has no such order here, and its sequence is -1.
+   */
+  public record Ordered<T>(T value, long sequence) {}
+
+  /** {@link #write}, with the transaction's place in the order of writes. */
+  public <T> Ordered<T> writeOrdered(SqlWork<T> work) {
+    return writer != null ? writer.writeOrdered(work) : new Ordered<>(transaction(work), -1);
+  }
+
+  /**
+   * No write a read that has already finished could see has a later {@link Ordered#sequence} than
+   * this; -1 where there is no order (PostgreSQL) or no write yet.
+   */
+  public long visibleSequence() {
+    return writer != null ? writer.visibleUpTo() : -1;
+  }
+
   /** One PostgreSQL transaction on the caller's thread. */
   private <T> T transaction(SqlWork<T> work) {
     try (Connection c = pool.getConnection()) {

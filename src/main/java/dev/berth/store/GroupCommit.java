@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * after the batch's commit, so an acknowledged write is as durable as before; if the commit itself
  * fails, every caller in the batch gets the failure and none of their writes happened.
  *
+ * <p>Every transaction gets the next number of one sequence as it runs, so the numbers are the
+ * order the transactions' changes take effect in ({@link Database#writeOrdered}).
+ *
  * <p>Compared with each caller taking a lock and committing on its own thread, this saves a commit
  * per transaction under load and, more importantly, the lock hand-offs: with more runnable threads
  * than cores, a lock's next owner often waits for a core while the lock stands idle.
@@ -36,6 +39,8 @@ final class GroupCommit implements AutoCloseable {
   private final LinkedBlockingQueue<Task<?>> queue = new LinkedBlockingQueue<>();
   private final Thread writer;
   private volatile boolean closing;
+  private long lastSequence; // the writer's own
+  private volatile long visibleUpTo = -1;
 
   GroupCommit(DataSource pool) {
     this.pool = pool;
@@ -44,6 +49,11 @@ final class GroupCommit implements AutoCloseable {
 
   /** Runs {@code work} in a write transaction and returns once it has committed. */
   <T> T write(SqlWork<T> work) {
+    return writeOrdered(work).value();
+  }
+
+  /** {@link #write}, with the transaction's place in the order of all of them. */
+  <T> Database.Ordered<T> writeOrdered(SqlWork<T> work) {
     if (Thread.currentThread() == writer) {
       throw new IllegalStateException("a write transaction cannot start another one");
     }
@@ -55,10 +65,18 @@ final class GroupCommit implements AutoCloseable {
       queue.add(task);
     }
     try {
-      return task.done.join();
+      return new Database.Ordered<>(task.done.join(), task.sequence);
     } catch (CompletionException e) {
       throw rethrow(e.getCause());
     }
+  }
+
+  /**
+   * No committed transaction has a later sequence number than this, so nothing a read that has
+   * finished saw does either: it is raised before each commit. -1 before the first.
+   */
+  long visibleUpTo() {
+    return visibleUpTo;
   }
 
   private static RuntimeException rethrow(Throwable t) {
@@ -99,8 +117,10 @@ final class GroupCommit implements AutoCloseable {
       try {
         boolean alone = batch.size() == 1;
         for (Task<?> task : batch) {
+          task.sequence = ++lastSequence;
           task.runIn(c, alone);
         }
+        visibleUpTo = lastSequence;
         c.commit();
       } catch (SQLException | RuntimeException | Error e) {
         c.rollback();
@@ -134,6 +154,7 @@ final class GroupCommit implements AutoCloseable {
   private static final class Task<T> {
     final SqlWork<T> work;
     final CompletableFuture<T> done = new CompletableFuture<>();
+    long sequence; // written by the writer before done completes
     T result;
     Throwable failure;
 

@@ -187,6 +187,11 @@ public final class ResourceStore {
     return db.read(c -> overlapping(c, sessionId, path));
   }
 
+  /** See {@link Database#visibleSequence}. */
+  public long visibleSequence() {
+    return db.visibleSequence();
+  }
+
   /** What the session's sandbox must hold: mount path → blob. */
   public Map<String, String> mounts(String sessionId) {
     Map<String, String> out = new LinkedHashMap<>();

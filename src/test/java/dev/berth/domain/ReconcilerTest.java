@@ -1,6 +1,7 @@
 package dev.berth.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.berth.config.BerthConfig;
 import dev.berth.sandbox.BubblewrapRunner;
@@ -18,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -124,6 +126,81 @@ class ReconcilerTest {
     assertThat(Files.readString(sandbox("keep.txt"))).isEqualTo("first");
   }
 
+  @Test
+  void changesRepairedInTheOrderTheyWereMadeAreAppliedAsTheyWereMade() throws IOException {
+    reconciler.reconcile(SESSION);
+    var added = record(UPLOADS + "/a.txt", shaA);
+    reconciler.reconcilePath(SESSION, added);
+    assertThat(Files.readString(sandbox("a.txt"))).isEqualTo("first");
+
+    var deleted = unrecord(UPLOADS + "/a.txt");
+    reconciler.reconcilePath(SESSION, deleted);
+    assertThat(sandbox("a.txt")).doesNotExist();
+  }
+
+  @Test
+  void aChangeAfterWhichNothingWasAppliedIsTakenAsItsTransactionLeftIt() throws IOException {
+    assumeFalse(db.isShared(), "PostgreSQL writes have no order here; every repair reads");
+    reconciler.reconcile(SESSION);
+    var unrelated = record(UPLOADS + "/other.txt", shaA);
+
+    // Nothing in the records puts shaB at /b.txt: only a change that was not read from them can.
+    reconciler.reconcilePath(
+        SESSION,
+        new Reconciler.Change(UPLOADS + "/b.txt", Optional.of(shaB), unrelated.sequence()));
+
+    assertThat(Files.readString(sandbox("b.txt"))).isEqualTo("second");
+  }
+
+  @Test
+  void anAddRepairedAfterTheDeleteThatUndidItLeavesNothing() {
+    reconciler.reconcile(SESSION);
+    var added = record(UPLOADS + "/x.txt", shaA);
+    var deleted = unrecord(UPLOADS + "/x.txt");
+
+    reconciler.reconcilePath(SESSION, deleted);
+    reconciler.reconcilePath(SESSION, added); // late: the records decide
+
+    assertThat(sandbox("x.txt")).doesNotExist();
+  }
+
+  @Test
+  void aDeleteRepairedAfterTheAddThatReplacedItKeepsTheNewMount() throws IOException {
+    reconciler.reconcile(SESSION);
+    reconciler.reconcilePath(SESSION, record(UPLOADS + "/y.txt", shaA));
+    var deleted = unrecord(UPLOADS + "/y.txt");
+    var added = record(UPLOADS + "/y.txt", shaB);
+
+    reconciler.reconcilePath(SESSION, added);
+    reconciler.reconcilePath(SESSION, deleted); // late
+
+    assertThat(Files.readString(sandbox("y.txt"))).isEqualTo("second");
+  }
+
+  @Test
+  void aChangeAWholeReconcileMayHaveSeenIsCheckedAgainstTheRecords() {
+    reconciler.reconcile(SESSION);
+    var added = record(UPLOADS + "/z.txt", shaA);
+    unrecord(UPLOADS + "/z.txt");
+    reconciler.reconcile(SESSION); // read after both
+
+    reconciler.reconcilePath(SESSION, added); // late
+
+    assertThat(sandbox("z.txt")).doesNotExist();
+  }
+
+  @Test
+  void aDeletedSessionIsForgottenSoItsNextChangeIsReadFromTheRecords() {
+    reconciler.reconcile(SESSION);
+    var added = record(UPLOADS + "/w.txt", shaA);
+    unrecord(UPLOADS + "/w.txt");
+    reconciler.destroy(SESSION);
+
+    reconciler.reconcilePath(SESSION, added); // the records hold nothing at /w.txt
+
+    assertThat(sandbox("w.txt")).doesNotExist();
+  }
+
   private String blob(String text) throws IOException {
     var staged =
         blobs.stage(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), 1 << 20);
@@ -131,25 +208,31 @@ class ReconcilerTest {
     return staged.sha256();
   }
 
-  private void record(String mountPath, String sha256) {
+  /** Records a mount; returns its change as the add's transaction left it. */
+  private Reconciler.Change record(String mountPath, String sha256) {
     String now = Timestamps.now();
     var resource =
         new Resource(
             Ids.resource(), SESSION, Resource.FILE, Ids.file(), sha256, mountPath, now, now);
-    db.write(c -> ResourceStore.insert(c, workspace, resource));
+    long sequence = db.writeOrdered(c -> ResourceStore.insert(c, workspace, resource)).sequence();
+    return new Reconciler.Change(mountPath, Optional.of(sha256), sequence);
   }
 
-  private void unrecord(String mountPath) {
-    db.write(
-        c -> {
-          try (PreparedStatement st =
-              c.prepareStatement(
-                  "DELETE FROM session_resources WHERE session_id = ? AND mount_path = ?")) {
-            st.setString(1, SESSION);
-            st.setString(2, mountPath);
-            return st.executeUpdate();
-          }
-        });
+  /** Deletes a mount's record; returns its change as the delete's transaction left it. */
+  private Reconciler.Change unrecord(String mountPath) {
+    long sequence =
+        db.writeOrdered(
+                c -> {
+                  try (PreparedStatement st =
+                      c.prepareStatement(
+                          "DELETE FROM session_resources WHERE session_id = ? AND mount_path = ?")) {
+                    st.setString(1, SESSION);
+                    st.setString(2, mountPath);
+                    return st.executeUpdate();
+                  }
+                })
+            .sequence();
+    return new Reconciler.Change(mountPath, Optional.empty(), sequence);
   }
 
   private Path sandbox(String belowUploads) {

@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -68,6 +70,42 @@ class GroupCommitTest {
         .as("only the writes that succeeded are in the table, each once")
         .containsExactlyElementsOf(
             IntStream.range(0, writers).filter(n -> n % 3 == 0).boxed().toList());
+  }
+
+  @Test
+  void sequencesFollowTheOrderWritesTakeEffectInAndReadsNeverSeePastTheVisibleOne()
+      throws Exception {
+    db.write(c -> Sql.update(c, "CREATE TABLE log (n INTEGER PRIMARY KEY AUTOINCREMENT, w INT)"));
+    int writers = 30;
+    var sequences = new ConcurrentHashMap<Integer, Long>();
+    try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+      CountDownLatch queued = holdTheWriter(threads);
+      List<Future<?>> all = new ArrayList<>();
+      for (int i = 0; i < writers; i++) {
+        int w = i;
+        all.add(
+            threads.submit(
+                () ->
+                    sequences.put(
+                        w,
+                        db.writeOrdered(c -> Sql.update(c, "INSERT INTO log (w) VALUES (?)", w))
+                            .sequence())));
+      }
+      queued.countDown();
+      for (Future<?> f : all) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+    }
+    List<Integer> effectOrder =
+        db.read(c -> Sql.list(c, "SELECT w FROM log ORDER BY n", List.of(), rs -> rs.getInt(1)));
+    assertThat(effectOrder)
+        .as("writes ordered by sequence are the writes in the order they took effect")
+        .containsExactlyElementsOf(
+            sequences.entrySet().stream()
+                .sorted(Map.Entry.comparingByValue())
+                .map(Map.Entry::getKey)
+                .toList());
+    assertThat(db.visibleSequence()).isGreaterThanOrEqualTo(Collections.max(sequences.values()));
   }
 
   @Test
