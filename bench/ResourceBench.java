@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Side-by-side load test of a running Berth (see BENCHMARKS.md): for each concurrency, the
  * cheapest authenticated endpoint (the ceiling) and add+delete resource pairs, each for the same
- * time; then add latency for a 1 KiB and a 1 GiB file, interleaved.
+ * time: pairs mounting at {@code /b/f<i>}, whose add makes the directory {@code b} and whose delete
+ * removes it, and pairs at the default path, in the uploads directory itself; then add latency for
+ * a 1 KiB and a 1 GiB file, interleaved.
  *
  * <p>With the server's pid it also prints the server's CPU time per request in each phase, read
  * from {@code /proc/<pid>/stat}: on a shared machine that tells where the gap to the ceiling comes
@@ -47,10 +49,11 @@ public class ResourceBench {
     String large = upload(HttpRequest.BodyPublishers.ofFile(big), Files.size(big));
 
     System.out.println();
-    System.out.println("| concurrency | ceiling req/s | add+delete pairs/s | pairs/ceiling | "
-        + "requests/ceiling | ceiling p50/p99 ms | pair p50/p99 ms | server CPU µs per request,"
-        + " ceiling / add or delete |");
-    System.out.println("|---|---|---|---|---|---|---|---|");
+    System.out.println("| concurrency | ceiling req/s | pairs/s, in a new directory | requests/ceiling"
+        + " | pairs/s, default path | requests/ceiling | ceiling p50/p99 ms | pair p50/p99 ms,"
+        + " new directory / default path | server CPU µs per request: ceiling / add or delete,"
+        + " new directory / default path |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|");
     String levels = System.getenv().getOrDefault("BENCH_CONCURRENCY", "1,16,64");
     // The server's JIT compiles both request paths before anything is measured, so neither side
     // of a ratio pays for compilation; then each level alternates short ceiling and pair runs, so
@@ -61,6 +64,7 @@ public class ResourceBench {
     }
     run(16, seconds, i -> get("/v1/files/" + small));
     run(16, seconds, i -> addDelete(warm.get(i), small, "/w/f" + i));
+    run(16, seconds, i -> addDelete(warm.get(i), small, null));
     int rounds = 3;
     for (int c : Arrays.stream(levels.split(",")).mapToInt(Integer::parseInt).toArray()) {
       List<String> sessions = new ArrayList<>();
@@ -69,27 +73,34 @@ public class ResourceBench {
       }
       Result ceiling = Result.EMPTY;
       Result pairs = Result.EMPTY;
+      Result plain = Result.EMPTY;
+      double part = seconds / (double) rounds;
       for (int r = 0; r < rounds; r++) {
-        ceiling = ceiling.plus(run(c, seconds / (double) rounds, i -> get("/v1/files/" + small)));
-        pairs =
-            pairs.plus(
-                run(c, seconds / (double) rounds, i -> addDelete(sessions.get(i), small, "/b/f" + i)));
+        ceiling = ceiling.plus(run(c, part, i -> get("/v1/files/" + small)));
+        pairs = pairs.plus(run(c, part, i -> addDelete(sessions.get(i), small, "/b/f" + i)));
+        plain = plain.plus(run(c, part, i -> addDelete(sessions.get(i), small, null)));
       }
       System.out.printf(
-          "| %d | %.0f | %.0f | %.2f | %.2f | %.2f / %.2f | %.2f / %.2f | %s |%n",
+          "| %d | %.0f | %.0f | %.2f | %.0f | %.2f | %.2f / %.2f | %.2f / %.2f, %.2f / %.2f | %s |%n",
           c,
           ceiling.rate(),
           pairs.rate(),
-          pairs.rate() / ceiling.rate(),
           2 * pairs.rate() / ceiling.rate(),
+          plain.rate(),
+          2 * plain.rate() / ceiling.rate(),
           ceiling.p(50),
           ceiling.p(99),
           pairs.p(50),
           pairs.p(99),
+          plain.p(50),
+          plain.p(99),
           serverPid < 0
               ? "-"
               : String.format(
-                  "%.0f / %.0f", ceiling.cpuMicrosPerOp(), pairs.cpuMicrosPerOp() / 2));
+                  "%.0f / %.0f, %.0f",
+                  ceiling.cpuMicrosPerOp(),
+                  pairs.cpuMicrosPerOp() / 2,
+                  plain.cpuMicrosPerOp() / 2));
     }
 
     String s = session(agent, env);
@@ -111,11 +122,16 @@ public class ResourceBench {
     System.out.printf("large/small add p50 ratio: %.2f%n", largeMs[samples / 2] / smallMs[samples / 2]);
   }
 
+  /**
+   * Adds {@code file} to the session and deletes it again: at {@code mountPath}, or at the default
+   * path ({@code /mnt/session/uploads/<file_id>}, the seed example's call) when it is null.
+   */
   static void addDelete(String session, String file, String mountPath) throws Exception {
+    String path = mountPath == null ? "" : ",\"mount_path\":\"" + mountPath + "\"";
     JsonNode r =
         post(
             "/v1/sessions/" + session + "/resources",
-            "{\"type\":\"file\",\"file_id\":\"" + file + "\",\"mount_path\":\"" + mountPath + "\"}");
+            "{\"type\":\"file\",\"file_id\":\"" + file + "\"" + path + "}");
     delete("/v1/sessions/" + session + "/resources/" + r.get("id").asText());
   }
 
