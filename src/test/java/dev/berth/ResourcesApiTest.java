@@ -176,6 +176,29 @@ class ResourcesApiTest {
   }
 
   @Test
+  void theBytesGoWithTheLastRecordThatNeedsThem() throws IOException {
+    try (TestServer fresh = TestServer.start()) {
+      String file = Fixtures.upload(fresh.http(), "last.txt", "bytes of the last reference");
+      String session = Fixtures.session(fresh.http());
+      String kept = add(fresh, session, fileResource(file, "/a.txt")).json().get("id").asText();
+      String dropped = add(fresh, session, fileResource(file, "/b.txt")).json().get("id").asText();
+
+      assertThat(fresh.http().delete("/v1/sessions/" + session + "/resources/" + dropped).status())
+          .isEqualTo(200);
+      assertThat(fresh.http().delete("/v1/files/" + file).status()).isEqualTo(200);
+      assertThat(fresh.blobs().digests()).as("the other mount's copy still needs them").hasSize(1);
+
+      assertThat(fresh.http().delete("/v1/sessions/" + session + "/resources/" + kept).status())
+          .isEqualTo(200);
+      assertThat(fresh.blobs().digests()).isEmpty();
+    }
+  }
+
+  private static Http.Response add(TestServer on, String session, String json) {
+    return on.http().post("/v1/sessions/" + session + "/resources", json);
+  }
+
+  @Test
   void takenOrOverlappingMountPathsConflict() {
     String file = Fixtures.upload(server.http(), "x.txt", "x");
     String session = Fixtures.session(server.http());

@@ -128,8 +128,11 @@ public final class ResourceService {
         });
   }
 
+  /** A deleted resource, and whether its blob may have lost its last reference with it. */
+  private record Removed(Resource resource, boolean blobMayBeUnused) {}
+
   public Resource delete(String workspaceId, String sessionId, String resourceId) {
-    Database.Ordered<Resource> ordered =
+    Database.Ordered<Removed> ordered =
         db.writeOrdered(
             c -> {
               Optional<Resource> gone = ResourceStore.delete(c, workspaceId, sessionId, resourceId);
@@ -142,16 +145,24 @@ public final class ResourceService {
                 SessionService.writable(c, workspaceId, sessionId, READ_ONLY);
                 throw notFound(resourceId);
               }
-              if (slots == 1) {
-                FileStore.deleteFile(c, gone.get().fileId());
+              if (slots == 0) {
+                return new Removed(gone.get(), false);
               }
-              return gone.get();
+              FileStore.deleteFile(c, gone.get().fileId());
+              // With one writer at a time (SQLite), no other delete commits between this check and
+              // the commit, so a reference seen here is still there after it. Writers that run at
+              // once (PostgreSQL) could each see the other's, so there only a check after the
+              // commit is sure.
+              return new Removed(
+                  gone.get(), db.isShared() || !FileStore.isBlobReferenced(c, gone.get().sha256()));
             });
-    Resource deleted = ordered.value();
+    Resource deleted = ordered.value().resource();
     reconciler.reconcilePath(
         sessionId,
         new Reconciler.Change(deleted.mountPath(), Optional.empty(), ordered.sequence()));
-    files.collect(List.of(deleted.sha256()));
+    if (ordered.value().blobMayBeUnused()) {
+      files.collect(List.of(deleted.sha256()));
+    }
     return deleted;
   }
 

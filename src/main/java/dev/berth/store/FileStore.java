@@ -212,10 +212,12 @@ public final class FileStore {
 
   /** Whether any file record, in any workspace, still points at the blob. */
   public boolean isBlobReferenced(String sha256) {
-    return db.read(
-            c ->
-                Sql.one(
-                    c, "SELECT 1 FROM files WHERE sha256 = ? LIMIT 1", List.of(sha256), rs -> 1))
+    return db.read(c -> isBlobReferenced(c, sha256));
+  }
+
+  /** {@link #isBlobReferenced(String)} inside a caller's transaction. */
+  public static boolean isBlobReferenced(Connection c, String sha256) throws SQLException {
+    return Sql.one(c, "SELECT 1 FROM files WHERE sha256 = ? LIMIT 1", List.of(sha256), rs -> 1)
         .isPresent();
   }
 
