@@ -215,10 +215,21 @@ public final class LocalSandboxHost implements AutoCloseable {
                   createIfMissing(top.tree(), "workspace");
                   try (var dirs = new OpenDirs()) {
                     var dir = top.uploads();
+                    boolean made = false; // dir was made by this mount, so nothing is in it yet
                     for (String segment : segments.subList(0, segments.size() - 1)) {
-                      dir = dirs.add(ensureDirectory(dir, segment));
+                      if (made) {
+                        dir = dirs.add(newDirectory(dir, segment));
+                      } else {
+                        var attrs = lstat(dir, name(segment));
+                        made = attrs.isEmpty() || !attrs.get().isDirectory();
+                        dir = dirs.add(ensureDirectory(dir, segment, attrs));
+                      }
                     }
-                    placeMount(dir, segments.getLast(), sha256);
+                    if (made) {
+                      linkIn(dir, segments.getLast(), sha256);
+                    } else {
+                      placeMount(dir, segments.getLast(), sha256);
+                    }
                   }
                 }));
   }
@@ -706,13 +717,31 @@ public final class LocalSandboxHost implements AutoCloseable {
   /** Opens {@code name} in {@code parent}, first replacing anything there but a directory. */
   private SecureDirectoryStream<Path> ensureDirectory(
       SecureDirectoryStream<Path> parent, String name) throws IOException {
-    var attrs = lstat(parent, name(name));
-    if (attrs.isEmpty() || !attrs.get().isDirectory()) {
-      if (attrs.isPresent()) {
-        parent.deleteFile(name(name));
-      }
-      moveIn(emptyDirectory(), parent, name);
+    return ensureDirectory(parent, name, lstat(parent, name(name)));
+  }
+
+  /** {@link #ensureDirectory(SecureDirectoryStream, String)}, given what lstat found there. */
+  private SecureDirectoryStream<Path> ensureDirectory(
+      SecureDirectoryStream<Path> parent, String name, Optional<BasicFileAttributes> attrs)
+      throws IOException {
+    if (attrs.isPresent() && attrs.get().isDirectory()) {
+      return open(parent, name(name));
     }
+    if (attrs.isPresent()) {
+      parent.deleteFile(name(name));
+    }
+    return newDirectory(parent, name);
+  }
+
+  /**
+   * Puts an empty directory at {@code name} in {@code parent}, where nothing stands (a file or link
+   * there is replaced), and opens it. Looking a name up first costs more than this when it is free,
+   * because the JDK reports a missing name by throwing; so the names below a directory a mount has
+   * just made, which are free, are not looked up.
+   */
+  private SecureDirectoryStream<Path> newDirectory(SecureDirectoryStream<Path> parent, String name)
+      throws IOException {
+    moveIn(emptyDirectory(), parent, name);
     return open(parent, name(name));
   }
 
@@ -873,6 +902,15 @@ public final class LocalSandboxHost implements AutoCloseable {
         removeTree(dir, name(name)); // renameat cannot replace a directory with a file
       }
     }
+    linkIn(dir, name, sha256);
+  }
+
+  /**
+   * Puts a link to the blob at {@code name}, replacing a file or link there but not a directory.
+   */
+  private void linkIn(SecureDirectoryStream<Path> dir, String name, String sha256)
+      throws IOException {
+    Path blob = blobs.apply(sha256);
     Path temp = staged();
     try {
       Files.createLink(temp, blob);
