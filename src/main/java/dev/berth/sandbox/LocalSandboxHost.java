@@ -5,7 +5,6 @@ import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -98,7 +97,7 @@ public final class LocalSandboxHost implements AutoCloseable {
   static final int KEPT_SESSIONS = 256;
 
   /** Emptied directories kept in staging for reuse ({@link #removeIfEmpty}). */
-  static final int SPARE_DIRECTORIES = 64;
+  static final int SPARE_DIRECTORIES = 256;
 
   private final Path sandboxes;
   private final Path staging;
@@ -192,9 +191,9 @@ public final class LocalSandboxHost implements AutoCloseable {
                 true,
                 top -> {
                   createOutputsIfMissing(sessionId, top.session());
-                  createIfMissing(top.tree(), "workspace");
+                  createIfMissing(sessionId, top.tree(), "workspace");
                   try (var uploads = open(top.uploads(), Path.of("."))) { // to list it
-                    sync(uploads, plan);
+                    sync(sessionId, uploads, plan);
                   }
                 }));
   }
@@ -212,17 +211,17 @@ public final class LocalSandboxHost implements AutoCloseable {
                 true,
                 top -> {
                   createOutputsIfMissing(sessionId, top.session());
-                  createIfMissing(top.tree(), "workspace");
+                  createIfMissing(sessionId, top.tree(), "workspace");
                   try (var dirs = new OpenDirs()) {
                     var dir = top.uploads();
                     boolean made = false; // dir was made by this mount, so nothing is in it yet
                     for (String segment : segments.subList(0, segments.size() - 1)) {
                       if (made) {
-                        dir = dirs.add(newDirectory(dir, segment));
+                        dir = dirs.add(newDirectory(sessionId, dir, segment));
                       } else {
                         var attrs = lstat(dir, name(segment));
                         made = attrs.isEmpty() || !attrs.get().isDirectory();
-                        dir = dirs.add(ensureDirectory(dir, segment, attrs));
+                        dir = dirs.add(ensureDirectory(sessionId, dir, segment, attrs));
                       }
                     }
                     if (made) {
@@ -270,7 +269,7 @@ public final class LocalSandboxHost implements AutoCloseable {
                     removeTree(dir, name(segments.getLast()));
                     for (int i = dirs.size() - 1; i >= 0; i--) {
                       var parent = i == 0 ? top.uploads() : dirs.get(i - 1);
-                      if (!removeIfEmpty(parent, dirs.get(i), name(names.get(i)))) {
+                      if (!removeIfEmpty(sessionId, parent, dirs.get(i), name(names.get(i)))) {
                         break;
                       }
                     }
@@ -303,7 +302,7 @@ public final class LocalSandboxHost implements AutoCloseable {
                 false,
                 top -> {
                   createOutputsIfMissing(sessionId, top.session());
-                  createIfMissing(top.tree(), "workspace");
+                  createIfMissing(sessionId, top.tree(), "workspace");
                   if (owner.isPresent()) {
                     own(top.session(), "outputs", owner.getAsInt());
                     own(top.tree(), "workspace", owner.getAsInt());
@@ -403,6 +402,9 @@ public final class LocalSandboxHost implements AutoCloseable {
         () -> {
           kept.drop(sessionId);
           removeTree(sandboxesDir, name(sessionId));
+          for (Path spare : spares.drop(sessionId)) {
+            removeTree(stagingDir, spare.getFileName());
+          }
         });
   }
 
@@ -516,7 +518,8 @@ public final class LocalSandboxHost implements AutoCloseable {
         "mount_path is an ancestor or descendant of another mount: '" + mountPath + "'");
   }
 
-  private void sync(SecureDirectoryStream<Path> dir, Folder want) throws IOException {
+  private void sync(String sessionId, SecureDirectoryStream<Path> dir, Folder want)
+      throws IOException {
     for (Path name : names(dir)) {
       if (!want.children().containsKey(name.toString())) {
         removeTree(dir, name);
@@ -526,8 +529,8 @@ public final class LocalSandboxHost implements AutoCloseable {
       switch (entry.getValue()) {
         case Mount m -> placeMount(dir, entry.getKey(), m.sha256());
         case Folder f -> {
-          try (var sub = ensureDirectory(dir, entry.getKey())) {
-            sync(sub, f);
+          try (var sub = ensureDirectory(sessionId, dir, entry.getKey())) {
+            sync(sessionId, sub, f);
           }
         }
       }
@@ -625,7 +628,7 @@ public final class LocalSandboxHost implements AutoCloseable {
       var dir = sandboxesDir;
       for (String name : names) {
         if (create) {
-          dir = ensureDirectory(dir, name);
+          dir = ensureDirectory(sessionId, dir, name);
         } else {
           var next = openExisting(dir, name);
           if (next.isEmpty()) {
@@ -692,37 +695,79 @@ public final class LocalSandboxHost implements AutoCloseable {
     }
   }
 
-  /** Names of the empty directories in staging that are ready to be moved into a sandbox. */
+  /**
+   * Names of the empty directories in staging that are ready to be moved into a sandbox, by the
+   * session whose tree they came from. A spare only ever goes back into its own session: a command
+   * that had a directory open before it was emptied can still read whatever is later put in it, so
+   * handing it to another session would let that command read the other session's files.
+   */
   private static final class SpareDirectories {
-    private final ArrayDeque<Path> names = new ArrayDeque<>();
+    /** Least recently used session first. */
+    private final LinkedHashMap<String, ArrayDeque<Path>> bySession =
+        new LinkedHashMap<>(16, 0.75f, true);
 
-    synchronized Path take() {
-      return names.pollLast();
+    private int count;
+
+    /** One of the session's spares, taken out; null if it has none. */
+    synchronized Path take(String sessionId) {
+      ArrayDeque<Path> names = bySession.get(sessionId);
+      if (names == null) {
+        return null;
+      }
+      Path name = names.pollLast();
+      if (names.isEmpty()) {
+        bySession.remove(sessionId);
+      }
+      count--;
+      return name;
     }
 
-    synchronized boolean hasRoom() {
-      return names.size() < SPARE_DIRECTORIES;
+    /**
+     * Keeps a spare of the session's; returns the spares of the least recently used sessions that
+     * no longer fit, for the caller to remove.
+     */
+    synchronized List<Path> keep(String sessionId, Path name) {
+      bySession.computeIfAbsent(sessionId, id -> new ArrayDeque<>()).add(name);
+      count++;
+      List<Path> evicted = new ArrayList<>();
+      while (count > SPARE_DIRECTORIES) {
+        var oldest = bySession.entrySet().iterator().next();
+        evicted.add(oldest.getValue().pollFirst());
+        if (oldest.getValue().isEmpty()) {
+          bySession.remove(oldest.getKey());
+        }
+        count--;
+      }
+      return evicted;
     }
 
-    synchronized boolean offer(Path name) {
-      return names.size() < SPARE_DIRECTORIES && names.add(name);
+    /** Takes out every spare of the session. */
+    synchronized List<Path> drop(String sessionId) {
+      ArrayDeque<Path> names = bySession.remove(sessionId);
+      if (names == null) {
+        return List.of();
+      }
+      count -= names.size();
+      return List.copyOf(names);
     }
 
-    /** How many are kept now (for tests). */
     synchronized int size() {
-      return names.size();
+      return count;
     }
   }
 
   /** Opens {@code name} in {@code parent}, first replacing anything there but a directory. */
   private SecureDirectoryStream<Path> ensureDirectory(
-      SecureDirectoryStream<Path> parent, String name) throws IOException {
-    return ensureDirectory(parent, name, lstat(parent, name(name)));
+      String sessionId, SecureDirectoryStream<Path> parent, String name) throws IOException {
+    return ensureDirectory(sessionId, parent, name, lstat(parent, name(name)));
   }
 
-  /** {@link #ensureDirectory(SecureDirectoryStream, String)}, given what lstat found there. */
+  /** {@link #ensureDirectory(String, SecureDirectoryStream, String)}, given what lstat found. */
   private SecureDirectoryStream<Path> ensureDirectory(
-      SecureDirectoryStream<Path> parent, String name, Optional<BasicFileAttributes> attrs)
+      String sessionId,
+      SecureDirectoryStream<Path> parent,
+      String name,
+      Optional<BasicFileAttributes> attrs)
       throws IOException {
     if (attrs.isPresent() && attrs.get().isDirectory()) {
       return open(parent, name(name));
@@ -730,7 +775,7 @@ public final class LocalSandboxHost implements AutoCloseable {
     if (attrs.isPresent()) {
       parent.deleteFile(name(name));
     }
-    return newDirectory(parent, name);
+    return newDirectory(sessionId, parent, name);
   }
 
   /**
@@ -739,15 +784,18 @@ public final class LocalSandboxHost implements AutoCloseable {
    * because the JDK reports a missing name by throwing; so the names below a directory a mount has
    * just made, which are free, are not looked up.
    */
-  private SecureDirectoryStream<Path> newDirectory(SecureDirectoryStream<Path> parent, String name)
-      throws IOException {
-    moveIn(emptyDirectory(), parent, name);
+  private SecureDirectoryStream<Path> newDirectory(
+      String sessionId, SecureDirectoryStream<Path> parent, String name) throws IOException {
+    moveIn(emptyDirectory(sessionId), parent, name);
     return open(parent, name(name));
   }
 
-  /** A new, empty directory in staging: a spare one when there is one, else a fresh one. */
-  private Path emptyDirectory() throws IOException {
-    Path spare = spares.take();
+  /**
+   * A new, empty directory in staging for the session's tree: one of the session's own spares when
+   * there is one, else a fresh one.
+   */
+  private Path emptyDirectory(String sessionId) throws IOException {
+    Path spare = spares.take(sessionId);
     if (spare != null) {
       return spare;
     }
@@ -758,25 +806,21 @@ public final class LocalSandboxHost implements AutoCloseable {
 
   /**
    * Removes the directory {@code name} from {@code parent} if it is empty; {@code dir} is it, open.
-   * On ext4 making and removing a directory costs five times what moving one does, so an emptied
-   * directory is moved into staging and kept there as a spare for the next {@link
-   * #ensureDirectory}, while there is room. Nothing in a sandbox can write into uploads (commands
-   * see it read-only), and this runs under the session's lock, so the directory listed empty here
-   * is still empty when moved; a spare is checked to be that same directory before it is kept.
+   * On ext4 making and removing a directory costs several times what moving one does, so an emptied
+   * directory is moved into staging and kept there as a spare for the session's next new directory
+   * ({@link SpareDirectories}: at most {@link #SPARE_DIRECTORIES} in all, least recently used
+   * sessions' removed first). Nothing in a sandbox can write into uploads (commands see it
+   * read-only), and this runs under the session's lock, so the directory listed empty here is still
+   * empty when moved; a spare is checked to be that same directory before it is kept.
    *
    * @return false if it is not empty, or not there
    */
   private boolean removeIfEmpty(
-      SecureDirectoryStream<Path> parent, SecureDirectoryStream<Path> dir, Path name)
+      String sessionId,
+      SecureDirectoryStream<Path> parent,
+      SecureDirectoryStream<Path> dir,
+      Path name)
       throws IOException {
-    if (!spares.hasRoom()) {
-      try {
-        parent.deleteDirectory(name);
-        return true;
-      } catch (DirectoryNotEmptyException | NoSuchFileException e) {
-        return false;
-      }
-    }
     try (var listing = open(dir, Path.of("."))) {
       if (listing.iterator().hasNext()) {
         return false;
@@ -791,11 +835,12 @@ public final class LocalSandboxHost implements AutoCloseable {
     var moved = lstat(stagingDir, spare.getFileName());
     Object key = dir.getFileAttributeView(BasicFileAttributeView.class).readAttributes().fileKey();
     if (moved.isPresent() && moved.get().isDirectory() && key.equals(moved.get().fileKey())) {
-      if (spares.offer(spare)) {
-        return true;
+      for (Path evicted : spares.keep(sessionId, spare)) {
+        removeTree(stagingDir, evicted.getFileName());
       }
+    } else {
+      removeTree(stagingDir, spare.getFileName());
     }
-    removeTree(stagingDir, spare.getFileName());
     return true;
   }
 
@@ -882,9 +927,10 @@ public final class LocalSandboxHost implements AutoCloseable {
     }
   }
 
-  private void createIfMissing(SecureDirectoryStream<Path> parent, String name) throws IOException {
+  private void createIfMissing(String sessionId, SecureDirectoryStream<Path> parent, String name)
+      throws IOException {
     if (lstat(parent, name(name)).isEmpty()) {
-      moveIn(emptyDirectory(), parent, name);
+      moveIn(emptyDirectory(sessionId), parent, name);
     }
   }
 

@@ -119,6 +119,27 @@ class LocalSandboxHostTest {
   }
 
   @Test
+  void aSessionNeverGetsAnotherSessionsSpareAndADeletedSessionsSparesGo() throws IOException {
+    String other = "sesn_011CNha8iCJcU1wXNR6q4V9x";
+    host.mount(SESSION, "/mnt/session/uploads/a/x.txt", hello);
+    Object a = fileKey(inTree("/mnt/session/uploads/a"));
+    host.unmount(SESSION, "/mnt/session/uploads/a/x.txt");
+    assertThat(host.spareDirectories()).isEqualTo(1);
+
+    host.mount(other, "/mnt/session/uploads/b/y.txt", world);
+
+    Path b = host.root(other).resolve("mnt/session/uploads/b");
+    assertThat(fileKey(b)).isNotEqualTo(a);
+    assertThat(host.spareDirectories()).as("still the first session's").isEqualTo(1);
+
+    host.destroy(SESSION);
+    assertThat(host.spareDirectories()).isZero();
+    try (var staged = Files.list(dataDir.resolve("sandboxes/.staging"))) {
+      assertThat(staged).isEmpty();
+    }
+  }
+
+  @Test
   void aDirectoryHoldingSomethingNoMountPutThereIsNotTakenAsASpare() throws IOException {
     host.mount(SESSION, "/mnt/session/uploads/a/x.txt", hello);
     Files.writeString(inTree("/mnt/session/uploads/a/stray"), "stray");
