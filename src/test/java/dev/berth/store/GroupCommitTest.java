@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,18 +46,7 @@ class GroupCommitTest {
   void aFailingWriteInABatchRollsBackAloneAndTheOthersCommit() throws Exception {
     int writers = 40;
     var outcomes = new ConcurrentHashMap<Integer, String>();
-    try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
-      CountDownLatch queued = holdTheWriter(threads);
-      List<Future<?>> all = new ArrayList<>();
-      for (int i = 0; i < writers; i++) {
-        int n = i;
-        all.add(threads.submit(() -> outcomes.put(n, attempt(n))));
-      }
-      queued.countDown();
-      for (Future<?> f : all) {
-        f.get(30, TimeUnit.SECONDS);
-      }
-    }
+    inOneBatch(writers, n -> outcomes.put(n, attempt(n)));
     for (int n = 0; n < writers; n++) {
       String expected =
           switch (n % 3) {
@@ -78,24 +68,13 @@ class GroupCommitTest {
     db.write(c -> Sql.update(c, "CREATE TABLE log (n INTEGER PRIMARY KEY AUTOINCREMENT, w INT)"));
     int writers = 30;
     var sequences = new ConcurrentHashMap<Integer, Long>();
-    try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
-      CountDownLatch queued = holdTheWriter(threads);
-      List<Future<?>> all = new ArrayList<>();
-      for (int i = 0; i < writers; i++) {
-        int w = i;
-        all.add(
-            threads.submit(
-                () ->
-                    sequences.put(
-                        w,
-                        db.writeOrdered(c -> Sql.update(c, "INSERT INTO log (w) VALUES (?)", w))
-                            .sequence())));
-      }
-      queued.countDown();
-      for (Future<?> f : all) {
-        f.get(30, TimeUnit.SECONDS);
-      }
-    }
+    inOneBatch(
+        writers,
+        w ->
+            sequences.put(
+                w,
+                db.writeOrdered(c -> Sql.update(c, "INSERT INTO log (w) VALUES (?)", w))
+                    .sequence()));
     List<Integer> effectOrder =
         db.read(c -> Sql.list(c, "SELECT w FROM log ORDER BY n", List.of(), rs -> rs.getInt(1)));
     assertThat(effectOrder)
@@ -122,6 +101,25 @@ class GroupCommitTest {
     db.close();
     assertThatThrownBy(() -> db.write(c -> Sql.update(c, "INSERT INTO t VALUES (1)")))
         .isInstanceOf(Database.StoreFailure.class);
+  }
+
+  /**
+   * Runs {@code write} for 0 … {@code writers - 1}, each on its own thread, all queued behind a
+   * held writer so they run as one batch; returns when all have returned.
+   */
+  private void inOneBatch(int writers, IntConsumer write) throws Exception {
+    try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+      CountDownLatch queued = holdTheWriter(threads);
+      List<Future<?>> all = new ArrayList<>();
+      for (int i = 0; i < writers; i++) {
+        int n = i;
+        all.add(threads.submit(() -> write.accept(n)));
+      }
+      queued.countDown();
+      for (Future<?> f : all) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+    }
   }
 
   /**
