@@ -1,8 +1,8 @@
 package dev.berth.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.domain.AgentDefinition;
-import dev.berth.domain.AgentRecord;
+import dev.berth.model.AgentDefinition;
+import dev.berth.model.AgentRecord;
 import java.util.Map;
 
 /** {@code BetaManagedAgentsAgent} (spec §4.0); nested parts are already in resolved form. */

@@ -1,7 +1,7 @@
 package dev.berth.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.domain.EnvironmentRecord;
+import dev.berth.model.EnvironmentRecord;
 import java.util.Map;
 
 /** {@code BetaEnvironment} (spec §5.0). */

@@ -1,6 +1,6 @@
 package dev.berth.api;
 
-import dev.berth.domain.FileRecord;
+import dev.berth.model.FileRecord;
 
 /** {@code BetaFileMetadata} (spec §6.0). */
 public record FileJson(

@@ -1,6 +1,6 @@
 package dev.berth.api;
 
-import dev.berth.domain.Resource;
+import dev.berth.model.Resource;
 
 /** {@code BetaManagedAgentsFileResource} (spec §2.0). */
 public record ResourceJson(

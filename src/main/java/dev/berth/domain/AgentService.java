@@ -1,12 +1,17 @@
 package dev.berth.domain;
 
-import static dev.berth.domain.JsonFields.isNull;
+import static dev.berth.model.JsonFields.isNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.error.ApiException;
 import dev.berth.json.Json;
+import dev.berth.model.AgentDefinition;
+import dev.berth.model.AgentRecord;
+import dev.berth.model.JsonFields;
+import dev.berth.model.Page;
+import dev.berth.model.PageRequest;
 import dev.berth.store.AgentStore;
 import java.util.List;
 import java.util.Map;

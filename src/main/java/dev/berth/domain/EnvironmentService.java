@@ -2,6 +2,11 @@ package dev.berth.domain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.error.ApiException;
+import dev.berth.model.EnvironmentConfig;
+import dev.berth.model.EnvironmentRecord;
+import dev.berth.model.JsonFields;
+import dev.berth.model.Page;
+import dev.berth.model.PageRequest;
 import dev.berth.store.EnvironmentStore;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -2,6 +2,7 @@ package dev.berth.domain;
 
 import dev.berth.config.BerthConfig;
 import dev.berth.error.ApiException;
+import dev.berth.model.Session;
 import dev.berth.sandbox.BubblewrapRunner;
 import dev.berth.sandbox.LocalSandboxHost;
 import dev.berth.store.SessionStore;

@@ -1,6 +1,9 @@
 package dev.berth.domain;
 
 import dev.berth.error.ApiException;
+import dev.berth.model.FileRecord;
+import dev.berth.model.Page;
+import dev.berth.model.PageRequest;
 import dev.berth.store.BlobStore;
 import dev.berth.store.Database;
 import dev.berth.store.FileStore;

@@ -1,6 +1,7 @@
 package dev.berth.domain;
 
 import dev.berth.error.ApiException;
+import dev.berth.model.FileRecord;
 import dev.berth.sandbox.LocalSandboxHost;
 import dev.berth.sandbox.OutputFile;
 import dev.berth.sandbox.OutputListing;

@@ -1,5 +1,6 @@
 package dev.berth.domain;
 
+import dev.berth.model.Resource;
 import dev.berth.sandbox.BubblewrapRunner;
 import dev.berth.sandbox.LocalSandboxHost;
 import dev.berth.store.Database;

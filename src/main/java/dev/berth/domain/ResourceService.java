@@ -1,6 +1,10 @@
 package dev.berth.domain;
 
 import dev.berth.error.ApiException;
+import dev.berth.model.MountPaths;
+import dev.berth.model.Page;
+import dev.berth.model.PageRequest;
+import dev.berth.model.Resource;
 import dev.berth.store.Database;
 import dev.berth.store.FileStore;
 import dev.berth.store.ResourceStore;

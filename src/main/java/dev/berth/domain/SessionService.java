@@ -2,6 +2,11 @@ package dev.berth.domain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.error.ApiException;
+import dev.berth.model.MountPaths;
+import dev.berth.model.Page;
+import dev.berth.model.PageRequest;
+import dev.berth.model.Resource;
+import dev.berth.model.Session;
 import dev.berth.store.Database;
 import dev.berth.store.FileStore;
 import dev.berth.store.OutputStore;

@@ -2,10 +2,10 @@ package dev.berth.http;
 
 import dev.berth.api.Deleted;
 import dev.berth.api.FileJson;
-import dev.berth.domain.FileRecord;
 import dev.berth.domain.FileService;
-import dev.berth.domain.Page;
 import dev.berth.error.ApiException;
+import dev.berth.model.FileRecord;
+import dev.berth.model.Page;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;

@@ -1,6 +1,6 @@
 package dev.berth.http;
 
-import dev.berth.domain.Page;
+import dev.berth.model.Page;
 import java.util.List;
 
 /** The two list envelopes of spec §1.10; {@code next_page} is always present, null at the end. */

@@ -1,8 +1,8 @@
 package dev.berth.http;
 
-import dev.berth.domain.PageRequest;
 import dev.berth.domain.Timestamps;
 import dev.berth.error.ApiException;
+import dev.berth.model.PageRequest;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

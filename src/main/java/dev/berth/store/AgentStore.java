@@ -1,10 +1,10 @@
 package dev.berth.store;
 
-import dev.berth.domain.AgentDefinition;
-import dev.berth.domain.AgentRecord;
-import dev.berth.domain.Page;
-import dev.berth.domain.PageRequest;
 import dev.berth.json.Json;
+import dev.berth.model.AgentDefinition;
+import dev.berth.model.AgentRecord;
+import dev.berth.model.Page;
+import dev.berth.model.PageRequest;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

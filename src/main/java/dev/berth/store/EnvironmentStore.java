@@ -1,11 +1,11 @@
 package dev.berth.store;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.berth.domain.EnvironmentConfig;
-import dev.berth.domain.EnvironmentRecord;
-import dev.berth.domain.Page;
-import dev.berth.domain.PageRequest;
 import dev.berth.json.Json;
+import dev.berth.model.EnvironmentConfig;
+import dev.berth.model.EnvironmentRecord;
+import dev.berth.model.Page;
+import dev.berth.model.PageRequest;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,8 +1,8 @@
 package dev.berth.store;
 
-import dev.berth.domain.FileRecord;
-import dev.berth.domain.Page;
-import dev.berth.domain.PageRequest;
+import dev.berth.model.FileRecord;
+import dev.berth.model.Page;
+import dev.berth.model.PageRequest;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

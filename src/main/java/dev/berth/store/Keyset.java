@@ -1,7 +1,7 @@
 package dev.berth.store;
 
-import dev.berth.domain.Page;
-import dev.berth.domain.PageRequest;
+import dev.berth.model.Page;
+import dev.berth.model.PageRequest;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

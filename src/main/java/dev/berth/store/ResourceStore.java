@@ -1,9 +1,9 @@
 package dev.berth.store;
 
-import dev.berth.domain.MountPaths;
-import dev.berth.domain.Page;
-import dev.berth.domain.PageRequest;
-import dev.berth.domain.Resource;
+import dev.berth.model.MountPaths;
+import dev.berth.model.Page;
+import dev.berth.model.PageRequest;
+import dev.berth.model.Resource;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

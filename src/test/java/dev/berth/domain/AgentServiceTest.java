@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.error.ApiException;
 import dev.berth.json.Json;
+import dev.berth.model.AgentRecord;
 import dev.berth.store.AgentStore;
 import dev.berth.store.Database;
 import dev.berth.store.WorkspaceStore;

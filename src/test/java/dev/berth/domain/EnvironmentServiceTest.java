@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.berth.error.ApiException;
+import dev.berth.model.EnvironmentConfig;
+import dev.berth.model.EnvironmentRecord;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;

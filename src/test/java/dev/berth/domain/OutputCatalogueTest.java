@@ -2,6 +2,8 @@ package dev.berth.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.model.FileRecord;
+import dev.berth.model.PageRequest;
 import dev.berth.sandbox.LocalSandboxHost;
 import dev.berth.store.Database;
 import dev.berth.store.FileStore;

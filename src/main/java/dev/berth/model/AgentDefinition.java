@@ -1,4 +1,4 @@
-package dev.berth.domain;
+package dev.berth.model;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package dev.berth.domain;
+package dev.berth.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.berth.domain;
+package dev.berth.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,4 @@
-package dev.berth.domain;
+package dev.berth.model;
 
 /**
  * A file resource of a session: the session's copy of a file ({@code fileId}, sharing the blob

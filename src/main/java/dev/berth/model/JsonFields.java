@@ -1,4 +1,4 @@
-package dev.berth.domain;
+package dev.berth.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,26 +15,26 @@ import java.util.Set;
  * tools, session agent params). Every error is a 400 naming the field by its full path, as {@code
  * http.JsonBody} does for top-level fields.
  */
-final class JsonFields {
+public final class JsonFields {
   private JsonFields() {}
 
-  static String path(String parent, String field) {
+  public static String path(String parent, String field) {
     return parent.isEmpty() ? field : parent + "." + field;
   }
 
-  static String index(String parent, int i) {
+  public static String index(String parent, int i) {
     return parent + "[" + i + "]";
   }
 
-  static ApiException invalid(String message) {
+  public static ApiException invalid(String message) {
     return new ApiException.InvalidRequest(message);
   }
 
-  static boolean isNull(JsonNode v) {
+  public static boolean isNull(JsonNode v) {
     return v == null || v.isNull() || v.isMissingNode();
   }
 
-  static ObjectNode object(JsonNode v, String path) {
+  public static ObjectNode object(JsonNode v, String path) {
     if (!(v instanceof ObjectNode o)) {
       throw invalid(path + " must be an object");
     }
@@ -42,7 +42,7 @@ final class JsonFields {
   }
 
   /** Rejects fields of {@code o} other than {@code allowed}. */
-  static ObjectNode allowOnly(ObjectNode o, String path, Collection<String> allowed) {
+  public static ObjectNode allowOnly(ObjectNode o, String path, Collection<String> allowed) {
     for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
       String f = it.next();
       if (!allowed.contains(f)) {
@@ -52,17 +52,17 @@ final class JsonFields {
     return o;
   }
 
-  static ObjectNode allowOnly(ObjectNode o, String path, String... allowed) {
+  public static ObjectNode allowOnly(ObjectNode o, String path, String... allowed) {
     return allowOnly(o, path, Set.of(allowed));
   }
 
-  static String requiredString(ObjectNode o, String field, String path) {
+  public static String requiredString(ObjectNode o, String field, String path) {
     return optionalString(o, field, path)
         .orElseThrow(() -> invalid(path(path, field) + " is required"));
   }
 
   /** A required string with at least one non-blank character. */
-  static String nonEmptyString(ObjectNode o, String field, String path) {
+  public static String nonEmptyString(ObjectNode o, String field, String path) {
     String v = requiredString(o, field, path);
     if (v.isBlank()) {
       throw invalid(path(path, field) + " must not be empty");
@@ -71,7 +71,7 @@ final class JsonFields {
   }
 
   /** Absent or null → empty. */
-  static Optional<String> optionalString(ObjectNode o, String field, String path) {
+  public static Optional<String> optionalString(ObjectNode o, String field, String path) {
     JsonNode v = o.get(field);
     if (isNull(v)) {
       return Optional.empty();
@@ -82,7 +82,7 @@ final class JsonFields {
     return Optional.of(v.textValue());
   }
 
-  static Optional<Boolean> optionalBoolean(ObjectNode o, String field, String path) {
+  public static Optional<Boolean> optionalBoolean(ObjectNode o, String field, String path) {
     JsonNode v = o.get(field);
     if (isNull(v)) {
       return Optional.empty();
@@ -93,7 +93,7 @@ final class JsonFields {
     return Optional.of(v.booleanValue());
   }
 
-  static Optional<Integer> optionalInt(ObjectNode o, String field, String path) {
+  public static Optional<Integer> optionalInt(ObjectNode o, String field, String path) {
     JsonNode v = o.get(field);
     if (isNull(v)) {
       return Optional.empty();
@@ -105,18 +105,18 @@ final class JsonFields {
   }
 
   /** A nested object; absent or null → empty. */
-  static Optional<ObjectNode> optionalObject(ObjectNode o, String field, String path) {
+  public static Optional<ObjectNode> optionalObject(ObjectNode o, String field, String path) {
     JsonNode v = o.get(field);
     return isNull(v) ? Optional.empty() : Optional.of(object(v, path(path, field)));
   }
 
   /** An array of strings; absent or null → empty. */
-  static Optional<List<String>> optionalStrings(ObjectNode o, String field, String path) {
+  public static Optional<List<String>> optionalStrings(ObjectNode o, String field, String path) {
     JsonNode v = o.get(field);
     return isNull(v) ? Optional.empty() : Optional.of(strings(v, path(path, field)));
   }
 
-  static List<String> strings(JsonNode v, String path) {
+  public static List<String> strings(JsonNode v, String path) {
     if (!v.isArray()) {
       throw invalid(path + " must be an array of strings");
     }
@@ -131,7 +131,7 @@ final class JsonFields {
   }
 
   /** The elements of an array; null → empty. */
-  static List<JsonNode> array(JsonNode v, String path) {
+  public static List<JsonNode> array(JsonNode v, String path) {
     if (isNull(v)) {
       return List.of();
     }
@@ -144,7 +144,7 @@ final class JsonFields {
   }
 
   /** A string that must be one of {@code allowed}; the error names the value. */
-  static String oneOf(String value, String path, List<String> allowed) {
+  public static String oneOf(String value, String path, List<String> allowed) {
     if (!allowed.contains(value)) {
       throw invalid(
           path + " must be one of " + String.join(", ", allowed) + ", got '" + value + "'");
@@ -153,7 +153,7 @@ final class JsonFields {
   }
 
   /** The required {@code type} discriminator of {@code o}, one of {@code allowed}. */
-  static String type(ObjectNode o, String path, List<String> allowed) {
+  public static String type(ObjectNode o, String path, List<String> allowed) {
     return oneOf(requiredString(o, "type", path), path(path, "type"), allowed);
   }
 }

@@ -1,4 +1,4 @@
-package dev.berth.domain;
+package dev.berth.model;
 
 import java.util.List;
 import java.util.Optional;

@@ -1,12 +1,12 @@
-package dev.berth.domain;
+package dev.berth.model;
 
-import static dev.berth.domain.JsonFields.allowOnly;
-import static dev.berth.domain.JsonFields.invalid;
-import static dev.berth.domain.JsonFields.object;
-import static dev.berth.domain.JsonFields.optionalBoolean;
-import static dev.berth.domain.JsonFields.optionalObject;
-import static dev.berth.domain.JsonFields.optionalStrings;
-import static dev.berth.domain.JsonFields.path;
+import static dev.berth.model.JsonFields.allowOnly;
+import static dev.berth.model.JsonFields.invalid;
+import static dev.berth.model.JsonFields.object;
+import static dev.berth.model.JsonFields.optionalBoolean;
+import static dev.berth.model.JsonFields.optionalObject;
+import static dev.berth.model.JsonFields.optionalStrings;
+import static dev.berth.model.JsonFields.path;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

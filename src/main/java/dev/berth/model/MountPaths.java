@@ -1,4 +1,4 @@
-package dev.berth.domain;
+package dev.berth.model;
 
 import dev.berth.error.ApiException;
 import java.nio.charset.StandardCharsets;
