@@ -1,5 +1,6 @@
 package dev.berth.domain;
 
+import dev.berth.model.StagedBlob;
 import dev.berth.store.BlobStore;
 import dev.berth.store.Database;
 import dev.berth.store.FileStore;
@@ -23,7 +24,7 @@ public final class BlobReferences {
   }
 
   /** Publishes staged bytes and runs {@code record}, which writes the records pointing at them. */
-  public <T> T publish(BlobStore.Staged staged, Supplier<T> record) {
+  public <T> T publish(StagedBlob staged, Supplier<T> record) {
     return db.exclusively(
         lock(staged.sha256()),
         () -> {

@@ -4,6 +4,7 @@ import dev.berth.error.ApiException;
 import dev.berth.model.FileRecord;
 import dev.berth.model.Page;
 import dev.berth.model.PageRequest;
+import dev.berth.model.StagedBlob;
 import dev.berth.store.BlobStore;
 import dev.berth.store.Database;
 import dev.berth.store.FileStore;
@@ -73,17 +74,17 @@ public final class FileService {
   }
 
   /** Streams an upload's bytes to a staged blob; over the size limit → 413, nothing kept. */
-  public BlobStore.Staged stage(InputStream bytes) throws IOException {
+  public StagedBlob stage(InputStream bytes) throws IOException {
     return blobs.stage(bytes, maxUploadBytes);
   }
 
   /** Drops staged bytes of an upload that failed. */
-  public void discard(BlobStore.Staged staged) {
+  public void discard(StagedBlob staged) {
     blobs.discard(staged);
   }
 
   /** Records an uploaded file whose bytes were staged; the staged bytes are consumed either way. */
-  public FileRecord upload(String workspaceId, BlobStore.Staged staged, UploadParams params) {
+  public FileRecord upload(String workspaceId, StagedBlob staged, UploadParams params) {
     FileRecord file;
     try {
       String now = Timestamps.now();

@@ -2,6 +2,7 @@ package dev.berth.domain;
 
 import dev.berth.error.ApiException;
 import dev.berth.model.FileRecord;
+import dev.berth.model.StagedBlob;
 import dev.berth.sandbox.LocalSandboxHost;
 import dev.berth.sandbox.OutputFile;
 import dev.berth.sandbox.OutputListing;
@@ -238,12 +239,12 @@ public final class OutputCatalogue implements OutputRestorer {
       OutputFile file,
       Optional<OutputStore.Row> row,
       List<String> released) {
-    Optional<BlobStore.Staged> read =
+    Optional<StagedBlob> read =
         host.readOutput(sessionId, file, in -> blobs.stage(in, maxBytes), blobs::discard);
     if (read.isEmpty()) {
       return; // changed or gone while looked at; the next refresh sees what became of it
     }
-    BlobStore.Staged staged = read.get();
+    StagedBlob staged = read.get();
     String mime = FileService.mimeType(Optional.empty(), file.name());
     Optional<String> keeps = row.flatMap(OutputStore.Row::fileId);
     String fileId = keeps.orElseGet(Ids::file);

@@ -7,6 +7,7 @@ import dev.berth.model.Page;
 import dev.berth.model.PageRequest;
 import dev.berth.model.Resource;
 import dev.berth.model.Session;
+import dev.berth.model.SessionFilter;
 import dev.berth.store.Database;
 import dev.berth.store.FileStore;
 import dev.berth.store.OutputStore;
@@ -138,7 +139,7 @@ public final class SessionService {
     return new View(s, resources.all(sessionId));
   }
 
-  public Page<View> list(String workspaceId, SessionStore.Filter filter, PageRequest page) {
+  public Page<View> list(String workspaceId, SessionFilter filter, PageRequest page) {
     for (String status : filter.statuses()) {
       if (!STATUSES.contains(status)) {
         throw new ApiException.InvalidRequest(

@@ -2,7 +2,7 @@ package dev.berth.http;
 
 import dev.berth.domain.FileService;
 import dev.berth.error.ApiException;
-import dev.berth.store.BlobStore;
+import dev.berth.model.StagedBlob;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,7 +28,7 @@ final class MultipartUpload {
   private MultipartUpload() {}
 
   /** The staged bytes and what the other parts said. */
-  record Parsed(BlobStore.Staged staged, FileService.UploadParams params) {}
+  record Parsed(StagedBlob staged, FileService.UploadParams params) {}
 
   static Parsed read(Context ctx, FileService files) {
     String contentType = ctx.contentType();
@@ -41,7 +41,7 @@ final class MultipartUpload {
       throw new ApiException.TooLarge(
           "file exceeds the maximum upload size of " + files.maxUploadBytes() + " bytes");
     }
-    BlobStore.Staged staged = null;
+    StagedBlob staged = null;
     Optional<String> filename = Optional.empty();
     Optional<String> partType = Optional.empty();
     Optional<String> expires = Optional.empty();
@@ -81,7 +81,7 @@ final class MultipartUpload {
     return new Parsed(staged, new FileService.UploadParams(filename, partType, expires));
   }
 
-  private static void discard(FileService files, BlobStore.Staged staged) {
+  private static void discard(FileService files, StagedBlob staged) {
     if (staged != null) {
       files.discard(staged);
     }

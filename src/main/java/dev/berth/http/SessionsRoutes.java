@@ -7,7 +7,7 @@ import dev.berth.domain.Patch;
 import dev.berth.domain.ResourceService;
 import dev.berth.domain.SessionService;
 import dev.berth.error.ApiException;
-import dev.berth.store.SessionStore;
+import dev.berth.model.SessionFilter;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.util.ArrayList;
@@ -77,7 +77,7 @@ public final class SessionsRoutes implements HttpServer.Routes {
         Query.string(ctx, "deployment_id").isPresent()
             || Query.string(ctx, "memory_store_id").isPresent();
     var filter =
-        new SessionStore.Filter(
+        new SessionFilter(
             Query.bool(ctx, "include_archived", false),
             agentId,
             agentId.isPresent() ? agentVersion : Optional.empty(),

@@ -1,5 +1,6 @@
 package dev.berth.store;
 
+import dev.berth.model.StagedBlob;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -16,22 +17,19 @@ import java.util.List;
  * never deleted between an upload publishing it and its file record being written.
  */
 public interface BlobStore extends AutoCloseable {
-  /** Bytes written and hashed but not yet published. */
-  record Staged(Path temp, String sha256, long size) {}
-
   /**
    * Streams {@code in} to a temporary file while hashing it.
    *
    * @throws dev.berth.error.ApiException.TooLarge once more than {@code maxBytes} arrive (nothing
    *     is kept)
    */
-  Staged stage(InputStream in, long maxBytes) throws IOException;
+  StagedBlob stage(InputStream in, long maxBytes) throws IOException;
 
   /** Publishes staged bytes under their digest; a digest already stored keeps its bytes. */
-  void publish(Staged staged);
+  void publish(StagedBlob staged);
 
   /** Drops staged bytes that will not be published. */
-  void discard(Staged staged);
+  void discard(StagedBlob staged);
 
   /** Reads a published blob. */
   InputStream open(String sha256) throws IOException;

@@ -1,5 +1,6 @@
 package dev.berth.store;
 
+import dev.berth.model.StagedBlob;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -20,7 +21,7 @@ import java.util.List;
  * File bytes on local disk, addressed by their SHA-256 (DESIGN principle 2): the embedded default,
  * and the node-local cache of {@link S3BlobStore}.
  *
- * <p>Staged bytes are flushed to disk, made read-only, and only then published under {@code
+ * <p>StagedBlob bytes are flushed to disk, made read-only, and only then published under {@code
  * <root>/<aa>/<digest>} by an atomic rename, whose directory entry is flushed too. A published blob
  * never changes, so sandboxes can hard-link it.
  */
@@ -46,12 +47,12 @@ public final class LocalBlobStore implements BlobStore {
   }
 
   @Override
-  public Staged stage(InputStream in, long maxBytes) throws IOException {
+  public StagedBlob stage(InputStream in, long maxBytes) throws IOException {
     return staging.stage(in, maxBytes);
   }
 
   @Override
-  public void publish(Staged staged) {
+  public void publish(StagedBlob staged) {
     Path target = localPath(staged.sha256());
     try {
       if (Files.exists(target)) {
@@ -78,7 +79,7 @@ public final class LocalBlobStore implements BlobStore {
   }
 
   @Override
-  public void discard(Staged staged) {
+  public void discard(StagedBlob staged) {
     Staging.discard(staged);
   }
 

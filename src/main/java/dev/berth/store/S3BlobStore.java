@@ -2,6 +2,7 @@ package dev.berth.store;
 
 import dev.berth.config.BerthConfig.S3Settings;
 import dev.berth.error.ApiException;
+import dev.berth.model.StagedBlob;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -111,12 +112,12 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
   }
 
   @Override
-  public Staged stage(InputStream in, long maxBytes) throws IOException {
+  public StagedBlob stage(InputStream in, long maxBytes) throws IOException {
     return staging.stage(in, maxBytes);
   }
 
   @Override
-  public void publish(Staged staged) {
+  public void publish(StagedBlob staged) {
     String key = key(staged.sha256());
     call(
         () -> {
@@ -146,7 +147,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
     }
   }
 
-  private void uploadInParts(Staged staged, String key) {
+  private void uploadInParts(StagedBlob staged, String key) {
     String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
     try {
       List<CompletedPart> parts = new ArrayList<>();
@@ -213,7 +214,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
   }
 
   @Override
-  public void discard(Staged staged) {
+  public void discard(StagedBlob staged) {
     Staging.discard(staged);
   }
 
@@ -247,7 +248,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
   }
 
   private void download(String sha256) {
-    Staged copy;
+    StagedBlob copy;
     try (InputStream in = open(sha256)) {
       copy = cache.stage(in, Long.MAX_VALUE);
     } catch (IOException e) {

@@ -7,6 +7,7 @@ import dev.berth.json.Json;
 import dev.berth.model.Page;
 import dev.berth.model.PageRequest;
 import dev.berth.model.Session;
+import dev.berth.model.SessionFilter;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -28,19 +29,6 @@ public final class SessionStore {
   public SessionStore(Database db) {
     this.db = db;
   }
-
-  /** Filters of {@code GET /v1/sessions} (spec §3.3). */
-  public record Filter(
-      boolean includeArchived,
-      Optional<String> agentId,
-      Optional<Integer> agentVersion,
-      List<String> statuses,
-      Optional<String> createdGt,
-      Optional<String> createdGte,
-      Optional<String> createdLt,
-      Optional<String> createdLte,
-      boolean descending,
-      boolean matchNothing) {}
 
   public static void insert(Connection c, Session s) throws SQLException {
     Sql.updateNullable(
@@ -154,7 +142,7 @@ public final class SessionStore {
     Sql.update(c, "DELETE FROM sessions WHERE id = ?", sessionId);
   }
 
-  public Page<Session> list(String workspaceId, Filter f, PageRequest page) {
+  public Page<Session> list(String workspaceId, SessionFilter f, PageRequest page) {
     if (f.matchNothing()) {
       return new Page<>(List.of(), Optional.empty(), Optional.empty());
     }

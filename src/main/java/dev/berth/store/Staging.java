@@ -1,6 +1,7 @@
 package dev.berth.store;
 
 import dev.berth.error.ApiException;
+import dev.berth.model.StagedBlob;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -37,7 +38,7 @@ final class Staging {
   }
 
   /** See {@link BlobStore#stage}; the temporary file is flushed to disk before this returns. */
-  BlobStore.Staged stage(InputStream in, long maxBytes) throws IOException {
+  StagedBlob stage(InputStream in, long maxBytes) throws IOException {
     Path temp = Files.createTempFile(dir, "upload-", ".part");
     boolean done = false;
     try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
@@ -58,7 +59,7 @@ final class Staging {
       }
       out.force(true);
       done = true;
-      return new BlobStore.Staged(temp, HexFormat.of().formatHex(sha.digest()), size);
+      return new StagedBlob(temp, HexFormat.of().formatHex(sha.digest()), size);
     } finally {
       if (!done) {
         Files.deleteIfExists(temp);
@@ -71,7 +72,7 @@ final class Staging {
     return dir.resolve(java.util.UUID.randomUUID() + suffix);
   }
 
-  static void discard(BlobStore.Staged staged) {
+  static void discard(StagedBlob staged) {
     try {
       Files.deleteIfExists(staged.temp());
     } catch (IOException e) {
