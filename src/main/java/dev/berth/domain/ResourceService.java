@@ -9,8 +9,7 @@ import dev.berth.store.Database;
 import dev.berth.store.FileStore;
 import dev.berth.store.ResourceStore;
 import dev.berth.store.SessionStore;
-import java.sql.Connection;
-import java.sql.SQLException;
+import dev.berth.store.Tx;
 import java.util.List;
 import java.util.Optional;
 
@@ -51,7 +50,8 @@ public final class ResourceService {
     String mountPath = MountPaths.effective(params.mountPath(), params.fileId());
     Database.Ordered<Resource> added =
         db.writeOrdered(
-            c -> addFile(c, workspaceId, sessionId, params.fileId(), mountPath, Timestamps.now()));
+            tx ->
+                addFile(tx, workspaceId, sessionId, params.fileId(), mountPath, Timestamps.now()));
     reconciler.reconcilePath(
         sessionId,
         new Reconciler.Change(mountPath, Optional.of(added.value().sha256()), added.sequence()));
@@ -64,15 +64,9 @@ public final class ResourceService {
    * the path, and records the session's copy of the file and the resource.
    */
   Resource addFile(
-      Connection c,
-      String workspaceId,
-      String sessionId,
-      String fileId,
-      String mountPath,
-      String now)
-      throws SQLException {
-    if (!SessionStore.takeFileSlot(c, workspaceId, sessionId, maxFilesPerSession, now)) {
-      SessionService.writable(c, workspaceId, sessionId, READ_ONLY);
+      Tx tx, String workspaceId, String sessionId, String fileId, String mountPath, String now) {
+    if (!SessionStore.takeFileSlot(tx, workspaceId, sessionId, maxFilesPerSession, now)) {
+      SessionService.writable(tx, workspaceId, sessionId, READ_ONLY);
       throw new ApiException.InvalidRequest(
           "session "
               + sessionId
@@ -82,16 +76,16 @@ public final class ResourceService {
     }
     String copyId = Ids.file();
     Optional<String> sha256 =
-        FileStore.copyForSession(c, workspaceId, fileId, copyId, sessionId, now);
+        FileStore.copyForSession(tx, workspaceId, fileId, copyId, sessionId, now);
     if (sha256.isEmpty()) {
-      FileStore.find(c, workspaceId, fileId).orElseThrow(() -> FileService.notFound(fileId));
+      FileStore.find(tx, workspaceId, fileId).orElseThrow(() -> FileService.notFound(fileId));
       throw new ApiException.NotFound("file '" + fileId + "' has expired", "file_expired");
     }
     Resource resource =
         new Resource(
             Ids.resource(), sessionId, Resource.FILE, copyId, sha256.get(), mountPath, now, now);
-    if (!ResourceStore.insert(c, workspaceId, resource)) {
-      throw ResourceStore.overlapping(c, sessionId, mountPath)
+    if (!ResourceStore.insert(tx, workspaceId, resource)) {
+      throw ResourceStore.overlapping(tx, sessionId, mountPath)
           .map(existing -> conflict(mountPath, existing))
           .orElseGet(
               () ->
@@ -118,10 +112,10 @@ public final class ResourceService {
       throw new ApiException.InvalidRequest("authorization_token must not be empty");
     }
     return db.write(
-        c -> {
-          SessionService.writable(c, workspaceId, sessionId, READ_ONLY);
+        tx -> {
+          SessionService.writable(tx, workspaceId, sessionId, READ_ONLY);
           Resource r =
-              ResourceStore.find(c, sessionId, resourceId).orElseThrow(() -> notFound(resourceId));
+              ResourceStore.find(tx, sessionId, resourceId).orElseThrow(() -> notFound(resourceId));
           throw new ApiException.InvalidRequest(
               "resource "
                   + r.id()
@@ -138,27 +132,29 @@ public final class ResourceService {
   public Resource delete(String workspaceId, String sessionId, String resourceId) {
     Database.Ordered<Removed> ordered =
         db.writeOrdered(
-            c -> {
-              Optional<Resource> gone = ResourceStore.delete(c, workspaceId, sessionId, resourceId);
+            tx -> {
+              Optional<Resource> gone =
+                  ResourceStore.delete(tx, workspaceId, sessionId, resourceId);
               int slots = gone.filter(r -> Resource.FILE.equals(r.type())).isPresent() ? 1 : 0;
               if (gone.isEmpty()
                   || !SessionStore.releaseFileSlots(
-                      c, workspaceId, sessionId, slots, Timestamps.now())) {
+                      tx, workspaceId, sessionId, slots, Timestamps.now())) {
                 // Say why, in the order the rules go: the session, then the resource. Throwing
                 // rolls back the delete above.
-                SessionService.writable(c, workspaceId, sessionId, READ_ONLY);
+                SessionService.writable(tx, workspaceId, sessionId, READ_ONLY);
                 throw notFound(resourceId);
               }
               if (slots == 0) {
                 return new Removed(gone.get(), false);
               }
-              FileStore.deleteFile(c, gone.get().fileId());
+              FileStore.deleteFile(tx, gone.get().fileId());
               // With one writer at a time (SQLite), no other delete commits between this check and
               // the commit, so a reference seen here is still there after it. Writers that run at
               // once (PostgreSQL) could each see the other's, so there only a check after the
               // commit is sure.
               return new Removed(
-                  gone.get(), db.isShared() || !FileStore.isBlobReferenced(c, gone.get().sha256()));
+                  gone.get(),
+                  db.isShared() || !FileStore.isBlobReferenced(tx, gone.get().sha256()));
             });
     Resource deleted = ordered.value().resource();
     reconciler.reconcilePath(

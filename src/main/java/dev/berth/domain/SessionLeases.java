@@ -1,12 +1,11 @@
 package dev.berth.domain;
 
 import dev.berth.store.LeaseStore;
+import dev.berth.store.Tx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -94,8 +93,8 @@ public final class SessionLeases implements SessionPlacement {
   }
 
   @Override
-  public void claimNew(Connection c, String sessionId) throws SQLException {
-    LeaseStore.claimNew(c, sessionId, nodeId, seconds);
+  public void claimNew(Tx tx, String sessionId) {
+    LeaseStore.claimNew(tx, sessionId, nodeId, seconds);
     claimed.put(sessionId, beats);
   }
 

@@ -1,7 +1,6 @@
 package dev.berth.domain;
 
-import java.sql.Connection;
-import java.sql.SQLException;
+import dev.berth.store.Tx;
 
 /**
  * Which node materialises each session's sandbox (DESIGN "Scale-out"). One node on SQLite holds
@@ -11,7 +10,7 @@ import java.sql.SQLException;
  */
 public sealed interface SessionPlacement extends AutoCloseable permits SingleNode, SessionLeases {
   /** Called in the transaction that creates a session: this node is to hold it. */
-  void claimNew(Connection c, String sessionId) throws SQLException;
+  void claimNew(Tx tx, String sessionId);
 
   /** Whether this node holds the session, and so keeps its sandbox. */
   boolean holds(String sessionId);

@@ -13,9 +13,8 @@ import dev.berth.store.FileStore;
 import dev.berth.store.OutputStore;
 import dev.berth.store.ResourceStore;
 import dev.berth.store.SessionStore;
+import dev.berth.store.Tx;
 import java.math.BigInteger;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -114,14 +113,14 @@ public final class SessionService {
             now);
     List<Resource> added =
         db.write(
-            c -> {
-              SessionStore.insert(c, session);
-              placement.claimNew(c, session.id());
+            tx -> {
+              SessionStore.insert(tx, session);
+              placement.claimNew(tx, session.id());
               List<Resource> out = new ArrayList<>();
               for (int i = 0; i < p.resources().size(); i++) {
                 out.add(
                     resourceService.addFile(
-                        c,
+                        tx,
                         workspaceId,
                         session.id(),
                         p.resources().get(i).fileId(),
@@ -158,8 +157,8 @@ public final class SessionService {
     }
     Session updated =
         db.write(
-            c -> {
-              Session s = writable(c, workspaceId, sessionId, "it cannot be updated");
+            tx -> {
+              Session s = writable(tx, workspaceId, sessionId, "it cannot be updated");
               if (p.budget().present() && p.budget().value() != null && s.budget().isEmpty()) {
                 throw new ApiException.InvalidRequest(
                     "a budget can only be set when the session is created", "budget_create_only");
@@ -185,7 +184,7 @@ public final class SessionService {
                 return s;
               }
               next = next.touched(Timestamps.now(), false);
-              SessionStore.update(c, next);
+              SessionStore.update(tx, next);
               return next;
             });
     return new View(updated, resources.all(sessionId));
@@ -195,13 +194,13 @@ public final class SessionService {
   public View archive(String workspaceId, String sessionId) {
     Session archived =
         db.write(
-            c -> {
-              Session s = existing(c, workspaceId, sessionId);
+            tx -> {
+              Session s = existing(tx, workspaceId, sessionId);
               if (s.isArchived()) {
                 return s;
               }
               Session next = s.touched(Timestamps.now(), true);
-              SessionStore.update(c, next);
+              SessionStore.update(tx, next);
               return next;
             });
     return new View(archived, resources.all(sessionId));
@@ -211,12 +210,12 @@ public final class SessionService {
   public String delete(String workspaceId, String sessionId) {
     List<String> blobs =
         db.write(
-            c -> {
-              existing(c, workspaceId, sessionId);
-              ResourceStore.deleteAll(c, sessionId);
-              OutputStore.deleteAll(c, sessionId);
-              List<String> scoped = FileStore.deleteScopedTo(c, sessionId);
-              SessionStore.delete(c, sessionId);
+            tx -> {
+              existing(tx, workspaceId, sessionId);
+              ResourceStore.deleteAll(tx, sessionId);
+              OutputStore.deleteAll(tx, sessionId);
+              List<String> scoped = FileStore.deleteScopedTo(tx, sessionId);
+              SessionStore.delete(tx, sessionId);
               return scoped;
             });
     reconciler.destroy(sessionId);
@@ -256,8 +255,8 @@ public final class SessionService {
   }
 
   /** The caller's session, or 404. */
-  static Session existing(Connection c, String workspaceId, String sessionId) throws SQLException {
-    return SessionStore.findForChange(c, workspaceId, sessionId)
+  static Session existing(Tx tx, String workspaceId, String sessionId) {
+    return SessionStore.findForChange(tx, workspaceId, sessionId)
         .orElseThrow(() -> notFound(sessionId));
   }
 
@@ -265,9 +264,8 @@ public final class SessionService {
    * The caller's session if it may still change: archived and terminated sessions are read-only
    * (spec Q7), and the 400 says why with {@code consequence}.
    */
-  static Session writable(Connection c, String workspaceId, String sessionId, String consequence)
-      throws SQLException {
-    Session s = existing(c, workspaceId, sessionId);
+  static Session writable(Tx tx, String workspaceId, String sessionId, String consequence) {
+    Session s = existing(tx, workspaceId, sessionId);
     if (s.isArchived() || s.status().equals("terminated")) {
       throw new ApiException.InvalidRequest(
           "session "

@@ -1,11 +1,11 @@
 package dev.berth.domain;
 
-import java.sql.Connection;
+import dev.berth.store.Tx;
 
 /** The embedded default: this node is the only one, and holds every session. */
 public final class SingleNode implements SessionPlacement {
   @Override
-  public void claimNew(Connection c, String sessionId) {}
+  public void claimNew(Tx tx, String sessionId) {}
 
   @Override
   public boolean holds(String sessionId) {

@@ -2,18 +2,14 @@ package dev.berth.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.error.ApiException;
+import dev.berth.error.StoreException;
 import dev.berth.json.Json;
-import dev.berth.store.Database;
 import io.javalin.http.Context;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import java.util.Map;
-import java.util.Optional;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,16 +26,12 @@ final class ErrorMapper {
   /** How much of an oversize body is read and dropped before the 413 (as Tomcat's swallow). */
   static final long SWALLOW_BYTES = 4L * 1024 * 1024;
 
-  /** admin_shutdown, crash_shutdown, cannot_connect_now. */
-  private static final java.util.Set<String> UNAVAILABLE_STATES =
-      java.util.Set.of("57P01", "57P02", "57P03");
-
   private ErrorMapper() {}
 
   static void render(Exception failure, Context ctx) {
     switch (failure) {
       case ApiException e -> render(ctx, e);
-      case Database.StoreFailure e when isUnreachable(e) -> {
+      case StoreException.Unreachable e -> {
         log.warn("metadata store unreachable: {}", e.getMessage());
         write(
             ctx,
@@ -49,7 +41,7 @@ final class ErrorMapper {
             null,
             true);
       }
-      case Database.StoreFailure e when isTransientConflict(e) -> {
+      case StoreException.TransientConflict e -> {
         log.info("transaction lost a race and was rolled back: {}", e.getMessage());
         write(
             ctx,
@@ -173,43 +165,5 @@ final class ErrorMapper {
     }
     body.put("request_id", requestId);
     return Json.write(body).getBytes(StandardCharsets.UTF_8);
-  }
-
-  /**
-   * Whether the database could not be reached or went away mid-request: no connection in time,
-   * SQLState class 08 (connection exception), or PostgreSQL shutting down or starting
-   * (57P01-57P03). The request was not acknowledged, so the client should retry it.
-   */
-  private static boolean isUnreachable(Database.StoreFailure e) {
-    return anyCause(
-        e,
-        t ->
-            t instanceof SQLTransientConnectionException
-                || sqlState(t)
-                    .filter(s -> s.startsWith("08") || UNAVAILABLE_STATES.contains(s))
-                    .isPresent());
-  }
-
-  /**
-   * Whether the database rolled the transaction back to settle a race with another one: a deadlock
-   * (40P01) or a serialization failure (40001). Nothing was written, and the same request sent
-   * again normally succeeds.
-   */
-  static boolean isTransientConflict(Database.StoreFailure e) {
-    return anyCause(
-        e, t -> sqlState(t).filter(s -> s.equals("40P01") || s.equals("40001")).isPresent());
-  }
-
-  private static boolean anyCause(Throwable e, Predicate<Throwable> test) {
-    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-      if (test.test(t)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static Optional<String> sqlState(Throwable t) {
-    return t instanceof SQLException s ? Optional.ofNullable(s.getSQLState()) : Optional.empty();
   }
 }

@@ -5,7 +5,6 @@ import dev.berth.model.AgentDefinition;
 import dev.berth.model.AgentRecord;
 import dev.berth.model.Page;
 import dev.berth.model.PageRequest;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -36,9 +35,9 @@ public final class AgentStore {
   /** Inserts a new agent and its first version. */
   public void insert(AgentRecord a) {
     db.write(
-        c -> {
+        tx -> {
           Sql.updateNullable(
-              c,
+              tx,
               "INSERT INTO agents (id, workspace_id, version, archived_at, created_at, updated_at)"
                   + " VALUES (?, ?, ?, ?, ?, ?)",
               Arrays.asList(
@@ -48,20 +47,19 @@ public final class AgentStore {
                   a.archivedAt().orElse(null),
                   a.createdAt(),
                   a.updatedAt()));
-          insertVersion(c, a);
+          insertVersion(tx, a);
           return null;
         });
   }
 
   /** The latest version. */
   public Optional<AgentRecord> find(String workspaceId, String id) {
-    return db.read(c -> find(c, workspaceId, id));
+    return db.read(tx -> find(tx, workspaceId, id));
   }
 
-  private static Optional<AgentRecord> find(Connection c, String workspaceId, String id)
-      throws SQLException {
+  private static Optional<AgentRecord> find(Tx tx, String workspaceId, String id) {
     return Sql.one(
-        c,
+        tx,
         SELECT + " AND v.version = a.version WHERE a.workspace_id = ? AND a.id = ?",
         List.of(workspaceId, id),
         AgentStore::row);
@@ -69,9 +67,9 @@ public final class AgentStore {
 
   public Optional<AgentRecord> findVersion(String workspaceId, String id, int version) {
     return db.read(
-        c ->
+        tx ->
             Sql.one(
-                c,
+                tx,
                 SELECT + " WHERE a.workspace_id = ? AND a.id = ? AND v.version = ?",
                 List.of(workspaceId, id, version),
                 AgentStore::row));
@@ -85,7 +83,7 @@ public final class AgentStore {
       Optional<String> createdTo,
       PageRequest page) {
     return db.read(
-        c -> {
+        tx -> {
           List<Object> params = new ArrayList<>();
           params.add(workspaceId);
           String sql = SELECT + " AND v.version = a.version WHERE a.workspace_id = ?";
@@ -104,7 +102,7 @@ public final class AgentStore {
           page.after().ifPresent(params::add);
           sql += Keyset.orderBy(page, true);
           return Keyset.page(
-              page, Sql.list(c, sql, params, AgentStore::row), AgentRecord::id, false);
+              page, Sql.list(tx, sql, params, AgentStore::row), AgentRecord::id, false);
         });
   }
 
@@ -127,7 +125,7 @@ public final class AgentStore {
    */
   public Page<AgentRecord> listVersions(String workspaceId, String id, PageRequest page) {
     return db.read(
-        c -> {
+        tx -> {
           List<Object> params = new ArrayList<>(List.of(workspaceId, id));
           String sql = SELECT + " WHERE a.workspace_id = ? AND a.id = ?";
           boolean descending = !page.backward();
@@ -142,7 +140,7 @@ public final class AgentStore {
                   + (page.limit() + 1);
           return Keyset.page(
               page,
-              Sql.list(c, sql, params, AgentStore::row),
+              Sql.list(tx, sql, params, AgentStore::row),
               a -> versionPosition(a.version()),
               false);
         });
@@ -154,10 +152,10 @@ public final class AgentStore {
    */
   public boolean replace(AgentRecord next, int expectedVersion) {
     return db.write(
-        c -> {
+        tx -> {
           int changed =
               Sql.update(
-                  c,
+                  tx,
                   "UPDATE agents SET version = ?, updated_at = ?"
                       + " WHERE workspace_id = ? AND id = ? AND version = ?",
                   next.version(),
@@ -168,7 +166,7 @@ public final class AgentStore {
           if (changed == 0) {
             return false;
           }
-          insertVersion(c, next);
+          insertVersion(tx, next);
           return true;
         });
   }
@@ -176,22 +174,22 @@ public final class AgentStore {
   /** Sets {@code archived_at} unless already set; returns the latest version, if any. */
   public Optional<AgentRecord> archive(String workspaceId, String id, String now) {
     return db.write(
-        c -> {
+        tx -> {
           Sql.update(
-              c,
+              tx,
               "UPDATE agents SET archived_at = ?, updated_at = ?"
                   + " WHERE workspace_id = ? AND id = ? AND archived_at IS NULL",
               now,
               now,
               workspaceId,
               id);
-          return find(c, workspaceId, id);
+          return find(tx, workspaceId, id);
         });
   }
 
-  private static void insertVersion(Connection c, AgentRecord a) throws SQLException {
+  private static void insertVersion(Tx tx, AgentRecord a) {
     Sql.update(
-        c,
+        tx,
         "INSERT INTO agent_versions (agent_id, version, body, created_at) VALUES (?, ?, ?, ?)",
         a.id(),
         a.version(),

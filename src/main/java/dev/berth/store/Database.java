@@ -131,7 +131,7 @@ public final class Database implements AutoCloseable {
    * has queued up together ({@link GroupCommit}), rather than polling the database's busy handler.
    * PostgreSQL has many writers, so each runs its own transaction.
    */
-  public <T> T write(SqlWork<T> work) {
+  public <T> T write(Work<T> work) {
     return writer != null ? writer.write(work) : transaction(work);
   }
 
@@ -143,7 +143,7 @@ public final class Database implements AutoCloseable {
   public record Ordered<T>(T value, long sequence) {}
 
   /** {@link #write}, with the transaction's place in the order of writes. */
-  public <T> Ordered<T> writeOrdered(SqlWork<T> work) {
+  public <T> Ordered<T> writeOrdered(Work<T> work) {
     return writer != null ? writer.writeOrdered(work) : new Ordered<>(transaction(work), -1);
   }
 
@@ -156,12 +156,12 @@ public final class Database implements AutoCloseable {
   }
 
   /** One PostgreSQL transaction on the caller's thread. */
-  private <T> T transaction(SqlWork<T> work) {
+  private <T> T transaction(Work<T> work) {
     try (Connection c = pool.getConnection()) {
       c.setAutoCommit(false);
       T result;
       try {
-        result = work.run(c);
+        result = work.run(new Tx(c, true));
         c.commit();
       } catch (SQLException | RuntimeException e) {
         // On a connection that broke, the rollback fails too; the first failure says why.
@@ -175,16 +175,16 @@ public final class Database implements AutoCloseable {
       c.setAutoCommit(true);
       return result;
     } catch (SQLException e) {
-      throw unavailable(e);
+      throw SqlFailures.classify(e);
     }
   }
 
   /** Runs {@code work} on a connection in auto-commit mode. */
-  public <T> T read(SqlWork<T> work) {
+  public <T> T read(Work<T> work) {
     try (Connection c = pool.getConnection()) {
-      return work.run(c);
+      return work.run(new Tx(c, isShared()));
     } catch (SQLException e) {
-      throw unavailable(e);
+      throw SqlFailures.classify(e);
     }
   }
 
@@ -226,7 +226,7 @@ public final class Database implements AutoCloseable {
           }
         }
       } catch (SQLException e) {
-        throw unavailable(e);
+        throw SqlFailures.classify(e);
       }
     } finally {
       local.unlock();
@@ -239,19 +239,6 @@ public final class Database implements AutoCloseable {
       st.setInt(2, name.hashCode());
       st.executeQuery().close();
     }
-  }
-
-  /** True when {@code e} reports a broken UNIQUE or PRIMARY KEY constraint. */
-  public static boolean isUniqueViolation(SQLException e) {
-    String state = e.getSQLState();
-    String message = String.valueOf(e.getMessage());
-    return "23505".equals(state)
-        || message.contains("SQLITE_CONSTRAINT_UNIQUE")
-        || message.contains("SQLITE_CONSTRAINT_PRIMARYKEY");
-  }
-
-  private static RuntimeException unavailable(SQLException e) {
-    return new StoreFailure("metadata store failed: " + e.getMessage(), e);
   }
 
   /** Folds the WAL into the database without blocking readers or writers. */
@@ -273,16 +260,9 @@ public final class Database implements AutoCloseable {
     pool.close();
   }
 
-  /** Work done with a JDBC connection. */
+  /** Work done in one transaction, or on one connection in auto-commit mode. */
   @FunctionalInterface
-  public interface SqlWork<T> {
-    T run(Connection c) throws SQLException;
-  }
-
-  /** A database failure that is not the client's fault; answered as a 5xx. */
-  public static final class StoreFailure extends RuntimeException {
-    public StoreFailure(String message, Throwable cause) {
-      super(message, cause);
-    }
+  public interface Work<T> {
+    T run(Tx tx);
   }
 }

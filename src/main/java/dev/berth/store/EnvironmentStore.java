@@ -6,7 +6,6 @@ import dev.berth.model.EnvironmentConfig;
 import dev.berth.model.EnvironmentRecord;
 import dev.berth.model.Page;
 import dev.berth.model.PageRequest;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -32,9 +31,9 @@ public final class EnvironmentStore {
 
   public void insert(EnvironmentRecord e) {
     db.write(
-        c ->
+        tx ->
             Sql.updateNullable(
-                c,
+                tx,
                 "INSERT INTO environments (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 Arrays.asList(
                     e.id(),
@@ -50,24 +49,22 @@ public final class EnvironmentStore {
   }
 
   public Optional<EnvironmentRecord> find(String workspaceId, String id) {
-    return db.read(c -> find(c, workspaceId, id));
+    return db.read(tx -> find(tx, workspaceId, id));
   }
 
-  private static Optional<EnvironmentRecord> find(Connection c, String workspaceId, String id)
-      throws SQLException {
-    return find(c, workspaceId, id, "");
+  private static Optional<EnvironmentRecord> find(Tx tx, String workspaceId, String id) {
+    return find(tx, workspaceId, id, "");
   }
 
   /** Reads the row to change it, locked until the transaction ends (see {@link Sql#forUpdate}). */
-  private static Optional<EnvironmentRecord> findForChange(
-      Connection c, String workspaceId, String id) throws SQLException {
-    return find(c, workspaceId, id, Sql.forUpdate(c));
+  private static Optional<EnvironmentRecord> findForChange(Tx tx, String workspaceId, String id) {
+    return find(tx, workspaceId, id, Sql.forUpdate(tx));
   }
 
   private static Optional<EnvironmentRecord> find(
-      Connection c, String workspaceId, String id, String lock) throws SQLException {
+      Tx tx, String workspaceId, String id, String lock) {
     return Sql.one(
-        c,
+        tx,
         "SELECT " + COLUMNS + " FROM environments WHERE workspace_id = ? AND id = ?" + lock,
         List.of(workspaceId, id),
         EnvironmentStore::row);
@@ -77,7 +74,7 @@ public final class EnvironmentStore {
   public Page<EnvironmentRecord> list(
       String workspaceId, boolean includeArchived, PageRequest page) {
     return db.read(
-        c -> {
+        tx -> {
           List<Object> params = new ArrayList<>();
           params.add(workspaceId);
           String sql = "SELECT " + COLUMNS + " FROM environments WHERE workspace_id = ?";
@@ -88,7 +85,7 @@ public final class EnvironmentStore {
           page.after().ifPresent(params::add);
           sql += Keyset.orderBy(page, true);
           return Keyset.page(
-              page, Sql.list(c, sql, params, EnvironmentStore::row), EnvironmentRecord::id, false);
+              page, Sql.list(tx, sql, params, EnvironmentStore::row), EnvironmentRecord::id, false);
         });
   }
 
@@ -99,15 +96,15 @@ public final class EnvironmentStore {
   public Optional<EnvironmentRecord> update(
       String workspaceId, String id, UnaryOperator<EnvironmentRecord> change) {
     return db.write(
-        c -> {
-          Optional<EnvironmentRecord> current = findForChange(c, workspaceId, id);
+        tx -> {
+          Optional<EnvironmentRecord> current = findForChange(tx, workspaceId, id);
           if (current.isEmpty()) {
             return current;
           }
           EnvironmentRecord next = change.apply(current.get());
           if (!next.equals(current.get())) {
             Sql.updateNullable(
-                c,
+                tx,
                 "UPDATE environments SET name = ?, description = ?, config = ?, metadata = ?, scope"
                     + " = ?, archived_at = ?, updated_at = ? WHERE workspace_id = ? AND id = ?",
                 Arrays.asList(
@@ -128,11 +125,11 @@ public final class EnvironmentStore {
   /** Deletes an environment; returns it if it existed. */
   public Optional<EnvironmentRecord> delete(String workspaceId, String id) {
     return db.write(
-        c -> {
-          Optional<EnvironmentRecord> e = findForChange(c, workspaceId, id);
+        tx -> {
+          Optional<EnvironmentRecord> e = findForChange(tx, workspaceId, id);
           if (e.isPresent()) {
             Sql.update(
-                c, "DELETE FROM environments WHERE workspace_id = ? AND id = ?", workspaceId, id);
+                tx, "DELETE FROM environments WHERE workspace_id = ? AND id = ?", workspaceId, id);
           }
           return e;
         });

@@ -3,7 +3,6 @@ package dev.berth.store;
 import dev.berth.model.FileRecord;
 import dev.berth.model.Page;
 import dev.berth.model.PageRequest;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -25,16 +24,16 @@ public final class FileStore {
 
   public void insert(FileRecord f) {
     db.write(
-        c -> {
-          insert(c, f);
+        tx -> {
+          insert(tx, f);
           return null;
         });
   }
 
   /** Inserts inside a caller's transaction. */
-  public static void insert(Connection c, FileRecord f) throws SQLException {
+  public static void insert(Tx tx, FileRecord f) {
     Sql.updateNullable(
-        c,
+        tx,
         "INSERT INTO files (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         java.util.Arrays.asList(
             f.id(),
@@ -51,7 +50,7 @@ public final class FileStore {
   }
 
   public Optional<FileRecord> find(String workspaceId, String id) {
-    return db.read(c -> find(c, workspaceId, id));
+    return db.read(tx -> find(tx, workspaceId, id));
   }
 
   /**
@@ -64,41 +63,32 @@ public final class FileStore {
    * @return the blob the copy shares
    */
   public static Optional<String> copyForSession(
-      Connection c,
-      String workspaceId,
-      String sourceId,
-      String copyId,
-      String sessionId,
-      String now)
-      throws SQLException {
+      Tx tx, String workspaceId, String sourceId, String copyId, String sessionId, String now) {
     return Sql.one(
-        c,
+        tx,
         "INSERT INTO files ("
             + COLUMNS
             + ") SELECT ?, workspace_id, filename, mime_type, size_bytes, sha256, 0, ?, id, ?, NULL"
             + " FROM files WHERE workspace_id = ? AND id = ?"
             + " AND (expires_at IS NULL OR expires_at > ?)"
-            + Sql.forShare(c)
+            + Sql.forShare(tx)
             + " RETURNING sha256",
         List.of(copyId, sessionId, now, workspaceId, sourceId, now),
         rs -> rs.getString(1));
   }
 
-  public static Optional<FileRecord> find(Connection c, String workspaceId, String id)
-      throws SQLException {
-    return find(c, workspaceId, id, "");
+  public static Optional<FileRecord> find(Tx tx, String workspaceId, String id) {
+    return find(tx, workspaceId, id, "");
   }
 
   /** As {@link #find}, and locks the file until the transaction ends, to delete it. */
-  public static Optional<FileRecord> findToDelete(Connection c, String workspaceId, String id)
-      throws SQLException {
-    return find(c, workspaceId, id, Sql.forUpdate(c));
+  public static Optional<FileRecord> findToDelete(Tx tx, String workspaceId, String id) {
+    return find(tx, workspaceId, id, Sql.forUpdate(tx));
   }
 
-  private static Optional<FileRecord> find(Connection c, String workspaceId, String id, String lock)
-      throws SQLException {
+  private static Optional<FileRecord> find(Tx tx, String workspaceId, String id, String lock) {
     return Sql.one(
-        c,
+        tx,
         "SELECT " + COLUMNS + " FROM files WHERE workspace_id = ? AND id = ?" + lock,
         List.of(workspaceId, id),
         FileStore::row);
@@ -107,7 +97,7 @@ public final class FileStore {
   /** Newest first; {@code scope} empty lists workspace-level files only. */
   public Page<FileRecord> list(String workspaceId, Optional<String> scope, PageRequest page) {
     return db.read(
-        c -> {
+        tx -> {
           List<Object> params = new ArrayList<>();
           params.add(workspaceId);
           String sql = "SELECT " + COLUMNS + " FROM files WHERE workspace_id = ?";
@@ -120,7 +110,8 @@ public final class FileStore {
           sql += Keyset.where(page, true);
           page.after().ifPresent(params::add);
           sql += Keyset.orderBy(page, true);
-          return Keyset.page(page, Sql.list(c, sql, params, FileStore::row), FileRecord::id, false);
+          return Keyset.page(
+              page, Sql.list(tx, sql, params, FileStore::row), FileRecord::id, false);
         });
   }
 
@@ -130,13 +121,13 @@ public final class FileStore {
       return List.of();
     }
     return db.read(
-        c -> {
+        tx -> {
           List<Object> params = new ArrayList<>();
           params.add(workspaceId);
           params.addAll(ids);
           String marks = String.join(", ", Collections.nCopies(ids.size(), "?"));
           return Sql.list(
-              c,
+              tx,
               "SELECT "
                   + COLUMNS
                   + " FROM files WHERE workspace_id = ? AND id IN ("
@@ -153,12 +144,12 @@ public final class FileStore {
    * @return the blob it pointed at before, if the file exists
    */
   public static Optional<String> replaceContent(
-      Connection c, String id, String mimeType, long sizeBytes, String sha256) throws SQLException {
+      Tx tx, String id, String mimeType, long sizeBytes, String sha256) {
     Optional<String> before =
-        Sql.one(c, "SELECT sha256 FROM files WHERE id = ?", List.of(id), rs -> rs.getString(1));
+        Sql.one(tx, "SELECT sha256 FROM files WHERE id = ?", List.of(id), rs -> rs.getString(1));
     if (before.isPresent()) {
       Sql.update(
-          c,
+          tx,
           "UPDATE files SET mime_type = ?, size_bytes = ?, sha256 = ? WHERE id = ?",
           mimeType,
           sizeBytes,
@@ -172,52 +163,52 @@ public final class FileStore {
    * Locks a file record until the transaction ends (in PostgreSQL; SQLite has one writer anyway),
    * so changes that touch a file and the output row pointing at it take them in the same order.
    */
-  public static void lock(Connection c, String id) throws SQLException {
-    Sql.list(c, "SELECT 1 FROM files WHERE id = ?" + Sql.forUpdate(c), List.of(id), rs -> 1);
+  public static void lock(Tx tx, String id) {
+    Sql.list(tx, "SELECT 1 FROM files WHERE id = ?" + Sql.forUpdate(tx), List.of(id), rs -> 1);
   }
 
   /**
    * Deletes one file record inside a caller's transaction; the blob it pointed at, if it existed.
    */
-  public static Optional<String> deleteReturningBlob(Connection c, String id) throws SQLException {
+  public static Optional<String> deleteReturningBlob(Tx tx, String id) {
     return Sql.one(
-        c, "DELETE FROM files WHERE id = ? RETURNING sha256", List.of(id), rs -> rs.getString(1));
+        tx, "DELETE FROM files WHERE id = ? RETURNING sha256", List.of(id), rs -> rs.getString(1));
   }
 
   /** Deletes one file record inside a caller's transaction. */
-  public static void deleteFile(Connection c, String id) throws SQLException {
-    Sql.update(c, "DELETE FROM files WHERE id = ?", id);
+  public static void deleteFile(Tx tx, String id) {
+    Sql.update(tx, "DELETE FROM files WHERE id = ?", id);
   }
 
   /** Deletes every file scoped to a session inside a caller's transaction; returns their blobs. */
-  public static List<String> deleteScopedTo(Connection c, String sessionId) throws SQLException {
+  public static List<String> deleteScopedTo(Tx tx, String sessionId) {
     List<String> blobs =
         Sql.list(
-            c,
+            tx,
             "SELECT DISTINCT sha256 FROM files WHERE scope_session_id = ?",
             List.of(sessionId),
             rs -> rs.getString(1));
-    Sql.update(c, "DELETE FROM files WHERE scope_session_id = ?", sessionId);
+    Sql.update(tx, "DELETE FROM files WHERE scope_session_id = ?", sessionId);
     return blobs;
   }
 
   /** Every blob some file record points at. */
   public java.util.Set<String> referencedBlobs() {
     return db.read(
-        c ->
+        tx ->
             new java.util.HashSet<>(
                 Sql.list(
-                    c, "SELECT DISTINCT sha256 FROM files", List.of(), rs -> rs.getString(1))));
+                    tx, "SELECT DISTINCT sha256 FROM files", List.of(), rs -> rs.getString(1))));
   }
 
   /** Whether any file record, in any workspace, still points at the blob. */
   public boolean isBlobReferenced(String sha256) {
-    return db.read(c -> isBlobReferenced(c, sha256));
+    return db.read(tx -> isBlobReferenced(tx, sha256));
   }
 
   /** {@link #isBlobReferenced(String)} inside a caller's transaction. */
-  public static boolean isBlobReferenced(Connection c, String sha256) throws SQLException {
-    return Sql.one(c, "SELECT 1 FROM files WHERE sha256 = ? LIMIT 1", List.of(sha256), rs -> 1)
+  public static boolean isBlobReferenced(Tx tx, String sha256) {
+    return Sql.one(tx, "SELECT 1 FROM files WHERE sha256 = ? LIMIT 1", List.of(sha256), rs -> 1)
         .isPresent();
   }
 

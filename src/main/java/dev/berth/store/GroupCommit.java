@@ -1,6 +1,7 @@
 package dev.berth.store;
 
-import dev.berth.store.Database.SqlWork;
+import dev.berth.error.StoreException;
+import dev.berth.store.Database.Work;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -48,19 +49,19 @@ final class GroupCommit implements AutoCloseable {
   }
 
   /** Runs {@code work} in a write transaction and returns once it has committed. */
-  <T> T write(SqlWork<T> work) {
+  <T> T write(Work<T> work) {
     return writeOrdered(work).value();
   }
 
   /** {@link #write}, with the transaction's place in the order of all of them. */
-  <T> Database.Ordered<T> writeOrdered(SqlWork<T> work) {
+  <T> Database.Ordered<T> writeOrdered(Work<T> work) {
     if (Thread.currentThread() == writer) {
       throw new IllegalStateException("a write transaction cannot start another one");
     }
     var task = new Task<>(work);
     synchronized (this) {
       if (closing) {
-        throw new Database.StoreFailure("the metadata store is closed", null);
+        throw closed();
       }
       queue.add(task);
     }
@@ -129,11 +130,15 @@ final class GroupCommit implements AutoCloseable {
         c.setAutoCommit(true);
       }
     } catch (SQLException e) {
-      var failure = new Database.StoreFailure("metadata store failed: " + e.getMessage(), e);
+      var failure = SqlFailures.classify(e);
       batch.forEach(t -> t.fail(failure));
       return;
     }
     batch.forEach(Task::publish);
+  }
+
+  private static StoreException closed() {
+    return new StoreException.Failed("the metadata store is closed", null);
   }
 
   /** Refuses new transactions, lets the writer finish the queued ones, then stops it. */
@@ -147,18 +152,18 @@ final class GroupCommit implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    queue.forEach(t -> t.fail(new Database.StoreFailure("the metadata store is closed", null)));
+    queue.forEach(t -> t.fail(closed()));
   }
 
   /** One caller's transaction, and what became of it. */
   private static final class Task<T> {
-    final SqlWork<T> work;
+    final Work<T> work;
     final CompletableFuture<T> done = new CompletableFuture<>();
     long sequence; // written by the writer before done completes
     T result;
     Throwable failure;
 
-    Task(SqlWork<T> work) {
+    Task(Work<T> work) {
       this.work = work;
     }
 
@@ -167,12 +172,10 @@ final class GroupCommit implements AutoCloseable {
      * transaction, which is just this one.
      */
     void runIn(Connection c, boolean alone) throws SQLException {
+      Tx tx = new Tx(c, false);
       if (alone) {
         try {
-          result = work.run(c);
-        } catch (SQLException e) {
-          failure = new Database.StoreFailure("metadata store failed: " + e.getMessage(), e);
-          c.rollback();
+          result = work.run(tx);
         } catch (RuntimeException e) {
           failure = e;
           c.rollback();
@@ -181,10 +184,7 @@ final class GroupCommit implements AutoCloseable {
       }
       Savepoint savepoint = c.setSavepoint();
       try {
-        result = work.run(c);
-      } catch (SQLException e) {
-        failure = new Database.StoreFailure("metadata store failed: " + e.getMessage(), e);
-        c.rollback(savepoint);
+        result = work.run(tx);
       } catch (RuntimeException e) {
         failure = e;
         c.rollback(savepoint);

@@ -27,10 +27,9 @@ public final class LeaseStore {
   }
 
   /** Records, in the transaction creating the session, that {@code nodeId} holds it. */
-  public static void claimNew(Connection c, String sessionId, String nodeId, int seconds)
-      throws SQLException {
+  public static void claimNew(Tx tx, String sessionId, String nodeId, int seconds) {
     Sql.update(
-        c,
+        tx,
         "INSERT INTO session_leases (session_id, node_id, expires_at) VALUES (?, ?, "
             + EXPIRY
             + ")",
@@ -45,10 +44,10 @@ public final class LeaseStore {
    */
   public Set<String> renew(String nodeId, int seconds) {
     return db.read(
-        c ->
+        tx ->
             new HashSet<>(
                 Sql.list(
-                    c,
+                    tx,
                     "UPDATE session_leases SET expires_at = "
                         + EXPIRY
                         + " WHERE node_id = ? RETURNING session_id",
@@ -63,9 +62,9 @@ public final class LeaseStore {
    */
   public List<String> takeExpired(String nodeId, int seconds, int limit) {
     return db.read(
-        c ->
+        tx ->
             Sql.list(
-                c,
+                tx,
                 "WITH free AS (SELECT session_id FROM session_leases WHERE expires_at < now()"
                     + " ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED)"
                     + " UPDATE session_leases l SET node_id = ?, expires_at = "
@@ -78,9 +77,9 @@ public final class LeaseStore {
   /** The node holding the session's lease; empty when the session is gone. */
   public Optional<String> holder(String sessionId) {
     return db.read(
-        c ->
+        tx ->
             Sql.one(
-                c,
+                tx,
                 "SELECT node_id FROM session_leases WHERE session_id = ?",
                 List.of(sessionId),
                 rs -> rs.getString(1)));
@@ -89,15 +88,16 @@ public final class LeaseStore {
   /** Lets every lease of {@code nodeId} expire now, so other nodes take its sessions at once. */
   public void release(String nodeId) {
     db.read(
-        c ->
+        tx ->
             Sql.update(
-                c, "UPDATE session_leases SET expires_at = now() WHERE node_id = ?", nodeId));
+                tx, "UPDATE session_leases SET expires_at = now() WHERE node_id = ?", nodeId));
   }
 
   /** Tells the holder of a session that its records changed; delivered once this commits. */
   public void announce(String sessionId) {
     db.read(
-        c -> Sql.one(c, "SELECT pg_notify(?, ?)", List.of(CHANNEL, sessionId), rs -> Boolean.TRUE));
+        tx ->
+            Sql.one(tx, "SELECT pg_notify(?, ?)", List.of(CHANNEL, sessionId), rs -> Boolean.TRUE));
   }
 
   /** Starts listening for announcements on a connection of its own, outside the pool. */
@@ -112,7 +112,7 @@ public final class LeaseStore {
       }
       return new Listener(c);
     } catch (SQLException e) {
-      throw new Database.StoreFailure("cannot listen for session changes: " + e.getMessage(), e);
+      throw SqlFailures.classify(e);
     }
   }
 
@@ -133,7 +133,7 @@ public final class LeaseStore {
         }
         return java.util.Arrays.stream(arrived).map(PGNotification::getParameter).toList();
       } catch (SQLException e) {
-        throw new Database.StoreFailure("lost the session change feed: " + e.getMessage(), e);
+        throw SqlFailures.classify(e);
       }
     }
 

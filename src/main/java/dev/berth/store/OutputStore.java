@@ -1,7 +1,5 @@
 package dev.berth.store;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -32,9 +30,9 @@ public final class OutputStore {
   /** The workspace of a session that exists. */
   public Optional<String> workspaceOf(String sessionId) {
     return db.read(
-        c ->
+        tx ->
             Sql.one(
-                c,
+                tx,
                 "SELECT workspace_id FROM sessions WHERE id = ?",
                 List.of(sessionId),
                 rs -> rs.getString(1)));
@@ -43,11 +41,11 @@ public final class OutputStore {
   /** The session's rows by path. */
   public Map<String, Row> rows(String sessionId) {
     return db.read(
-        c -> {
+        tx -> {
           Map<String, Row> out = new HashMap<>();
           for (Row r :
               Sql.list(
-                  c,
+                  tx,
                   "SELECT path, file_id, size_bytes, mtime_ns, inode FROM session_outputs"
                       + " WHERE session_id = ?",
                   List.of(sessionId),
@@ -70,9 +68,9 @@ public final class OutputStore {
   /** The session's paths that back a file record (dismissed ones left out), in path order. */
   public List<Kept> kept(String sessionId) {
     return db.read(
-        c ->
+        tx ->
             Sql.list(
-                c,
+                tx,
                 "SELECT o.path, o.file_id, f.sha256, o.mtime_ns FROM session_outputs o"
                     + " JOIN files f ON f.id = o.file_id WHERE o.session_id = ? ORDER BY o.path",
                 List.of(sessionId),
@@ -85,16 +83,15 @@ public final class OutputStore {
    * if the row is gone or backs another file.
    */
   public static boolean restat(
-      Connection c,
+      Tx tx,
       String sessionId,
       String fileId,
       String path,
       long size,
       long mtimeNanos,
-      String inode)
-      throws SQLException {
+      String inode) {
     return Sql.update(
-            c,
+            tx,
             "UPDATE session_outputs SET size_bytes = ?, mtime_ns = ?, inode = ?"
                 + " WHERE session_id = ? AND path = ? AND (file_id = ? OR file_id IS NULL)",
             size,
@@ -110,16 +107,19 @@ public final class OutputStore {
    * Whether the session still exists; in PostgreSQL its row is then locked against deletion until
    * the transaction ends, so the rows written next cannot outlive it.
    */
-  public static boolean sessionExists(Connection c, String sessionId) throws SQLException {
+  public static boolean sessionExists(Tx tx, String sessionId) {
     return Sql.one(
-            c, "SELECT 1 FROM sessions WHERE id = ?" + Sql.forShare(c), List.of(sessionId), rs -> 1)
+            tx,
+            "SELECT 1 FROM sessions WHERE id = ?" + Sql.forShare(tx),
+            List.of(sessionId),
+            rs -> 1)
         .isPresent();
   }
 
   /** Adds a row; false if the path has one already (another refresh was first). */
-  public static boolean insert(Connection c, String sessionId, Row row) throws SQLException {
+  public static boolean insert(Tx tx, String sessionId, Row row) {
     return Sql.updateNullable(
-            c,
+            tx,
             "INSERT INTO session_outputs (session_id, path, file_id, size_bytes, mtime_ns, inode)"
                 + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, path) DO NOTHING",
             Arrays.asList(
@@ -136,8 +136,7 @@ public final class OutputStore {
    * Replaces the row of {@code row.path()} if it still backs {@code was}; false if it changed since
    * it was read (deleted, or its file record deleted or replaced).
    */
-  public static boolean replace(Connection c, String sessionId, Optional<String> was, Row row)
-      throws SQLException {
+  public static boolean replace(Tx tx, String sessionId, Optional<String> was, Row row) {
     List<Object> args =
         new ArrayList<>(
             Arrays.asList(
@@ -149,7 +148,7 @@ public final class OutputStore {
                 row.path()));
     was.ifPresent(args::add);
     return Sql.updateNullable(
-            c,
+            tx,
             "UPDATE session_outputs SET file_id = ?, size_bytes = ?, mtime_ns = ?, inode = ?"
                 + " WHERE session_id = ? AND path = ? AND "
                 + (was.isPresent() ? "file_id = ?" : "file_id IS NULL"),
@@ -158,10 +157,9 @@ public final class OutputStore {
   }
 
   /** Deletes the row of a path; the file record it backed, if it still had one. */
-  public static Optional<String> delete(Connection c, String sessionId, String path)
-      throws SQLException {
+  public static Optional<String> delete(Tx tx, String sessionId, String path) {
     return Sql.one(
-            c,
+            tx,
             "DELETE FROM session_outputs WHERE session_id = ? AND path = ? RETURNING file_id",
             List.of(sessionId, path),
             rs -> Optional.ofNullable(rs.getString(1)))
@@ -172,12 +170,12 @@ public final class OutputStore {
    * Unlinks a file record that is being deleted from its path, which stays dismissed until the
    * agent changes the file.
    */
-  public static void forget(Connection c, String fileId) throws SQLException {
-    Sql.update(c, "UPDATE session_outputs SET file_id = NULL WHERE file_id = ?", fileId);
+  public static void forget(Tx tx, String fileId) {
+    Sql.update(tx, "UPDATE session_outputs SET file_id = NULL WHERE file_id = ?", fileId);
   }
 
   /** Deletes every row of a session that is being deleted. */
-  public static void deleteAll(Connection c, String sessionId) throws SQLException {
-    Sql.update(c, "DELETE FROM session_outputs WHERE session_id = ?", sessionId);
+  public static void deleteAll(Tx tx, String sessionId) {
+    Sql.update(tx, "DELETE FROM session_outputs WHERE session_id = ?", sessionId);
   }
 }

@@ -1,10 +1,10 @@
 package dev.berth.store;
 
+import dev.berth.error.StoreException;
 import dev.berth.model.MountPaths;
 import dev.berth.model.Page;
 import dev.berth.model.PageRequest;
 import dev.berth.model.Resource;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -35,7 +35,7 @@ public final class ResourceStore {
    * INSERT; the UNIQUE (session_id, mount_path) constraint stays the last word for writers racing
    * on the same path, and also answers false.
    */
-  public static boolean insert(Connection c, String workspaceId, Resource r) throws SQLException {
+  public static boolean insert(Tx tx, String workspaceId, Resource r) {
     Overlap overlap = Overlap.of(r.sessionId(), r.mountPath());
     List<Object> params = new ArrayList<>();
     Collections.addAll(
@@ -52,7 +52,7 @@ public final class ResourceStore {
     params.addAll(overlap.params());
     try {
       return Sql.updateNullable(
-              c,
+              tx,
               "INSERT INTO session_resources (id, session_id, workspace_id, type, file_id, sha256,"
                   + " mount_path, body, created_at, updated_at)"
                   + " SELECT ?, ?, ?, ?, ?, ?, ?, '{}', ?, ?"
@@ -61,8 +61,8 @@ public final class ResourceStore {
                   + ")",
               params)
           == 1;
-    } catch (SQLException e) {
-      if (Database.isUniqueViolation(e)) {
+    } catch (StoreException.ConstraintViolation e) {
+      if (e.isUniqueKey()) {
         return false;
       }
       throw e;
@@ -70,11 +70,10 @@ public final class ResourceStore {
   }
 
   /** A mounted path equal to, above or below {@code path} in the session, if any. */
-  public static Optional<Resource> overlapping(Connection c, String sessionId, String path)
-      throws SQLException {
+  public static Optional<Resource> overlapping(Tx tx, String sessionId, String path) {
     Overlap overlap = Overlap.of(sessionId, path);
     return Sql.one(
-        c,
+        tx,
         "SELECT " + COLUMNS + " FROM session_resources WHERE " + overlap.where() + " LIMIT 1",
         overlap.params(),
         ResourceStore::row);
@@ -104,32 +103,30 @@ public final class ResourceStore {
   }
 
   /** The resource whose session copy is {@code fileId}, if one is mounted. */
-  public static Optional<String> resourceBackedBy(Connection c, String fileId) throws SQLException {
+  public static Optional<String> resourceBackedBy(Tx tx, String fileId) {
     return Sql.one(
-        c,
+        tx,
         "SELECT id FROM session_resources WHERE file_id = ?",
         List.of(fileId),
         rs -> rs.getString(1));
   }
 
-  public static Optional<Resource> find(Connection c, String sessionId, String id)
-      throws SQLException {
+  public static Optional<Resource> find(Tx tx, String sessionId, String id) {
     return Sql.one(
-        c,
+        tx,
         "SELECT " + COLUMNS + " FROM session_resources WHERE session_id = ? AND id = ?",
         List.of(sessionId, id),
         ResourceStore::row);
   }
 
   public Optional<Resource> find(String sessionId, String id) {
-    return db.read(c -> find(c, sessionId, id));
+    return db.read(tx -> find(tx, sessionId, id));
   }
 
   /** Deletes the caller's resource and returns what it was; empty if there was none. */
-  public static Optional<Resource> delete(
-      Connection c, String workspaceId, String sessionId, String id) throws SQLException {
+  public static Optional<Resource> delete(Tx tx, String workspaceId, String sessionId, String id) {
     return Sql.one(
-        c,
+        tx,
         "DELETE FROM session_resources WHERE id = ? AND session_id = ? AND workspace_id = ?"
             + " RETURNING "
             + COLUMNS,
@@ -137,21 +134,21 @@ public final class ResourceStore {
         ResourceStore::row);
   }
 
-  public static void deleteAll(Connection c, String sessionId) throws SQLException {
-    Sql.update(c, "DELETE FROM session_resources WHERE session_id = ?", sessionId);
+  public static void deleteAll(Tx tx, String sessionId) {
+    Sql.update(tx, "DELETE FROM session_resources WHERE session_id = ?", sessionId);
   }
 
   /** All of a session's resources in attach order. */
-  public static List<Resource> all(Connection c, String sessionId) throws SQLException {
+  public static List<Resource> all(Tx tx, String sessionId) {
     return Sql.list(
-        c,
+        tx,
         "SELECT " + COLUMNS + " FROM session_resources WHERE session_id = ? ORDER BY id",
         List.of(sessionId),
         ResourceStore::row);
   }
 
   public List<Resource> all(String sessionId) {
-    return db.read(c -> all(c, sessionId));
+    return db.read(tx -> all(tx, sessionId));
   }
 
   /** The resources of several sessions in one query, each session's in attach order. */
@@ -160,12 +157,12 @@ public final class ResourceStore {
       return Map.of();
     }
     return db.read(
-        c -> {
+        tx -> {
           Map<String, List<Resource>> out = new LinkedHashMap<>();
           String marks = String.join(", ", Collections.nCopies(sessionIds.size(), "?"));
           for (Resource r :
               Sql.list(
-                  c,
+                  tx,
                   "SELECT "
                       + COLUMNS
                       + " FROM session_resources WHERE session_id IN ("
@@ -184,7 +181,7 @@ public final class ResourceStore {
    * sandbox must show at that path. One indexed read, whatever the session holds.
    */
   public Optional<Resource> mountAround(String sessionId, String path) {
-    return db.read(c -> overlapping(c, sessionId, path));
+    return db.read(tx -> overlapping(tx, sessionId, path));
   }
 
   /** See {@link Database#visibleSequence}. */
@@ -206,7 +203,7 @@ public final class ResourceStore {
   /** Attach order (ids sort by creation time). */
   public Page<Resource> list(String sessionId, PageRequest page) {
     return db.read(
-        c -> {
+        tx -> {
           List<Object> params = new ArrayList<>();
           params.add(sessionId);
           String sql =
@@ -217,7 +214,7 @@ public final class ResourceStore {
           page.after().ifPresent(params::add);
           sql += Keyset.orderBy(page, false);
           return Keyset.page(
-              page, Sql.list(c, sql, params, ResourceStore::row), Resource::id, false);
+              page, Sql.list(tx, sql, params, ResourceStore::row), Resource::id, false);
         });
   }
 

@@ -30,9 +30,9 @@ public final class SessionStore {
     this.db = db;
   }
 
-  public static void insert(Connection c, Session s) throws SQLException {
+  public static void insert(Tx tx, Session s) {
     Sql.updateNullable(
-        c,
+        tx,
         "INSERT INTO sessions ("
             + COLUMNS
             + ", file_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
@@ -54,9 +54,9 @@ public final class SessionStore {
             s.updatedAt()));
   }
 
-  public static void update(Connection c, Session s) throws SQLException {
+  public static void update(Tx tx, Session s) {
     Sql.updateNullable(
-        c,
+        tx,
         "UPDATE sessions SET title = ?, metadata = ?, agent = ?, budget = ?, archived_at = ?,"
             + " updated_at = ? WHERE id = ?",
         Arrays.asList(
@@ -70,13 +70,12 @@ public final class SessionStore {
   }
 
   public Optional<Session> find(String workspaceId, String id) {
-    return db.read(c -> find(c, workspaceId, id));
+    return db.read(tx -> find(tx, workspaceId, id));
   }
 
-  public static Optional<Session> find(Connection c, String workspaceId, String id)
-      throws SQLException {
+  public static Optional<Session> find(Tx tx, String workspaceId, String id) {
     return Sql.one(
-        c,
+        tx,
         "SELECT " + COLUMNS + " FROM sessions WHERE workspace_id = ? AND id = ?",
         List.of(workspaceId, id),
         SessionStore::row);
@@ -89,11 +88,13 @@ public final class SessionStore {
    * As {@link #find}, and locks the session's row until the transaction ends, so that every change
    * to a session or its resources, from any node, happens one at a time and sees the last.
    */
-  public static Optional<Session> findForChange(Connection c, String workspaceId, String id)
-      throws SQLException {
+  public static Optional<Session> findForChange(Tx tx, String workspaceId, String id) {
     return Sql.one(
-        c,
-        "SELECT " + COLUMNS + " FROM sessions WHERE workspace_id = ? AND id = ?" + Sql.forUpdate(c),
+        tx,
+        "SELECT "
+            + COLUMNS
+            + " FROM sessions WHERE workspace_id = ? AND id = ?"
+            + Sql.forUpdate(tx),
         List.of(workspaceId, id),
         SessionStore::row);
   }
@@ -105,9 +106,9 @@ public final class SessionStore {
    * PostgreSQL the row lock it takes also serialises the session's adds until commit.
    */
   public static boolean takeFileSlot(
-      Connection c, String workspaceId, String sessionId, int max, String now) throws SQLException {
+      Tx tx, String workspaceId, String sessionId, int max, String now) {
     return Sql.update(
-            c,
+            tx,
             "UPDATE sessions SET file_count = file_count + 1, updated_at = ?"
                 + " WHERE id = ? AND workspace_id = ? AND "
                 + CHANGEABLE
@@ -124,10 +125,9 @@ public final class SessionStore {
    * nothing changed, when the session is gone, another workspace's or read-only.
    */
   public static boolean releaseFileSlots(
-      Connection c, String workspaceId, String sessionId, int slots, String now)
-      throws SQLException {
+      Tx tx, String workspaceId, String sessionId, int slots, String now) {
     return Sql.update(
-            c,
+            tx,
             "UPDATE sessions SET file_count = file_count - ?, updated_at = ?"
                 + " WHERE id = ? AND workspace_id = ? AND "
                 + CHANGEABLE,
@@ -138,8 +138,8 @@ public final class SessionStore {
         == 1;
   }
 
-  public static void delete(Connection c, String sessionId) throws SQLException {
-    Sql.update(c, "DELETE FROM sessions WHERE id = ?", sessionId);
+  public static void delete(Tx tx, String sessionId) {
+    Sql.update(tx, "DELETE FROM sessions WHERE id = ?", sessionId);
   }
 
   public Page<Session> list(String workspaceId, SessionFilter f, PageRequest page) {
@@ -147,7 +147,7 @@ public final class SessionStore {
       return new Page<>(List.of(), Optional.empty(), Optional.empty());
     }
     return db.read(
-        c -> {
+        tx -> {
           List<Object> params = new ArrayList<>();
           StringBuilder sql =
               new StringBuilder("SELECT " + COLUMNS + " FROM sessions WHERE workspace_id = ?");
@@ -181,13 +181,13 @@ public final class SessionStore {
           page.after().ifPresent(params::add);
           sql.append(Keyset.orderBy(page, f.descending()));
           return Keyset.page(
-              page, Sql.list(c, sql.toString(), params, SessionStore::row), Session::id, true);
+              page, Sql.list(tx, sql.toString(), params, SessionStore::row), Session::id, true);
         });
   }
 
   /** Every session id with its workspace, for start-up reconciliation. */
   public List<String> allIds() {
-    return db.read(c -> Sql.list(c, "SELECT id FROM sessions", List.of(), rs -> rs.getString(1)));
+    return db.read(tx -> Sql.list(tx, "SELECT id FROM sessions", List.of(), rs -> rs.getString(1)));
   }
 
   private static void bound(

@@ -1,15 +1,17 @@
 package dev.berth.store;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.postgresql.PGConnection;
 
-/** Small JDBC conveniences: positional parameters in, mapped rows out. */
+/**
+ * Small JDBC conveniences: positional parameters in, mapped rows out, and every {@link
+ * SQLException} turned into the {@link dev.berth.error.StoreException} kind it is ({@link
+ * SqlFailures}), so the stores built on these throw nothing checked.
+ */
 final class Sql {
   private Sql() {}
 
@@ -18,9 +20,8 @@ final class Sql {
     T map(ResultSet rs) throws SQLException;
   }
 
-  static <T> List<T> list(Connection c, String sql, List<?> params, Row<T> row)
-      throws SQLException {
-    try (Statements.Lease st = Statements.prepare(c, sql)) {
+  static <T> List<T> list(Tx tx, String sql, List<?> params, Row<T> row) {
+    try (Statements.Lease st = Statements.prepare(tx.connection(), sql)) {
       bind(st.statement(), params);
       try (ResultSet rs = st.statement().executeQuery()) {
         List<T> out = new ArrayList<>();
@@ -30,12 +31,13 @@ final class Sql {
         st.reusable();
         return out;
       }
+    } catch (SQLException e) {
+      throw SqlFailures.classify(e);
     }
   }
 
-  static <T> Optional<T> one(Connection c, String sql, List<?> params, Row<T> row)
-      throws SQLException {
-    List<T> rows = list(c, sql, params, row);
+  static <T> Optional<T> one(Tx tx, String sql, List<?> params, Row<T> row) {
+    List<T> rows = list(tx, sql, params, row);
     return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
   }
 
@@ -44,26 +46,28 @@ final class Sql {
    * FOR UPDATE} in PostgreSQL, where other nodes write concurrently, and nothing in SQLite, where a
    * write transaction is the only writer anyway (it starts IMMEDIATE).
    */
-  static String forUpdate(Connection c) throws SQLException {
-    return c.isWrapperFor(PGConnection.class) ? " FOR UPDATE" : "";
+  static String forUpdate(Tx tx) {
+    return tx.isPostgres() ? " FOR UPDATE" : "";
   }
 
   /** As {@link #forUpdate}, but other readers that share the lock are not kept out. */
-  static String forShare(Connection c) throws SQLException {
-    return c.isWrapperFor(PGConnection.class) ? " FOR SHARE" : "";
+  static String forShare(Tx tx) {
+    return tx.isPostgres() ? " FOR SHARE" : "";
   }
 
-  static int update(Connection c, String sql, Object... params) throws SQLException {
-    return updateNullable(c, sql, List.of(params));
+  static int update(Tx tx, String sql, Object... params) {
+    return updateNullable(tx, sql, List.of(params));
   }
 
   /** Like {@link #update} but {@code null} parameters are allowed. */
-  static int updateNullable(Connection c, String sql, List<?> params) throws SQLException {
-    try (Statements.Lease st = Statements.prepare(c, sql)) {
+  static int updateNullable(Tx tx, String sql, List<?> params) {
+    try (Statements.Lease st = Statements.prepare(tx.connection(), sql)) {
       bind(st.statement(), params);
       int count = st.statement().executeUpdate();
       st.reusable();
       return count;
+    } catch (SQLException e) {
+      throw SqlFailures.classify(e);
     }
   }
 

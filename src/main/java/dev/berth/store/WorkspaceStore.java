@@ -1,7 +1,5 @@
 package dev.berth.store;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 
@@ -15,9 +13,9 @@ public final class WorkspaceStore {
 
   public Optional<String> workspaceForKeyHash(String keyHash) {
     return db.read(
-        c ->
+        tx ->
             Sql.one(
-                c,
+                tx,
                 "SELECT workspace_id FROM api_keys WHERE key_hash = ?",
                 List.of(keyHash),
                 rs -> rs.getString(1)));
@@ -25,7 +23,7 @@ public final class WorkspaceStore {
 
   public boolean anyKeys() {
     return db.read(
-        c -> Sql.one(c, "SELECT 1 FROM api_keys LIMIT 1", List.of(), rs -> true).isPresent());
+        tx -> Sql.one(tx, "SELECT 1 FROM api_keys LIMIT 1", List.of(), rs -> true).isPresent());
   }
 
   /**
@@ -34,24 +32,24 @@ public final class WorkspaceStore {
    */
   public String ensureWorkspace(String name, String newId, String now) {
     return db.write(
-        c -> {
+        tx -> {
           Sql.update(
-              c,
+              tx,
               "INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)"
                   + " ON CONFLICT (name) DO NOTHING",
               newId,
               name,
               now);
-          return workspaceNamed(c, name).orElseThrow();
+          return workspaceNamed(tx, name).orElseThrow();
         });
   }
 
   /** Records a key hash for a workspace; a hash already recorded is moved to this workspace. */
   public void putKey(String keyHash, String workspaceId, String now) {
     db.write(
-        c ->
+        tx ->
             Sql.update(
-                c,
+                tx,
                 "INSERT INTO api_keys (key_hash, workspace_id, created_at) VALUES (?, ?, ?)"
                     + " ON CONFLICT (key_hash) DO UPDATE SET workspace_id = excluded.workspace_id,"
                     + " created_at = excluded.created_at",
@@ -60,8 +58,8 @@ public final class WorkspaceStore {
                 now));
   }
 
-  private static Optional<String> workspaceNamed(Connection c, String name) throws SQLException {
+  private static Optional<String> workspaceNamed(Tx tx, String name) {
     return Sql.one(
-        c, "SELECT id FROM workspaces WHERE name = ?", List.of(name), rs -> rs.getString(1));
+        tx, "SELECT id FROM workspaces WHERE name = ?", List.of(name), rs -> rs.getString(1));
   }
 }

@@ -8,6 +8,7 @@ import dev.berth.model.Resource;
 import dev.berth.sandbox.BubblewrapRunner;
 import dev.berth.sandbox.LocalSandboxHost;
 import dev.berth.store.Database;
+import dev.berth.store.Jdbc;
 import dev.berth.store.LocalBlobStore;
 import dev.berth.store.ResourceStore;
 import dev.berth.store.SessionStore;
@@ -223,15 +224,18 @@ class ReconcilerTest {
   private Reconciler.Change unrecord(String mountPath) {
     long sequence =
         db.writeOrdered(
-                c -> {
-                  try (PreparedStatement st =
-                      c.prepareStatement(
-                          "DELETE FROM session_resources WHERE session_id = ? AND mount_path = ?")) {
-                    st.setString(1, SESSION);
-                    st.setString(2, mountPath);
-                    return st.executeUpdate();
-                  }
-                })
+                tx ->
+                    Jdbc.on(
+                        tx,
+                        c -> {
+                          try (PreparedStatement st =
+                              c.prepareStatement(
+                                  "DELETE FROM session_resources WHERE session_id = ? AND mount_path = ?")) {
+                            st.setString(1, SESSION);
+                            st.setString(2, mountPath);
+                            return st.executeUpdate();
+                          }
+                        }))
             .sequence();
     return new Reconciler.Change(mountPath, Optional.empty(), sequence);
   }

@@ -3,6 +3,7 @@ package dev.berth.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.berth.error.StoreException;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -34,7 +35,7 @@ class GroupCommitTest {
   @BeforeEach
   void open() {
     db = Database.sqlite(dir);
-    db.write(c -> Sql.update(c, "CREATE TABLE t (n INTEGER PRIMARY KEY)"));
+    db.write(tx -> Sql.update(tx, "CREATE TABLE t (n INTEGER PRIMARY KEY)"));
   }
 
   @AfterEach
@@ -65,7 +66,7 @@ class GroupCommitTest {
   @Test
   void sequencesFollowTheOrderWritesTakeEffectInAndReadsNeverSeePastTheVisibleOne()
       throws Exception {
-    db.write(c -> Sql.update(c, "CREATE TABLE log (n INTEGER PRIMARY KEY AUTOINCREMENT, w INT)"));
+    db.write(tx -> Sql.update(tx, "CREATE TABLE log (n INTEGER PRIMARY KEY AUTOINCREMENT, w INT)"));
     int writers = 30;
     var sequences = new ConcurrentHashMap<Integer, Long>();
     inOneBatch(
@@ -73,10 +74,10 @@ class GroupCommitTest {
         w ->
             sequences.put(
                 w,
-                db.writeOrdered(c -> Sql.update(c, "INSERT INTO log (w) VALUES (?)", w))
+                db.writeOrdered(tx -> Sql.update(tx, "INSERT INTO log (w) VALUES (?)", w))
                     .sequence()));
     List<Integer> effectOrder =
-        db.read(c -> Sql.list(c, "SELECT w FROM log ORDER BY n", List.of(), rs -> rs.getInt(1)));
+        db.read(tx -> Sql.list(tx, "SELECT w FROM log ORDER BY n", List.of(), rs -> rs.getInt(1)));
     assertThat(effectOrder)
         .as("writes ordered by sequence are the writes in the order they took effect")
         .containsExactlyElementsOf(
@@ -89,9 +90,9 @@ class GroupCommitTest {
 
   @Test
   void aWriteCannotStartAnotherWrite() {
-    assertThatThrownBy(() -> db.write(c -> db.write(inner -> 1)))
+    assertThatThrownBy(() -> db.write(tx -> db.write(inner -> 1)))
         .isInstanceOf(IllegalStateException.class);
-    int inserted = db.write(c -> Sql.update(c, "INSERT INTO t VALUES (7)"));
+    int inserted = db.write(tx -> Sql.update(tx, "INSERT INTO t VALUES (7)"));
     assertThat(inserted).isEqualTo(1);
     assertThat(rows()).containsExactly(7);
   }
@@ -99,8 +100,8 @@ class GroupCommitTest {
   @Test
   void writesAfterCloseFailCleanly() {
     db.close();
-    assertThatThrownBy(() -> db.write(c -> Sql.update(c, "INSERT INTO t VALUES (1)")))
-        .isInstanceOf(Database.StoreFailure.class);
+    assertThatThrownBy(() -> db.write(tx -> Sql.update(tx, "INSERT INTO t VALUES (1)")))
+        .isInstanceOf(StoreException.Failed.class);
   }
 
   /**
@@ -132,7 +133,7 @@ class GroupCommitTest {
     threads.submit(
         () ->
             db.write(
-                c -> {
+                tx -> {
                   running.countDown();
                   try {
                     release.await();
@@ -149,15 +150,19 @@ class GroupCommitTest {
   private String attempt(int n) {
     try {
       db.write(
-          c -> {
-            Sql.update(c, "INSERT INTO t VALUES (?)", n);
+          tx -> {
+            Sql.update(tx, "INSERT INTO t VALUES (?)", n);
             switch (n % 3) {
               case 1 -> throw new IllegalArgumentException("refused");
               case 2 -> {
-                try (PreparedStatement st = c.prepareStatement("INSERT INTO t VALUES (?)")) {
-                  st.setInt(1, n);
-                  st.executeUpdate(); // the same key again
-                }
+                Jdbc.on(
+                    tx,
+                    c -> {
+                      try (PreparedStatement st = c.prepareStatement("INSERT INTO t VALUES (?)")) {
+                        st.setInt(1, n);
+                        return st.executeUpdate(); // the same key again
+                      }
+                    });
               }
               default -> {}
             }
@@ -166,13 +171,13 @@ class GroupCommitTest {
       return "committed";
     } catch (IllegalArgumentException e) {
       return "refused";
-    } catch (Database.StoreFailure e) {
+    } catch (StoreException.ConstraintViolation e) {
       assertThat(e).hasCauseInstanceOf(SQLException.class);
       return "store failure";
     }
   }
 
   private List<Integer> rows() {
-    return db.read(c -> Sql.list(c, "SELECT n FROM t ORDER BY n", List.of(), rs -> rs.getInt(1)));
+    return db.read(tx -> Sql.list(tx, "SELECT n FROM t ORDER BY n", List.of(), rs -> rs.getInt(1)));
   }
 }

@@ -26,8 +26,8 @@ class StatementsTest {
   @BeforeEach
   void open() {
     db = Database.sqlite(dir);
-    db.write(c -> Sql.update(c, "CREATE TABLE t (n INTEGER PRIMARY KEY, name TEXT NOT NULL)"));
-    db.write(c -> Sql.update(c, "INSERT INTO t VALUES (1, 'one'), (2, 'two')"));
+    db.write(tx -> Sql.update(tx, "CREATE TABLE t (n INTEGER PRIMARY KEY, name TEXT NOT NULL)"));
+    db.write(tx -> Sql.update(tx, "INSERT INTO t VALUES (1, 'one'), (2, 'two')"));
   }
 
   @AfterEach
@@ -39,40 +39,39 @@ class StatementsTest {
   void aStatementUsedWellIsKeptAndGivesFreshResults() {
     List<Object> seen =
         db.read(
-            c -> {
-              PreparedStatement first;
-              try (var lease = Statements.prepare(c, SELECT)) {
-                first = lease.statement();
-                lease.reusable();
-              }
-              PreparedStatement second;
-              try (var lease = Statements.prepare(c, SELECT)) {
-                second = lease.statement();
-                lease.reusable();
-              }
+            tx -> {
+              PreparedStatement first = Jdbc.on(tx, StatementsTest::leaseAndKeep);
+              PreparedStatement second = Jdbc.on(tx, StatementsTest::leaseAndKeep);
               return List.of(
                   first == second,
-                  Sql.one(c, SELECT, List.of(1), rs -> rs.getString(1)).orElseThrow(),
-                  Sql.one(c, SELECT, List.of(2), rs -> rs.getString(1)).orElseThrow(),
-                  Sql.one(c, SELECT, List.of(3), rs -> rs.getString(1)).isEmpty());
+                  Sql.one(tx, SELECT, List.of(1), rs -> rs.getString(1)).orElseThrow(),
+                  Sql.one(tx, SELECT, List.of(2), rs -> rs.getString(1)).orElseThrow(),
+                  Sql.one(tx, SELECT, List.of(3), rs -> rs.getString(1)).isEmpty());
             });
     assertThat(seen).containsExactly(true, "one", "two", true);
+  }
+
+  private static PreparedStatement leaseAndKeep(java.sql.Connection c) throws SQLException {
+    try (var lease = Statements.prepare(c, SELECT)) {
+      lease.reusable();
+      return lease.statement();
+    }
   }
 
   @Test
   void theSameSqlRunFromInsideItsOwnRowsGetsAStatementOfItsOwn() {
     List<String> pairs =
         db.read(
-            c ->
+            tx ->
                 Sql.list(
-                    c,
+                    tx,
                     "SELECT n FROM t ORDER BY n",
                     List.of(),
                     rs ->
                         rs.getInt(1)
                             + "="
                             + Sql.one(
-                                    c,
+                                    tx,
                                     "SELECT n FROM t ORDER BY n",
                                     List.of(),
                                     inner -> inner.getInt(1))
@@ -84,34 +83,36 @@ class StatementsTest {
   void aFailedUseIsClosedNotKept() {
     PreparedStatement failed =
         db.read(
-            c -> {
-              try (var lease = Statements.prepare(c, "INSERT INTO t VALUES (?, ?)")) {
+            tx -> {
+              try (var lease = Statements.prepare(tx.connection(), "INSERT INTO t VALUES (?, ?)")) {
                 lease.statement().setInt(1, 1);
                 lease.statement().setString(2, "again");
                 assertThatThrownBy(lease.statement()::executeUpdate)
                     .isInstanceOf(SQLException.class);
                 return lease.statement();
+              } catch (SQLException e) {
+                throw new AssertionError(e);
               }
             });
-    boolean closed = db.read(c -> failed.isClosed());
+    boolean closed = db.read(tx -> Jdbc.on(tx, c -> failed.isClosed()));
     assertThat(closed).isTrue();
-    int inserted = db.read(c -> Sql.update(c, "INSERT INTO t VALUES (?, ?)", 3, "three"));
+    int inserted = db.read(tx -> Sql.update(tx, "INSERT INTO t VALUES (?, ?)", 3, "three"));
     assertThat(inserted).isEqualTo(1);
   }
 
   @Test
   void keptStatementsRunInTheCallersTransaction() {
     String update = "UPDATE t SET name = ? WHERE n = ?";
-    db.write(c -> Sql.update(c, update, "uno", 1)); // now kept on the writer's connection
+    db.write(tx -> Sql.update(tx, update, "uno", 1)); // now kept on the writer's connection
     assertThatThrownBy(
             () ->
                 db.write(
-                    c -> {
-                      Sql.update(c, update, "eins", 1);
+                    tx -> {
+                      Sql.update(tx, update, "eins", 1);
                       throw new IllegalStateException("roll it back");
                     }))
         .hasMessage("roll it back");
-    Optional<String> name = db.read(c -> Sql.one(c, SELECT, List.of(1), rs -> rs.getString(1)));
+    Optional<String> name = db.read(tx -> Sql.one(tx, SELECT, List.of(1), rs -> rs.getString(1)));
     assertThat(name).contains("uno");
   }
 
@@ -119,11 +120,11 @@ class StatementsTest {
   void manyDistinctStatementsStayBounded() {
     int kept =
         db.read(
-            c -> {
+            tx -> {
               for (int i = 0; i < 500; i++) {
-                assertThat(Sql.one(c, "SELECT " + i, List.of(), rs -> rs.getInt(1))).contains(i);
+                assertThat(Sql.one(tx, "SELECT " + i, List.of(), rs -> rs.getInt(1))).contains(i);
               }
-              return Statements.kept(c);
+              return Jdbc.on(tx, Statements::kept);
             });
     assertThat(kept).isBetween(100, 128);
   }
