@@ -1,20 +1,27 @@
 package dev.berth.sandbox;
 
+import static dev.berth.sandbox.NoFollow.fileKey;
+import static dev.berth.sandbox.NoFollow.giveTo;
+import static dev.berth.sandbox.NoFollow.lstat;
+import static dev.berth.sandbox.NoFollow.name;
+import static dev.berth.sandbox.NoFollow.names;
+import static dev.berth.sandbox.NoFollow.open;
+import static dev.berth.sandbox.NoFollow.openExisting;
+import static dev.berth.sandbox.NoFollow.openTrusted;
+import static dev.berth.sandbox.NoFollow.own;
+import static dev.berth.sandbox.NoFollow.removeTree;
 import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
@@ -30,7 +37,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -77,10 +83,7 @@ import java.util.regex.Pattern;
  * records (principle 1).
  */
 public final class LocalSandboxHost implements AutoCloseable {
-  private static final String UPLOADS = "/mnt/session/uploads";
-
   private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
-  private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
   private static final FileAttribute<Set<PosixFilePermission>> DIRECTORY =
       PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x"));
   private static final Set<PosixFilePermission> READ_ONLY =
@@ -181,7 +184,7 @@ public final class LocalSandboxHost implements AutoCloseable {
    * @throws IllegalArgumentException if a mount path is invalid or one lies inside another
    */
   public void reconcile(String sessionId, Map<String, String> desired) {
-    Folder plan = plan(desired);
+    MountPlan.Folder plan = MountPlan.of(desired);
     locked(
         sessionId,
         "reconcile",
@@ -200,8 +203,8 @@ public final class LocalSandboxHost implements AutoCloseable {
 
   /** Mounts one blob at {@code mountPath}, replacing whatever is there. */
   public void mount(String sessionId, String mountPath, String sha256) {
-    List<String> segments = segments(mountPath);
-    checkSha256(sha256);
+    List<String> segments = MountPlan.segments(mountPath);
+    MountPlan.checkSha256(sha256);
     locked(
         sessionId,
         "mount " + mountPath + " in",
@@ -212,7 +215,7 @@ public final class LocalSandboxHost implements AutoCloseable {
                 top -> {
                   createOutputsIfMissing(sessionId, top.session());
                   createIfMissing(sessionId, top.tree(), "workspace");
-                  try (var dirs = new OpenDirs()) {
+                  try (var dirs = new NoFollow.OpenDirs()) {
                     var dir = top.uploads();
                     boolean made = false; // dir was made by this mount, so nothing is in it yet
                     for (String segment : segments.subList(0, segments.size() - 1)) {
@@ -242,7 +245,7 @@ public final class LocalSandboxHost implements AutoCloseable {
    *     whole {@link #reconcile} knows whether anything else needs it gone
    */
   public boolean unmount(String sessionId, String mountPath) {
-    List<String> segments = segments(mountPath);
+    List<String> segments = MountPlan.segments(mountPath);
     List<String> names = segments.subList(0, segments.size() - 1);
     boolean[] clean = {true};
     locked(
@@ -253,7 +256,7 @@ public final class LocalSandboxHost implements AutoCloseable {
                 sessionId,
                 false,
                 top -> {
-                  try (var dirs = new OpenDirs()) {
+                  try (var dirs = new NoFollow.OpenDirs()) {
                     var dir = top.uploads();
                     for (String name : names) {
                       var attrs = lstat(dir, name(name));
@@ -317,27 +320,6 @@ public final class LocalSandboxHost implements AutoCloseable {
     return Optional.ofNullable(out.get());
   }
 
-  private static void own(SecureDirectoryStream<Path> parent, String name, int id)
-      throws IOException {
-    var attrs = lstat(parent, name(name));
-    if (attrs.isEmpty() || !attrs.get().isDirectory()) {
-      throw new IOException(name + " is not a directory");
-    }
-    giveTo(
-        parent.getFileAttributeView(name(name), PosixFileAttributeView.class, NOFOLLOW_LINKS), id);
-  }
-
-  /** Makes {@code id} the owner and the group of what {@code view} stands for. */
-  private static void giveTo(PosixFileAttributeView view, int id) throws IOException {
-    var lookup = FileSystems.getDefault().getUserPrincipalLookupService();
-    // a number that names no account is taken as the id itself
-    view.setOwner(lookup.lookupPrincipalByName(Integer.toString(id)));
-    view.setGroup(lookup.lookupPrincipalByGroupName(Integer.toString(id)));
-  }
-
-  /** Deepest directory {@link #usage} descends into; a tree deeper than this is not counted. */
-  private static final int USAGE_DEPTH = 512;
-
   /**
    * Bytes held by the regular files under the session's outputs and workspace, walked without
    * following a link (whatever runs in the sandbox may plant one pointing anywhere). Takes no lock:
@@ -346,47 +328,10 @@ public final class LocalSandboxHost implements AutoCloseable {
   public long usage(String sessionId) {
     checkSessionId(sessionId);
     try {
-      var tree = openExisting(sandboxesDir, sessionId);
-      if (tree.isEmpty()) {
-        return 0;
-      }
-      try (var root = tree.get()) {
-        long total = usage(root, name("workspace"), 0);
-        var session = openExisting(root, List.of("mnt", "session"));
-        if (session.isPresent()) {
-          try (var s = session.get()) {
-            total += usage(s, name("outputs"), 0);
-          }
-        }
-        return total;
-      }
+      return DiskUsage.of(sandboxesDir, sessionId);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot measure sandbox " + sessionId, e);
     }
-  }
-
-  private static long usage(SecureDirectoryStream<Path> parent, Path name, int depth)
-      throws IOException {
-    var attrs = lstat(parent, name);
-    if (depth > USAGE_DEPTH || attrs.isEmpty() || !attrs.get().isDirectory()) {
-      return 0;
-    }
-    long total = 0;
-    try (var d = open(parent, name)) {
-      for (Path child : names(d)) {
-        try {
-          var entry = lstat(d, child);
-          if (entry.isPresent() && entry.get().isDirectory()) {
-            total += usage(d, child, depth + 1);
-          } else if (entry.isPresent() && entry.get().isRegularFile()) {
-            total += entry.get().size();
-          }
-        } catch (FileSystemException gone) {
-          // removed or swapped for something else while we looked: the next poll sees it
-        }
-      }
-    }
-    return total;
   }
 
   /** How many emptied directories are kept as spares now (for tests). */
@@ -456,69 +401,7 @@ public final class LocalSandboxHost implements AutoCloseable {
     }
   }
 
-  /**
-   * The segments of {@code mountPath} below uploads; refuses anything that is not plainly there.
-   */
-  private static List<String> segments(String mountPath) {
-    if (!mountPath.startsWith(UPLOADS + "/")) {
-      throw new IllegalArgumentException(
-          "mount_path must be under " + UPLOADS + ": '" + mountPath + "'");
-    }
-    List<String> segments = List.of(mountPath.substring(UPLOADS.length() + 1).split("/", -1));
-    for (String s : segments) {
-      if (s.isEmpty() || s.equals(".") || s.equals("..")) {
-        throw new IllegalArgumentException(
-            "mount_path must not have empty, '.' or '..' segments or end with '/': '"
-                + mountPath
-                + "'");
-      }
-      if (s.chars().anyMatch(Character::isISOControl)) {
-        throw new IllegalArgumentException(
-            "mount_path must not contain control characters: '" + mountPath + "'");
-      }
-    }
-    return segments;
-  }
-
-  // ---- the desired uploads tree
-
-  private sealed interface Node permits Mount, Folder {}
-
-  private record Mount(String sha256) implements Node {}
-
-  private record Folder(Map<String, Node> children) implements Node {
-    Folder() {
-      this(new TreeMap<>());
-    }
-  }
-
-  private static Folder plan(Map<String, String> desired) {
-    Folder root = new Folder();
-    desired.forEach(
-        (mountPath, sha256) -> {
-          checkSha256(sha256);
-          List<String> segments = segments(mountPath);
-          Folder folder = root;
-          for (String segment : segments.subList(0, segments.size() - 1)) {
-            if (!(folder.children().computeIfAbsent(segment, s -> new Folder())
-                instanceof Folder sub)) {
-              throw overlap(mountPath);
-            }
-            folder = sub;
-          }
-          if (folder.children().putIfAbsent(segments.getLast(), new Mount(sha256)) != null) {
-            throw overlap(mountPath);
-          }
-        });
-    return root;
-  }
-
-  private static IllegalArgumentException overlap(String mountPath) {
-    return new IllegalArgumentException(
-        "mount_path is an ancestor or descendant of another mount: '" + mountPath + "'");
-  }
-
-  private void sync(String sessionId, SecureDirectoryStream<Path> dir, Folder want)
+  private void sync(String sessionId, SecureDirectoryStream<Path> dir, MountPlan.Folder want)
       throws IOException {
     for (Path name : names(dir)) {
       if (!want.children().containsKey(name.toString())) {
@@ -527,8 +410,8 @@ public final class LocalSandboxHost implements AutoCloseable {
     }
     for (var entry : want.children().entrySet()) {
       switch (entry.getValue()) {
-        case Mount m -> placeMount(dir, entry.getKey(), m.sha256());
-        case Folder f -> {
+        case MountPlan.Mount m -> placeMount(dir, entry.getKey(), m.sha256());
+        case MountPlan.Folder f -> {
           try (var sub = ensureDirectory(sessionId, dir, entry.getKey())) {
             sync(sessionId, sub, f);
           }
@@ -536,8 +419,6 @@ public final class LocalSandboxHost implements AutoCloseable {
       }
     }
   }
-
-  // ---- placing entries without following links
 
   // ---- the session's top directories, kept open between operations
 
@@ -638,7 +519,7 @@ public final class LocalSandboxHost implements AutoCloseable {
         }
         dirs.add(dir);
         // the inode actually opened, which a swap after the lstat could have changed
-        keys.add(dir.getFileAttributeView(BasicFileAttributeView.class).readAttributes().fileKey());
+        keys.add(fileKey(dir));
       }
     } finally {
       if (dirs.size() < names.size()) { // missing, or something failed
@@ -833,7 +714,7 @@ public final class LocalSandboxHost implements AutoCloseable {
       return false;
     }
     var moved = lstat(stagingDir, spare.getFileName());
-    Object key = dir.getFileAttributeView(BasicFileAttributeView.class).readAttributes().fileKey();
+    Object key = fileKey(dir);
     if (moved.isPresent() && moved.get().isDirectory() && key.equals(moved.get().fileKey())) {
       for (Path evicted : spares.keep(sessionId, spare)) {
         removeTree(stagingDir, evicted.getFileName());
@@ -1020,134 +901,6 @@ public final class LocalSandboxHost implements AutoCloseable {
     return staging.resolve(UUID.randomUUID().toString());
   }
 
-  /** Removes {@code name} from {@code parent}, and everything below it if it is a directory. */
-  private static void removeTree(SecureDirectoryStream<Path> parent, Path name) throws IOException {
-    var attrs = lstat(parent, name);
-    if (attrs.isEmpty()) {
-      return;
-    }
-    if (attrs.get().isDirectory()) {
-      try (var dir = open(parent, name)) {
-        for (Path child : names(dir)) {
-          removeTree(dir, child);
-        }
-      }
-      parent.deleteDirectory(name);
-    } else {
-      parent.deleteFile(name);
-    }
-  }
-
-  static Optional<SecureDirectoryStream<Path>> openExisting(
-      SecureDirectoryStream<Path> parent, String name) throws IOException {
-    var attrs = lstat(parent, name(name));
-    if (attrs.isEmpty() || !attrs.get().isDirectory()) {
-      return Optional.empty();
-    }
-    return Optional.of(open(parent, name(name)));
-  }
-
-  /**
-   * Opens {@code parent/names[0]/names[1]/…} one directory at a time, each relative to the one
-   * before and without following a link; empty if one is missing or not a directory. The
-   * directories on the way are closed once the next is open: a directory's descriptor does not need
-   * its parent's.
-   */
-  static Optional<SecureDirectoryStream<Path>> openExisting(
-      SecureDirectoryStream<Path> parent, List<String> names) throws IOException {
-    if (names.isEmpty()) {
-      throw new IllegalArgumentException("no directory to open");
-    }
-    SecureDirectoryStream<Path> dir = parent;
-    for (String name : names) {
-      Optional<SecureDirectoryStream<Path>> next;
-      try {
-        next = openExisting(dir, name);
-      } finally {
-        if (dir != parent) {
-          dir.close();
-        }
-      }
-      if (next.isEmpty()) {
-        return Optional.empty();
-      }
-      dir = next.get();
-    }
-    return Optional.of(dir);
-  }
-
-  /**
-   * Opens a directory relative to {@code parent}; fails on a symlink. Callers lstat first, so a
-   * FIFO or device planted in the tree is not opened.
-   */
-  static SecureDirectoryStream<Path> open(SecureDirectoryStream<Path> parent, Path name)
-      throws IOException {
-    return parent.newDirectoryStream(name, NOFOLLOW_LINKS);
-  }
-
-  static Optional<BasicFileAttributes> lstat(SecureDirectoryStream<Path> dir, Path name)
-      throws IOException {
-    try {
-      var view = dir.getFileAttributeView(name, BasicFileAttributeView.class, NOFOLLOW_LINKS);
-      return Optional.of(view.readAttributes());
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
-    }
-  }
-
-  /** The entries' names, kept as paths so names that are not valid text survive the round trip. */
-  static List<Path> names(SecureDirectoryStream<Path> dir) {
-    List<Path> names = new ArrayList<>();
-    for (Path entry : dir) {
-      names.add(entry.getFileName());
-    }
-    return names;
-  }
-
-  /** A single name for the *at calls; anything with a slash would resolve more than one step. */
-  static Path name(String name) {
-    if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
-      throw new IllegalArgumentException("not a single path segment: '" + name + "'");
-    }
-    return Path.of(name);
-  }
-
-  /** Opens a directory Berth owns (not inside any sandbox), following its path as given. */
-  private static SecureDirectoryStream<Path> openTrusted(Path dir) throws IOException {
-    DirectoryStream<Path> stream = Files.newDirectoryStream(dir);
-    if (stream instanceof SecureDirectoryStream<Path> secure) {
-      return secure;
-    }
-    stream.close();
-    throw new UnsupportedOperationException(
-        "sandboxes need a filesystem with openat-style directory access: " + dir);
-  }
-
-  /** Directories opened on the way down, closed together. */
-  private static final class OpenDirs implements AutoCloseable {
-    private final List<SecureDirectoryStream<Path>> dirs = new ArrayList<>();
-
-    SecureDirectoryStream<Path> add(SecureDirectoryStream<Path> dir) {
-      dirs.add(dir);
-      return dir;
-    }
-
-    SecureDirectoryStream<Path> get(int i) {
-      return dirs.get(i);
-    }
-
-    int size() {
-      return dirs.size();
-    }
-
-    @Override
-    public void close() throws IOException {
-      for (int i = dirs.size() - 1; i >= 0; i--) {
-        dirs.get(i).close();
-      }
-    }
-  }
-
   // ---- arguments and locking
 
   private interface IoAction {
@@ -1170,12 +923,6 @@ public final class LocalSandboxHost implements AutoCloseable {
   private static void checkSessionId(String sessionId) {
     if (!SESSION_ID.matcher(sessionId).matches()) {
       throw new IllegalArgumentException("not a session id: '" + sessionId + "'");
-    }
-  }
-
-  private static void checkSha256(String sha256) {
-    if (!SHA256.matcher(sha256).matches()) {
-      throw new IllegalArgumentException("not a lowercase hex SHA-256: '" + sha256 + "'");
     }
   }
 }
