@@ -1,7 +1,6 @@
 package dev.berth.sandbox;
 
 import static dev.berth.sandbox.NoFollow.fileKey;
-import static dev.berth.sandbox.NoFollow.giveTo;
 import static dev.berth.sandbox.NoFollow.lstat;
 import static dev.berth.sandbox.NoFollow.name;
 import static dev.berth.sandbox.NoFollow.names;
@@ -10,24 +9,13 @@ import static dev.berth.sandbox.NoFollow.openExisting;
 import static dev.berth.sandbox.NoFollow.openTrusted;
 import static dev.berth.sandbox.NoFollow.own;
 import static dev.berth.sandbox.NoFollow.removeTree;
-import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -38,8 +26,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -84,12 +70,6 @@ import java.util.regex.Pattern;
  */
 public final class LocalSandboxHost implements AutoCloseable {
   private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
-  private static final FileAttribute<Set<PosixFilePermission>> DIRECTORY =
-      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x"));
-  private static final Set<PosixFilePermission> READ_ONLY =
-      PosixFilePermissions.fromString("r--r--r--");
-  private static final Set<PosixFilePermission> RESTORED_FILE =
-      PosixFilePermissions.fromString("rw-r--r--");
   private static final int STRIPES = 256;
 
   /**
@@ -103,17 +83,14 @@ public final class LocalSandboxHost implements AutoCloseable {
   static final int SPARE_DIRECTORIES = 256;
 
   private final Path sandboxes;
-  private final Path staging;
-  private final Path cache;
-  private final Function<String, Path> blobs;
   private final SecureDirectoryStream<Path> sandboxesDir; // open for the host's life
-  private final SecureDirectoryStream<Path> stagingDir;
+  private final Staging staging;
+  private final BlobLinks links;
+  private final OutputsDirectory outputsDirectory;
   private final KeptSessions kept = new KeptSessions();
   private final SpareDirectories spares = new SpareDirectories();
   private final OutputScanner outputs = new OutputScanner();
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
-  private volatile OutputRestorer restorer = OutputRestorer.NONE;
-  private volatile OptionalInt restoredOwner = OptionalInt.empty();
 
   /**
    * @param dataDir Berth's data directory; sandboxes live in {@code <dataDir>/sandboxes}
@@ -121,30 +98,24 @@ public final class LocalSandboxHost implements AutoCloseable {
    */
   public LocalSandboxHost(Path dataDir, Function<String, Path> blobs) {
     this.sandboxes = dataDir.resolve("sandboxes");
-    this.staging = sandboxes.resolve(".staging");
-    this.cache = sandboxes.resolve(".cache");
-    this.blobs = blobs;
+    Path cache = sandboxes.resolve(".cache");
     for (int i = 0; i < STRIPES; i++) {
       locks[i] = new ReentrantLock();
     }
     try {
-      Files.createDirectories(staging);
-      Files.createDirectories(cache);
-      try (var stale = openTrusted(staging)) { // left by a previous run
-        for (Path name : names(stale)) {
-          removeTree(stale, name);
-        }
-      }
-      sandboxesDir = openTrusted(sandboxes);
+      staging = Staging.open(sandboxes.resolve(".staging"));
       try {
-        stagingDir = openTrusted(staging);
+        Files.createDirectories(cache);
+        sandboxesDir = openTrusted(sandboxes);
       } catch (IOException | RuntimeException e) {
-        sandboxesDir.close();
+        staging.close();
         throw e;
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare sandbox directory " + sandboxes, e);
     }
+    links = new BlobLinks(blobs, cache, staging);
+    outputsDirectory = new OutputsDirectory(staging, blobs);
   }
 
   /**
@@ -154,8 +125,7 @@ public final class LocalSandboxHost implements AutoCloseable {
    * that restores needs this host first.
    */
   public void restoreOutputsWith(OutputRestorer restorer, OptionalInt owner) {
-    this.restorer = restorer;
-    this.restoredOwner = owner;
+    outputsDirectory.restoreWith(restorer, owner);
   }
 
   /** Closes the directories the host keeps open; it must not be used afterwards. */
@@ -163,7 +133,7 @@ public final class LocalSandboxHost implements AutoCloseable {
   public void close() {
     try (outputs;
         sandboxesDir;
-        stagingDir) {
+        staging) {
       kept.close();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot close sandbox directory " + sandboxes, e);
@@ -193,7 +163,7 @@ public final class LocalSandboxHost implements AutoCloseable {
                 sessionId,
                 true,
                 top -> {
-                  createOutputsIfMissing(sessionId, top.session());
+                  outputsDirectory.createIfMissing(sessionId, top.session());
                   createIfMissing(sessionId, top.tree(), "workspace");
                   try (var uploads = open(top.uploads(), Path.of("."))) { // to list it
                     sync(sessionId, uploads, plan);
@@ -213,7 +183,7 @@ public final class LocalSandboxHost implements AutoCloseable {
                 sessionId,
                 true,
                 top -> {
-                  createOutputsIfMissing(sessionId, top.session());
+                  outputsDirectory.createIfMissing(sessionId, top.session());
                   createIfMissing(sessionId, top.tree(), "workspace");
                   try (var dirs = new NoFollow.OpenDirs()) {
                     var dir = top.uploads();
@@ -228,9 +198,9 @@ public final class LocalSandboxHost implements AutoCloseable {
                       }
                     }
                     if (made) {
-                      linkIn(dir, segments.getLast(), sha256);
+                      links.link(dir, segments.getLast(), sha256);
                     } else {
-                      placeMount(dir, segments.getLast(), sha256);
+                      links.place(dir, segments.getLast(), sha256);
                     }
                   }
                 }));
@@ -304,7 +274,7 @@ public final class LocalSandboxHost implements AutoCloseable {
                 sessionId,
                 false,
                 top -> {
-                  createOutputsIfMissing(sessionId, top.session());
+                  outputsDirectory.createIfMissing(sessionId, top.session());
                   createIfMissing(sessionId, top.tree(), "workspace");
                   if (owner.isPresent()) {
                     own(top.session(), "outputs", owner.getAsInt());
@@ -348,7 +318,7 @@ public final class LocalSandboxHost implements AutoCloseable {
           kept.drop(sessionId);
           removeTree(sandboxesDir, name(sessionId));
           for (Path spare : spares.drop(sessionId)) {
-            removeTree(stagingDir, spare.getFileName());
+            staging.remove(spare);
           }
         });
   }
@@ -410,7 +380,7 @@ public final class LocalSandboxHost implements AutoCloseable {
     }
     for (var entry : want.children().entrySet()) {
       switch (entry.getValue()) {
-        case MountPlan.Mount m -> placeMount(dir, entry.getKey(), m.sha256());
+        case MountPlan.Mount m -> links.place(dir, entry.getKey(), m.sha256());
         case MountPlan.Folder f -> {
           try (var sub = ensureDirectory(sessionId, dir, entry.getKey())) {
             sync(sessionId, sub, f);
@@ -667,7 +637,7 @@ public final class LocalSandboxHost implements AutoCloseable {
    */
   private SecureDirectoryStream<Path> newDirectory(
       String sessionId, SecureDirectoryStream<Path> parent, String name) throws IOException {
-    moveIn(emptyDirectory(sessionId), parent, name);
+    staging.moveIn(emptyDirectory(sessionId), parent, name);
     return open(parent, name(name));
   }
 
@@ -680,9 +650,7 @@ public final class LocalSandboxHost implements AutoCloseable {
     if (spare != null) {
       return spare;
     }
-    Path temp = staged();
-    Files.createDirectory(temp, DIRECTORY);
-    return temp;
+    return staging.newDirectory();
   }
 
   /**
@@ -707,198 +675,27 @@ public final class LocalSandboxHost implements AutoCloseable {
         return false;
       }
     }
-    Path spare = staged();
-    try {
-      parent.move(name, stagingDir, spare.getFileName());
-    } catch (NoSuchFileException e) {
+    Path spare = staging.fresh();
+    if (!staging.moveOut(parent, name, spare)) {
       return false;
     }
-    var moved = lstat(stagingDir, spare.getFileName());
+    var moved = staging.lstat(spare);
     Object key = fileKey(dir);
     if (moved.isPresent() && moved.get().isDirectory() && key.equals(moved.get().fileKey())) {
       for (Path evicted : spares.keep(sessionId, spare)) {
-        removeTree(stagingDir, evicted.getFileName());
+        staging.remove(evicted);
       }
     } else {
-      removeTree(stagingDir, spare.getFileName());
+      staging.remove(spare);
     }
     return true;
-  }
-
-  /**
-   * Creates the session's outputs directory if it is missing, holding the outputs the catalogue
-   * recorded for it. It is built whole in staging, which no sandbox can reach, and renamed into
-   * place, so a catalogue refresh sees either no outputs directory (and changes nothing) or every
-   * restored file, never an empty directory whose records it would drop. An existing outputs
-   * directory is the agent's and is left as it is. A failure leaves outputs missing, so the next
-   * operation on the session tries again.
-   */
-  private void createOutputsIfMissing(String sessionId, SecureDirectoryStream<Path> session)
-      throws IOException {
-    if (lstat(session, name("outputs")).isPresent()) {
-      return;
-    }
-    List<OutputRestorer.Wanted> wanted = restorer.wanted(sessionId);
-    Path temp = staged();
-    Files.createDirectory(temp, DIRECTORY);
-    List<OutputRestorer.Restored> placed;
-    try {
-      restoredMode(temp, DIRECTORY.value());
-      placed = new ArrayList<>();
-      for (var output : wanted) {
-        restore(temp, output).ifPresent(placed::add);
-      }
-    } catch (IOException | RuntimeException e) {
-      try {
-        removeTree(stagingDir, temp.getFileName());
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
-    }
-    moveIn(temp, session, "outputs");
-    if (!placed.isEmpty()) {
-      restorer.restored(sessionId, placed);
-    }
-  }
-
-  /**
-   * Copies one recorded output from its blob into {@code outputs} (still in staging, Berth's own,
-   * so paths may be used whole). Empty when the records contradict each other (a file where
-   * another's directory goes) or the blob is gone: its record then goes at the next refresh.
-   */
-  private Optional<OutputRestorer.Restored> restore(Path outputs, OutputRestorer.Wanted output)
-      throws IOException {
-    List<String> segments = List.of(output.path().split("/", -1));
-    Path dir = outputs;
-    for (String segment : segments.subList(0, segments.size() - 1)) {
-      dir = dir.resolve(name(segment));
-      if (!Files.isDirectory(dir, NOFOLLOW_LINKS)) {
-        if (Files.exists(dir, NOFOLLOW_LINKS)) {
-          return Optional.empty();
-        }
-        Files.createDirectory(dir);
-        restoredMode(dir, DIRECTORY.value());
-      }
-    }
-    Path file = dir.resolve(name(segments.getLast()));
-    if (Files.exists(file, NOFOLLOW_LINKS)) {
-      return Optional.empty();
-    }
-    try {
-      Files.copy(blobs.apply(output.sha256()), file);
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
-    }
-    restoredMode(file, RESTORED_FILE);
-    Files.setLastModifiedTime(file, FileTime.from(output.mtimeNanos(), TimeUnit.NANOSECONDS));
-    var attrs = Files.readAttributes(file, BasicFileAttributes.class, NOFOLLOW_LINKS);
-    return Optional.of(
-        new OutputRestorer.Restored(output, OutputScanner.outputFile(output.path(), attrs)));
-  }
-
-  /** Normal modes whatever the umask, and the commands' owner when Berth runs as root. */
-  private void restoredMode(Path path, Set<PosixFilePermission> mode) throws IOException {
-    Files.setPosixFilePermissions(path, mode);
-    OptionalInt owner = restoredOwner;
-    if (owner.isPresent()) {
-      giveTo(
-          Files.getFileAttributeView(path, PosixFileAttributeView.class, NOFOLLOW_LINKS),
-          owner.getAsInt());
-    }
   }
 
   private void createIfMissing(String sessionId, SecureDirectoryStream<Path> parent, String name)
       throws IOException {
     if (lstat(parent, name(name)).isEmpty()) {
-      moveIn(emptyDirectory(sessionId), parent, name);
+      staging.moveIn(emptyDirectory(sessionId), parent, name);
     }
-  }
-
-  /** Puts a link to the blob at {@code name} unless the blob's inode is already there. */
-  private void placeMount(SecureDirectoryStream<Path> dir, String name, String sha256)
-      throws IOException {
-    Path blob = blobs.apply(sha256);
-    var existing = lstat(dir, name(name));
-    if (existing.isPresent()) {
-      var attrs = existing.get();
-      if (attrs.isRegularFile() && isBlob(attrs.fileKey(), sha256, blob)) {
-        return;
-      }
-      if (attrs.isDirectory()) {
-        removeTree(dir, name(name)); // renameat cannot replace a directory with a file
-      }
-    }
-    linkIn(dir, name, sha256);
-  }
-
-  /**
-   * Puts a link to the blob at {@code name}, replacing a file or link there but not a directory.
-   */
-  private void linkIn(SecureDirectoryStream<Path> dir, String name, String sha256)
-      throws IOException {
-    Path blob = blobs.apply(sha256);
-    Path temp = staged();
-    try {
-      Files.createLink(temp, blob);
-    } catch (NoSuchFileException | FileAlreadyExistsException e) {
-      throw e;
-    } catch (FileSystemException e) { // another filesystem, or no hard links there
-      Files.createLink(temp, cachedCopy(sha256, blob));
-    }
-    moveIn(temp, dir, name);
-  }
-
-  private boolean isBlob(Object fileKey, String sha256, Path blob) throws IOException {
-    if (fileKey.equals(Files.readAttributes(blob, BasicFileAttributes.class).fileKey())) {
-      return true;
-    }
-    try {
-      var copy = Files.readAttributes(cache.resolve(sha256), BasicFileAttributes.class);
-      return fileKey.equals(copy.fileKey());
-    } catch (NoSuchFileException e) {
-      return false;
-    }
-  }
-
-  /** The blob's read-only copy on the sandboxes' filesystem, made the first time it is needed. */
-  private Path cachedCopy(String sha256, Path blob) throws IOException {
-    Path copy = cache.resolve(sha256);
-    if (Files.exists(copy)) {
-      return copy;
-    }
-    Path temp = staged();
-    try {
-      Files.copy(blob, temp);
-      try (var channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        channel.force(true);
-      }
-      Files.setPosixFilePermissions(temp, READ_ONLY);
-      Files.createLink(copy, temp); // unlike a rename, never replaces a concurrent copy
-    } catch (FileAlreadyExistsException e) {
-      // another session copied it first; theirs is as good
-    } finally {
-      Files.deleteIfExists(temp);
-    }
-    return copy;
-  }
-
-  /** Renames a staged entry to {@code name} in {@code dir}, replacing a file or link there. */
-  private void moveIn(Path temp, SecureDirectoryStream<Path> dir, String name) throws IOException {
-    try {
-      stagingDir.move(temp.getFileName(), dir, name(name));
-    } catch (IOException | RuntimeException e) {
-      try {
-        Files.deleteIfExists(temp); // the rename failed, so it is still there
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
-    }
-  }
-
-  private Path staged() {
-    return staging.resolve(UUID.randomUUID().toString());
   }
 
   // ---- arguments and locking
