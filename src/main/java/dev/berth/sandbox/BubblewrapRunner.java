@@ -2,16 +2,12 @@ package dev.berth.sandbox;
 
 import dev.berth.config.BerthConfig;
 import dev.berth.sandbox.LocalSandboxHost.CommandDirs;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -45,10 +41,9 @@ import org.slf4j.LoggerFactory;
  * thread, a command would be killed as soon as the carrier or the request moved on. If Berth itself
  * dies, the same signal kills every command at once.
  *
- * <p>stdout and stderr are read on threads of their own and stdin written on a third, so no pipe
- * can fill and block the other side. The request's thread waits for the exit in slices of {@link
- * #POLL}, and between slices checks the wall-time limit, the output limit and the session's disk
- * usage.
+ * <p>The request's thread waits for the exit in slices of {@link #POLL}, and between slices checks
+ * the wall-time limit, the output limit and the session's disk usage; the process's pipes are
+ * {@link RunningCommand}'s.
  */
 public final class BubblewrapRunner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BubblewrapRunner.class);
@@ -119,7 +114,7 @@ public final class BubblewrapRunner implements AutoCloseable {
   private final ExecutorService launcher =
       Executors.newSingleThreadExecutor(
           r -> Thread.ofPlatform().name("berth-exec-launcher").daemon().unstarted(r));
-  private final Map<String, Set<Running>> running = new ConcurrentHashMap<>();
+  private final Map<String, Set<RunningCommand>> running = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   /**
@@ -228,7 +223,7 @@ public final class BubblewrapRunner implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while starting a command", e);
     }
-    var run = new Running(process, config.maxOutputBytes());
+    var run = new RunningCommand(process, config.maxOutputBytes());
     running.computeIfAbsent(command.sessionId(), s -> ConcurrentHashMap.newKeySet()).add(run);
     try {
       if (closed) { // close() ran between the check above and the registration
@@ -271,7 +266,7 @@ public final class BubblewrapRunner implements AutoCloseable {
 
   /** Stops every command running in the session (it is being deleted or moving away). */
   public void stopAll(String sessionId) {
-    for (Running run : running.getOrDefault(sessionId, Set.of())) {
+    for (RunningCommand run : running.getOrDefault(sessionId, Set.of())) {
       run.stop(Stop.SESSION_REMOVED);
     }
   }
@@ -281,7 +276,7 @@ public final class BubblewrapRunner implements AutoCloseable {
   public void close() {
     closed = true;
     for (var set : running.values()) {
-      for (Running run : set) {
+      for (RunningCommand run : set) {
         run.stop(Stop.SHUTDOWN);
       }
     }
@@ -311,124 +306,6 @@ public final class BubblewrapRunner implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while a command ran", e);
-    }
-  }
-
-  /** One started command: its process, its output so far and why it was stopped. */
-  private final class Running {
-    final Process process;
-    final Capture stdout;
-    final Capture stderr;
-    final List<Thread> threads = new ArrayList<>();
-    volatile Stop stop = Stop.NONE;
-
-    Running(Process process, long maxOutputBytes) {
-      this.process = process;
-      this.stdout = new Capture(maxOutputBytes);
-      this.stderr = new Capture(maxOutputBytes);
-      threads.add(read(process.getInputStream(), stdout));
-      threads.add(read(process.getErrorStream(), stderr));
-    }
-
-    private Thread read(InputStream in, Capture into) {
-      return Thread.ofVirtual()
-          .name("berth-exec-output")
-          .start(
-              () -> {
-                try (in) {
-                  byte[] buffer = new byte[16 * 1024];
-                  int n;
-                  while ((n = in.read(buffer)) >= 0) {
-                    if (!into.add(buffer, n)) {
-                      stop(Stop.OUTPUT_LIMIT);
-                    }
-                  }
-                } catch (IOException e) {
-                  // the process is gone and the pipe with it
-                }
-              });
-    }
-
-    void feed(Optional<byte[]> stdin) {
-      OutputStream out = process.getOutputStream();
-      if (stdin.isEmpty()) {
-        closeQuietly(out);
-        return;
-      }
-      threads.add(
-          Thread.ofVirtual()
-              .name("berth-exec-input")
-              .start(
-                  () -> {
-                    try (out) {
-                      out.write(stdin.get());
-                    } catch (IOException e) {
-                      // the command exited or closed its stdin without reading everything
-                    }
-                  }));
-    }
-
-    /** Records the first reason and kills the sandbox; later reasons change nothing. */
-    synchronized void stop(Stop reason) {
-      if (stop == Stop.NONE) {
-        stop = reason;
-      }
-      kill();
-    }
-
-    /** SIGKILL to bubblewrap and everything below it; the namespace's init takes the rest. */
-    void kill() {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
-    }
-
-    /** Waits (briefly) for the readers and the writer to finish with the closed pipes. */
-    void drain() {
-      for (Thread t : threads) {
-        try {
-          if (!t.join(Duration.ofSeconds(2))) {
-            log.warn("output of a sandboxed command still open 2 s after it ended");
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-    }
-  }
-
-  /** The first {@code max} bytes of a stream; remembers whether more came. */
-  private static final class Capture {
-    private final long max;
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    private boolean overflowed;
-
-    Capture(long max) {
-      this.max = max;
-    }
-
-    /** Keeps what fits; false once the stream has gone past the limit. */
-    synchronized boolean add(byte[] buffer, int n) {
-      int room = (int) Math.min(n, max - bytes.size());
-      bytes.write(buffer, 0, Math.max(room, 0));
-      overflowed |= room < n;
-      return !overflowed;
-    }
-
-    synchronized boolean overflowed() {
-      return overflowed;
-    }
-
-    synchronized byte[] bytes() {
-      return bytes.toByteArray();
-    }
-  }
-
-  private static void closeQuietly(OutputStream out) {
-    try {
-      out.close();
-    } catch (IOException e) {
-      // nothing to tell: the command does not read its stdin
     }
   }
 
