@@ -2,16 +2,12 @@ package dev.berth.sandbox;
 
 import dev.berth.config.BerthConfig;
 import dev.berth.sandbox.LocalSandboxHost.CommandDirs;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,23 +27,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs commands inside a session's sandbox with bubblewrap ({@code bwrap}).
  *
- * <p>Design note. The sandbox is a new mount, PID, network, IPC, UTS (and, where possible, cgroup)
- * namespace whose root is an empty tmpfs made read-only once built. The host's {@code /usr} (and
- * the {@code /bin}, {@code /lib}… links or directories beside it) and the few {@code /etc} files
- * the dynamic loader needs are bound read-only; {@code /etc/passwd}, {@code /etc/group} and {@code
- * /etc/hosts} are Berth's own minimal files. The session's tree gives three binds: uploads
- * read-only at {@code /mnt/session/uploads} (so a write, chmod, rename or unlink there fails with
- * EROFS whatever the file modes say), outputs and {@code /workspace} writable. Binding the uploads
- * directory, which Berth never replaces while the session lives, is what lets a running command see
- * resources added or deleted after it started.
- *
- * <p>Inside, a chain of small programs execs into the command: {@code timeout -s KILL} (a backstop
- * that ends everything a little after the limit even if Berth is gone), {@code prlimit --fsize} (no
- * single file beyond the disk quota), then, when Berth runs as root, {@code setpriv} dropping to
- * uid and gid 65534 with no groups, no capabilities (bounding set included) and no new privileges,
- * and last {@code env} applying the request's variables. They come after the drop on purpose: a
- * variable such as {@code LD_PRELOAD} must never reach a program that still holds root. When Berth
- * is not root, bubblewrap makes a user namespace instead and the command runs as uid 1000 there.
+ * <p>Design note. What the sandbox is (its namespaces, filesystem, limits and the user the command
+ * runs as) is the command line, built by {@link BwrapCommandLine}; this class starts the process,
+ * feeds and reads it, and stops it.
  *
  * <p>Ending a command ends everything it started. The command is not PID 1 of its namespace;
  * bubblewrap's init is, and when the command exits, the init exits and the kernel kills whatever is
@@ -59,45 +41,15 @@ import org.slf4j.LoggerFactory;
  * thread, a command would be killed as soon as the carrier or the request moved on. If Berth itself
  * dies, the same signal kills every command at once.
  *
- * <p>stdout and stderr are read on threads of their own and stdin written on a third, so no pipe
- * can fill and block the other side. The request's thread waits for the exit in slices of {@link
- * #POLL}, and between slices checks the wall-time limit, the output limit and the session's disk
- * usage.
+ * <p>The request's thread waits for the exit in slices of {@link #POLL}, and between slices checks
+ * the wall-time limit, the output limit and the session's disk usage; the process's pipes are
+ * {@link RunningCommand}'s.
  */
 public final class BubblewrapRunner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BubblewrapRunner.class);
 
   /** How often a running command's limits are checked. */
   static final Duration POLL = Duration.ofMillis(200);
-
-  /** How long after its limit the in-sandbox {@code timeout} kills a command Berth lost. */
-  private static final Duration BACKSTOP_GRACE = Duration.ofSeconds(5);
-
-  /** The unprivileged user commands run as when Berth is root. */
-  private static final int NOBODY = 65534;
-
-  /** The user (in its own user namespace) commands run as when Berth is not root. */
-  private static final int USERNS_ID = 1000;
-
-  private static final long TMP_BYTES = 64L * 1024 * 1024;
-  private static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-  private static final List<String> HELPERS =
-      List.of("/usr/bin/timeout", "/usr/bin/prlimit", "/usr/bin/env");
-  private static final String SETPRIV = "/usr/bin/setpriv";
-
-  /** Host files the dynamic loader and common tools need, bound read-only when present. */
-  private static final List<String> HOST_ETC =
-      List.of(
-          "/etc/ld.so.cache",
-          "/etc/ld.so.conf",
-          "/etc/ld.so.conf.d",
-          "/etc/alternatives",
-          "/etc/nsswitch.conf",
-          "/etc/localtime");
-
-  /** Top-level host entries that hold programs and libraries: links or directories. */
-  private static final List<String> HOST_SYSTEM =
-      List.of("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32");
 
   /** Why a command stopped before it ended by itself. */
   public enum Stop {
@@ -158,10 +110,11 @@ public final class BubblewrapRunner implements AutoCloseable {
   private final String bwrap;
   private final boolean root;
   private final Path etc;
+  private final BwrapCommandLine commandLine;
   private final ExecutorService launcher =
       Executors.newSingleThreadExecutor(
           r -> Thread.ofPlatform().name("berth-exec-launcher").daemon().unstarted(r));
-  private final Map<String, Set<Running>> running = new ConcurrentHashMap<>();
+  private final Map<String, Set<RunningCommand>> running = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   /**
@@ -175,10 +128,11 @@ public final class BubblewrapRunner implements AutoCloseable {
     this.etc = dataDir.resolve("sandbox-etc");
     Optional<Path> found = findExecutable(config.bwrap());
     this.bwrap = found.map(Path::toString).orElse(config.bwrap());
+    this.commandLine = new BwrapCommandLine(bwrap, root, etc, config);
     this.missing = found.isEmpty() ? Optional.of(missing(config.bwrap())) : missingHelper();
     missing.ifPresent(reason -> log.warn("commands cannot run in sandboxes: {}", reason));
     if (missing.isEmpty()) {
-      writeEtc(root ? NOBODY : USERNS_ID);
+      writeEtc(root ? BwrapCommandLine.NOBODY : BwrapCommandLine.USERNS_ID);
     }
   }
 
@@ -237,7 +191,7 @@ public final class BubblewrapRunner implements AutoCloseable {
 
   /** The uid and gid that must own outputs and workspace, when commands run as another user. */
   public OptionalInt owner() {
-    return root ? OptionalInt.of(NOBODY) : OptionalInt.empty();
+    return root ? OptionalInt.of(BwrapCommandLine.NOBODY) : OptionalInt.empty();
   }
 
   /** Runs one command to its end or its limit. */
@@ -255,7 +209,7 @@ public final class BubblewrapRunner implements AutoCloseable {
       return new Result(-1, new byte[0], new byte[0], false, Duration.ZERO, Stop.SHUTDOWN);
     }
     long usageAtStart = command.diskUsage().getAsLong();
-    var builder = new ProcessBuilder(commandLine(command));
+    var builder = new ProcessBuilder(commandLine.of(command));
     builder.environment().clear();
     long started = System.nanoTime();
     Process process;
@@ -269,7 +223,7 @@ public final class BubblewrapRunner implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while starting a command", e);
     }
-    var run = new Running(process, config.maxOutputBytes());
+    var run = new RunningCommand(process, config.maxOutputBytes());
     running.computeIfAbsent(command.sessionId(), s -> ConcurrentHashMap.newKeySet()).add(run);
     try {
       if (closed) { // close() ran between the check above and the registration
@@ -312,7 +266,7 @@ public final class BubblewrapRunner implements AutoCloseable {
 
   /** Stops every command running in the session (it is being deleted or moving away). */
   public void stopAll(String sessionId) {
-    for (Running run : running.getOrDefault(sessionId, Set.of())) {
+    for (RunningCommand run : running.getOrDefault(sessionId, Set.of())) {
       run.stop(Stop.SESSION_REMOVED);
     }
   }
@@ -322,7 +276,7 @@ public final class BubblewrapRunner implements AutoCloseable {
   public void close() {
     closed = true;
     for (var set : running.values()) {
-      for (Running run : set) {
+      for (RunningCommand run : set) {
         run.stop(Stop.SHUTDOWN);
       }
     }
@@ -355,250 +309,6 @@ public final class BubblewrapRunner implements AutoCloseable {
     }
   }
 
-  /** The whole command line: bubblewrap's options, then the chain that execs the command. */
-  List<String> commandLine(Command command) {
-    List<String> args = new ArrayList<>(List.of(bwrap));
-    args.addAll(
-        List.of(
-            "--unshare-pid",
-            "--unshare-net",
-            "--unshare-ipc",
-            "--unshare-uts",
-            "--unshare-cgroup-try",
-            "--hostname",
-            "sandbox",
-            "--die-with-parent",
-            "--new-session",
-            "--clearenv"));
-    if (!root) {
-      args.addAll(
-          List.of(
-              "--unshare-user",
-              "--uid",
-              Integer.toString(USERNS_ID),
-              "--gid",
-              Integer.toString(USERNS_ID)));
-    }
-    args.addAll(List.of("--tmpfs", "/"));
-    for (String entry : HOST_SYSTEM) {
-      Path path = Path.of(entry);
-      if (Files.isSymbolicLink(path)) {
-        try {
-          args.addAll(List.of("--symlink", Files.readSymbolicLink(path).toString(), entry));
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot read the link " + entry, e);
-        }
-      } else if (Files.isDirectory(path)) {
-        args.addAll(List.of("--ro-bind", entry, entry));
-      }
-    }
-    args.addAll(List.of("--perms", "0755", "--dir", "/etc"));
-    for (String entry : HOST_ETC) {
-      args.addAll(List.of("--ro-bind-try", entry, entry));
-    }
-    for (String name : List.of("passwd", "group", "hosts")) {
-      args.addAll(List.of("--ro-bind", etc.resolve(name).toString(), "/etc/" + name));
-    }
-    args.addAll(
-        List.of(
-            "--proc",
-            "/proc",
-            "--dev",
-            "/dev",
-            "--size",
-            Long.toString(TMP_BYTES),
-            "--tmpfs",
-            "/tmp",
-            "--perms",
-            "0755",
-            "--dir",
-            "/mnt",
-            "--perms",
-            "0755",
-            "--dir",
-            "/mnt/session",
-            "--ro-bind",
-            command.dirs().uploads().toString(),
-            "/mnt/session/uploads",
-            "--bind",
-            command.dirs().outputs().toString(),
-            "/mnt/session/outputs",
-            "--bind",
-            command.dirs().workspace().toString(),
-            "/workspace",
-            "--remount-ro",
-            "/",
-            "--chdir",
-            "/workspace",
-            "--setenv",
-            "PATH",
-            PATH,
-            "--setenv",
-            "HOME",
-            "/workspace",
-            "--setenv",
-            "LANG",
-            "C.UTF-8",
-            "--setenv",
-            "TMPDIR",
-            "/tmp",
-            "--setenv",
-            "USER",
-            "sandbox",
-            "--",
-            "/usr/bin/timeout",
-            "-s",
-            "KILL",
-            String.format(
-                Locale.ROOT, "%.3fs", command.timeout().plus(BACKSTOP_GRACE).toMillis() / 1000.0),
-            "/usr/bin/prlimit",
-            "--fsize=" + (config.diskQuotaBytes() + 1)));
-    if (root) {
-      // Every command runs as the same unprivileged user, whose processes the kernel counts
-      // together: the cap keeps a fork bomb from taking the host's (and Berth's) process table.
-      // Under a user namespace the count would be of Berth's own user, threads included, so the
-      // cap is only set here.
-      args.add("--nproc=" + config.maxProcesses());
-    }
-    args.add("--");
-    if (root) {
-      args.addAll(
-          List.of(
-              SETPRIV,
-              "--reuid",
-              Integer.toString(NOBODY),
-              "--regid",
-              Integer.toString(NOBODY),
-              "--clear-groups",
-              "--inh-caps=-all",
-              "--bounding-set=-all",
-              "--no-new-privs",
-              "--"));
-    }
-    args.addAll(List.of("/usr/bin/env", "--"));
-    command.env().forEach((name, value) -> args.add(name + "=" + value));
-    args.addAll(command.argv());
-    return args;
-  }
-
-  /** One started command: its process, its output so far and why it was stopped. */
-  private final class Running {
-    final Process process;
-    final Capture stdout;
-    final Capture stderr;
-    final List<Thread> threads = new ArrayList<>();
-    volatile Stop stop = Stop.NONE;
-
-    Running(Process process, long maxOutputBytes) {
-      this.process = process;
-      this.stdout = new Capture(maxOutputBytes);
-      this.stderr = new Capture(maxOutputBytes);
-      threads.add(read(process.getInputStream(), stdout));
-      threads.add(read(process.getErrorStream(), stderr));
-    }
-
-    private Thread read(InputStream in, Capture into) {
-      return Thread.ofVirtual()
-          .name("berth-exec-output")
-          .start(
-              () -> {
-                try (in) {
-                  byte[] buffer = new byte[16 * 1024];
-                  int n;
-                  while ((n = in.read(buffer)) >= 0) {
-                    if (!into.add(buffer, n)) {
-                      stop(Stop.OUTPUT_LIMIT);
-                    }
-                  }
-                } catch (IOException e) {
-                  // the process is gone and the pipe with it
-                }
-              });
-    }
-
-    void feed(Optional<byte[]> stdin) {
-      OutputStream out = process.getOutputStream();
-      if (stdin.isEmpty()) {
-        closeQuietly(out);
-        return;
-      }
-      threads.add(
-          Thread.ofVirtual()
-              .name("berth-exec-input")
-              .start(
-                  () -> {
-                    try (out) {
-                      out.write(stdin.get());
-                    } catch (IOException e) {
-                      // the command exited or closed its stdin without reading everything
-                    }
-                  }));
-    }
-
-    /** Records the first reason and kills the sandbox; later reasons change nothing. */
-    synchronized void stop(Stop reason) {
-      if (stop == Stop.NONE) {
-        stop = reason;
-      }
-      kill();
-    }
-
-    /** SIGKILL to bubblewrap and everything below it; the namespace's init takes the rest. */
-    void kill() {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
-    }
-
-    /** Waits (briefly) for the readers and the writer to finish with the closed pipes. */
-    void drain() {
-      for (Thread t : threads) {
-        try {
-          if (!t.join(Duration.ofSeconds(2))) {
-            log.warn("output of a sandboxed command still open 2 s after it ended");
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-    }
-  }
-
-  /** The first {@code max} bytes of a stream; remembers whether more came. */
-  private static final class Capture {
-    private final long max;
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    private boolean overflowed;
-
-    Capture(long max) {
-      this.max = max;
-    }
-
-    /** Keeps what fits; false once the stream has gone past the limit. */
-    synchronized boolean add(byte[] buffer, int n) {
-      int room = (int) Math.min(n, max - bytes.size());
-      bytes.write(buffer, 0, Math.max(room, 0));
-      overflowed |= room < n;
-      return !overflowed;
-    }
-
-    synchronized boolean overflowed() {
-      return overflowed;
-    }
-
-    synchronized byte[] bytes() {
-      return bytes.toByteArray();
-    }
-  }
-
-  private static void closeQuietly(OutputStream out) {
-    try {
-      out.close();
-    } catch (IOException e) {
-      // nothing to tell: the command does not read its stdin
-    }
-  }
-
   /** The minimal {@code /etc} files: two accounts and two groups, root and the sandbox user. */
   private void writeEtc(int id) {
     try {
@@ -626,11 +336,7 @@ public final class BubblewrapRunner implements AutoCloseable {
   }
 
   private Optional<String> missingHelper() {
-    List<String> needed = new ArrayList<>(HELPERS);
-    if (root) {
-      needed.add(SETPRIV);
-    }
-    for (String helper : needed) {
+    for (String helper : commandLine.helpers()) {
       if (!Files.isExecutable(Path.of(helper))) {
         return Optional.of(
             helper

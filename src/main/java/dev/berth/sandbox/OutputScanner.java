@@ -32,16 +32,16 @@ import java.util.function.Consumer;
  *
  * <p>Design note. The agent controls every name under outputs, and may change any of them while
  * Berth looks, so nothing here trusts a path. Each directory is opened relative to its parent with
- * {@code O_NOFOLLOW} (as {@link LocalSandboxHost} does for uploads), a symlink is never followed or
- * descended into, and a file is opened relative to its directory with {@code O_NOFOLLOW}, never by
- * its whole path. Only what lstat reports as a regular file is opened at all, so a FIFO, socket or
- * device is skipped before it could block an open. What an agent can still do is swap an entry
- * between the lstat and the open: a symlink then fails the open ({@code ELOOP}), a directory fails
- * the read, and a FIFO would block the open until a writer comes, so opens run on a helper thread
- * that is waited for {@link #OPEN_TIMEOUT_MILLIS} at most. Any other regular file it could swap in
- * is one it can already read, inside its own tree. After reading, the file is lstat-ed again and
- * the bytes counted: unless inode, size and mtime are still what the listing saw and exactly that
- * many bytes were read, the read is discarded and the file is read again on a later scan.
+ * {@code O_NOFOLLOW} ({@link NoFollow}, as for uploads), a symlink is never followed or descended
+ * into, and a file is opened relative to its directory with {@code O_NOFOLLOW}, never by its whole
+ * path. Only what lstat reports as a regular file is opened at all, so a FIFO, socket or device is
+ * skipped before it could block an open. What an agent can still do is swap an entry between the
+ * lstat and the open: a symlink then fails the open ({@code ELOOP}), a directory fails the read,
+ * and a FIFO would block the open until a writer comes, so opens run on a helper thread that is
+ * waited for {@link #OPEN_TIMEOUT_MILLIS} at most. Any other regular file it could swap in is one
+ * it can already read, inside its own tree. After reading, the file is lstat-ed again and the bytes
+ * counted: unless inode, size and mtime are still what the listing saw and exactly that many bytes
+ * were read, the read is discarded and the file is read again on a later scan.
  *
  * <p>The work is bounded: at most the caller's limit of files, {@link #MAX_ENTRIES} directory
  * entries looked at, {@link #MAX_DEPTH} directories deep and {@link #MAX_PATH_BYTES} of path. Names
@@ -70,7 +70,7 @@ final class OutputScanner implements AutoCloseable {
       throws IOException {
     List<String> names = new ArrayList<>(List.of(sessionId));
     names.addAll(OUTPUTS);
-    var outputs = LocalSandboxHost.openExisting(sandboxes, names);
+    var outputs = NoFollow.openExisting(sandboxes, names);
     if (outputs.isEmpty()) {
       // no tree here, or outputs being built (it appears whole, restored outputs in it) or not a
       // directory: unknown
@@ -109,7 +109,7 @@ final class OutputScanner implements AutoCloseable {
         if (path == null || path.getBytes(StandardCharsets.UTF_8).length > MAX_PATH_BYTES) {
           continue;
         }
-        var attrs = LocalSandboxHost.lstat(dir, name);
+        var attrs = NoFollow.lstat(dir, name);
         if (attrs.isEmpty()) {
           continue; // gone since the listing
         }
@@ -122,7 +122,7 @@ final class OutputScanner implements AutoCloseable {
         } else if (attrs.get().isDirectory() && depth < MAX_DEPTH) {
           SecureDirectoryStream<Path> sub;
           try {
-            sub = LocalSandboxHost.open(dir, name);
+            sub = NoFollow.open(dir, name);
           } catch (FileSystemException e) {
             continue; // swapped for a link, or gone, since the lstat
           }
@@ -172,12 +172,12 @@ final class OutputScanner implements AutoCloseable {
     names.addAll(OUTPUTS);
     names.addAll(List.of(expected.path().split("/", -1)));
     String last = names.removeLast();
-    var parent = LocalSandboxHost.openExisting(sandboxes, names);
+    var parent = NoFollow.openExisting(sandboxes, names);
     if (parent.isEmpty()) {
       return Optional.empty();
     }
     try (var held = new Held(parent.get())) {
-      Path name = LocalSandboxHost.name(last);
+      Path name = NoFollow.name(last);
       if (!unchanged(held.dir(), name, expected)) {
         return Optional.empty();
       }
@@ -203,7 +203,7 @@ final class OutputScanner implements AutoCloseable {
 
   private static boolean unchanged(SecureDirectoryStream<Path> dir, Path name, OutputFile expected)
       throws IOException {
-    var attrs = LocalSandboxHost.lstat(dir, name);
+    var attrs = NoFollow.lstat(dir, name);
     return attrs.isPresent()
         && attrs.get().isRegularFile()
         && outputFile(expected.path(), attrs.get()).equals(expected);

@@ -1,0 +1,186 @@
+package dev.berth.sandbox;
+
+import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The directory-relative calls every walk through a sandbox is made of: open (openat with {@code
+ * O_NOFOLLOW}), lstat, unlinkat and chown, each through {@link SecureDirectoryStream} and each on a
+ * single name.
+ *
+ * <p>Design note. No symlink inside a sandbox is ever followed (DESIGN principle 4). Whatever runs
+ * in the sandbox can write its tree, so any name below the session directory may have been swapped
+ * for a link to somewhere else, and a path handed to the kernel whole would follow it. So nothing
+ * here takes a path of more than one segment ({@link #name}): each directory is opened relative to
+ * its parent with {@code O_NOFOLLOW}, and entries are removed with unlinkat, which removes a link,
+ * not its target. These live apart from the classes that build trees so that every walk, the output
+ * scanner's and the disk-usage count's included, goes through the same few calls.
+ */
+final class NoFollow {
+  private NoFollow() {}
+
+  /**
+   * Opens a directory relative to {@code parent}; fails on a symlink. Callers lstat first, so a
+   * FIFO or device planted in the tree is not opened.
+   */
+  static SecureDirectoryStream<Path> open(SecureDirectoryStream<Path> parent, Path name)
+      throws IOException {
+    return parent.newDirectoryStream(name, NOFOLLOW_LINKS);
+  }
+
+  /** Opens {@code name} in {@code parent}; empty if it is missing or not a directory. */
+  static Optional<SecureDirectoryStream<Path>> openExisting(
+      SecureDirectoryStream<Path> parent, String name) throws IOException {
+    var attrs = lstat(parent, name(name));
+    if (attrs.isEmpty() || !attrs.get().isDirectory()) {
+      return Optional.empty();
+    }
+    return Optional.of(open(parent, name(name)));
+  }
+
+  /**
+   * Opens {@code parent/names[0]/names[1]/…} one directory at a time, each relative to the one
+   * before and without following a link; empty if one is missing or not a directory. The
+   * directories on the way are closed once the next is open: a directory's descriptor does not need
+   * its parent's.
+   */
+  static Optional<SecureDirectoryStream<Path>> openExisting(
+      SecureDirectoryStream<Path> parent, List<String> names) throws IOException {
+    if (names.isEmpty()) {
+      throw new IllegalArgumentException("no directory to open");
+    }
+    SecureDirectoryStream<Path> dir = parent;
+    for (String name : names) {
+      Optional<SecureDirectoryStream<Path>> next;
+      try {
+        next = openExisting(dir, name);
+      } finally {
+        if (dir != parent) {
+          dir.close();
+        }
+      }
+      if (next.isEmpty()) {
+        return Optional.empty();
+      }
+      dir = next.get();
+    }
+    return Optional.of(dir);
+  }
+
+  static Optional<BasicFileAttributes> lstat(SecureDirectoryStream<Path> dir, Path name)
+      throws IOException {
+    try {
+      var view = dir.getFileAttributeView(name, BasicFileAttributeView.class, NOFOLLOW_LINKS);
+      return Optional.of(view.readAttributes());
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The inode of an open directory: the one actually opened, whatever its name points at now. */
+  static Object fileKey(SecureDirectoryStream<Path> dir) throws IOException {
+    return dir.getFileAttributeView(BasicFileAttributeView.class).readAttributes().fileKey();
+  }
+
+  /** The entries' names, kept as paths so names that are not valid text survive the round trip. */
+  static List<Path> names(SecureDirectoryStream<Path> dir) {
+    List<Path> names = new ArrayList<>();
+    for (Path entry : dir) {
+      names.add(entry.getFileName());
+    }
+    return names;
+  }
+
+  /** A single name for the *at calls; anything with a slash would resolve more than one step. */
+  static Path name(String name) {
+    if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
+      throw new IllegalArgumentException("not a single path segment: '" + name + "'");
+    }
+    return Path.of(name);
+  }
+
+  /** Removes {@code name} from {@code parent}, and everything below it if it is a directory. */
+  static void removeTree(SecureDirectoryStream<Path> parent, Path name) throws IOException {
+    var attrs = lstat(parent, name);
+    if (attrs.isEmpty()) {
+      return;
+    }
+    if (attrs.get().isDirectory()) {
+      try (var dir = open(parent, name)) {
+        for (Path child : names(dir)) {
+          removeTree(dir, child);
+        }
+      }
+      parent.deleteDirectory(name);
+    } else {
+      parent.deleteFile(name);
+    }
+  }
+
+  /** Gives the directory {@code name} in {@code parent} to {@code id}, not following a link. */
+  static void own(SecureDirectoryStream<Path> parent, String name, int id) throws IOException {
+    var attrs = lstat(parent, name(name));
+    if (attrs.isEmpty() || !attrs.get().isDirectory()) {
+      throw new IOException(name + " is not a directory");
+    }
+    giveTo(
+        parent.getFileAttributeView(name(name), PosixFileAttributeView.class, NOFOLLOW_LINKS), id);
+  }
+
+  /** Makes {@code id} the owner and the group of what {@code view} stands for. */
+  static void giveTo(PosixFileAttributeView view, int id) throws IOException {
+    var lookup = FileSystems.getDefault().getUserPrincipalLookupService();
+    // a number that names no account is taken as the id itself
+    view.setOwner(lookup.lookupPrincipalByName(Integer.toString(id)));
+    view.setGroup(lookup.lookupPrincipalByGroupName(Integer.toString(id)));
+  }
+
+  /** Opens a directory Berth owns (not inside any sandbox), following its path as given. */
+  static SecureDirectoryStream<Path> openTrusted(Path dir) throws IOException {
+    DirectoryStream<Path> stream = Files.newDirectoryStream(dir);
+    if (stream instanceof SecureDirectoryStream<Path> secure) {
+      return secure;
+    }
+    stream.close();
+    throw new UnsupportedOperationException(
+        "sandboxes need a filesystem with openat-style directory access: " + dir);
+  }
+
+  /** Directories opened on the way down, closed together. */
+  static final class OpenDirs implements AutoCloseable {
+    private final List<SecureDirectoryStream<Path>> dirs = new ArrayList<>();
+
+    SecureDirectoryStream<Path> add(SecureDirectoryStream<Path> dir) {
+      dirs.add(dir);
+      return dir;
+    }
+
+    SecureDirectoryStream<Path> get(int i) {
+      return dirs.get(i);
+    }
+
+    int size() {
+      return dirs.size();
+    }
+
+    @Override
+    public void close() throws IOException {
+      for (int i = dirs.size() - 1; i >= 0; i--) {
+        dirs.get(i).close();
+      }
+    }
+  }
+}
