@@ -67,10 +67,10 @@ public final class AgentService {
 
   public AgentRecord create(String workspaceId, CreateParams params) {
     String id = Ids.agent();
-    ArrayNode tools = AgentDefinitions.tools(params.tools().orElse(null), "tools");
+    ArrayNode tools = AgentTools.tools(params.tools().orElse(null), "tools");
     ArrayNode mcpServers =
         AgentDefinitions.mcpServers(params.mcpServers().orElse(null), "mcp_servers");
-    AgentDefinitions.checkMcpReferences(mcpServers, tools);
+    AgentTools.checkMcpReferences(mcpServers, tools);
     var definition =
         new AgentDefinition(
             name(params.name()),
@@ -176,14 +176,12 @@ public final class AgentService {
       String workspaceId, AgentRecord current, UpdateParams params, int selfVersion) {
     AgentDefinition d = current.definition();
     ArrayNode tools =
-        params.tools().present()
-            ? AgentDefinitions.tools(params.tools().value(), "tools")
-            : d.tools();
+        params.tools().present() ? AgentTools.tools(params.tools().value(), "tools") : d.tools();
     ArrayNode mcpServers =
         params.mcpServers().present()
             ? AgentDefinitions.mcpServers(params.mcpServers().value(), "mcp_servers")
             : d.mcpServers();
-    AgentDefinitions.checkMcpReferences(mcpServers, tools);
+    AgentTools.checkMcpReferences(mcpServers, tools);
     return new AgentDefinition(
         params.name().map(AgentService::name).orElse(d.name()),
         params.description().present()
@@ -287,13 +285,13 @@ public final class AgentService {
         JsonFields.allowOnly(JsonFields.object(patch, path), path, "tools", "mcp_servers");
     ArrayNode tools =
         o.has("tools")
-            ? AgentDefinitions.tools(o.get("tools"), path + ".tools")
+            ? AgentTools.tools(o.get("tools"), path + ".tools")
             : (ArrayNode) sessionAgent.get("tools");
     ArrayNode mcpServers =
         o.has("mcp_servers")
             ? AgentDefinitions.mcpServers(o.get("mcp_servers"), path + ".mcp_servers")
             : (ArrayNode) sessionAgent.get("mcp_servers");
-    AgentDefinitions.checkMcpReferences(mcpServers, tools);
+    AgentTools.checkMcpReferences(mcpServers, tools);
     ObjectNode next = sessionAgent.deepCopy();
     next.set("tools", tools);
     next.set("mcp_servers", mcpServers);
@@ -302,12 +300,12 @@ public final class AgentService {
 
   private static AgentDefinition override(AgentDefinition d, ObjectNode o, String path) {
     ArrayNode tools =
-        o.has("tools") ? AgentDefinitions.tools(o.get("tools"), path + ".tools") : d.tools();
+        o.has("tools") ? AgentTools.tools(o.get("tools"), path + ".tools") : d.tools();
     ArrayNode mcpServers =
         o.has("mcp_servers")
             ? AgentDefinitions.mcpServers(o.get("mcp_servers"), path + ".mcp_servers")
             : d.mcpServers();
-    AgentDefinitions.checkMcpReferences(mcpServers, tools);
+    AgentTools.checkMcpReferences(mcpServers, tools);
     return new AgentDefinition(
         d.name(),
         d.description(),

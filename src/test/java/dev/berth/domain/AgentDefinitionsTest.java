@@ -81,8 +81,7 @@ class AgentDefinitionsTest {
 
   @Test
   void agentToolsetExpandsToAllEightToolsWithDefaults() {
-    ArrayNode tools =
-        AgentDefinitions.tools(json("[{\"type\":\"agent_toolset_20260401\"}]"), "tools");
+    ArrayNode tools = AgentTools.tools(json("[{\"type\":\"agent_toolset_20260401\"}]"), "tools");
     JsonNode toolset = tools.get(0);
     assertThat(toolset.get("default_config"))
         .isEqualTo(json("{\"enabled\":true,\"permission_policy\":{\"type\":\"always_allow\"}}"));
@@ -104,7 +103,7 @@ class AgentDefinitionsTest {
   @Test
   void agentToolsetHonoursDefaultAndPerToolConfigs() {
     ArrayNode tools =
-        AgentDefinitions.tools(
+        AgentTools.tools(
             json(
                 "[{\"type\":\"agent_toolset_20260401\",\"default_config\":{\"permission_policy\":"
                     + "{\"type\":\"always_ask\"}},\"configs\":[{\"name\":\"bash\","
@@ -140,7 +139,7 @@ class AgentDefinitionsTest {
   void agentToolsetRejectsUnknownToolsAndDuplicates() {
     assertThatThrownBy(
             () ->
-                AgentDefinitions.tools(
+                AgentTools.tools(
                     json(
                         "[{\"type\":\"agent_toolset_20260401\",\"configs\":[{\"name\":\"ssh\"}]}]"),
                     "tools"))
@@ -148,7 +147,7 @@ class AgentDefinitionsTest {
         .hasMessageContaining("'ssh'");
     assertThatThrownBy(
             () ->
-                AgentDefinitions.tools(
+                AgentTools.tools(
                     json(
                         "[{\"type\":\"agent_toolset_20260401\",\"configs\":[{\"name\":\"bash\"},"
                             + "{\"name\":\"bash\"}]}]"),
@@ -156,7 +155,7 @@ class AgentDefinitionsTest {
         .hasMessageContaining("more than once");
     assertThatThrownBy(
             () ->
-                AgentDefinitions.tools(
+                AgentTools.tools(
                     json(
                         "[{\"type\":\"agent_toolset_20260401\",\"configs\":[{\"name\":\"bash\","
                             + "\"max_content_tokens\":5}]}]"),
@@ -164,7 +163,7 @@ class AgentDefinitionsTest {
         .hasMessageContaining("unknown field 'tools[0].configs[0].max_content_tokens'");
     assertThatThrownBy(
             () ->
-                AgentDefinitions.tools(
+                AgentTools.tools(
                     json(
                         "[{\"type\":\"agent_toolset_20260401\"},"
                             + "{\"type\":\"agent_toolset_20260401\"}]"),
@@ -172,7 +171,7 @@ class AgentDefinitionsTest {
         .hasMessageContaining("only one");
     assertThatThrownBy(
             () ->
-                AgentDefinitions.tools(
+                AgentTools.tools(
                     json(
                         "[{\"type\":\"agent_toolset_20260401\",\"default_config\":"
                             + "{\"permission_policy\":{\"type\":\"never\"}}}]"),
@@ -183,7 +182,7 @@ class AgentDefinitionsTest {
   @Test
   void mcpToolsetDefaultsToAlwaysAsk() {
     ArrayNode tools =
-        AgentDefinitions.tools(
+        AgentTools.tools(
             json(
                 "[{\"type\":\"mcp_toolset\",\"mcp_server_name\":\"docs\",\"configs\":"
                     + "[{\"name\":\"search\",\"permission_policy\":{\"type\":\"always_allow\"}},"
@@ -202,7 +201,7 @@ class AgentDefinitionsTest {
   @Test
   void customToolKeepsItsSchema() {
     ArrayNode tools =
-        AgentDefinitions.tools(
+        AgentTools.tools(
             json(
                 "[{\"type\":\"custom\",\"name\":\"get_weather\",\"description\":\"Weather\","
                     + "\"input_schema\":{\"properties\":{\"city\":{\"type\":\"string\"}},"
@@ -220,17 +219,17 @@ class AgentDefinitionsTest {
   void customToolNeedsNameDescriptionAndObjectSchema() {
     assertThatThrownBy(
             () ->
-                AgentDefinitions.tools(
+                AgentTools.tools(
                     json("[{\"type\":\"custom\",\"name\":\"t\",\"input_schema\":{}}]"), "tools"))
         .hasMessageContaining("tools[0].description is required");
     assertThatThrownBy(
             () ->
-                AgentDefinitions.tools(
+                AgentTools.tools(
                     json("[{\"type\":\"custom\",\"name\":\"t\",\"description\":\"d\"}]"), "tools"))
         .hasMessageContaining("tools[0].input_schema is required");
     assertThatThrownBy(
             () ->
-                AgentDefinitions.tools(
+                AgentTools.tools(
                     json(
                         "[{\"type\":\"custom\",\"name\":\"bad name\",\"description\":\"d\","
                             + "\"input_schema\":{}}]"),
@@ -238,7 +237,7 @@ class AgentDefinitionsTest {
         .hasMessageContaining("tools[0].name");
     assertThatThrownBy(
             () ->
-                AgentDefinitions.tools(
+                AgentTools.tools(
                     json(
                         "[{\"type\":\"custom\",\"name\":\"t\",\"description\":\"d\","
                             + "\"input_schema\":{\"type\":\"array\"}}]"),
@@ -248,7 +247,7 @@ class AgentDefinitionsTest {
 
   @Test
   void unknownToolTypeIsRejectedNamingTheValue() {
-    assertThatThrownBy(() -> AgentDefinitions.tools(json("[{\"type\":\"browser\"}]"), "tools"))
+    assertThatThrownBy(() -> AgentTools.tools(json("[{\"type\":\"browser\"}]"), "tools"))
         .hasMessageContaining("tools[0].type")
         .hasMessageContaining("'browser'");
   }
@@ -263,10 +262,9 @@ class AgentDefinitionsTest {
           .put("description", "d")
           .putObject("input_schema");
     }
-    assertThatThrownBy(() -> AgentDefinitions.tools(many, "tools"))
-        .hasMessageContaining("at most 256");
+    assertThatThrownBy(() -> AgentTools.tools(many, "tools")).hasMessageContaining("at most 256");
     many.remove(256);
-    assertThat(AgentDefinitions.tools(many, "tools")).hasSize(256);
+    assertThat(AgentTools.tools(many, "tools")).hasSize(256);
   }
 
   @Test
@@ -275,17 +273,16 @@ class AgentDefinitionsTest {
         AgentDefinitions.mcpServers(
             json("[{\"type\":\"url\",\"name\":\"docs\",\"url\":\"https://mcp.example.com/sse\"}]"),
             "mcp_servers");
-    assertThatThrownBy(
-            () -> AgentDefinitions.checkMcpReferences(servers, Json.MAPPER.createArrayNode()))
+    assertThatThrownBy(() -> AgentTools.checkMcpReferences(servers, Json.MAPPER.createArrayNode()))
         .hasMessageContaining("mcp_servers[0] 'docs' is not used");
     ArrayNode tools =
-        AgentDefinitions.tools(
+        AgentTools.tools(
             json("[{\"type\":\"mcp_toolset\",\"mcp_server_name\":\"other\"}]"), "tools");
-    assertThatThrownBy(() -> AgentDefinitions.checkMcpReferences(servers, tools))
+    assertThatThrownBy(() -> AgentTools.checkMcpReferences(servers, tools))
         .hasMessageContaining("tools[0].mcp_server_name 'other'");
-    AgentDefinitions.checkMcpReferences(
+    AgentTools.checkMcpReferences(
         servers,
-        AgentDefinitions.tools(
+        AgentTools.tools(
             json("[{\"type\":\"mcp_toolset\",\"mcp_server_name\":\"docs\"}]"), "tools"));
 
     assertThatThrownBy(
