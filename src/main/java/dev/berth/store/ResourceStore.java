@@ -1,6 +1,5 @@
 package dev.berth.store;
 
-import dev.berth.error.StoreException;
 import dev.berth.model.MountPaths;
 import dev.berth.model.Page;
 import dev.berth.model.PageRequest;
@@ -33,7 +32,9 @@ public final class ResourceStore {
    * Inserts a resource unless a mount in the session lies at, above or below its path; false, and
    * nothing written, when one does (find it with {@link #overlapping}). The check is part of the
    * INSERT; the UNIQUE (session_id, mount_path) constraint stays the last word for writers racing
-   * on the same path, and also answers false.
+   * on the same path, and also answers false. It does so through {@code ON CONFLICT DO NOTHING}
+   * rather than a failed statement, which in PostgreSQL would abort the caller's transaction before
+   * it could look up the winner.
    */
   public static boolean insert(Tx tx, String workspaceId, Resource r) {
     Overlap overlap = Overlap.of(r.sessionId(), r.mountPath());
@@ -50,23 +51,16 @@ public final class ResourceStore {
         r.createdAt(),
         r.updatedAt());
     params.addAll(overlap.params());
-    try {
-      return Sql.updateNullable(
-              tx,
-              "INSERT INTO session_resources (id, session_id, workspace_id, type, file_id, sha256,"
-                  + " mount_path, body, created_at, updated_at)"
-                  + " SELECT ?, ?, ?, ?, ?, ?, ?, '{}', ?, ?"
-                  + " WHERE NOT EXISTS (SELECT 1 FROM session_resources WHERE "
-                  + overlap.where()
-                  + ")",
-              params)
-          == 1;
-    } catch (StoreException.ConstraintViolation e) {
-      if (e.isUniqueKey()) {
-        return false;
-      }
-      throw e;
-    }
+    return Sql.updateNullable(
+            tx,
+            "INSERT INTO session_resources (id, session_id, workspace_id, type, file_id, sha256,"
+                + " mount_path, body, created_at, updated_at)"
+                + " SELECT ?, ?, ?, ?, ?, ?, ?, '{}', ?, ?"
+                + " WHERE NOT EXISTS (SELECT 1 FROM session_resources WHERE "
+                + overlap.where()
+                + ") ON CONFLICT (session_id, mount_path) DO NOTHING",
+            params)
+        == 1;
   }
 
   /** A mounted path equal to, above or below {@code path} in the session, if any. */

@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Session rows. Methods taking a {@link Connection} run inside the caller's transaction. */
+/** Session rows. Methods taking a {@link Tx} run inside the caller's transaction. */
 public final class SessionStore {
   private static final String COLUMNS =
       "id, workspace_id, agent_id, agent_version, agent, environment_id, title, metadata,"

@@ -863,38 +863,32 @@ abstract class MetadataStoreContract {
         .isEmpty();
   }
 
+  /**
+   * Each loser of the race goes on in its own transaction, as the service does to say which mount
+   * took the path: whichever of the overlap check and the unique key turned it away, the
+   * transaction is still usable and finds the winner.
+   */
   @Test
-  void writersRacingForOnePathGetExactlyOneWinner() throws Exception {
+  void writersRacingForOnePathGetExactlyOneWinnerAndTheLosersFindIt() throws Exception {
     Session s = insertSession(workspace, time(1));
     int writers = 6;
     List<Resource> contenders =
         IntStream.range(0, writers).mapToObj(i -> resource(s, mount("contested"))).toList();
-    List<Boolean> won =
+    List<Optional<Resource>> takenBy =
         together(
             writers,
-            i -> {
-              try {
-                return db.write(
-                    tx -> {
-                      if (!ResourceStore.insert(tx, workspace, contenders.get(i))) {
-                        throw new PathTaken();
-                      }
-                      return true;
-                    });
-              } catch (PathTaken e) {
-                return false;
-              }
-            });
-    assertThat(won).containsOnlyOnce(true);
-    Resource winner = contenders.get(won.indexOf(true));
+            i ->
+                db.write(
+                    tx ->
+                        ResourceStore.insert(tx, workspace, contenders.get(i))
+                            ? Optional.<Resource>empty()
+                            : Optional.of(
+                                ResourceStore.overlapping(tx, s.id(), mount("contested"))
+                                    .orElseThrow())));
+    assertThat(takenBy).filteredOn(Optional::isEmpty).hasSize(1);
+    Resource winner = contenders.get(takenBy.indexOf(Optional.empty()));
+    assertThat(takenBy).filteredOn(Optional::isPresent).containsOnly(Optional.of(winner));
     assertThat(resources.all(s.id())).containsExactly(winner);
-  }
-
-  /** The loser of a race for a mount path, which a caller rolls back as the service does. */
-  private static final class PathTaken extends RuntimeException {
-    PathTaken() {
-      super("mount path taken", null, false, false);
-    }
   }
 
   @Test
