@@ -70,15 +70,26 @@ class TransientConflictTest {
   }
 
   @Test
-  void otherStoreFailuresAreNot() {
-    var unique = new Database.StoreFailure("x", new SQLException("dup", "23505"));
+  void serializationFailuresAndDeadlocksAnywhereInTheCausesAreTransientConflicts() {
     var serialization = new Database.StoreFailure("x", new SQLException("ser", "40001"));
     var wrapped =
         new Database.StoreFailure("x", new RuntimeException(new SQLException("dl", "40P01")));
 
-    assertThat(ErrorMapper.isTransientConflict(unique)).isFalse();
     assertThat(ErrorMapper.isTransientConflict(serialization)).isTrue();
     assertThat(ErrorMapper.isTransientConflict(wrapped)).isTrue();
+  }
+
+  @Test
+  void otherStoreFailuresAreNot() {
+    var unique = new Database.StoreFailure("x", new SQLException("dup", "23505"));
+    var connection = new Database.StoreFailure("x", new SQLException("gone", "08006"));
+    var noState = new Database.StoreFailure("x", new SQLException("no state"));
+    var noCause = new Database.StoreFailure("the metadata store is closed", null);
+
+    assertThat(ErrorMapper.isTransientConflict(unique)).isFalse();
+    assertThat(ErrorMapper.isTransientConflict(connection)).isFalse();
+    assertThat(ErrorMapper.isTransientConflict(noState)).isFalse();
+    assertThat(ErrorMapper.isTransientConflict(noCause)).isFalse();
   }
 
   private static void lockInOrder(
