@@ -238,14 +238,15 @@ class ExecApiTest {
             .sendAsync(
                 Commands.request(
                     server.http(), session, Map.of("command", List.of("sleep", marker))));
-    assertThat(Commands.startedWithin(marker, Duration.ofSeconds(10))).isTrue();
+    // the server runs in this JVM: its commands are this process's descendants
+    var started = Commands.sleeping(ProcessHandle.current(), marker, 1, Duration.ofSeconds(10));
 
     assertThat(server.http().delete("/v1/sessions/" + session).status()).isEqualTo(200);
 
     var r = pending.get(10, TimeUnit.SECONDS);
     assertThat(r.status()).as("%s", r.json()).isEqualTo(404);
     assertThat(r.json().at("/error/details/error_code").asText()).isEqualTo("session_deleted");
-    assertThat(Commands.goneWithin(marker, Duration.ofSeconds(5))).isTrue();
+    assertThat(Commands.goneWithin(started, Duration.ofSeconds(5))).isTrue();
   }
 
   @Test
@@ -258,7 +259,7 @@ class ExecApiTest {
               .sendAsync(
                   Commands.request(
                       own.http(), session, Map.of("command", List.of("sleep", marker))));
-      assertThat(Commands.startedWithin(marker, Duration.ofSeconds(10))).isTrue();
+      var started = Commands.sleeping(ProcessHandle.current(), marker, 1, Duration.ofSeconds(10));
       long start = System.nanoTime();
 
       own.restart();
@@ -267,7 +268,7 @@ class ExecApiTest {
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
       assertThat(r.status()).as("%s", r.json()).isEqualTo(503);
       assertThat(r.json().at("/error/details/error_code").asText()).isEqualTo("server_stopping");
-      assertThat(Commands.goneWithin(marker, Duration.ofSeconds(3))).isTrue();
+      assertThat(Commands.goneWithin(started, Duration.ofSeconds(3))).isTrue();
       assertThat(exec(own.http(), session, "true").status()).isEqualTo(200);
     }
   }

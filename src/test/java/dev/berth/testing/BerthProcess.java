@@ -65,8 +65,9 @@ public final class BerthProcess implements AutoCloseable {
     return "http://127.0.0.1:" + port;
   }
 
-  public long pid() {
-    return process.pid();
+  /** The server's process, below which its commands run. */
+  public ProcessHandle handle() {
+    return process.toHandle();
   }
 
   /** SIGTERM, without waiting: the shutdown hook drains in-flight requests, then exits. */
