@@ -125,6 +125,6 @@ class StatementsTest {
               }
               return Statements.kept(c);
             });
-    assertThat(kept).isBetween(100, 128);
+    assertThat(kept).as("the most a connection keeps").isEqualTo(128);
   }
 }
