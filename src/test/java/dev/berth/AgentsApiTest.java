@@ -289,7 +289,12 @@ class AgentsApiTest {
     var pages = Fixtures.pages(server.http(), "/v1/agents?limit=2");
     for (var r : pages) {
       assertThat(r.status()).isEqualTo(200);
-      assertThat(r.json().get("data").size()).isBetween(1, 2);
+      // every page but the last is full
+      if (r.json().get("next_page").isNull()) {
+        assertThat(r.json().get("data")).isNotEmpty();
+      } else {
+        assertThat(r.json().get("data")).hasSize(2);
+      }
       r.json().get("data").forEach(e -> seen.add(e.get("id").asText()));
     }
     assertThat(pages.size()).isGreaterThanOrEqualTo(3);

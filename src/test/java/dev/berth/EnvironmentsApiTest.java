@@ -240,7 +240,12 @@ class EnvironmentsApiTest {
     for (var r : pages) {
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.json().has("next_page")).isTrue();
-      assertThat(r.json().get("data").size()).isBetween(1, 2);
+      // every page but the last is full
+      if (r.json().get("next_page").isNull()) {
+        assertThat(r.json().get("data")).isNotEmpty();
+      } else {
+        assertThat(r.json().get("data")).hasSize(2);
+      }
       r.json().get("data").forEach(e -> seen.add(e.get("id").asText()));
     }
     assertThat(pages.size()).isGreaterThanOrEqualTo(3);

@@ -155,6 +155,14 @@ public final class Database implements AutoCloseable {
     return writer != null ? writer.visibleUpTo() : -1;
   }
 
+  /**
+   * How many writes wait for SQLite's writer now (none wait on PostgreSQL); lets a test see that
+   * writes have queued.
+   */
+  int queuedWrites() {
+    return writer != null ? writer.queued() : 0;
+  }
+
   /** One PostgreSQL transaction on the caller's thread. */
   private <T> T transaction(Work<T> work) {
     try (Connection c = pool.getConnection()) {

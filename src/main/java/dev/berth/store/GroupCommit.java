@@ -80,6 +80,11 @@ final class GroupCommit implements AutoCloseable {
     return visibleUpTo;
   }
 
+  /** How many writes wait for the writer now; lets a test see that writes have queued. */
+  int queued() {
+    return queue.size();
+  }
+
   private static RuntimeException rethrow(Throwable t) {
     if (t instanceof RuntimeException r) {
       return r;

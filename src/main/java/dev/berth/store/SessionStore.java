@@ -8,7 +8,6 @@ import dev.berth.model.Page;
 import dev.berth.model.PageRequest;
 import dev.berth.model.Session;
 import dev.berth.model.SessionFilter;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;

@@ -28,26 +28,29 @@ class DatabaseOutageIT {
       Http http = server.http();
       String file = Fixtures.upload(http, "load.txt", "under load");
       String session = Fixtures.session(http);
-      String base = "/v1/sessions/" + session + "/resources";
 
       Churn churn = Churn.start(http, session, file);
-      Thread.sleep(1500);
-      int ackedBefore = churn.acknowledgedAdds();
+      // deletes begin once more than 40 resources are live
+      churn.await(
+          "a delete acknowledged", c -> c.acknowledgedDeletes() > 0, Duration.ofSeconds(60));
       proxy.cut();
-      Thread.sleep(4000);
-      assertThat(churn.failures()).as("requests while the database is away").isNotEmpty();
+      // the outage lasts until requests have failed on it, more than the one it may have cut short
+      churn.await(
+          "2 requests failed while the database is away",
+          c -> c.failures().size() >= 2,
+          Duration.ofSeconds(30));
       long restored = System.nanoTime();
       proxy.restore();
-      long deadline = restored + Duration.ofSeconds(15).toNanos();
-      while (churn.lastAcknowledgedAdd() < restored && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-      }
-      assertThat(churn.lastAcknowledgedAdd())
-          .as("an add acknowledged after the database returned")
-          .isGreaterThan(restored);
-      Thread.sleep(1000);
+      churn.await(
+          "an add acknowledged after the database returned",
+          c -> c.lastAcknowledgedAdd() > restored,
+          Duration.ofSeconds(15));
+      int ackedAfterReturn = churn.acknowledgedAdds();
+      churn.await(
+          "10 more adds acknowledged after the database returned",
+          c -> c.acknowledgedAdds() >= ackedAfterReturn + 10,
+          Duration.ofSeconds(30));
       churn.stop();
-      assertThat(ackedBefore).isGreaterThan(5);
 
       for (var failure : churn.failures()) {
         assertThat(failure.status()).isEqualTo(503);

@@ -11,7 +11,10 @@ import dev.berth.testing.Fixtures;
 import dev.berth.testing.SharedServer;
 import dev.berth.testing.TestServer;
 import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -117,22 +120,34 @@ class ExecApiTest {
   @Test
   void aResourceAddedWhileACommandRunsAppearsForIt() throws Exception {
     String session = Fixtures.session(server.http());
-    String script =
-        "for i in $(seq 100); do"
-            + " [ -f /mnt/session/uploads/late.txt ] && cat /mnt/session/uploads/late.txt && exit 0;"
-            + " sleep 0.1; done; exit 1";
+    String late = "/mnt/session/uploads/late.txt";
     var pending =
         server
             .http()
             .sendAsync(
                 Commands.request(
-                    server.http(), session, Map.of("command", List.of("sh", "-c", script))));
-    Thread.sleep(300);
+                    server.http(),
+                    session,
+                    Map.of(
+                        "command",
+                        List.of(
+                            "sh",
+                            "-c",
+                            "[ -f "
+                                + late
+                                + " ] && exit 2; touch /workspace/waiting; for i in $(seq 100); do"
+                                + " [ -f "
+                                + late
+                                + " ] && cat "
+                                + late
+                                + " && exit 0; sleep 0.1; done; exit 1"))));
+    awaitWorkspaceFile(session, "waiting");
 
     String resource = mounted(session, "late.txt", "arrived");
 
     var r = pending.get(20, TimeUnit.SECONDS);
     assertThat(r.status()).as("%s", r.json()).isEqualTo(200);
+    assertThat(r.json().get("exit_code").asInt()).as("%s", r.json()).isZero();
     assertThat(r.json().get("stdout").asText()).isEqualTo("arrived");
 
     var running =
@@ -147,12 +162,31 @@ class ExecApiTest {
                         List.of(
                             "sh",
                             "-c",
-                            "for i in $(seq 100); do [ -f /mnt/session/uploads/late.txt ] ||"
-                                + " { echo gone; exit 0; }; sleep 0.1; done; exit 1"))));
-    Thread.sleep(300);
+                            "[ -f "
+                                + late
+                                + " ] || exit 2; touch /workspace/watching; for i in $(seq 100);"
+                                + " do [ -f "
+                                + late
+                                + " ] || { echo gone; exit 0; }; sleep 0.1; done; exit 1"))));
+    awaitWorkspaceFile(session, "watching");
     assertThat(server.http().delete("/v1/sessions/" + session + "/resources/" + resource).status())
         .isEqualTo(200);
-    assertThat(running.get(20, TimeUnit.SECONDS).json().get("stdout").asText()).isEqualTo("gone\n");
+    var watched = running.get(20, TimeUnit.SECONDS);
+    assertThat(watched.json().get("exit_code").asInt()).as("%s", watched.json()).isZero();
+    assertThat(watched.json().get("stdout").asText()).isEqualTo("gone\n");
+  }
+
+  /**
+   * Waits up to 10 s for a command of the session to create {@code name} in its workspace: the sign
+   * that it has started and checked what it was to check first.
+   */
+  static void awaitWorkspaceFile(String session, String name) throws InterruptedException {
+    Path file = server.dataDir().resolve("sandboxes/" + session + "/workspace/" + name);
+    Instant deadline = Instant.now().plusSeconds(10);
+    while (!Files.exists(file)) {
+      assertThat(Instant.now()).as("%s is created within 10 s", file).isBefore(deadline);
+      Thread.sleep(20);
+    }
   }
 
   @Test
@@ -238,14 +272,15 @@ class ExecApiTest {
             .sendAsync(
                 Commands.request(
                     server.http(), session, Map.of("command", List.of("sleep", marker))));
-    assertThat(Commands.startedWithin(marker, Duration.ofSeconds(10))).isTrue();
+    // the server runs in this JVM: its commands are this process's descendants
+    var started = Commands.sleeping(ProcessHandle.current(), marker, 1, Duration.ofSeconds(10));
 
     assertThat(server.http().delete("/v1/sessions/" + session).status()).isEqualTo(200);
 
     var r = pending.get(10, TimeUnit.SECONDS);
     assertThat(r.status()).as("%s", r.json()).isEqualTo(404);
     assertThat(r.json().at("/error/details/error_code").asText()).isEqualTo("session_deleted");
-    assertThat(Commands.goneWithin(marker, Duration.ofSeconds(5))).isTrue();
+    assertThat(Commands.goneWithin(started, Duration.ofSeconds(5))).isTrue();
   }
 
   @Test
@@ -258,7 +293,7 @@ class ExecApiTest {
               .sendAsync(
                   Commands.request(
                       own.http(), session, Map.of("command", List.of("sleep", marker))));
-      assertThat(Commands.startedWithin(marker, Duration.ofSeconds(10))).isTrue();
+      var started = Commands.sleeping(ProcessHandle.current(), marker, 1, Duration.ofSeconds(10));
       long start = System.nanoTime();
 
       own.restart();
@@ -267,7 +302,7 @@ class ExecApiTest {
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
       assertThat(r.status()).as("%s", r.json()).isEqualTo(503);
       assertThat(r.json().at("/error/details/error_code").asText()).isEqualTo("server_stopping");
-      assertThat(Commands.goneWithin(marker, Duration.ofSeconds(3))).isTrue();
+      assertThat(Commands.goneWithin(started, Duration.ofSeconds(3))).isTrue();
       assertThat(exec(own.http(), session, "true").status()).isEqualTo(200);
     }
   }

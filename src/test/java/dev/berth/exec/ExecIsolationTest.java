@@ -8,7 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.berth.testing.Fixtures;
 import dev.berth.testing.SharedServer;
 import java.io.IOException;
-import java.net.URI;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -126,18 +128,29 @@ class ExecIsolationTest {
   }
 
   @Test
-  void thereIsNoNetwork() {
-    int port = URI.create(server.baseUrl()).getPort();
-    String outcome = attempt("exec 3<>/dev/tcp/127.0.0.1/" + port + " && echo CONNECTED");
-    assertThat(outcome).doesNotContain("CONNECTED");
-    var viaBash =
-        exec(
-            server.http(),
-            session,
-            "bash",
-            "-c",
-            "echo -e 'GET /v1/files HTTP/1.0\\r\\n\\r\\n' > /dev/tcp/127.0.0.1/" + port);
-    assertThat(viaBash.json().get("exit_code").asInt()).isNotZero();
+  void thereIsNoNetwork() throws Exception {
+    try (var listener = ServerSocketChannel.open()) {
+      listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
+      String connect = "exec 3<>/dev/tcp/127.0.0.1/" + port + " && echo CONNECTED";
+
+      // outside the sandbox, the same bash command reaches the listener
+      Process outside = new ProcessBuilder("bash", "-c", connect).start();
+      assertThat(outside.getInputStream().readAllBytes()).asString().isEqualTo("CONNECTED\n");
+      assertThat(outside.waitFor()).isZero();
+      try (var accepted = listener.accept()) {
+        assertThat(accepted).isNotNull();
+      }
+
+      var inside = exec(server.http(), session, "bash", "-c", connect);
+      assertThat(inside.status()).as("%s", inside.json()).isEqualTo(200);
+      assertThat(inside.json().get("exit_code").asInt()).as("%s", inside.json()).isEqualTo(1);
+      assertThat(inside.json().get("stdout").asText()).isEmpty();
+      // the sandbox's loopback is its own: nothing listens on it
+      assertThat(inside.json().get("stderr").asText()).contains("Connection refused");
+      listener.configureBlocking(false);
+      assertThat(listener.accept()).as("a connection from the sandbox").isNull();
+    }
     assertThat(
             sh(server.http(), session, "cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d ' '"))
         .isEqualTo("lo\n");
@@ -174,7 +187,9 @@ class ExecIsolationTest {
     // inside, the links resolve in the sandbox's own tree
     assertThat(attempt("ls /workspace/data-link/")).startsWith("2|");
     assertThat(attempt("cat /mnt/session/outputs/marker-link")).startsWith("1|");
-    assertThat(attempt("echo overwrite > /mnt/session/outputs/marker-link")).doesNotStartWith("0|");
+    assertThat(attempt("echo overwrite > /mnt/session/outputs/marker-link"))
+        .startsWith("2|")
+        .endsWith("cannot create /mnt/session/outputs/marker-link: Directory nonexistent\n");
     assertThat(sh(server.http(), session, "ls /workspace/root-link/")).doesNotContain("home");
     assertThat(attempt("ls /mnt/session/outputs/up/")).doesNotContain("sandboxes");
     assertThat(Path.of(hostMarker)).hasContent("host only");

@@ -11,9 +11,12 @@ import dev.berth.testing.Commands;
 import dev.berth.testing.Fixtures;
 import dev.berth.testing.Http;
 import dev.berth.testing.SharedServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -69,32 +72,59 @@ class ExecLimitsTest {
     assertThat(details.get("stdout").asText()).isEqualTo("before\n");
     assertThat(details.get("stderr").asText()).isEqualTo("oops\n");
     assertThat(details.get("duration_ms").asLong()).isBetween(500L, 4000L);
-    assertThat(details.get("exit_code").asInt()).isNotZero();
+    assertThat(details.get("exit_code").asInt()).as("128 + SIGKILL").isEqualTo(137);
   }
 
   @Test
   void backgroundChildrenDieWithTheirCommand() throws Exception {
     String session = Fixtures.session(server.http());
+    // The server runs in this JVM: its commands are this process's descendants. The limit leaves
+    // the test ample time to see both sleeps before the command is stopped.
     String stopped = "313.125";
-    var r =
-        exec(
-            server.http(),
-            session,
-            Map.of(
-                "command",
-                List.of("sh", "-c", "sleep " + stopped + " & sleep " + stopped),
-                "timeout_ms",
-                300));
-    stopped(r, "exec_timeout");
-    assertThat(Commands.goneWithin(stopped, Duration.ofSeconds(3))).isTrue();
+    var pending =
+        server
+            .http()
+            .sendAsync(
+                Commands.request(
+                    server.http(),
+                    session,
+                    Map.of(
+                        "command",
+                        List.of("sh", "-c", "sleep " + stopped + " & sleep " + stopped),
+                        "timeout_ms",
+                        3000)));
+    var stoppedOnes = Commands.sleeping(ProcessHandle.current(), stopped, 2, Duration.ofSeconds(3));
+    stopped(pending.get(10, TimeUnit.SECONDS), "exec_timeout");
+    assertThat(Commands.goneWithin(stoppedOnes, Duration.ofSeconds(3))).isTrue();
 
-    // a command that ends by itself takes what it left running with it too
+    // a command that ends by itself takes what it left running with it too; it ends once the test
+    // has seen its background sleep
     String finished = "314.375";
+    Path go = server.dataDir().resolve("sandboxes/" + session + "/workspace/go");
+    var ending =
+        server
+            .http()
+            .sendAsync(
+                Commands.request(
+                    server.http(),
+                    session,
+                    Map.of(
+                        "command",
+                        List.of(
+                            "sh",
+                            "-c",
+                            "sleep "
+                                + finished
+                                + " & for i in $(seq 100); do [ -f go ] && break; sleep 0.1; done;"
+                                + " echo started"))));
+    var left = Commands.sleeping(ProcessHandle.current(), finished, 1, Duration.ofSeconds(10));
+    Files.createFile(go);
     long start = System.nanoTime();
-    assertThat(sh(server.http(), session, "sleep " + finished + " & echo started"))
-        .isEqualTo("started\n");
+    var r = ending.get(10, TimeUnit.SECONDS);
+    assertThat(r.status()).as("%s", r.json()).isEqualTo(200);
+    assertThat(r.json().get("stdout").asText()).isEqualTo("started\n");
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
-    assertThat(Commands.goneWithin(finished, Duration.ofSeconds(3))).isTrue();
+    assertThat(Commands.goneWithin(left, Duration.ofSeconds(3))).isTrue();
   }
 
   @Test
@@ -192,7 +222,7 @@ class ExecLimitsTest {
                 5000));
 
     assertThat(r.status()).as("%s", r.json()).isEqualTo(200);
-    assertThat(r.json().get("exit_code").asInt()).isNotZero();
+    assertThat(r.json().get("exit_code").asInt()).as("sh exits 2 when it cannot fork").isEqualTo(2);
     assertThat(r.json().get("stdout").asText()).doesNotContain("all started");
     assertThat(r.json().get("stderr").asText()).containsIgnoringCase("fork");
     // what the command left running went with it, so the cap does not outlive the command

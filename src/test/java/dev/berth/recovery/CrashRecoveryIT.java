@@ -10,6 +10,7 @@ import dev.berth.testing.TestStores;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -41,7 +42,9 @@ class CrashRecoveryIT {
       String file = Fixtures.upload(http, "x.txt", "crash-test");
       session = Fixtures.session(http);
       churn = Churn.start(http, session, file);
-      Thread.sleep(2500);
+      // deletes begin once more than 40 resources are live
+      churn.await(
+          "a delete acknowledged", c -> c.acknowledgedDeletes() > 0, Duration.ofSeconds(60));
       first.kill();
       churn.stop();
     }

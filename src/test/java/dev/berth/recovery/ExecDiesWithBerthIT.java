@@ -40,11 +40,11 @@ class ExecDiesWithBerthIT {
                   session,
                   Map.of(
                       "command", List.of("sh", "-c", "sleep " + marker + " & sleep " + marker))));
-      assertThat(Commands.startedWithin(marker, Duration.ofSeconds(10))).isTrue();
+      var started = Commands.sleeping(berth.handle(), marker, 2, Duration.ofSeconds(10));
 
       berth.kill();
 
-      assertThat(Commands.goneWithin(marker, Duration.ofSeconds(3))).isTrue();
+      assertThat(Commands.goneWithin(started, Duration.ofSeconds(3))).isTrue();
     }
   }
 }

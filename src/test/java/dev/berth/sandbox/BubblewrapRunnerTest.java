@@ -3,7 +3,10 @@ package dev.berth.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.config.BerthConfig;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,11 +28,18 @@ class BubblewrapRunnerTest {
   }
 
   @Test
-  void aBinaryThatCannotMakeASandboxIsReportedOnce() {
-    try (var runner = new BubblewrapRunner(using("/usr/bin/false"), dataDir)) {
-      assertThat(runner.unavailable())
-          .hasValueSatisfying(reason -> assertThat(reason).contains("cannot make a sandbox"));
-      assertThat(runner.unavailable()).isPresent();
+  void aBinaryThatCannotMakeASandboxIsReportedOnce() throws IOException {
+    // fails as bubblewrap does where it cannot make namespaces, and counts how often it is run
+    Path runs = dataDir.resolve("runs");
+    Path bwrap = dataDir.resolve("bwrap-without-namespaces");
+    Files.writeString(bwrap, "#!/bin/sh\necho run >> '" + runs + "'\nexit 1\n");
+    Files.setPosixFilePermissions(bwrap, PosixFilePermissions.fromString("rwx------"));
+    try (var runner = new BubblewrapRunner(using(bwrap.toString()), dataDir)) {
+      for (int i = 0; i < 3; i++) {
+        assertThat(runner.unavailable())
+            .hasValueSatisfying(reason -> assertThat(reason).contains("cannot make a sandbox"));
+      }
+      assertThat(Files.readAllLines(runs)).as("times bubblewrap was tried").hasSize(1);
     }
   }
 

@@ -7,6 +7,7 @@ import dev.berth.error.StoreException;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -110,16 +111,26 @@ class GroupCommitTest {
    */
   private void inOneBatch(int writers, IntConsumer write) throws Exception {
     try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
-      CountDownLatch queued = holdTheWriter(threads);
+      CountDownLatch release = holdTheWriter(threads);
       List<Future<?>> all = new ArrayList<>();
       for (int i = 0; i < writers; i++) {
         int n = i;
         all.add(threads.submit(() -> write.accept(n)));
       }
-      queued.countDown();
+      awaitQueued(writers);
+      release.countDown();
       for (Future<?> f : all) {
         f.get(30, TimeUnit.SECONDS);
       }
+    }
+  }
+
+  /** Waits up to 10 s for {@code writers} writes to be queued behind the held writer. */
+  private void awaitQueued(int writers) throws InterruptedException {
+    Instant deadline = Instant.now().plusSeconds(10);
+    while (db.queuedWrites() < writers) {
+      assertThat(Instant.now()).as("%d writes queued within 10 s", writers).isBefore(deadline);
+      Thread.sleep(5);
     }
   }
 

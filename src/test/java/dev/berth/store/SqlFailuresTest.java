@@ -118,8 +118,12 @@ class SqlFailuresTest {
 
   @Test
   void anyOtherFailureIsAPlainStoreFailure() {
-    assertThat(SqlFailures.classify(new SQLException("no such table", "42P01")))
-        .isInstanceOf(StoreException.Failed.class);
+    var noSuchTable = new SQLException("no such table", "42P01");
+    var noState = new SQLException("something broke");
+
+    assertThat(List.of(noSuchTable, noState))
+        .allSatisfy(
+            e -> assertThat(SqlFailures.classify(e)).isInstanceOf(StoreException.Failed.class));
   }
 
   private static void lockInOrder(

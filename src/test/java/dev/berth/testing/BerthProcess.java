@@ -49,7 +49,8 @@ public final class BerthProcess implements AutoCloseable {
                 TestServer.OTHER_KEY + "@beta"));
     command.addAll(stores.args());
     command.addAll(List.of(extraArgs));
-    Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
+    // in the data directory, which the test's temporary directory holds, one file per start
+    Path log = Files.createTempFile(dataDir, "berth-", ".log");
     Process p =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     var berth = new BerthProcess(p, log);
@@ -65,8 +66,9 @@ public final class BerthProcess implements AutoCloseable {
     return "http://127.0.0.1:" + port;
   }
 
-  public long pid() {
-    return process.pid();
+  /** The server's process, below which its commands run. */
+  public ProcessHandle handle() {
+    return process.toHandle();
   }
 
   /** SIGTERM, without waiting: the shutdown hook drains in-flight requests, then exits. */
@@ -89,7 +91,9 @@ public final class BerthProcess implements AutoCloseable {
     Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
     while (Instant.now().isBefore(deadline)) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("berth exited with " + process.exitValue());
+        // the log goes with the test's temporary directory: keep what it says in the failure
+        throw new IllegalStateException(
+            "berth exited with " + process.exitValue() + "; its log:\n" + logText());
       }
       try {
         Matcher m = LISTENING.matcher(Files.readString(log));
@@ -109,7 +113,15 @@ public final class BerthProcess implements AutoCloseable {
         throw new IllegalStateException(e);
       }
     }
-    throw new IllegalStateException("berth did not start within 60 s");
+    throw new IllegalStateException("berth did not start within 60 s; its log:\n" + logText());
+  }
+
+  private String logText() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(unreadable: " + e.getMessage() + ")";
+    }
   }
 
   @Override

@@ -4,6 +4,8 @@ import static dev.berth.testing.Fixtures.fileResource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * A stream of adds and deletes on one session, from one client, recording what the server
@@ -77,6 +80,19 @@ public final class Churn {
     writer.join(10_000);
   }
 
+  /**
+   * Waits up to {@code timeout} until {@code condition} holds of what the churn has seen so far;
+   * fails the test, naming {@code what}, if it does not.
+   */
+  public void await(String what, Predicate<Churn> condition, Duration timeout)
+      throws InterruptedException {
+    Instant deadline = Instant.now().plus(timeout);
+    while (!condition.test(this)) {
+      assertThat(Instant.now()).as("%s within %s", what, timeout).isBefore(deadline);
+      Thread.sleep(20);
+    }
+  }
+
   public int acknowledgedAdds() {
     return ackedAdds.size();
   }
@@ -113,7 +129,9 @@ public final class Churn {
         assertThat(records).containsEntry(acked.getKey(), acked.getValue());
       }
     }
-    assertThat(records.keySet()).doesNotContainAnyElementsOf(ackedDeletes);
+    assertThat(ackedDeletes)
+        .as("acknowledged deletes still listed")
+        .noneMatch(records::containsKey);
     return records;
   }
 }

@@ -45,30 +45,45 @@ public final class Commands {
         .POST(HttpRequest.BodyPublishers.ofString(body(fields)));
   }
 
-  /** Whether a process whose command line contains {@code marker} is running on this machine. */
-  public static boolean running(String marker) {
-    return ProcessHandle.allProcesses()
-        .anyMatch(p -> p.info().commandLine().orElse("").contains(marker));
-  }
-
   /**
-   * Waits up to {@code timeout} for no process to mention {@code marker}; false if one still does.
+   * Waits up to {@code timeout} until {@code count} processes below {@code server} run {@code sleep
+   * seconds}, and returns every process below {@code server} whose command line mentions {@code
+   * seconds} then: the sleeps and the sandbox around them. Tests pass an unusual number, so it
+   * marks their command; looking only below the server under test (its process, or this JVM for a
+   * server started in it) keeps other servers on the machine, running the same test, out of the
+   * answer.
    */
-  public static boolean goneWithin(String marker, Duration timeout) throws InterruptedException {
+  public static List<ProcessHandle> sleeping(
+      ProcessHandle server, String seconds, int count, Duration timeout)
+      throws InterruptedException {
     Instant deadline = Instant.now().plus(timeout);
-    while (running(marker)) {
+    while (server.descendants().filter(p -> sleeps(p, seconds)).count() < count) {
       if (Instant.now().isAfter(deadline)) {
-        return false;
+        throw new AssertionError(
+            count + " 'sleep " + seconds + "' did not start below " + server.pid() + " in time");
       }
       Thread.sleep(50);
     }
-    return true;
+    return server
+        .descendants()
+        .filter(p -> p.info().commandLine().orElse("").contains(seconds))
+        .toList();
   }
 
-  /** Waits up to {@code timeout} for a process to mention {@code marker}. */
-  public static boolean startedWithin(String marker, Duration timeout) throws InterruptedException {
+  private static boolean sleeps(ProcessHandle p, String seconds) {
+    return p.info().command().orElse("").endsWith("/sleep")
+        && p.info().arguments().map(List::of).orElse(List.of()).equals(List.of(seconds));
+  }
+
+  /**
+   * Waits up to {@code timeout} for all of {@code processes} to end; false if one is still alive.
+   * Each is followed by its handle, so one that has left the server's tree (its parent killed) is
+   * still watched.
+   */
+  public static boolean goneWithin(List<ProcessHandle> processes, Duration timeout)
+      throws InterruptedException {
     Instant deadline = Instant.now().plus(timeout);
-    while (!running(marker)) {
+    while (processes.stream().anyMatch(ProcessHandle::isAlive)) {
       if (Instant.now().isAfter(deadline)) {
         return false;
       }
