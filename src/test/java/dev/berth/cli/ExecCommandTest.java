@@ -70,7 +70,7 @@ class ExecCommandTest {
     String session = Fixtures.session(server.http());
 
     var r =
-        berthExec("", "--timeout-ms", "300", session, "sh", "-c", "echo started; exec sleep 30");
+        berthExec("", "--timeout-ms", "2000", session, "sh", "-c", "echo started; exec sleep 30");
 
     assertThat(r.status()).isEqualTo(ExecCommand.STOPPED_BY_LIMIT);
     assertThat(r.out()).isEqualTo("started\n");
