@@ -118,7 +118,7 @@ record ExecArguments(
     } catch (IllegalArgumentException e) {
       throw new UsageException("--base-url is not a URL: " + baseUrl);
     }
-    if (!"http".equals(base.getScheme()) && !"https".equals(base.getScheme())
+    if ((!"http".equals(base.getScheme()) && !"https".equals(base.getScheme()))
         || base.getHost() == null) {
       throw new UsageException("--base-url must be an http(s) URL: " + baseUrl);
     }

@@ -30,7 +30,7 @@ public final class ConfigLoader {
     }
     String envKeys = env.get("BERTH_API_KEYS");
     if (envKeys != null) {
-      for (String k : envKeys.split(",")) {
+      for (String k : envKeys.split(",", -1)) {
         if (!k.isBlank()) {
           keys.add(k.strip());
         }

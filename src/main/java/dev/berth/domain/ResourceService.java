@@ -80,7 +80,9 @@ public final class ResourceService {
     Optional<String> sha256 =
         FileStore.copyForSession(c, workspaceId, fileId, copyId, sessionId, now);
     if (sha256.isEmpty()) {
-      FileStore.find(c, workspaceId, fileId).orElseThrow(() -> FileService.notFound(fileId));
+      if (FileStore.find(c, workspaceId, fileId).isEmpty()) {
+        throw FileService.notFound(fileId);
+      }
       throw new ApiException.NotFound("file '" + fileId + "' has expired", "file_expired");
     }
     Resource resource =

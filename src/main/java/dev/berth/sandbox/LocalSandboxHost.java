@@ -1059,12 +1059,13 @@ public final class LocalSandboxHost implements AutoCloseable {
       throw new IllegalArgumentException("no directory to open");
     }
     SecureDirectoryStream<Path> dir = parent;
+    boolean opened = false; // the caller's parent stays open
     for (String name : names) {
       Optional<SecureDirectoryStream<Path>> next;
       try {
         next = openExisting(dir, name);
       } finally {
-        if (dir != parent) {
+        if (opened) {
           dir.close();
         }
       }
@@ -1072,6 +1073,7 @@ public final class LocalSandboxHost implements AutoCloseable {
         return Optional.empty();
       }
       dir = next.get();
+      opened = true;
     }
     return Optional.of(dir);
   }
@@ -1113,6 +1115,8 @@ public final class LocalSandboxHost implements AutoCloseable {
   }
 
   /** Opens a directory Berth owns (not inside any sandbox), following its path as given. */
+  @SuppressWarnings(
+      "StreamResourceLeak") // the stream is the result: the caller keeps and closes it
   private static SecureDirectoryStream<Path> openTrusted(Path dir) throws IOException {
     DirectoryStream<Path> stream = Files.newDirectoryStream(dir);
     if (stream instanceof SecureDirectoryStream<Path> secure) {

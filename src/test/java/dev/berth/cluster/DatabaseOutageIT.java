@@ -28,7 +28,6 @@ class DatabaseOutageIT {
       Http http = server.http();
       String file = Fixtures.upload(http, "load.txt", "under load");
       String session = Fixtures.session(http);
-      String base = "/v1/sessions/" + session + "/resources";
 
       Churn churn = Churn.start(http, session, file);
       Thread.sleep(1500);

@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -42,7 +43,7 @@ class FilesSdkIT {
 
   @Test
   void uploadReturnsValidMetadata() {
-    OffsetDateTime before = OffsetDateTime.now().minusSeconds(1);
+    OffsetDateTime before = OffsetDateTime.now(ZoneOffset.UTC).minusSeconds(1);
     BetaFileMetadata file = upload("a,b\n1,2\n");
     assertThat(file.id()).matches("file_01[0-9A-Za-z]{22}");
     assertThat(file.filename()).isEqualTo("data.csv");
@@ -52,7 +53,9 @@ class FilesSdkIT {
     assertThat(file.downloadable()).contains(false);
     assertThat(file.expiresAt()).isEmpty();
     assertThat(file.scope()).isEmpty();
-    assertThat(file.createdAt()).isAfter(before).isBefore(OffsetDateTime.now().plusSeconds(1));
+    assertThat(file.createdAt())
+        .isAfter(before)
+        .isBefore(OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(1));
   }
 
   @Test
@@ -206,7 +209,11 @@ class FilesSdkIT {
     BetaFileMetadata file = upload("alpha only");
     server.expectNotFoundForBeta(
         other -> other.beta().files().retrieveMetadata(file.id()),
-        other -> other.beta().files().download(file.id()),
+        other -> {
+          try (var download = other.beta().files().download(file.id())) {
+            throw new AssertionError("downloaded with status " + download.statusCode());
+          }
+        },
         other -> other.beta().files().delete(file.id()));
     assertThat(
             server.betaClient().beta().files().list().autoPager().stream()
