@@ -7,6 +7,7 @@ import static dev.berth.testing.SdkClients.expectTooLarge;
 import static dev.berth.testing.SdkServer.withLimitedServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.anthropic.core.JsonValue;
 import com.anthropic.core.RequestOptions;
 import com.anthropic.errors.PermissionDeniedException;
 import com.anthropic.models.beta.files.BetaDeletedFile;
@@ -49,7 +50,7 @@ class FilesSdkIT {
     assertThat(file.filename()).isEqualTo("data.csv");
     assertThat(file.mimeType()).isEqualTo("text/csv");
     assertThat(file.sizeBytes()).isEqualTo(8);
-    assertThat(file._type().asString()).contains("file");
+    assertThat(file._type()).isEqualTo(JsonValue.from("file"));
     assertThat(file.downloadable()).contains(false);
     assertThat(file.expiresAt()).isEmpty();
     assertThat(file.scope()).isEmpty();
