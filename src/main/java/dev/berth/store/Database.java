@@ -66,6 +66,7 @@ public final class Database implements AutoCloseable {
     Flyway.configure()
         .dataSource(pool)
         .locations(migrations)
+        .callbacks(new RenumberedMigrations())
         .failOnMissingLocations(true)
         .load()
         .migrate();
