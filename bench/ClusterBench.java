@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Usage: java -cp target/berth.jar bench/ClusterBench.java API_KEY SECONDS CONCURRENCY FILE
  * SQLITE_URL PG_A_URL PG_B_URL S3_URL
  */
+// Run from source as a single-file program (bench/*.sh), which lives in the unnamed package.
+@SuppressWarnings("DefaultPackage")
 public class ClusterBench {
   static final ObjectMapper JSON = new ObjectMapper();
   static final HttpClient CLIENT =

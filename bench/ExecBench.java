@@ -22,6 +22,8 @@ import java.util.Map;
  *
  * <p>Usage: java -cp target/berth.jar bench/ExecBench.java BASE_URL API_KEY RUNS FILE DATA_DIR
  */
+// Run from source as a single-file program (bench/*.sh), which lives in the unnamed package.
+@SuppressWarnings("DefaultPackage")
 public class ExecBench {
   static final ObjectMapper JSON = new ObjectMapper();
   static final HttpClient CLIENT = HttpClient.newHttpClient();

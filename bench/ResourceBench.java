@@ -26,6 +26,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Usage: java -cp target/berth.jar bench/ResourceBench.java BASE_URL API_KEY SECONDS BIG_FILE
  * [SERVER_PID]
  */
+// Run from source as a single-file program (bench/*.sh), which lives in the unnamed package.
+@SuppressWarnings("DefaultPackage")
 public class ResourceBench {
   static final ObjectMapper JSON = new ObjectMapper();
   static final HttpClient CLIENT =
@@ -150,8 +152,21 @@ public class ResourceBench {
     void run(int worker) throws Exception;
   }
 
-  record Result(long count, double seconds, double[] latenciesMs, double serverCpuSeconds) {
+  /** Operations done, in how many seconds, their latencies (sorted) and the server's CPU time. */
+  static final class Result {
     static final Result EMPTY = new Result(0, 0, new double[0], 0);
+
+    final long count;
+    final double seconds;
+    final double[] latenciesMs;
+    final double serverCpuSeconds;
+
+    Result(long count, double seconds, double[] latenciesMs, double serverCpuSeconds) {
+      this.count = count;
+      this.seconds = seconds;
+      this.latenciesMs = latenciesMs;
+      this.serverCpuSeconds = serverCpuSeconds;
+    }
 
     Result plus(Result o) {
       double[] all = Arrays.copyOf(latenciesMs, latenciesMs.length + o.latenciesMs.length);
@@ -218,7 +233,7 @@ public class ResourceBench {
       return 0;
     }
     String stat = Files.readString(Path.of("/proc/" + serverPid + "/stat"));
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
     return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // USER_HZ is 100 on Linux
   }
 

@@ -18,6 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+// Run from source as a single-file program (bench/*.sh), which lives in the unnamed package.
+@SuppressWarnings("DefaultPackage")
 public class SandboxBench {
   static final String SESSION = "sesn_bench";
   static final String MOUNT = "/mnt/session/uploads/b/f1";

@@ -312,8 +312,9 @@ class SessionsApiTest {
       JsonNode data = h.get("/v1/sessions").json().get("data");
 
       assertThat(data).hasSize(2);
-      JsonNode first = data.get(0).get("id").asText().equals(none) ? data.get(0) : data.get(1);
-      JsonNode second = first == data.get(0) ? data.get(1) : data.get(0);
+      int noneAt = data.get(0).get("id").asText().equals(none) ? 0 : 1;
+      JsonNode first = data.get(noneAt);
+      JsonNode second = data.get(1 - noneAt);
       assertThat(first.get("resources")).isEmpty();
       assertThat(second.get("id").asText()).isEqualTo(two);
       assertThat(second.get("resources").findValuesAsText("mount_path"))

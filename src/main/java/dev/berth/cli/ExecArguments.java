@@ -6,7 +6,9 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The parsed command line of {@code berth exec}:
@@ -47,6 +49,12 @@ record ExecArguments(
   static final class UsageException extends Exception {
     UsageException(String message) {
       super(message);
+    }
+
+    /** The reason, never null: empty when help was asked for. */
+    @Override
+    public String getMessage() {
+      return Objects.requireNonNull(super.getMessage());
     }
   }
 
@@ -118,7 +126,7 @@ record ExecArguments(
     } catch (IllegalArgumentException e) {
       throw new UsageException("--base-url is not a URL: " + baseUrl);
     }
-    if (!"http".equals(base.getScheme()) && !"https".equals(base.getScheme())
+    if ((!"http".equals(base.getScheme()) && !"https".equals(base.getScheme()))
         || base.getHost() == null) {
       throw new UsageException("--base-url must be an http(s) URL: " + baseUrl);
     }
@@ -139,7 +147,7 @@ record ExecArguments(
     return args.get(i);
   }
 
-  private static String firstSet(Map<String, String> env, String... names) {
+  private static @Nullable String firstSet(Map<String, String> env, String... names) {
     for (String name : names) {
       String value = env.get(name);
       if (value != null && !value.isBlank()) {

@@ -119,7 +119,7 @@ public record BerthConfig(
       long diskQuotaBytes,
       int maxProcesses) {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
-    public static final Duration MAX_TIMEOUT = Duration.ofSeconds(600);
+    public static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
     public static final long DEFAULT_MAX_OUTPUT_BYTES = 1024L * 1024;
     public static final long DEFAULT_DISK_QUOTA_BYTES = 1024L * 1024 * 1024;
     public static final int DEFAULT_MAX_PROCESSES = 1024;

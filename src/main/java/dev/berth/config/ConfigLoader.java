@@ -30,7 +30,7 @@ public final class ConfigLoader {
     }
     String envKeys = env.get("BERTH_API_KEYS");
     if (envKeys != null) {
-      for (String k : envKeys.split(",")) {
+      for (String k : envKeys.split(",", -1)) {
         if (!k.isBlank()) {
           keys.add(k.strip());
         }
@@ -49,7 +49,7 @@ public final class ConfigLoader {
         values.put(name, "true");
         continue;
       }
-      boolean known = name.equals("--api-key") || Setting.byFlag(name) != null;
+      boolean known = name.equals("--api-key") || Setting.byFlag(name).isPresent();
       if (!known) {
         throw new IllegalArgumentException("unknown option " + arg + " (see README.md)");
       }
@@ -145,7 +145,12 @@ public final class ConfigLoader {
       return Long.parseLong(v);
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(
-          flag + " (" + Setting.byFlag(flag).env + ") must be a whole number, got '" + v + "'");
+          flag
+              + " ("
+              + Setting.byFlag(flag).orElseThrow().env
+              + ") must be a whole number, got '"
+              + v
+              + "'");
     }
   }
 
@@ -180,13 +185,13 @@ public final class ConfigLoader {
       this.env = env;
     }
 
-    static Setting byFlag(String flag) {
+    static Optional<Setting> byFlag(String flag) {
       for (var s : values()) {
         if (s.flag.equals(flag)) {
-          return s;
+          return Optional.of(s);
         }
       }
-      return null;
+      return Optional.empty();
     }
   }
 }

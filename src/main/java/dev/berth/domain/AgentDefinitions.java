@@ -234,25 +234,25 @@ final class AgentDefinitions {
     }
     List<String> types =
         allowAdvisor ? List.of("agent", "self", "advisor") : List.of("agent", "self");
-    switch (JsonFields.type(o, path, types)) {
+    return switch (JsonFields.type(o, path, types)) {
       case "agent" -> {
         allowOnly(o, path, "type", "id", "version");
         Optional<Integer> version = optionalInt(o, "version", path);
         version.ifPresent(n -> requirePositive(n, path(path, "version")));
-        return roster.reference(nonEmptyString(o, "id", path), version, path);
+        yield roster.reference(nonEmptyString(o, "id", path), version, path);
       }
       case "self" -> {
         allowOnly(o, path, "type");
-        return roster.self();
+        yield roster.self();
       }
       default -> {
         allowOnly(o, path, "type", "model");
-        return Json.MAPPER
+        yield Json.MAPPER
             .createObjectNode()
             .put("type", "advisor")
             .put("model", nonEmptyString(o, "model", path));
       }
-    }
+    };
   }
 
   static int requirePositive(int version, String path) {

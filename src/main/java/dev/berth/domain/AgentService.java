@@ -121,7 +121,9 @@ public final class AgentService {
       throw new ApiException.InvalidRequest(
           "page is not a cursor of this list; pass next_page unchanged");
     }
-    agents.find(workspaceId, agentId).orElseThrow(() -> notFound(agentId));
+    if (agents.find(workspaceId, agentId).isEmpty()) {
+      throw notFound(agentId);
+    }
     return agents.listVersions(workspaceId, agentId, page);
   }
 

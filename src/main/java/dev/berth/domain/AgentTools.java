@@ -252,8 +252,8 @@ final class AgentTools {
     optionalStrings(schema, "required", sp);
     ObjectNode resolvedSchema = Json.MAPPER.createObjectNode().put("type", "object");
     schema
-        .fields()
-        .forEachRemaining(
+        .properties()
+        .forEach(
             e -> {
               if (!e.getKey().equals("type") && !e.getValue().isNull()) {
                 resolvedSchema.set(e.getKey(), e.getValue().deepCopy());

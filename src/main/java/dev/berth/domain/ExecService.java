@@ -179,11 +179,7 @@ public final class ExecService {
       String workspaceId, String sessionId, Duration timeout, BubblewrapRunner.Result r) {
     var result =
         new ExecResult(
-            r.exitCode(),
-            new String(r.stdout(), StandardCharsets.UTF_8),
-            new String(r.stderr(), StandardCharsets.UTF_8),
-            r.truncated(),
-            r.duration().toMillis());
+            r.exitCode(), r.stdout(), r.stderr(), r.truncated(), r.duration().toMillis());
     Map<String, Object> partial = new LinkedHashMap<>();
     partial.put("exit_code", result.exitCode());
     partial.put("stdout", result.stdout());

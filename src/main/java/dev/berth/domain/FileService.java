@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -234,13 +235,14 @@ public final class FileService {
   }
 
   static String mimeType(Optional<String> partType, String filename) {
-    String type = partType.map(t -> t.split(";")[0].strip().toLowerCase()).orElse("");
+    String type =
+        partType.map(t -> t.split(";", -1)[0].strip().toLowerCase(Locale.ROOT)).orElse("");
     if (!type.isEmpty() && !type.equals(OCTET_STREAM) && type.contains("/")) {
       return type;
     }
     int dot = filename.lastIndexOf('.');
     if (dot >= 0) {
-      String known = MIME_BY_EXTENSION.get(filename.substring(dot + 1).toLowerCase());
+      String known = MIME_BY_EXTENSION.get(filename.substring(dot + 1).toLowerCase(Locale.ROOT));
       if (known != null) {
         return known;
       }

@@ -78,7 +78,9 @@ public final class ResourceService {
     Optional<String> sha256 =
         FileStore.copyForSession(tx, workspaceId, fileId, copyId, sessionId, now);
     if (sha256.isEmpty()) {
-      FileStore.find(tx, workspaceId, fileId).orElseThrow(() -> FileService.notFound(fileId));
+      if (FileStore.find(tx, workspaceId, fileId).isEmpty()) {
+        throw FileService.notFound(fileId);
+      }
       throw new ApiException.NotFound("file '" + fileId + "' has expired", "file_expired");
     }
     Resource resource =

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +63,7 @@ public final class SessionLeases implements SessionPlacement {
   private volatile boolean closed;
   private volatile Reconciler reconciler;
   private volatile LeaseStore.Listener listener;
-  private volatile int beats;
+  private final AtomicInteger beats = new AtomicInteger();
 
   public SessionLeases(LeaseStore store, String nodeId, int seconds) {
     this.store = store;
@@ -95,7 +96,7 @@ public final class SessionLeases implements SessionPlacement {
   @Override
   public void claimNew(Tx tx, String sessionId) {
     LeaseStore.claimNew(tx, sessionId, nodeId, seconds);
-    claimed.put(sessionId, beats);
+    claimed.put(sessionId, beats.get());
   }
 
   @Override
@@ -116,8 +117,11 @@ public final class SessionLeases implements SessionPlacement {
     reconciler.reconcileAll();
     Thread.ofPlatform().name("berth-session-changes").daemon().start(this::listen);
     long period = Math.max(1000L * seconds / 3, 500);
-    timer.scheduleWithFixedDelay(this::beat, period, period, TimeUnit.MILLISECONDS);
-    timer.scheduleWithFixedDelay(this::takeExpired, 0, period, TimeUnit.MILLISECONDS);
+    // Both tasks log their own failures and close() stops the timer, so nothing waits on these.
+    var unusedBeats =
+        timer.scheduleWithFixedDelay(this::beat, period, period, TimeUnit.MILLISECONDS);
+    var unusedTakes =
+        timer.scheduleWithFixedDelay(this::takeExpired, 0, period, TimeUnit.MILLISECONDS);
     log.info("node {} holds {} sessions; leases last {} s", nodeId, held.size(), seconds);
   }
 
@@ -133,7 +137,7 @@ public final class SessionLeases implements SessionPlacement {
         }
       }
       held.addAll(renewed);
-      int now = ++beats;
+      int now = beats.incrementAndGet();
       claimed
           .entrySet()
           .removeIf(
@@ -209,8 +213,12 @@ public final class SessionLeases implements SessionPlacement {
     try {
       if (store.holder(sessionId).filter(nodeId::equals).isPresent()) {
         reconciler.apply(sessionId);
-      } else if (held.remove(sessionId) | claimed.remove(sessionId) != null) {
-        reconciler.remove(sessionId);
+      } else {
+        boolean wasHeld = held.remove(sessionId);
+        boolean wasClaimed = claimed.remove(sessionId) != null;
+        if (wasHeld || wasClaimed) {
+          reconciler.remove(sessionId);
+        }
       }
     } catch (RuntimeException e) {
       log.warn("session {} changed but could not be refreshed yet: {}", sessionId, e.getMessage());

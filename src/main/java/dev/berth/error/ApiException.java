@@ -4,20 +4,21 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The only exceptions domain code throws on purpose. {@code http.ErrorMapper} turns each kind into
  * the API's status and error envelope; nothing else writes error JSON.
  */
 public abstract sealed class ApiException extends RuntimeException {
-  private final String errorCode;
+  private final @Nullable String errorCode;
   private final Map<String, Object> details;
 
-  ApiException(String message, String errorCode) {
+  ApiException(String message, @Nullable String errorCode) {
     this(message, errorCode, Map.of());
   }
 
-  ApiException(String message, String errorCode, Map<String, Object> details) {
+  ApiException(String message, @Nullable String errorCode, Map<String, Object> details) {
     super(message, null, false, false);
     this.errorCode = errorCode;
     this.details = Collections.unmodifiableMap(new LinkedHashMap<>(details)); // keeps the order

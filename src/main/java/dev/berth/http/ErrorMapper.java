@@ -141,7 +141,7 @@ final class ErrorMapper {
     if (retry != null) {
       ctx.header("x-should-retry", retry.toString());
     }
-    ctx.attribute(RENDERED, Boolean.TRUE);
+    ctx.attribute(RENDERED, true);
     ctx.status(status).contentType("application/json").result(body);
   }
 

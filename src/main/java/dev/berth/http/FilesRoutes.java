@@ -64,7 +64,7 @@ public final class FilesRoutes implements HttpServer.Routes {
     ctx.header(
         "Content-Disposition",
         "attachment; filename=\"" + file.filename().replace("\"", "") + "\"");
-    if (ctx.method() == HandlerType.HEAD) {
+    if (ctx.method().equals(HandlerType.HEAD)) {
       bytes.close(); // the headers say it all; reading the blob only to drop it is waste
       return;
     }

@@ -81,7 +81,7 @@ public final class HttpServer implements AutoCloseable {
    */
   private static void answerHeadLikeGet(JavalinConfig cfg) {
     for (ParsedEndpoint route : List.copyOf(cfg.unsafe.internalRouter.allHttpHandlers())) {
-      if (route.endpoint.method == HandlerType.GET) {
+      if (route.endpoint.method.equals(HandlerType.GET)) {
         cfg.routes.head(route.endpoint.path, route.endpoint.handler);
       }
     }
@@ -134,7 +134,7 @@ public final class HttpServer implements AutoCloseable {
     ctx.attribute(WORKSPACE, workspace);
     ctx.header("anthropic-workspace-id", workspace);
 
-    String[] segments = ctx.path().split("/");
+    String[] segments = ctx.path().split("/", -1);
     if (!ctx.path().startsWith(EXTENSIONS + "/")
         && segments.length > 2
         && BETA_FAMILIES.contains(segments[2])
@@ -146,7 +146,7 @@ public final class HttpServer implements AutoCloseable {
 
   private static boolean hasBeta(Context ctx) {
     for (String line : Collections.list(ctx.req().getHeaders("anthropic-beta"))) {
-      for (String beta : line.split(",")) {
+      for (String beta : line.split(",", -1)) {
         if (beta.strip().equals(MANAGED_AGENTS_BETA)) {
           return true;
         }

@@ -178,8 +178,7 @@ final class JsonBody {
     if (!v.isObject()) {
       throw invalid(prefix + field + " must be an object of string values");
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-      var e = it.next();
+    for (Map.Entry<String, JsonNode> e : v.properties()) {
       JsonNode value = e.getValue();
       if (value.isTextual()) {
         out.put(e.getKey(), Optional.of(value.textValue()));

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.commons.fileupload2.core.AbstractFileUpload;
@@ -32,7 +33,8 @@ final class MultipartUpload {
 
   static Parsed read(Context ctx, FileService files) {
     String contentType = ctx.contentType();
-    if (contentType == null || !contentType.toLowerCase().startsWith("multipart/form-data")) {
+    if (contentType == null
+        || !contentType.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
       throw new ApiException.InvalidRequest(
           "upload must be multipart/form-data with a 'file' part");
     }

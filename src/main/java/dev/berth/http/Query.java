@@ -102,7 +102,7 @@ final class Query {
     List<String> values = new ArrayList<>();
     for (String key : List.of(name + "[]", name)) {
       for (String v : ctx.queryParams(key)) {
-        for (String part : v.split(",")) {
+        for (String part : v.split(",", -1)) {
           if (!part.isBlank()) {
             values.add(part.strip());
           }

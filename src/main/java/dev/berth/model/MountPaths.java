@@ -93,7 +93,8 @@ public final class MountPaths {
         .codePoints()
         .forEach(
             cp -> {
-              if (Character.isISOControl(cp) || Character.isSurrogate((char) cp) && cp < 0x10000) {
+              if (Character.isISOControl(cp)
+                  || (Character.isSurrogate((char) cp) && cp < 0x10000)) {
                 printable.append(String.format("\\u%04x", cp));
               } else {
                 printable.appendCodePoint(cp);

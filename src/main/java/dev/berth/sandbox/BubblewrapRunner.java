@@ -86,13 +86,15 @@ public final class BubblewrapRunner implements AutoCloseable {
    * What a command did.
    *
    * @param exitCode its exit status (128 + signal when killed)
+   * @param stdout what it wrote to stdout, decoded as UTF-8
+   * @param stderr what it wrote to stderr, decoded as UTF-8
    * @param truncated whether output beyond the limit was dropped
    * @param stop why it was stopped early, or {@link Stop#NONE}
    */
   public record Result(
       int exitCode,
-      byte[] stdout,
-      byte[] stderr,
+      String stdout,
+      String stderr,
       boolean truncated,
       Duration duration,
       Stop stop) {}
@@ -183,7 +185,7 @@ public final class BubblewrapRunner implements AutoCloseable {
           "bubblewrap cannot make a sandbox here (exit "
               + r.exitCode()
               + "): "
-              + new String(r.stderr(), StandardCharsets.UTF_8).strip());
+              + r.stderr().strip());
     } catch (IOException | Unavailable e) {
       return Optional.of("bubblewrap cannot make a sandbox here: " + e.getMessage());
     }
@@ -206,7 +208,7 @@ public final class BubblewrapRunner implements AutoCloseable {
 
   private Result start(Command command) {
     if (closed) {
-      return new Result(-1, new byte[0], new byte[0], false, Duration.ZERO, Stop.SHUTDOWN);
+      return new Result(-1, "", "", false, Duration.ZERO, Stop.SHUTDOWN);
     }
     long usageAtStart = command.diskUsage().getAsLong();
     var builder = new ProcessBuilder(commandLine.of(command));
@@ -218,7 +220,7 @@ public final class BubblewrapRunner implements AutoCloseable {
     } catch (ExecutionException e) {
       throw new Unavailable("cannot start " + bwrap + ": " + e.getCause().getMessage());
     } catch (RejectedExecutionException e) { // closed since the check above
-      return new Result(-1, new byte[0], new byte[0], false, Duration.ZERO, Stop.SHUTDOWN);
+      return new Result(-1, "", "", false, Duration.ZERO, Stop.SHUTDOWN);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while starting a command", e);
@@ -246,8 +248,8 @@ public final class BubblewrapRunner implements AutoCloseable {
       run.drain();
       return new Result(
           process.exitValue(),
-          run.stdout.bytes(),
-          run.stderr.bytes(),
+          new String(run.stdout.bytes(), StandardCharsets.UTF_8),
+          new String(run.stderr.bytes(), StandardCharsets.UTF_8),
           run.stdout.overflowed() || run.stderr.overflowed(),
           duration,
           run.stop);
@@ -363,7 +365,7 @@ public final class BubblewrapRunner implements AutoCloseable {
           : Optional.empty();
     }
     String path = System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
-    for (String dir : path.split(":")) {
+    for (String dir : path.split(":", -1)) {
       if (dir.isEmpty()) {
         continue;
       }

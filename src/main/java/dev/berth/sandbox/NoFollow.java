@@ -63,12 +63,13 @@ final class NoFollow {
       throw new IllegalArgumentException("no directory to open");
     }
     SecureDirectoryStream<Path> dir = parent;
+    boolean opened = false; // the caller's parent stays open
     for (String name : names) {
       Optional<SecureDirectoryStream<Path>> next;
       try {
         next = openExisting(dir, name);
       } finally {
-        if (dir != parent) {
+        if (opened) {
           dir.close();
         }
       }
@@ -76,6 +77,7 @@ final class NoFollow {
         return Optional.empty();
       }
       dir = next.get();
+      opened = true;
     }
     return Optional.of(dir);
   }
@@ -149,6 +151,8 @@ final class NoFollow {
   }
 
   /** Opens a directory Berth owns (not inside any sandbox), following its path as given. */
+  @SuppressWarnings(
+      "StreamResourceLeak") // the stream is the result: the caller keeps and closes it
   static SecureDirectoryStream<Path> openTrusted(Path dir) throws IOException {
     DirectoryStream<Path> stream = Files.newDirectoryStream(dir);
     if (stream instanceof SecureDirectoryStream<Path> secure) {

@@ -230,16 +230,17 @@ final class OutputScanner implements AutoCloseable {
       return Optional.of(open.get(OPEN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
     } catch (TimeoutException e) {
       held.release();
-      open.whenComplete(
-          (channel, failure) -> {
-            try (dir) {
-              if (channel != null) {
-                channel.close();
-              }
-            } catch (IOException ignored) {
-              // nothing was read through either
-            }
-          });
+      var unused = // the clean-up runs whenever the open finishes; nothing waits for it
+          open.whenComplete(
+              (channel, failure) -> {
+                try (dir) {
+                  if (channel != null) {
+                    channel.close();
+                  }
+                } catch (IOException ignored) {
+                  // nothing was read through either
+                }
+              });
       return Optional.empty();
     } catch (ExecutionException e) {
       if (e.getCause() instanceof java.io.UncheckedIOException io

@@ -87,11 +87,15 @@ record TopDirectories(List<SecureDirectoryStream<Path>> dirs, List<Object> keys)
 
   @Override
   public void close() throws IOException {
-    try (var tree = dirs.get(0);
-        var mnt = dirs.get(1);
-        var session = dirs.get(2);
-        var uploads = dirs.get(3)) {
-      // closed by try-with-resources
+    var tree = dirs.get(0);
+    var mnt = dirs.get(1);
+    var session = dirs.get(2);
+    var uploads = dirs.get(3);
+    try (tree;
+        mnt;
+        session;
+        uploads) {
+      // closed by try-with-resources, uploads first, each even when another fails
     }
   }
 }

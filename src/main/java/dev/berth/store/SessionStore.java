@@ -1,7 +1,6 @@
 package dev.berth.store;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.json.Json;
 import dev.berth.model.Page;
@@ -210,7 +209,7 @@ public final class SessionStore {
         Optional.ofNullable(rs.getString("title")),
         Json.read(rs.getString("metadata"), new TypeReference<Map<String, String>>() {}),
         Json.read(rs.getString("vault_ids"), new TypeReference<List<String>>() {}),
-        Optional.ofNullable(budget).map(b -> (JsonNode) Json.parse(b)),
+        Optional.ofNullable(budget).map(Json::parse),
         rs.getString("status"),
         Optional.ofNullable(rs.getString("archived_at")),
         rs.getString("created_at"),

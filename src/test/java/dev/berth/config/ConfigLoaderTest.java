@@ -14,7 +14,7 @@ class ConfigLoaderTest {
     var exec = ConfigLoader.load(List.of(), Map.of()).exec();
     assertThat(exec.bwrap()).isEqualTo("bwrap");
     assertThat(exec.defaultTimeout()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(exec.maxTimeout()).isEqualTo(Duration.ofSeconds(600));
+    assertThat(exec.maxTimeout()).isEqualTo(Duration.ofMinutes(10));
     assertThat(exec.maxOutputBytes()).isEqualTo(1024 * 1024);
     assertThat(exec.diskQuotaBytes()).isEqualTo(1024L * 1024 * 1024);
     assertThat(exec.maxProcesses()).isEqualTo(1024);

@@ -9,6 +9,7 @@ import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -66,7 +67,8 @@ class ErrorMapperTest {
     assertThat(body.at("/error/type").asText()).isEqualTo("api_error");
     assertThat(body.at("/error/message").asText()).isEqualTo("internal server error");
     assertThat(body.get("request_id").asText()).isEqualTo("req_0123456789abcdefghijklmn");
-    assertThat(recorded.body.toString()).doesNotContain("StackOverflow", "deep");
+    assertThat(recorded.body.toString(StandardCharsets.UTF_8))
+        .doesNotContain("StackOverflow", "deep");
   }
 
   @Test

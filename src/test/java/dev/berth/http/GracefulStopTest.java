@@ -34,7 +34,10 @@ class GracefulStopTest {
         assertThat(RawHttp.read(idle.getInputStream(), false).status()).isEqualTo(200);
 
         Http http = server.http();
-        var form = new Http.Form().file("slow.txt", "text/plain", "x".repeat(10_000).getBytes());
+        var form =
+            new Http.Form()
+                .file(
+                    "slow.txt", "text/plain", "x".repeat(10_000).getBytes(StandardCharsets.UTF_8));
         var underway = new CountDownLatch(1);
         var upload =
             http.sendAsync(

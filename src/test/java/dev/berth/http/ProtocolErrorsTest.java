@@ -214,7 +214,7 @@ class ProtocolErrorsTest {
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.header("content-type")).startsWith("application/json");
     assertThat(r.header("request-id")).matches("req_01[0-9A-Za-z]{22}");
-    assertThat(r.body()).isEmpty();
+    assertThat(r.text()).isEmpty();
   }
 
   @Test

@@ -32,14 +32,16 @@ class ExecDiesWithBerthIT {
     String marker = "517.625";
     try (BerthProcess berth = BerthProcess.start(stores, dataDir)) {
       String session = Fixtures.session(berth.http());
-      berth
-          .http()
-          .sendAsync(
-              Commands.request(
-                  berth.http(),
-                  session,
-                  Map.of(
-                      "command", List.of("sh", "-c", "sleep " + marker + " & sleep " + marker))));
+      var unused = // never answered: Berth is killed while the command runs
+          berth
+              .http()
+              .sendAsync(
+                  Commands.request(
+                      berth.http(),
+                      session,
+                      Map.of(
+                          "command",
+                          List.of("sh", "-c", "sleep " + marker + " & sleep " + marker))));
       var started = Commands.sleeping(berth.handle(), marker, 2, Duration.ofSeconds(10));
 
       berth.kill();

@@ -218,7 +218,7 @@ class EnvironmentsSdkIT {
     BetaEnvironmentDeleteResponse deleted =
         server.alphaClient().beta().environments().delete(env.id()).validate();
     assertThat(deleted.id()).isEqualTo(env.id());
-    assertThat(deleted._type().asString()).contains("environment_deleted");
+    assertThat(deleted._type()).isEqualTo(JsonValue.from("environment_deleted"));
     expectNotFound(() -> server.alphaClient().beta().environments().retrieve(env.id()));
     expectNotFound(() -> server.alphaClient().beta().environments().delete(env.id()));
     var e =

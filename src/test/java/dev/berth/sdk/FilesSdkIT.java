@@ -7,6 +7,7 @@ import static dev.berth.testing.SdkClients.expectTooLarge;
 import static dev.berth.testing.SdkServer.withLimitedServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.anthropic.core.JsonValue;
 import com.anthropic.core.RequestOptions;
 import com.anthropic.errors.PermissionDeniedException;
 import com.anthropic.models.beta.files.BetaDeletedFile;
@@ -22,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -42,17 +44,19 @@ class FilesSdkIT {
 
   @Test
   void uploadReturnsValidMetadata() {
-    OffsetDateTime before = OffsetDateTime.now().minusSeconds(1);
+    OffsetDateTime before = OffsetDateTime.now(ZoneOffset.UTC).minusSeconds(1);
     BetaFileMetadata file = upload("a,b\n1,2\n");
     assertThat(file.id()).matches("file_01[0-9A-Za-z]{22}");
     assertThat(file.filename()).isEqualTo("data.csv");
     assertThat(file.mimeType()).isEqualTo("text/csv");
     assertThat(file.sizeBytes()).isEqualTo(8);
-    assertThat(file._type().asString()).contains("file");
+    assertThat(file._type()).isEqualTo(JsonValue.from("file"));
     assertThat(file.downloadable()).contains(false);
     assertThat(file.expiresAt()).isEmpty();
     assertThat(file.scope()).isEmpty();
-    assertThat(file.createdAt()).isAfter(before).isBefore(OffsetDateTime.now().plusSeconds(1));
+    assertThat(file.createdAt())
+        .isAfter(before)
+        .isBefore(OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(1));
   }
 
   @Test
@@ -206,7 +210,11 @@ class FilesSdkIT {
     BetaFileMetadata file = upload("alpha only");
     server.expectNotFoundForBeta(
         other -> other.beta().files().retrieveMetadata(file.id()),
-        other -> other.beta().files().download(file.id()),
+        other -> {
+          try (var download = other.beta().files().download(file.id())) {
+            throw new AssertionError("downloaded with status " + download.statusCode());
+          }
+        },
         other -> other.beta().files().delete(file.id()));
     assertThat(
             server.betaClient().beta().files().list().autoPager().stream()

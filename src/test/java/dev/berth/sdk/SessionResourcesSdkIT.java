@@ -14,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.anthropic.client.AnthropicClient;
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;
+import com.anthropic.core.JsonValue;
 import com.anthropic.core.Sleeper;
 import com.anthropic.models.beta.files.BetaFileMetadata;
 import com.anthropic.models.beta.sessions.BetaManagedAgentsFileResourceParams;
@@ -122,7 +123,7 @@ class SessionResourcesSdkIT {
                     .build())
             .validate();
     assertThat(resource.id()).matches("sesrsc_01[0-9A-Za-z]{22}");
-    assertThat(resource._type().asString()).contains("file");
+    assertThat(resource._type()).isEqualTo(JsonValue.from("file"));
     assertThat(resource.fileId()).matches("file_01[0-9A-Za-z]{22}").isNotEqualTo(file.id());
     assertThat(resource.mountPath()).isEqualTo("/mnt/session/uploads/" + file.id());
     assertThat(resource.createdAt()).isEqualTo(resource.updatedAt());
@@ -140,7 +141,7 @@ class SessionResourcesSdkIT {
     BetaManagedAgentsDeleteSessionResource deleted =
         delete(server.alphaClient(), session.id(), resource.id());
     assertThat(deleted.id()).isEqualTo(resource.id());
-    assertThat(deleted._type().asString()).contains("session_resource_deleted");
+    assertThat(deleted._type()).isEqualTo(JsonValue.from("session_resource_deleted"));
     assertThat(onDisk).doesNotExist();
     expectNotFound(() -> retrieve(server.alphaClient(), session.id(), resource.id()));
     expectNotFound(() -> delete(server.alphaClient(), session.id(), resource.id()));

@@ -365,7 +365,7 @@ class SessionsSdkIT {
     BetaManagedAgentsDeletedSession deleted =
         server.alphaClient().beta().sessions().delete(session.id()).validate();
     assertThat(deleted.id()).isEqualTo(session.id());
-    assertThat(deleted._type().asString()).contains("session_deleted");
+    assertThat(deleted._type()).isEqualTo(JsonValue.from("session_deleted"));
     expectNotFound(() -> server.alphaClient().beta().sessions().retrieve(session.id()));
     expectNotFound(() -> server.alphaClient().beta().sessions().delete(session.id()));
     assertThat(onDisk).doesNotExist();

@@ -141,18 +141,19 @@ class GroupCommitTest {
   private CountDownLatch holdTheWriter(ExecutorService threads) throws InterruptedException {
     var release = new CountDownLatch(1);
     var running = new CountDownLatch(1);
-    threads.submit(
-        () ->
-            db.write(
-                tx -> {
-                  running.countDown();
-                  try {
-                    release.await();
-                  } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                  }
-                  return null;
-                }));
+    var unused = // the held write's outcome is not the point; the writes queued behind it are
+        threads.submit(
+            () ->
+                db.write(
+                    tx -> {
+                      running.countDown();
+                      try {
+                        release.await();
+                      } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                      }
+                      return null;
+                    }));
     running.await();
     return release;
   }

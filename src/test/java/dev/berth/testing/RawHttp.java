@@ -22,20 +22,16 @@ public final class RawHttp {
 
   private RawHttp() {}
 
-  /** The status, the headers (names in lower case) and the body as sent. */
-  public record Response(int status, Map<String, String> headers, byte[] body) {
+  /** The status, the headers (names in lower case) and the body as sent, as UTF-8 text. */
+  public record Response(int status, Map<String, String> headers, String text) {
     public String header(String name) {
       return headers.get(name.toLowerCase(Locale.ROOT));
-    }
-
-    public String text() {
-      return new String(body, StandardCharsets.UTF_8);
     }
 
     /** The body as JSON, or null when it is not JSON. */
     public JsonNode json() {
       try {
-        return MAPPER.readTree(body);
+        return MAPPER.readTree(text);
       } catch (IOException e) {
         return null;
       }
@@ -62,8 +58,8 @@ public final class RawHttp {
 
   /** Reads one response; with a {@code Content-Length} the stream stays usable for the next. */
   public static Response read(InputStream in, boolean head) throws IOException {
-    String[] lines = readHead(in).split("\r\n");
-    int status = Integer.parseInt(lines[0].split(" ")[1]);
+    String[] lines = readHead(in).split("\r\n", -1);
+    int status = Integer.parseInt(lines[0].split(" ", -1)[1]);
     Map<String, String> headers = new LinkedHashMap<>();
     for (int i = 1; i < lines.length; i++) {
       int colon = lines[i].indexOf(':');
@@ -80,7 +76,7 @@ public final class RawHttp {
     } else {
       body = in.readAllBytes();
     }
-    return new Response(status, headers, body);
+    return new Response(status, headers, new String(body, StandardCharsets.UTF_8));
   }
 
   private static String readHead(InputStream in) throws IOException {

@@ -111,7 +111,7 @@ public final class S3Server {
               .redirectOutput(log.toFile())
               .start();
       Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
-      Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
+      Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
       while (Instant.now().isBefore(deadline)) {
         if (!p.isAlive()) {
           throw new IllegalStateException("S3Mock exited: " + Files.readString(log));

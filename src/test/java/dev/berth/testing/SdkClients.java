@@ -52,8 +52,8 @@ public final class SdkClients {
     assertThat(e.requestId())
         .hasValueSatisfying(id -> assertThat(id).matches("req_01[0-9A-Za-z]{22}"));
     Map<?, ?> body = (Map<?, ?>) e.body().asObject().orElseThrow(); // JsonValue is a raw JsonField
-    assertThat(((JsonValue) body.get("type")).asString()).contains("error");
-    assertThat(((JsonValue) body.get("request_id")).asString()).isEqualTo(e.requestId());
+    assertThat(body.get("type")).isEqualTo(JsonValue.from("error"));
+    assertThat(body.get("request_id")).isEqualTo(JsonValue.from(e.requestId().orElseThrow()));
     return e;
   }
 

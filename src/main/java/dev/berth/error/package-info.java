@@ -1,0 +1,4 @@
+@NullMarked
+package dev.berth.error;
+
+import org.jspecify.annotations.NullMarked;

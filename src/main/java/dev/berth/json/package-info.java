@@ -1,0 +1,4 @@
+@NullMarked
+package dev.berth.json;
+
+import org.jspecify.annotations.NullMarked;
