@@ -23,7 +23,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-(cd "$root" && mvn -q -B -DskipTests package)
+(cd "$root" && mvn -q -B -DskipTests clean package)
 s3mock_start "$work/s3"
 pids+=("$S3MOCK_PID")
 psql -q -h "${pg%:*}" -p "${pg##*:}" -U postgres -d postgres -c "CREATE DATABASE $db"

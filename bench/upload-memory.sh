@@ -24,7 +24,7 @@ for tool in curl awk; do
 done
 
 if [ ! -f "$jar" ] || [ -n "$(find "$root/src/main" "$root/pom.xml" -newer "$jar" -print -quit)" ]; then
-  (cd "$root" && mvn -q -B -DskipTests package)
+  (cd "$root" && mvn -q -B -DskipTests clean package)
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/berth-bench-XXXXXX")
