@@ -122,25 +122,22 @@ class ExecApiTest {
     String session = Fixtures.session(server.http());
     String late = "/mnt/session/uploads/late.txt";
     var pending =
-        server
-            .http()
-            .sendAsync(
-                Commands.request(
-                    server.http(),
-                    session,
-                    Map.of(
-                        "command",
-                        List.of(
-                            "sh",
-                            "-c",
-                            "[ -f "
-                                + late
-                                + " ] && exit 2; touch /workspace/waiting; for i in $(seq 100); do"
-                                + " [ -f "
-                                + late
-                                + " ] && cat "
-                                + late
-                                + " && exit 0; sleep 0.1; done; exit 1"))));
+        Commands.start(
+            server.http(),
+            session,
+            Map.of(
+                "command",
+                List.of(
+                    "sh",
+                    "-c",
+                    "[ -f "
+                        + late
+                        + " ] && exit 2; touch /workspace/waiting; for i in $(seq 100); do"
+                        + " [ -f "
+                        + late
+                        + " ] && cat "
+                        + late
+                        + " && exit 0; sleep 0.1; done; exit 1")));
     awaitWorkspaceFile(session, "waiting");
 
     String resource = mounted(session, "late.txt", "arrived");
@@ -151,23 +148,20 @@ class ExecApiTest {
     assertThat(r.json().get("stdout").asText()).isEqualTo("arrived");
 
     var running =
-        server
-            .http()
-            .sendAsync(
-                Commands.request(
-                    server.http(),
-                    session,
-                    Map.of(
-                        "command",
-                        List.of(
-                            "sh",
-                            "-c",
-                            "[ -f "
-                                + late
-                                + " ] || exit 2; touch /workspace/watching; for i in $(seq 100);"
-                                + " do [ -f "
-                                + late
-                                + " ] || { echo gone; exit 0; }; sleep 0.1; done; exit 1"))));
+        Commands.start(
+            server.http(),
+            session,
+            Map.of(
+                "command",
+                List.of(
+                    "sh",
+                    "-c",
+                    "[ -f "
+                        + late
+                        + " ] || exit 2; touch /workspace/watching; for i in $(seq 100);"
+                        + " do [ -f "
+                        + late
+                        + " ] || { echo gone; exit 0; }; sleep 0.1; done; exit 1")));
     awaitWorkspaceFile(session, "watching");
     assertThat(server.http().delete("/v1/sessions/" + session + "/resources/" + resource).status())
         .isEqualTo(200);
@@ -267,11 +261,7 @@ class ExecApiTest {
     String session = Fixtures.session(server.http());
     String marker = "417.25";
     var pending =
-        server
-            .http()
-            .sendAsync(
-                Commands.request(
-                    server.http(), session, Map.of("command", List.of("sleep", marker))));
+        Commands.start(server.http(), session, Map.of("command", List.of("sleep", marker)));
     // the server runs in this JVM: its commands are this process's descendants
     var started = Commands.sleeping(ProcessHandle.current(), marker, 1, Duration.ofSeconds(10));
 
@@ -289,10 +279,7 @@ class ExecApiTest {
     try (TestServer own = TestServer.start()) {
       String session = Fixtures.session(own.http());
       var pending =
-          own.http()
-              .sendAsync(
-                  Commands.request(
-                      own.http(), session, Map.of("command", List.of("sleep", marker))));
+          Commands.start(own.http(), session, Map.of("command", List.of("sleep", marker)));
       var started = Commands.sleeping(ProcessHandle.current(), marker, 1, Duration.ofSeconds(10));
       long start = System.nanoTime();
 

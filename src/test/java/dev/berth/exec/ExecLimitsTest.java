@@ -82,17 +82,14 @@ class ExecLimitsTest {
     // the test ample time to see both sleeps before the command is stopped.
     String stopped = "313.125";
     var pending =
-        server
-            .http()
-            .sendAsync(
-                Commands.request(
-                    server.http(),
-                    session,
-                    Map.of(
-                        "command",
-                        List.of("sh", "-c", "sleep " + stopped + " & sleep " + stopped),
-                        "timeout_ms",
-                        3000)));
+        Commands.start(
+            server.http(),
+            session,
+            Map.of(
+                "command",
+                List.of("sh", "-c", "sleep " + stopped + " & sleep " + stopped),
+                "timeout_ms",
+                3000));
     var stoppedOnes = Commands.sleeping(ProcessHandle.current(), stopped, 2, Duration.ofSeconds(3));
     stopped(pending.get(10, TimeUnit.SECONDS), "exec_timeout");
     assertThat(Commands.goneWithin(stoppedOnes, Duration.ofSeconds(3))).isTrue();
@@ -102,21 +99,18 @@ class ExecLimitsTest {
     String finished = "314.375";
     Path go = server.dataDir().resolve("sandboxes/" + session + "/workspace/go");
     var ending =
-        server
-            .http()
-            .sendAsync(
-                Commands.request(
-                    server.http(),
-                    session,
-                    Map.of(
-                        "command",
-                        List.of(
-                            "sh",
-                            "-c",
-                            "sleep "
-                                + finished
-                                + " & for i in $(seq 100); do [ -f go ] && break; sleep 0.1; done;"
-                                + " echo started"))));
+        Commands.start(
+            server.http(),
+            session,
+            Map.of(
+                "command",
+                List.of(
+                    "sh",
+                    "-c",
+                    "sleep "
+                        + finished
+                        + " & for i in $(seq 100); do [ -f go ] && break; sleep 0.1; done;"
+                        + " echo started")));
     var left = Commands.sleeping(ProcessHandle.current(), finished, 1, Duration.ofSeconds(10));
     Files.createFile(go);
     long start = System.nanoTime();

@@ -33,15 +33,10 @@ class ExecDiesWithBerthIT {
     try (BerthProcess berth = BerthProcess.start(stores, dataDir)) {
       String session = Fixtures.session(berth.http());
       var unused = // never answered: Berth is killed while the command runs
-          berth
-              .http()
-              .sendAsync(
-                  Commands.request(
-                      berth.http(),
-                      session,
-                      Map.of(
-                          "command",
-                          List.of("sh", "-c", "sleep " + marker + " & sleep " + marker))));
+          Commands.start(
+              berth.http(),
+              session,
+              Map.of("command", List.of("sh", "-c", "sleep " + marker + " & sleep " + marker)));
       var started = Commands.sleeping(berth.handle(), marker, 2, Duration.ofSeconds(10));
 
       berth.kill();

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /** Commands run in sandboxes through {@code POST /berth/v1/sessions/{id}/exec}. */
 public final class Commands {
@@ -43,6 +44,12 @@ public final class Commands {
     return http.builder(path(session))
         .header("content-type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body(fields)));
+  }
+
+  /** Sends a command request without waiting for its answer. */
+  public static CompletableFuture<Http.Response> start(
+      Http http, String session, Map<String, ?> fields) {
+    return http.sendAsync(request(http, session, fields));
   }
 
   /**
