@@ -141,7 +141,9 @@ final class BwrapCommandLine {
 
   /**
    * A read-only root holding the host's programs and libraries, Berth's {@code /etc} files, a small
-   * {@code /tmp}, and the session's tree; the command starts in {@code /workspace}.
+   * {@code /tmp} and {@code /dev/shm} of the command's own (world-writable and sticky, as on any
+   * host, since the command is not their owner), and the session's tree; the command starts in
+   * {@code /workspace}.
    */
   List<String> filesystem(CommandDirs dirs) {
     List<String> args = new ArrayList<>(List.of("--tmpfs", "/"));
@@ -170,10 +172,18 @@ final class BwrapCommandLine {
             "/proc",
             "--dev",
             "/dev",
+            "--perms",
+            "1777",
             "--size",
             Long.toString(TMP_BYTES),
             "--tmpfs",
             "/tmp",
+            "--perms",
+            "1777",
+            "--size",
+            Long.toString(TMP_BYTES),
+            "--tmpfs",
+            "/dev/shm",
             "--perms",
             "0755",
             "--dir",

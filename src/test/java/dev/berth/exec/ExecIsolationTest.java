@@ -100,6 +100,25 @@ class ExecIsolationTest {
   }
 
   @Test
+  void tmpAndDevShmAreWritableSizedAndPrivateToEachCommand() {
+    assertThat(
+            sh(
+                server.http(),
+                session,
+                "stat -c '%a %n' /tmp /dev/shm; mktemp >/dev/null && mktemp -p /dev/shm >/dev/null"
+                    + " && echo left > /tmp/left && echo left > /dev/shm/left && echo MADE"))
+        .isEqualTo("1777 /tmp\n1777 /dev/shm\nMADE\n");
+    String mounts = sh(server.http(), session, "cat /proc/self/mountinfo");
+    for (String dir : List.of("/tmp", "/dev/shm")) {
+      assertThat(mounts.lines().filter(line -> line.split(" ", -1)[4].equals(dir)))
+          .as(dir)
+          .singleElement()
+          .satisfies(line -> assertThat(line).contains(" tmpfs ", "size=65536k"));
+    }
+    assertThat(sh(server.http(), session, "ls -A /tmp /dev/shm")).isEqualTo("/dev/shm:\n\n/tmp:\n");
+  }
+
+  @Test
   void onlyStandardDescriptorsAreOpen() {
     // ls's own directory descriptor of /proc/self/fd is the fourth
     assertThat(sh(server.http(), session, "ls /proc/self/fd")).isEqualTo("0\n1\n2\n3\n");
