@@ -119,6 +119,20 @@ class ExecIsolationTest {
   }
 
   @Test
+  void noProcessInTheSandboxNamesAHostPath() {
+    String dataDir = server.dataDir().toAbsolutePath().toString();
+    String seen =
+        sh(
+            server.http(),
+            session,
+            "for p in /proc/[0-9]*; do tr '\\0' ' ' <$p/cmdline; tr '\\0' ' ' <$p/environ;"
+                + " readlink $p/cwd $p/root; echo; done 2>/dev/null");
+    assertThat(seen)
+        .contains("--args", "/workspace")
+        .doesNotContain(dataDir, System.getProperty("user.dir"), "sandboxes", "--bind");
+  }
+
+  @Test
   void onlyStandardDescriptorsAreOpen() {
     // ls's own directory descriptor of /proc/self/fd is the fourth
     assertThat(sh(server.http(), session, "ls /proc/self/fd")).isEqualTo("0\n1\n2\n3\n");
