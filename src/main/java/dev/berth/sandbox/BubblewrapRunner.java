@@ -59,12 +59,14 @@ public final class BubblewrapRunner implements AutoCloseable {
 
   /**
    * Starts bubblewrap ({@code $0}) through {@code sh}, which opens the options file ({@code $1}) as
-   * descriptor 3 for {@code --args} and execs bubblewrap in its own place: the same process, so
-   * {@code --die-with-parent} still watches the launcher thread. {@code PWD}, which {@code sh}
+   * descriptor 3 for {@code --args} and the system-call filter ({@code $2}, {@link SyscallFilter})
+   * as descriptor 4 for {@code --seccomp}, and execs bubblewrap in its own place: the same process,
+   * so {@code --die-with-parent} still watches the launcher thread. {@code PWD}, which {@code sh}
    * would export to it, names Berth's working directory, so it goes.
    */
   private static final String LAUNCH =
-      "unset PWD; options=$1; shift; exec \"$0\" --args 3 \"$@\" 3<\"$options\"";
+      "unset PWD; options=$1 filter=$2; shift 2;"
+          + " exec \"$0\" --args 3 --seccomp 4 \"$@\" 3<\"$options\" 4<\"$filter\"";
 
   /** Why a command stopped before it ended by itself. */
   public enum Stop {
@@ -128,6 +130,7 @@ public final class BubblewrapRunner implements AutoCloseable {
   private final boolean root;
   private final Path etc;
   private final Path launch;
+  private final Path filter;
   private final BwrapCommandLine commandLine;
   private final ExecutorService launcher =
       Executors.newSingleThreadExecutor(
@@ -146,14 +149,20 @@ public final class BubblewrapRunner implements AutoCloseable {
     this.root = isRoot();
     this.etc = dataDir.resolve("sandbox-etc");
     this.launch = dataDir.resolve("sandbox-launch");
+    this.filter = launch.resolve("filter.bpf");
     Optional<Path> found = findExecutable(config.bwrap());
     this.bwrap = found.map(Path::toString).orElse(config.bwrap());
     this.commandLine = new BwrapCommandLine(root, etc, config);
-    this.missing = found.isEmpty() ? Optional.of(missing(config.bwrap())) : missingHelper();
+    Optional<byte[]> program = SyscallFilter.forThisMachine();
+    this.missing =
+        found.isEmpty()
+            ? Optional.of(missing(config.bwrap()))
+            : missingHelper()
+                .or(() -> program.isEmpty() ? Optional.of(noFilter()) : Optional.empty());
     missing.ifPresent(reason -> log.warn("commands cannot run in sandboxes: {}", reason));
     if (missing.isEmpty()) {
       writeEtc(root ? BwrapCommandLine.NOBODY : BwrapCommandLine.USERNS_ID);
-      emptyLaunch();
+      emptyLaunch(program.orElseThrow());
     }
   }
 
@@ -245,7 +254,8 @@ public final class BubblewrapRunner implements AutoCloseable {
   private Result start(Command command, Path options, List<String> chain) {
     long usageAtStart = command.diskUsage().getAsLong();
     List<String> argv =
-        new ArrayList<>(List.of("/bin/sh", "-c", LAUNCH, bwrap, options.toString()));
+        new ArrayList<>(
+            List.of("/bin/sh", "-c", LAUNCH, bwrap, options.toString(), filter.toString()));
     argv.addAll(chain);
     var builder = new ProcessBuilder(argv);
     builder.environment().clear();
@@ -363,8 +373,11 @@ public final class BubblewrapRunner implements AutoCloseable {
     }
   }
 
-  /** Creates the directory of the options files, private to Berth, without any left by a crash. */
-  private void emptyLaunch() {
+  /**
+   * Creates the directory of the options files, private to Berth, without any left by a crash, and
+   * writes the system-call filter in it.
+   */
+  private void emptyLaunch(byte[] program) {
     try {
       Files.createDirectories(launch);
       Files.setPosixFilePermissions(launch, PosixFilePermissions.fromString("rwx------"));
@@ -373,6 +386,7 @@ public final class BubblewrapRunner implements AutoCloseable {
           Files.deleteIfExists(file);
         }
       }
+      Files.write(filter, program);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare " + launch, e);
     }
@@ -414,6 +428,11 @@ public final class BubblewrapRunner implements AutoCloseable {
       }
     }
     return Optional.empty();
+  }
+
+  private static String noFilter() {
+    return "the sandbox's system-call filter is built for x86_64 and aarch64 only, not for "
+        + System.getProperty("os.arch");
   }
 
   private static String missing(String bwrap) {
