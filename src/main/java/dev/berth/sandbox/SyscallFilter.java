@@ -16,17 +16,19 @@ import java.util.Optional;
  * lets it step out of the sandbox: new namespaces (so no user namespace in which it would hold
  * capabilities again), joining others, mounting, the kernel keyring, tracing other processes,
  * loading BPF programs, performance counters, userfaultfd, kernel modules, kexec and reboot, swap
- * and process accounting, file handles, the kernel log, and io_uring (a second way into the kernel,
- * whose operations the filter cannot see). Denied calls fail with {@code EPERM}; {@code clone3},
- * which glibc falls back from to {@code clone}, and io_uring fail with {@code ENOSYS}, as on a
- * kernel without them.
+ * and process accounting, file handles, the kernel log, io_uring (a second way into the kernel,
+ * whose operations the filter cannot see), and giving a file a set-user-ID or set-group-ID bit
+ * (outputs and workspace are files on the host): chmod with such a mode, or creating a file or node
+ * with one. Denied calls fail with {@code EPERM}; {@code clone3} and {@code openat2}, which glibc
+ * falls back from to {@code clone} and {@code openat}, and io_uring fail with {@code ENOSYS}, as on
+ * a kernel without them.
  *
  * <p>Arguments the filter must see are read from {@code struct seccomp_data}: only the lower 32
- * bits of each, which hold every flag checked. {@code clone3} takes its flags in a structure the
- * filter cannot read, hence its {@code ENOSYS}. The program first checks the architecture it was
- * built for and kills the process on any other (on x86_64, the 32-bit {@code int 0x80} entry, whose
- * numbers differ), and on x86_64 also refuses the x32 numbers, which would otherwise reach the same
- * calls under other numbers.
+ * bits of each, which hold every flag and mode bit checked. {@code clone3} and {@code openat2} take
+ * theirs in a structure the filter cannot read, hence their {@code ENOSYS}. The program first
+ * checks the architecture it was built for and kills the process on any other (on x86_64, the
+ * 32-bit {@code int 0x80} entry, whose numbers differ), and on x86_64 also refuses the x32 numbers,
+ * which would otherwise reach the same calls under other numbers.
  */
 final class SyscallFilter {
   private SyscallFilter() {}
@@ -52,6 +54,8 @@ final class SyscallFilter {
   private static final int X32_SYSCALL_BIT = 0x4000_0000;
   private static final int CLONE_NEW_NAMESPACES = 0x7E02_0000; // NEWNS, NEWCGROUP … NEWNET
   private static final int CLONE_NEWTIME = 0x80; // unshare only: clone's low byte is a signal
+  private static final int SET_ID = 0xC00; // S_ISUID | S_ISGID
+  private static final int CREATES = 0x40_0040; // O_CREAT | __O_TMPFILE
 
   /**
    * What the filter does with one system call; numbered {@link #NONE} where an architecture lacks
@@ -66,6 +70,9 @@ final class SyscallFilter {
 
   /** Fails with {@code EPERM} when the argument has any of the bits. */
   private record ArgHas(int arg, int bits) implements Check {}
+
+  /** Fails with {@code EPERM} when it creates a file (flags) with a set-id bit (mode). */
+  private record CreatesSetId(int flagsArg, int modeArg) implements Check {}
 
   private static final Fail DENY = new Fail(EPERM);
   private static final Fail ABSENT = new Fail(ENOSYS);
@@ -117,7 +124,18 @@ final class SyscallFilter {
           new Rule("open_by_handle_at", 304, 265, DENY),
           new Rule("io_uring_setup", 425, 425, ABSENT),
           new Rule("io_uring_enter", 426, 426, ABSENT),
-          new Rule("io_uring_register", 427, 427, ABSENT));
+          new Rule("io_uring_register", 427, 427, ABSENT),
+          // set-user-ID and set-group-ID bits
+          new Rule("chmod", 90, NONE, new ArgHas(1, SET_ID)),
+          new Rule("fchmod", 91, 52, new ArgHas(1, SET_ID)),
+          new Rule("fchmodat", 268, 53, new ArgHas(2, SET_ID)),
+          new Rule("fchmodat2", 452, 452, new ArgHas(2, SET_ID)),
+          new Rule("mknod", 133, NONE, new ArgHas(1, SET_ID)),
+          new Rule("mknodat", 259, 33, new ArgHas(2, SET_ID)),
+          new Rule("creat", 85, NONE, new ArgHas(1, SET_ID)),
+          new Rule("open", 2, NONE, new CreatesSetId(1, 2)),
+          new Rule("openat", 257, 56, new CreatesSetId(2, 3)),
+          new Rule("openat2", 437, 437, ABSENT));
 
   /**
    * The program for the architecture Java runs on ({@code os.arch}); empty on one it is not built
@@ -170,6 +188,15 @@ final class SyscallFilter {
         p.jump(JEQ, nr, 0, 4);
         p.load(arg(has.arg()));
         p.jump(JSET, has.bits(), 0, 1);
+        p.ret(ERRNO | EPERM);
+        p.ret(ALLOW);
+      }
+      case CreatesSetId creates -> {
+        p.jump(JEQ, nr, 0, 6);
+        p.load(arg(creates.flagsArg()));
+        p.jump(JSET, CREATES, 0, 3);
+        p.load(arg(creates.modeArg()));
+        p.jump(JSET, SET_ID, 0, 1);
         p.ret(ERRNO | EPERM);
         p.ret(ALLOW);
       }

@@ -203,6 +203,39 @@ class ExecIsolationTest {
   }
 
   @Test
+  void setIdBitsCannotBeSetOnOutputsOrWorkspaceAndTheyAreMountedNosuidNodev() throws IOException {
+    String made =
+        sh(
+            server.http(),
+            session,
+            "cp /usr/bin/env /mnt/session/outputs/suid; cp /usr/bin/env /workspace/sgid;"
+                + " chmod u+s /mnt/session/outputs/suid 2>&1; chmod g+s /workspace/sgid 2>&1;"
+                + " perl -e 'use Fcntl; sysopen(F, qq(/workspace/created), O_CREAT|O_WRONLY,"
+                + " 06755) or print qq(created: $!\\n)'; true");
+    assertThat(made)
+        .isEqualTo(
+            "chmod: changing permissions of '/mnt/session/outputs/suid': Operation not"
+                + " permitted\nchmod: changing permissions of '/workspace/sgid': Operation not"
+                + " permitted\ncreated: Operation not permitted\n");
+    Path tree = server.dataDir().resolve("sandboxes/" + session);
+    for (Path file :
+        List.of(tree.resolve("mnt/session/outputs/suid"), tree.resolve("workspace/sgid"))) {
+      assertThat((Integer) Files.getAttribute(file, "unix:mode") & 07777)
+          .as("%s", file)
+          .isEqualTo(0755);
+    }
+    assertThat(tree.resolve("workspace/created")).doesNotExist();
+    String mounts = sh(server.http(), session, "cat /proc/self/mountinfo");
+    for (String dir : List.of("/mnt/session/outputs", "/workspace", "/tmp", "/dev/shm")) {
+      assertThat(mounts.lines().filter(line -> line.split(" ", -1)[4].equals(dir)))
+          .as(dir)
+          .singleElement()
+          .satisfies(
+              line -> assertThat(line.split(" ", -1)[5].split(",")).contains("nosuid", "nodev"));
+    }
+  }
+
+  @Test
   void noProcessInTheSandboxNamesAHostPath() {
     String dataDir = server.dataDir().toAbsolutePath().toString();
     String seen =

@@ -99,6 +99,34 @@ class SyscallFilterTest {
   }
 
   @Test
+  void setIdModesAreDeniedOnlyWhereTheyWouldTakeEffect() {
+    long atFdcwd = -100;
+    long creat = 0x40;
+    long tmpfile = 0x41_0000; // __O_TMPFILE | O_DIRECTORY on x86_64
+    assertThat(decide("amd64", X86_64, 90, 0, 04755)).as("chmod u+s").isEqualTo(EPERM);
+    assertThat(decide("amd64", X86_64, 91, 3, 02755)).as("fchmod g+s").isEqualTo(EPERM);
+    assertThat(decide("amd64", X86_64, 268, atFdcwd, 0, 06755)).as("fchmodat").isEqualTo(EPERM);
+    assertThat(decide("amd64", X86_64, 452, atFdcwd, 0, 04755, 0)).as("fchmodat2").isEqualTo(EPERM);
+    assertThat(decide("amd64", X86_64, 268, atFdcwd, 0, 01777)).as("sticky").isEqualTo(ALLOW);
+    assertThat(decide("amd64", X86_64, 90, 0, 0755)).as("chmod").isEqualTo(ALLOW);
+    assertThat(decide("amd64", X86_64, 2, 0, creat, 04755)).as("open").isEqualTo(EPERM);
+    assertThat(decide("amd64", X86_64, 257, atFdcwd, 0, creat, 02644)).isEqualTo(EPERM);
+    assertThat(decide("amd64", X86_64, 257, atFdcwd, 0, tmpfile, 04600)).isEqualTo(EPERM);
+    assertThat(decide("amd64", X86_64, 257, atFdcwd, 0, creat, 0644)).isEqualTo(ALLOW);
+    // without O_CREAT the mode is ignored, whatever it holds
+    assertThat(decide("amd64", X86_64, 257, atFdcwd, 0, 0, 04755)).isEqualTo(ALLOW);
+    assertThat(decide("amd64", X86_64, 85, 0, 04755)).as("creat").isEqualTo(EPERM);
+    assertThat(decide("amd64", X86_64, 259, atFdcwd, 0, 0100000 | 04755)).isEqualTo(EPERM);
+    assertThat(decide("amd64", X86_64, 437)).as("openat2").isEqualTo(ENOSYS);
+
+    assertThat(decide("aarch64", AARCH64, 53, atFdcwd, 0, 04755)).as("fchmodat").isEqualTo(EPERM);
+    assertThat(decide("aarch64", AARCH64, 52, 3, 0755)).as("fchmod").isEqualTo(ALLOW);
+    assertThat(decide("aarch64", AARCH64, 56, atFdcwd, 0, creat, 06755)).isEqualTo(EPERM);
+    assertThat(decide("aarch64", AARCH64, 56, atFdcwd, 0, 0, 0)).as("openat").isEqualTo(ALLOW);
+    assertThat(decide("aarch64", AARCH64, 437)).as("openat2").isEqualTo(ENOSYS);
+  }
+
+  @Test
   void otherArchitecturesHaveNoFilter() {
     assertThat(SyscallFilter.program("riscv64")).isEmpty();
     assertThat(SyscallFilter.program("ppc64le")).isEmpty();
