@@ -2,12 +2,15 @@ package dev.berth.sandbox;
 
 import dev.berth.config.BerthConfig;
 import dev.berth.sandbox.LocalSandboxHost.CommandDirs;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -21,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +33,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Design note. What the sandbox is (its namespaces, filesystem, limits and the user the command
  * runs as) is the command line, built by {@link BwrapCommandLine}; this class starts the process,
- * feeds and reads it, and stops it.
+ * feeds and reads it, and stops it. bubblewrap's options name host paths (the session's tree, the
+ * data directory), and every process in the sandbox can read bubblewrap's command line as PID 1's,
+ * so the options go to it in a file of their own, opened as a descriptor ({@link #LAUNCH}).
  *
  * <p>Ending a command ends everything it started. The command is not PID 1 of its namespace;
  * bubblewrap's init is, and when the command exits, the init exits and the kernel kills whatever is
@@ -50,6 +56,17 @@ public final class BubblewrapRunner implements AutoCloseable {
 
   /** How often a running command's limits are checked. */
   static final Duration POLL = Duration.ofMillis(200);
+
+  /**
+   * Starts bubblewrap ({@code $0}) through {@code sh}, which opens the options file ({@code $1}) as
+   * descriptor 3 for {@code --args} and the system-call filter ({@code $2}, {@link SyscallFilter})
+   * as descriptor 4 for {@code --seccomp}, and execs bubblewrap in its own place: the same process,
+   * so {@code --die-with-parent} still watches the launcher thread. {@code PWD}, which {@code sh}
+   * would export to it, names Berth's working directory, so it goes.
+   */
+  private static final String LAUNCH =
+      "unset PWD; options=$1 filter=$2; shift 2;"
+          + " exec \"$0\" --args 3 --seccomp 4 \"$@\" 3<\"$options\" 4<\"$filter\"";
 
   /** Why a command stopped before it ended by itself. */
   public enum Stop {
@@ -112,6 +129,8 @@ public final class BubblewrapRunner implements AutoCloseable {
   private final String bwrap;
   private final boolean root;
   private final Path etc;
+  private final Path launch;
+  private final Path filter;
   private final BwrapCommandLine commandLine;
   private final ExecutorService launcher =
       Executors.newSingleThreadExecutor(
@@ -122,19 +141,28 @@ public final class BubblewrapRunner implements AutoCloseable {
   /**
    * @param config the binary and the limits
    * @param dataDir Berth's data directory; the sandbox's generated {@code /etc} files live in
-   *     {@code <dataDir>/sandbox-etc}, outside every sandbox
+   *     {@code <dataDir>/sandbox-etc}, and bubblewrap's options for each running command in {@code
+   *     <dataDir>/sandbox-launch}, outside every sandbox
    */
   public BubblewrapRunner(BerthConfig.Exec config, Path dataDir) {
     this.config = config;
     this.root = isRoot();
     this.etc = dataDir.resolve("sandbox-etc");
+    this.launch = dataDir.resolve("sandbox-launch");
+    this.filter = launch.resolve("filter.bpf");
     Optional<Path> found = findExecutable(config.bwrap());
     this.bwrap = found.map(Path::toString).orElse(config.bwrap());
-    this.commandLine = new BwrapCommandLine(bwrap, root, etc, config);
-    this.missing = found.isEmpty() ? Optional.of(missing(config.bwrap())) : missingHelper();
+    this.commandLine = new BwrapCommandLine(root, etc, config);
+    Optional<byte[]> program = SyscallFilter.forThisMachine();
+    this.missing =
+        found.isEmpty()
+            ? Optional.of(missing(config.bwrap()))
+            : missingHelper()
+                .or(() -> program.isEmpty() ? Optional.of(noFilter()) : Optional.empty());
     missing.ifPresent(reason -> log.warn("commands cannot run in sandboxes: {}", reason));
     if (missing.isEmpty()) {
       writeEtc(root ? BwrapCommandLine.NOBODY : BwrapCommandLine.USERNS_ID);
+      emptyLaunch(program.orElseThrow());
     }
   }
 
@@ -210,8 +238,26 @@ public final class BubblewrapRunner implements AutoCloseable {
     if (closed) {
       return new Result(-1, "", "", false, Duration.ZERO, Stop.SHUTDOWN);
     }
+    BwrapCommandLine.Line line = commandLine.of(command);
+    Path options = writeOptions(line.options());
+    try {
+      return start(command, options, line.chain());
+    } finally {
+      try {
+        Files.deleteIfExists(options);
+      } catch (IOException e) {
+        log.warn("cannot remove {}", options, e);
+      }
+    }
+  }
+
+  private Result start(Command command, Path options, List<String> chain) {
     long usageAtStart = command.diskUsage().getAsLong();
-    var builder = new ProcessBuilder(commandLine.of(command));
+    List<String> argv =
+        new ArrayList<>(
+            List.of("/bin/sh", "-c", LAUNCH, bwrap, options.toString(), filter.toString()));
+    argv.addAll(chain);
+    var builder = new ProcessBuilder(argv);
     builder.environment().clear();
     long started = System.nanoTime();
     Process process;
@@ -311,6 +357,41 @@ public final class BubblewrapRunner implements AutoCloseable {
     }
   }
 
+  /** bubblewrap's options, NUL-separated for {@code --args}, in a file only Berth can read. */
+  private Path writeOptions(List<String> options) {
+    var bytes = new ByteArrayOutputStream();
+    for (String option : options) {
+      bytes.writeBytes(option.getBytes(StandardCharsets.UTF_8));
+      bytes.write(0);
+    }
+    try {
+      Path file = Files.createTempFile(launch, "options-", "");
+      Files.write(file, bytes.toByteArray());
+      return file;
+    } catch (IOException e) {
+      throw new Unavailable("cannot write bubblewrap's options in " + launch + ": " + e);
+    }
+  }
+
+  /**
+   * Creates the directory of the options files, private to Berth, without any left by a crash, and
+   * writes the system-call filter in it.
+   */
+  private void emptyLaunch(byte[] program) {
+    try {
+      Files.createDirectories(launch);
+      Files.setPosixFilePermissions(launch, PosixFilePermissions.fromString("rwx------"));
+      try (Stream<Path> left = Files.list(launch)) {
+        for (Path file : left.toList()) {
+          Files.deleteIfExists(file);
+        }
+      }
+      Files.write(filter, program);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare " + launch, e);
+    }
+  }
+
   /** The minimal {@code /etc} files: two accounts and two groups, root and the sandbox user. */
   private void writeEtc(int id) {
     try {
@@ -347,6 +428,11 @@ public final class BubblewrapRunner implements AutoCloseable {
       }
     }
     return Optional.empty();
+  }
+
+  private static String noFilter() {
+    return "the sandbox's system-call filter is built for x86_64 and aarch64 only, not for "
+        + System.getProperty("os.arch");
   }
 
   private static String missing(String bwrap) {

@@ -13,9 +13,9 @@ import java.util.Locale;
 
 /**
  * The command line that runs one command in a sandbox: bubblewrap's options, then the chain of
- * programs that execs the command. Built in parts, one per thing the sandbox decides (its
- * namespaces, filesystem and environment, the command's limits and its identity), so each can be
- * read and checked on its own; {@link BubblewrapRunner} starts and watches the process.
+ * programs that execs the command ({@link Line}). Built in parts, one per thing the sandbox decides
+ * (its namespaces, filesystem and environment, the command's limits and its identity), so each can
+ * be read and checked on its own; {@link BubblewrapRunner} starts and watches the process.
  *
  * <p>Design note. The sandbox is a new mount, PID, network, IPC, UTS (and, where possible, cgroup)
  * namespace whose root is an empty tmpfs made read-only once built. The host's {@code /usr} (and
@@ -65,20 +65,17 @@ final class BwrapCommandLine {
   private static final List<String> HOST_SYSTEM =
       List.of("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32");
 
-  private final String bwrap;
   private final boolean root;
   private final Path etc;
   private final BerthConfig.Exec config;
 
   /**
-   * @param bwrap the bubblewrap binary
    * @param root whether Berth runs as root, and so drops to {@link #NOBODY} rather than making a
    *     user namespace
    * @param etc the directory of the sandbox's own {@code passwd}, {@code group} and {@code hosts}
    * @param config the limits
    */
-  BwrapCommandLine(String bwrap, boolean root, Path etc, BerthConfig.Exec config) {
-    this.bwrap = bwrap;
+  BwrapCommandLine(boolean root, Path etc, BerthConfig.Exec config) {
     this.root = root;
     this.etc = etc;
     this.config = config;
@@ -93,19 +90,28 @@ final class BwrapCommandLine {
     return needed;
   }
 
-  /** The whole command line: bubblewrap's options, then the chain that execs the command. */
-  List<String> of(BubblewrapRunner.Command command) {
-    List<String> args = new ArrayList<>(List.of(bwrap));
-    args.addAll(namespaces());
-    args.addAll(filesystem(command.dirs()));
-    args.addAll(environment());
-    args.add("--");
-    args.addAll(limits(command.timeout()));
-    args.addAll(identity());
-    args.addAll(List.of("/usr/bin/env", "--"));
-    command.env().forEach((name, value) -> args.add(name + "=" + value));
-    args.addAll(command.argv());
-    return args;
+  /**
+   * The sandbox for one command, in two parts.
+   *
+   * @param options bubblewrap's options, which name host paths (the session's tree, the {@code
+   *     /etc} files); handed to it through a file, never on its command line
+   * @param chain {@code --}, then the chain that execs the command, all of it paths and words of
+   *     the sandbox's own
+   */
+  record Line(List<String> options, List<String> chain) {}
+
+  /** Both parts of the sandbox for {@code command}. */
+  Line of(BubblewrapRunner.Command command) {
+    List<String> options = new ArrayList<>(namespaces());
+    options.addAll(filesystem(command.dirs()));
+    options.addAll(environment());
+    List<String> chain = new ArrayList<>(List.of("--"));
+    chain.addAll(limits(command.timeout()));
+    chain.addAll(identity());
+    chain.addAll(List.of("/usr/bin/env", "--"));
+    command.env().forEach((name, value) -> chain.add(name + "=" + value));
+    chain.addAll(command.argv());
+    return new Line(options, chain);
   }
 
   /**
@@ -141,7 +147,9 @@ final class BwrapCommandLine {
 
   /**
    * A read-only root holding the host's programs and libraries, Berth's {@code /etc} files, a small
-   * {@code /tmp}, and the session's tree; the command starts in {@code /workspace}.
+   * {@code /tmp} and {@code /dev/shm} of the command's own (world-writable and sticky, as on any
+   * host, since the command is not their owner), and the session's tree; the command starts in
+   * {@code /workspace}.
    */
   List<String> filesystem(CommandDirs dirs) {
     List<String> args = new ArrayList<>(List.of("--tmpfs", "/"));
@@ -170,10 +178,18 @@ final class BwrapCommandLine {
             "/proc",
             "--dev",
             "/dev",
+            "--perms",
+            "1777",
             "--size",
             Long.toString(TMP_BYTES),
             "--tmpfs",
             "/tmp",
+            "--perms",
+            "1777",
+            "--size",
+            Long.toString(TMP_BYTES),
+            "--tmpfs",
+            "/dev/shm",
             "--perms",
             "0755",
             "--dir",

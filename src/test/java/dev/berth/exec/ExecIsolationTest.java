@@ -14,6 +14,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -97,6 +98,155 @@ class ExecIsolationTest {
     assertThat(caps.lines()).hasSize(5).allMatch(line -> line.endsWith("0000000000000000"));
     assertThat(sh(server.http(), session, "grep NoNewPrivs /proc/self/status")).contains("1");
     assertThat(attempt("cat /etc/shadow")).startsWith("1|");
+  }
+
+  @Test
+  void tmpAndDevShmAreWritableSizedAndPrivateToEachCommand() {
+    assertThat(
+            sh(
+                server.http(),
+                session,
+                "stat -c '%a %n' /tmp /dev/shm; mktemp >/dev/null && mktemp -p /dev/shm >/dev/null"
+                    + " && echo left > /tmp/left && echo left > /dev/shm/left && echo MADE"))
+        .isEqualTo("1777 /tmp\n1777 /dev/shm\nMADE\n");
+    String mounts = sh(server.http(), session, "cat /proc/self/mountinfo");
+    for (String dir : List.of("/tmp", "/dev/shm")) {
+      assertThat(mounts.lines().filter(line -> line.split(" ", -1)[4].equals(dir)))
+          .as(dir)
+          .singleElement()
+          .satisfies(line -> assertThat(line).contains(" tmpfs ", "size=65536k"));
+    }
+    assertThat(sh(server.http(), session, "ls -A /tmp /dev/shm")).isEqualTo("/dev/shm:\n\n/tmp:\n");
+  }
+
+  @Test
+  void newNamespacesCannotBeMade() {
+    for (String command :
+        List.of(
+            "unshare -U true",
+            "unshare -Ur true",
+            "unshare -m true",
+            "unshare -n true",
+            "unshare -Urm mount -t tmpfs none /tmp",
+            "unshare -Urpf true")) {
+      assertThat(attempt(command + " && echo RAN"))
+          .as(command)
+          .doesNotContain("RAN")
+          .contains("Operation not permitted");
+    }
+  }
+
+  /** System call numbers on the architecture the tests (and the server) run on. */
+  static final Map<String, Map<String, Integer>> CALLS =
+      Map.of(
+          "amd64",
+          Map.of("mount", 165, "keyctl", 250, "ptrace", 101, "perf_event_open", 298, "bpf", 321),
+          "aarch64",
+          Map.of("mount", 40, "keyctl", 219, "ptrace", 117, "perf_event_open", 241, "bpf", 280));
+
+  @Test
+  void mountKeyringTracingPerformanceCountersAndBpfAreDenied() {
+    var numbers = CALLS.get(System.getProperty("os.arch"));
+    assertThat(numbers).as("system call numbers for %s", System.getProperty("os.arch")).isNotNull();
+    // each call as it would succeed: a tmpfs mount, this session's keyring, PTRACE_TRACEME, a
+    // task-clock counter of its own, a BPF map (perl passes a variable's bytes by pointer)
+    String prelude =
+        "my ($none, $tmp, $tmpfs) = qw(none /tmp tmpfs);"
+            + " my $attr = pack(q(LLQQQQQx64), 1, 112, 1, 0, 0, 0, 0x60);"
+            + " my $map = pack(q(LLLL), 2, 4, 4, 1);";
+    var calls =
+        Map.of(
+            "mount", "$none, $tmp, $tmpfs, 0, 0",
+            "keyctl", "0, -3, 1",
+            "ptrace", "0, 0, 0, 0",
+            "perf_event_open", "$attr, 0, -1, -1, 0",
+            "bpf", "0, $map, 16");
+    calls.forEach(
+        (name, args) -> {
+          String perl =
+              prelude
+                  + " syscall("
+                  + numbers.get(name)
+                  + ", "
+                  + args
+                  + ") == -1 or die qq(ALLOWED\\n); print qq($!\\n)";
+          assertThat(attempt("perl -e '" + perl + "'"))
+              .as(name)
+              .isEqualTo("0|Operation not permitted\n|");
+        });
+  }
+
+  @Test
+  void ordinaryProgramsStillRun() {
+    assertThat(
+            sh(
+                server.http(),
+                session,
+                "set -e; cd /tmp; seq 3 | sort -r | tr '\\n' ' '; echo; ls -d / ;"
+                    + " git init -q repo && cd repo && echo x > f && git add f"
+                    + " && git -c user.name=a -c user.email=a@b commit -qm one"
+                    + " && git log --format=%s; sh -c 'sleep 0.1 & wait; echo waited';"
+                    + " perl -e 'print qq(perl\\n)'"))
+        .isEqualTo("3 2 1 \n/\none\nwaited\nperl\n");
+    if (Files.isExecutable(Path.of("/usr/bin/python3"))) {
+      // threads and a child process: glibc starts both with clone3 and falls back to clone
+      assertThat(
+              sh(
+                  server.http(),
+                  session,
+                  "python3 -c 'import subprocess, threading; t = threading.Thread(target=print,"
+                      + " args=(\"thread\",)); t.start(); t.join();"
+                      + " print(subprocess.run([\"echo\", \"child\"], capture_output=True,"
+                      + " text=True).stdout, end=\"\")'"))
+          .isEqualTo("thread\nchild\n");
+    }
+  }
+
+  @Test
+  void setIdBitsCannotBeSetOnOutputsOrWorkspaceAndTheyAreMountedNosuidNodev() throws IOException {
+    String made =
+        sh(
+            server.http(),
+            session,
+            "cp /usr/bin/env /mnt/session/outputs/suid; cp /usr/bin/env /workspace/sgid;"
+                + " chmod u+s /mnt/session/outputs/suid 2>&1; chmod g+s /workspace/sgid 2>&1;"
+                + " perl -e 'use Fcntl; sysopen(F, qq(/workspace/created), O_CREAT|O_WRONLY,"
+                + " 06755) or print qq(created: $!\\n)'; true");
+    assertThat(made)
+        .isEqualTo(
+            "chmod: changing permissions of '/mnt/session/outputs/suid': Operation not"
+                + " permitted\nchmod: changing permissions of '/workspace/sgid': Operation not"
+                + " permitted\ncreated: Operation not permitted\n");
+    Path tree = server.dataDir().resolve("sandboxes/" + session);
+    for (Path file :
+        List.of(tree.resolve("mnt/session/outputs/suid"), tree.resolve("workspace/sgid"))) {
+      assertThat((Integer) Files.getAttribute(file, "unix:mode") & 07777)
+          .as("%s", file)
+          .isEqualTo(0755);
+    }
+    assertThat(tree.resolve("workspace/created")).doesNotExist();
+    String mounts = sh(server.http(), session, "cat /proc/self/mountinfo");
+    for (String dir : List.of("/mnt/session/outputs", "/workspace", "/tmp", "/dev/shm")) {
+      assertThat(mounts.lines().filter(line -> line.split(" ", -1)[4].equals(dir)))
+          .as(dir)
+          .singleElement()
+          .satisfies(
+              line -> assertThat(line.split(" ", -1)[5].split(",")).contains("nosuid", "nodev"));
+    }
+  }
+
+  @Test
+  void noProcessInTheSandboxNamesAHostPath() {
+    String dataDir = server.dataDir().toAbsolutePath().toString();
+    String seen =
+        sh(
+            server.http(),
+            session,
+            "for p in /proc/[0-9]*; do tr '\\0' ' ' <$p/cmdline; tr '\\0' ' ' <$p/environ;"
+                + " readlink $p/cwd $p/root; echo; done 2>/dev/null");
+    assertThat(seen)
+        .contains("--args", "/workspace")
+        .doesNotContain(dataDir, System.getProperty("user.dir"), "sandboxes", "--bind");
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.berth.config.BerthConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
@@ -27,11 +28,17 @@ class BwrapCommandLineTest {
         () -> 0);
   }
 
+  static BwrapCommandLine.Line line(boolean root) {
+    return new BwrapCommandLine(root, Path.of("/data/sandbox-etc"), BerthConfig.Exec.defaults())
+        .of(command());
+  }
+
+  /** The options, then the chain, as bubblewrap takes them in. */
   static List<String> commandLine(boolean root) {
-    var line =
-        new BwrapCommandLine(
-            "/usr/bin/bwrap", root, Path.of("/data/sandbox-etc"), BerthConfig.Exec.defaults());
-    return line.of(command());
+    var line = line(root);
+    List<String> args = new ArrayList<>(line.options());
+    args.addAll(line.chain());
+    return args;
   }
 
   @Test
@@ -67,6 +74,21 @@ class BwrapCommandLineTest {
         .containsSequence("--ro-bind", "/u", "/mnt/session/uploads")
         .containsSequence("--bind", "/o", "/mnt/session/outputs")
         .containsSequence("--bind", "/w", "/workspace", "--remount-ro", "/");
+  }
+
+  @Test
+  void hostPathsAreAllInTheOptionsAndTheChainStartsAtTheDoubleDash() {
+    for (boolean root : List.of(true, false)) {
+      var line = line(root);
+
+      assertThat(line.options())
+          .contains("/u", "/o", "/w", "/data/sandbox-etc/passwd")
+          .doesNotContain("--");
+      assertThat(line.chain().getFirst()).isEqualTo("--");
+      assertThat(line.chain())
+          .doesNotContain("/u", "/o", "/w")
+          .noneMatch(a -> a.startsWith("/data"));
+    }
   }
 
   @Test

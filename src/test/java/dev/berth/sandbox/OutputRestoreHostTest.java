@@ -69,8 +69,11 @@ class OutputRestoreHostTest {
     var listed = host.listOutputs(SESSION, 10).orElseThrow().files();
     assertThat(listed).containsExactlyElementsOf(restored.stream().map(r -> r.file()).toList());
     assertThat(listed.getFirst().mtimeNanos()).isEqualTo(1_700_000_000_123_456_789L);
-    // the restored copy is the agent's to change, not a link to the read-only blob
+    // the restored copy is the agent's to change, not a link to the read-only blob, and a plain
+    // file: no set-id or execute bit, whatever the recorded output had
     assertThat(Files.isWritable(outputs().resolve("a.txt"))).isTrue();
+    assertThat((Integer) Files.getAttribute(outputs().resolve("a.txt"), "unix:mode") & 07777)
+        .isEqualTo(0644);
     assertThat(Trees.fileKey(outputs().resolve("a.txt")))
         .isNotEqualTo(Trees.fileKey(Trees.blobPath(dataDir, wanted.getFirst().sha256())));
   }
