@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.error.ApiException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 
 /**
  * The one {@link ObjectMapper}: record components in camelCase go on the wire in snake_case, as the
@@ -44,16 +43,15 @@ public final class Json {
     }
     JsonNode node;
     try {
-      node = MAPPER.readTree(bytes);
+      node = MAPPER.readTree(Utf8.decode(bytes, "request body"));
     } catch (JsonProcessingException e) {
       throw new ApiException.InvalidRequest(
           "request body is not valid JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
     if (!(node instanceof ObjectNode object)) {
       throw new ApiException.InvalidRequest("request body must be a JSON object");
     }
+    rejectLoneSurrogates(object, "");
     return object;
   }
 
@@ -79,6 +77,39 @@ public final class Json {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("stored JSON is corrupt", e);
     }
+  }
+
+  /**
+   * A {@code \\ud800} escape without its other half passes the JSON parser but names no character:
+   * stored, it would come back as {@code ?}. Only an escape can make one: {@link Utf8} refuses
+   * surrogates written as bytes. Paths name the field, as in {@code metadata.key}.
+   */
+  private static void rejectLoneSurrogates(JsonNode node, String path) {
+    if (node.isTextual()) {
+      rejectLoneSurrogate(node.textValue(), path);
+    }
+    if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        rejectLoneSurrogates(node.get(i), path + "[" + i + "]");
+      }
+    }
+    for (var field : node.properties()) {
+      rejectLoneSurrogate(field.getKey(), path + "." + field.getKey());
+      rejectLoneSurrogates(field.getValue(), path + "." + field.getKey());
+    }
+  }
+
+  private static void rejectLoneSurrogate(String text, String path) {
+    if (!Utf8.hasLoneSurrogate(text)) {
+      return;
+    }
+    throw new ApiException.InvalidRequest(
+        "request body is not valid JSON text: "
+            + "'"
+            + path.substring(1)
+            + "'"
+            + " holds an escaped half of a surrogate pair (such as \\ud800 alone),"
+            + " which is no character");
   }
 
   private static boolean isBlank(byte[] bytes) {
