@@ -3,6 +3,7 @@ package dev.berth.json;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,6 +23,8 @@ public final class Json {
           .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
           .setDefaultPropertyInclusion(JsonInclude.Include.ALWAYS)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          // a key given twice would otherwise mean its last value, silently
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature())
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
   private Json() {}

@@ -142,4 +142,17 @@ class MalformedInputTest {
     assertThat(raw.status()).as(raw.text()).isEqualTo(200);
     assertThat(raw.json().get("name").asText()).isEqualTo("pair-\uD83D\uDE00");
   }
+
+  @Test
+  void keyGivenTwiceIsRejected() {
+    for (String bad :
+        List.of(
+            "{\"name\":\"twice-a\",\"name\":\"twice-b\"}",
+            "{\"name\":\"twice-nested\",\"metadata\":{\"k\":\"1\",\"k\":\"2\"}}")) {
+      var r = post("/v1/environments", bad);
+      assertEnvelope(r, 400, "invalid_request_error");
+      assertThat(r.json().path("error").path("message").asText()).contains("Duplicate");
+    }
+    assertNoEnvironmentNamed("twice-");
+  }
 }
