@@ -2,8 +2,10 @@ package dev.berth.http;
 
 import dev.berth.domain.Timestamps;
 import dev.berth.error.ApiException;
+import dev.berth.json.Utf8;
 import dev.berth.model.PageRequest;
 import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -42,6 +44,39 @@ final class Query {
       throw badCursor();
     }
     return new PageRequest(limit, Optional.of(rest.substring(1)), backward);
+  }
+
+  /**
+   * Refuses a query string whose percent-escapes do not decode to UTF-8: the usual decoders put
+   * U+FFFD in place of such bytes, so a value would be matched as something the client never sent.
+   */
+  static void requireUtf8(Context ctx) {
+    String query = ctx.queryString();
+    if (query == null) {
+      return;
+    }
+    var bytes = new ByteArrayOutputStream(query.length());
+    for (int i = 0; i < query.length(); i++) {
+      int c = query.codePointAt(i);
+      if (c != '%') {
+        bytes.writeBytes(Character.toString(c).getBytes(StandardCharsets.UTF_8));
+        i += Character.charCount(c) - 1;
+        continue;
+      }
+      int high = i + 1 < query.length() ? hex(query.charAt(i + 1)) : -1;
+      int low = i + 2 < query.length() ? hex(query.charAt(i + 2)) : -1;
+      if (high < 0 || low < 0) {
+        throw new ApiException.InvalidRequest(
+            "the query string has a '%' that is not followed by two hex digits");
+      }
+      bytes.write((high << 4) | low);
+      i += 2;
+    }
+    Utf8.decode(bytes.toByteArray(), "the query string, once its %-escapes are decoded,");
+  }
+
+  private static int hex(char c) {
+    return c < 128 ? Character.digit(c, 16) : -1;
   }
 
   static String cursor(String id, boolean backward) {

@@ -155,4 +155,15 @@ class MalformedInputTest {
     }
     assertNoEnvironmentNamed("twice-");
   }
+
+  @Test
+  void queryParameterThatIsNotUtf8IsRejected() {
+    for (String bad : List.of("%C0%AF", "%ED%A0%80", "%FF", "a%E2%82")) {
+      var r = server.http().get("/v1/files?scope_id=" + bad);
+      assertThat(r.status()).as("%s: %s", bad, r.json()).isEqualTo(400);
+      assertThat(r.errorType()).isEqualTo("invalid_request_error");
+      assertThat(r.json().path("error").path("message").asText()).contains("UTF-8");
+    }
+    assertThat(server.http().get("/v1/files?scope_id=%E2%82%AC").status()).isEqualTo(200);
+  }
 }
