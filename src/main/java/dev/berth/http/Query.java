@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /** Query-string parameters as the SDKs send them (spec §1.6, §1.10). */
 final class Query {
@@ -19,7 +20,12 @@ final class Query {
 
   private Query() {}
 
-  static PageRequest page(Context ctx, int maxLimit) {
+  /**
+   * The page a list request asks for. A cursor must be one a list of this kind issued: {@code
+   * isPosition} tells its positions (ids of the list's kind, say) from anything else, which would
+   * otherwise find nothing and answer an empty page.
+   */
+  static PageRequest page(Context ctx, int maxLimit, Predicate<String> isPosition) {
     int limit = intParam(ctx, "limit").orElse(DEFAULT_LIMIT);
     if (limit < 1 || limit > maxLimit) {
       throw new ApiException.InvalidRequest(
@@ -43,7 +49,11 @@ final class Query {
     if (!backward && !rest.startsWith(">")) {
       throw badCursor();
     }
-    return new PageRequest(limit, Optional.of(rest.substring(1)), backward);
+    String position = rest.substring(1);
+    if (!isPosition.test(position)) {
+      throw badCursor();
+    }
+    return new PageRequest(limit, Optional.of(position), backward);
   }
 
   /**

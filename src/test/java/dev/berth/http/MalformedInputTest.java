@@ -3,6 +3,7 @@ package dev.berth.http;
 import static dev.berth.http.ProtocolErrorsTest.assertEnvelope;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.testing.Fixtures;
 import dev.berth.testing.Http;
 import dev.berth.testing.RawHttp;
@@ -11,6 +12,7 @@ import dev.berth.testing.TestServer;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -154,6 +156,49 @@ class MalformedInputTest {
       assertThat(r.json().path("error").path("message").asText()).contains("Duplicate");
     }
     assertNoEnvironmentNamed("twice-");
+  }
+
+  @Test
+  void cursorOfTheRightFormThatNoListIssuedIsRejected() {
+    String session = Fixtures.session(server.http());
+    String agent = Fixtures.agent(server.http());
+    List<String> lists =
+        List.of(
+            "/v1/files",
+            "/v1/files?scope_id=" + session,
+            "/v1/environments",
+            "/v1/agents",
+            "/v1/agents/" + agent + "/versions",
+            "/v1/sessions",
+            "/v1/sessions/" + session + "/resources");
+    for (String list : lists) {
+      for (String position : List.of(">garbage", "<", ">file_01", "> sesn_01")) {
+        String cursor =
+            Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(("berth1:" + position).getBytes(StandardCharsets.UTF_8));
+        String path = list + (list.contains("?") ? "&" : "?") + "page=" + cursor;
+        var r = server.http().get(path);
+        assertThat(r.status()).as("%s: %s", path, r.json()).isEqualTo(400);
+        assertThat(r.errorType()).isEqualTo("invalid_request_error");
+        assertThat(r.json().path("error").path("message").asText()).contains("page");
+        assertThat(r.json().path("request_id").asText()).isEqualTo(r.header("request-id"));
+      }
+    }
+  }
+
+  @Test
+  void cursorOfOneListIsRejectedByAnother() {
+    for (int i = 0; i < 2; i++) {
+      Fixtures.environment(server.http());
+    }
+    JsonNode first = server.http().get("/v1/environments?limit=1").json();
+    String environmentsCursor = first.get("next_page").asText();
+    var r = server.http().get("/v1/files?page=" + environmentsCursor);
+    assertThat(r.status()).as("%s", r.json()).isEqualTo(400);
+    assertThat(r.errorType()).isEqualTo("invalid_request_error");
+    var own = server.http().get("/v1/environments?limit=1&page=" + environmentsCursor);
+    assertThat(own.status()).isEqualTo(200);
   }
 
   @Test
