@@ -191,6 +191,29 @@ class FilesApiTest {
   }
 
   @Test
+  void expiresInSecondsIsOnlyAsciiDigits() {
+    for (String bad : List.of(" 3600", "3600 ", "+3600", "\u0663\u0666\u0660\u0660", "3600\n")) {
+      var r =
+          server
+              .http()
+              .upload(
+                  new Http.Form()
+                      .file("e.txt", "text/plain", utf8("e"))
+                      .field("expires_in_seconds", bad));
+      assertInvalid(r, "expires_in_seconds");
+      assertThat(r.json().path("request_id").asText()).isEqualTo(r.header("request-id"));
+    }
+    var huge =
+        server
+            .http()
+            .upload(
+                new Http.Form()
+                    .file("e.txt", "text/plain", utf8("e"))
+                    .field("expires_in_seconds", "99999999999999999999999"));
+    assertInvalid(huge, "between");
+  }
+
+  @Test
   void rejectedUploadLeavesNothingBehind() throws IOException {
     try (TestServer fresh = TestServer.start()) {
       var r =
