@@ -214,6 +214,30 @@ class FilesApiTest {
   }
 
   @Test
+  void filenameWithNulOrAControlCharacterIsRejectedAndNothingIsStored() throws IOException {
+    try (TestServer fresh = TestServer.start()) {
+      List<String> dispositions =
+          List.of(
+              "form-data; name=\"file\"; filename=\"a\u0000b.txt\"",
+              "form-data; name=\"file\"; filename*=UTF-8''a%00b.txt",
+              "form-data; name=\"file\"; filename*=UTF-8''a%0D%0Ab.txt",
+              "form-data; name=\"file\"; filename=\"a\tb.txt\"",
+              "form-data; name=\"file\"; filename=\"a\u007fb.txt\"");
+      for (String disposition : dispositions) {
+        var r =
+            fresh
+                .http()
+                .upload(new Http.Form().part(disposition, "text/plain", utf8("never stored")));
+        assertInvalid(r, "filename");
+        assertThat(r.json().path("request_id").asText()).isEqualTo(r.header("request-id"));
+      }
+      assertThat(fresh.blobs().digests()).isEmpty();
+      assertThat(filesUnder(fresh, "tmp")).isEmpty();
+      assertThat(fresh.http().get("/v1/files").json().get("data")).isEmpty();
+    }
+  }
+
+  @Test
   void rejectedUploadLeavesNothingBehind() throws IOException {
     try (TestServer fresh = TestServer.start()) {
       var r =

@@ -226,7 +226,15 @@ public final class FileService {
 
   /** Keeps only the last path component (spec §6.1). */
   static String filename(Optional<String> given) {
-    String name = given.orElse("").strip();
+    String name = given.orElse("");
+    if (name.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
+      // no name anyone means holds one, and a line break would end the header of its download
+      throw new ApiException.InvalidRequest(
+          "filename must not contain NUL or other control characters: '"
+              + name.replaceAll("\\p{Cntrl}", "?")
+              + "'");
+    }
+    name = name.strip();
     int slash = Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\'));
     name = name.substring(slash + 1);
     if (name.equals(".") || name.equals("..")) {
