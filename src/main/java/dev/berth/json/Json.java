@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.error.ApiException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Set;
 
 /**
  * The one {@link ObjectMapper}: record components in camelCase go on the wire in snake_case, as the
@@ -29,8 +30,11 @@ public final class Json {
 
   private Json() {}
 
-  /** Reads a request body that must be one JSON object; empty means {@code {}}. */
-  public static ObjectNode readObject(InputStream body, long maxBytes) {
+  /**
+   * Reads a request body that must be one JSON object; empty means {@code {}}. No string in it may
+   * hold NUL but those of the top-level fields {@code mayHoldNul}.
+   */
+  public static ObjectNode readObject(InputStream body, long maxBytes, Set<String> mayHoldNul) {
     byte[] bytes;
     try {
       bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
@@ -54,7 +58,7 @@ public final class Json {
     if (!(node instanceof ObjectNode object)) {
       throw new ApiException.InvalidRequest("request body must be a JSON object");
     }
-    rejectLoneSurrogates(object, "");
+    rejectUnstorable(object, mayHoldNul);
     return object;
   }
 
@@ -83,36 +87,47 @@ public final class Json {
   }
 
   /**
-   * A {@code \\ud800} escape without its other half passes the JSON parser but names no character:
-   * stored, it would come back as {@code ?}. Only an escape can make one: {@link Utf8} refuses
-   * surrogates written as bytes. Paths name the field, as in {@code metadata.key}.
+   * Refuses strings no store keeps as given. A {@code \\ud800} escape without its other half passes
+   * the JSON parser but names no character: stored, it came back as {@code ?}. Only an escape can
+   * make one: {@link Utf8} refuses surrogates written as bytes. A {@code \\u0000} escape is a
+   * character PostgreSQL cannot store in text (SQLite can, so the backends would disagree); only
+   * the top-level fields in {@code mayHoldNul}, which are never stored, may hold one. Paths name
+   * the field, as in {@code metadata.key}.
    */
-  private static void rejectLoneSurrogates(JsonNode node, String path) {
-    if (node.isTextual()) {
-      rejectLoneSurrogate(node.textValue(), path);
-    }
-    if (node.isArray()) {
-      for (int i = 0; i < node.size(); i++) {
-        rejectLoneSurrogates(node.get(i), path + "[" + i + "]");
-      }
-    }
-    for (var field : node.properties()) {
-      rejectLoneSurrogate(field.getKey(), path + "." + field.getKey());
-      rejectLoneSurrogates(field.getValue(), path + "." + field.getKey());
+  private static void rejectUnstorable(ObjectNode body, Set<String> mayHoldNul) {
+    for (var field : body.properties()) {
+      rejectUnstorable(field.getKey(), field.getKey(), false);
+      rejectUnstorable(field.getValue(), field.getKey(), mayHoldNul.contains(field.getKey()));
     }
   }
 
-  private static void rejectLoneSurrogate(String text, String path) {
-    if (!Utf8.hasLoneSurrogate(text)) {
-      return;
+  private static void rejectUnstorable(JsonNode node, String path, boolean nulAllowed) {
+    if (node.isTextual()) {
+      rejectUnstorable(node.textValue(), path, nulAllowed);
     }
-    throw new ApiException.InvalidRequest(
-        "request body is not valid JSON text: "
-            + "'"
-            + path.substring(1)
-            + "'"
-            + " holds an escaped half of a surrogate pair (such as \\ud800 alone),"
-            + " which is no character");
+    if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        rejectUnstorable(node.get(i), path + "[" + i + "]", nulAllowed);
+      }
+    }
+    for (var field : node.properties()) {
+      String inner = path + "." + field.getKey();
+      rejectUnstorable(field.getKey(), inner, nulAllowed);
+      rejectUnstorable(field.getValue(), inner, nulAllowed);
+    }
+  }
+
+  private static void rejectUnstorable(String text, String path, boolean nulAllowed) {
+    if (Utf8.hasLoneSurrogate(text)) {
+      throw new ApiException.InvalidRequest(
+          "request body is not valid JSON text: '"
+              + path
+              + "' holds an escaped half of a surrogate pair (such as \\ud800 alone),"
+              + " which is no character");
+    }
+    if (!nulAllowed && text.indexOf('\0') >= 0) {
+      throw new ApiException.InvalidRequest(path + " must not contain NUL (\\u0000)");
+    }
   }
 
   private static boolean isBlank(byte[] bytes) {

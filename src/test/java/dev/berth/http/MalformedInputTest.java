@@ -146,6 +146,21 @@ class MalformedInputTest {
   }
 
   @Test
+  void nulInAStoredStringIsRejected() {
+    for (String bad :
+        List.of(
+            "{\"name\":\"nul-\\u0000\"}",
+            "{\"name\":\"nul-value\",\"metadata\":{\"k\":\"a\\u0000b\"}}",
+            "{\"name\":\"nul-key\",\"metadata\":{\"a\\u0000b\":\"v\"}}",
+            "{\"name\":\"nul-description\",\"description\":\"a\\u0000b\"}")) {
+      var r = post("/v1/environments", bad);
+      assertEnvelope(r, 400, "invalid_request_error");
+      assertThat(r.json().path("error").path("message").asText()).contains("NUL");
+    }
+    assertNoEnvironmentNamed("nul-");
+  }
+
+  @Test
   void keyGivenTwiceIsRejected() {
     for (String bad :
         List.of(
