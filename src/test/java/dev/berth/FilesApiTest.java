@@ -191,6 +191,53 @@ class FilesApiTest {
   }
 
   @Test
+  void expiresInSecondsIsOnlyAsciiDigits() {
+    for (String bad : List.of(" 3600", "3600 ", "+3600", "\u0663\u0666\u0660\u0660", "3600\n")) {
+      var r =
+          server
+              .http()
+              .upload(
+                  new Http.Form()
+                      .file("e.txt", "text/plain", utf8("e"))
+                      .field("expires_in_seconds", bad));
+      assertInvalid(r, "expires_in_seconds");
+      assertThat(r.json().path("request_id").asText()).isEqualTo(r.header("request-id"));
+    }
+    var huge =
+        server
+            .http()
+            .upload(
+                new Http.Form()
+                    .file("e.txt", "text/plain", utf8("e"))
+                    .field("expires_in_seconds", "99999999999999999999999"));
+    assertInvalid(huge, "between");
+  }
+
+  @Test
+  void filenameWithNulOrAControlCharacterIsRejectedAndNothingIsStored() throws IOException {
+    try (TestServer fresh = TestServer.start()) {
+      List<String> dispositions =
+          List.of(
+              "form-data; name=\"file\"; filename=\"a\u0000b.txt\"",
+              "form-data; name=\"file\"; filename*=UTF-8''a%00b.txt",
+              "form-data; name=\"file\"; filename*=UTF-8''a%0D%0Ab.txt",
+              "form-data; name=\"file\"; filename=\"a\tb.txt\"",
+              "form-data; name=\"file\"; filename=\"a\u007fb.txt\"");
+      for (String disposition : dispositions) {
+        var r =
+            fresh
+                .http()
+                .upload(new Http.Form().part(disposition, "text/plain", utf8("never stored")));
+        assertInvalid(r, "filename");
+        assertThat(r.json().path("request_id").asText()).isEqualTo(r.header("request-id"));
+      }
+      assertThat(fresh.blobs().digests()).isEmpty();
+      assertThat(filesUnder(fresh, "tmp")).isEmpty();
+      assertThat(fresh.http().get("/v1/files").json().get("data")).isEmpty();
+    }
+  }
+
+  @Test
   void rejectedUploadLeavesNothingBehind() throws IOException {
     try (TestServer fresh = TestServer.start()) {
       var r =

@@ -115,9 +115,14 @@ public final class AgentService {
     return agents.list(workspaceId, includeArchived, createdFrom, createdTo, page);
   }
 
+  /** Whether {@code position} is a place in a list of an agent's versions. */
+  public static boolean isVersionPosition(String position) {
+    return AgentStore.parseVersionPosition(position).isPresent();
+  }
+
   /** Every version of an agent, newest first (spec §4.4). */
   public Page<AgentRecord> listVersions(String workspaceId, String agentId, PageRequest page) {
-    if (page.after().isPresent() && AgentStore.parseVersionPosition(page.after().get()).isEmpty()) {
+    if (page.after().isPresent() && !isVersionPosition(page.after().get())) {
       throw new ApiException.InvalidRequest(
           "page is not a cursor of this list; pass next_page unchanged");
     }

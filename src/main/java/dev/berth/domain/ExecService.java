@@ -26,6 +26,22 @@ public final class ExecService {
   private static final Logger log = LoggerFactory.getLogger(ExecService.class);
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
+  /**
+   * The most bytes one argument or one {@code NAME=VALUE} of {@code env} may hold, with a margin
+   * below the most Linux passes to {@code execve} in one string ({@code MAX_ARG_STRLEN}, 128 KiB).
+   * Past that, bubblewrap would fail to start, which reads as sandboxes not working here.
+   */
+  static final int MAX_ARGUMENT_BYTES = 100 * 1024;
+
+  /**
+   * The most bytes {@code command} and {@code env} may hold together, counting each string's
+   * terminating NUL and pointer as {@code execve} does. Linux allows a quarter of the stack limit
+   * ({@code ARG_MAX}, 2 MiB under the usual 8 MiB), and bubblewrap's own options come on top.
+   */
+  static final int MAX_ARGUMENTS_BYTES = 1024 * 1024;
+
+  private static final int PER_STRING_OVERHEAD = 1 + Long.BYTES;
+
   private final SessionStore sessions;
   private final SessionPlacement placement;
   private final LocalSandboxHost host;
@@ -166,6 +182,7 @@ public final class ExecService {
                 throw new ApiException.InvalidRequest("env." + name + " must not contain NUL");
               }
             });
+    checkSizes(p);
     long max = limits.maxTimeout().toMillis();
     long ms = p.timeoutMs().orElse(limits.defaultTimeout().toMillis());
     if (ms < 1 || ms > max) {
@@ -173,6 +190,36 @@ public final class ExecService {
           "timeout_ms must be between 1 and " + max + ", got " + ms);
     }
     return Duration.ofMillis(ms);
+  }
+
+  /** Keeps what reaches {@code execve} within the kernel's limits, with a margin. */
+  private static void checkSizes(ExecParams p) {
+    long total = 0;
+    for (int i = 0; i < p.command().size(); i++) {
+      total += checkSize("command[" + i + "]", p.command().get(i));
+    }
+    for (var e : p.env().entrySet()) {
+      total += checkSize("env." + e.getKey() + " (as NAME=VALUE)", e.getKey() + "=" + e.getValue());
+    }
+    if (total > MAX_ARGUMENTS_BYTES) {
+      throw new ApiException.InvalidRequest(
+          "command and env hold "
+              + total
+              + " bytes together (counting "
+              + PER_STRING_OVERHEAD
+              + " more for each string); at most "
+              + MAX_ARGUMENTS_BYTES
+              + " bytes may be passed to a command");
+    }
+  }
+
+  private static long checkSize(String what, String value) {
+    int bytes = value.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > MAX_ARGUMENT_BYTES) {
+      throw new ApiException.InvalidRequest(
+          what + " is " + bytes + " bytes; each may be at most " + MAX_ARGUMENT_BYTES + " bytes");
+    }
+    return (long) bytes + PER_STRING_OVERHEAD;
   }
 
   private ExecResult answer(

@@ -12,6 +12,7 @@ import dev.berth.store.OutputStore;
 import dev.berth.store.ResourceStore;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -203,15 +204,15 @@ public final class FileService {
     return new ApiException.NotFound("file '" + fileId + "' not found");
   }
 
+  /** An integer as text in ASCII digits (spec §6.1): no sign, space or other script's digits. */
   private static String expiry(String value, String now) {
-    long seconds;
-    try {
-      seconds = Long.parseLong(value.strip());
-    } catch (NumberFormatException e) {
+    if (!value.matches("-?[0-9]+")) {
       throw new ApiException.InvalidRequest(
-          "expires_in_seconds must be an integer, got '" + value + "'");
+          "expires_in_seconds must be an integer in ASCII digits, got '" + value + "'");
     }
-    if (seconds < MIN_EXPIRY_SECONDS || seconds > MAX_EXPIRY_SECONDS) {
+    var seconds = new BigInteger(value);
+    if (seconds.compareTo(BigInteger.valueOf(MIN_EXPIRY_SECONDS)) < 0
+        || seconds.compareTo(BigInteger.valueOf(MAX_EXPIRY_SECONDS)) > 0) {
       throw new ApiException.InvalidRequest(
           "expires_in_seconds must be between "
               + MIN_EXPIRY_SECONDS
@@ -220,12 +221,20 @@ public final class FileService {
               + ", got "
               + seconds);
     }
-    return Timestamps.format(Instant.parse(now).plusSeconds(seconds));
+    return Timestamps.format(Instant.parse(now).plusSeconds(seconds.longValueExact()));
   }
 
   /** Keeps only the last path component (spec §6.1). */
   static String filename(Optional<String> given) {
-    String name = given.orElse("").strip();
+    String name = given.orElse("");
+    if (name.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
+      // no name anyone means holds one, and a line break would end the header of its download
+      throw new ApiException.InvalidRequest(
+          "filename must not contain NUL or other control characters: '"
+              + name.replaceAll("\\p{Cntrl}", "?")
+              + "'");
+    }
+    name = name.strip();
     int slash = Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\'));
     name = name.substring(slash + 1);
     if (name.equals(".") || name.equals("..")) {

@@ -1,6 +1,8 @@
 package dev.berth.domain;
 
 import java.security.SecureRandom;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 /**
  * Object ids in the API's format: {@code <prefix>_01} followed by 22 base62 characters (spec
@@ -18,26 +20,32 @@ public final class Ids {
   private static long lastMillis;
   private static final int[] lastRandom = new int[RANDOM_CHARS];
 
+  public static final String FILE = "file";
+  public static final String SESSION = "sesn";
+  public static final String RESOURCE = "sesrsc";
+  public static final String AGENT = "agent";
+  public static final String ENVIRONMENT = "env";
+
   private Ids() {}
 
   public static String file() {
-    return next("file");
+    return next(FILE);
   }
 
   public static String session() {
-    return next("sesn");
+    return next(SESSION);
   }
 
   public static String resource() {
-    return next("sesrsc");
+    return next(RESOURCE);
   }
 
   public static String agent() {
-    return next("agent");
+    return next(AGENT);
   }
 
   public static String environment() {
-    return next("env");
+    return next(ENVIRONMENT);
   }
 
   public static String workspace() {
@@ -46,6 +54,16 @@ public final class Ids {
 
   public static String request() {
     return next("req");
+  }
+
+  /**
+   * Tells strings shaped like ids of one kind (one of the prefixes above) from anything else; says
+   * nothing of whether such an object exists.
+   */
+  public static Predicate<String> shapeOf(String prefix) {
+    return Pattern.compile(
+            Pattern.quote(prefix) + "_01[0-9A-Za-z]{" + (TIME_CHARS + RANDOM_CHARS) + "}")
+        .asMatchPredicate();
   }
 
   static synchronized String next(String prefix) {

@@ -3,17 +3,20 @@ package dev.berth.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.api.AgentJson;
 import dev.berth.domain.AgentService;
+import dev.berth.domain.Ids;
 import dev.berth.domain.Patch;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /** {@code /v1/agents} (spec §4). */
 public final class AgentsRoutes implements HttpServer.Routes {
   static final int MAX_LIMIT = 100;
+  private static final Predicate<String> AGENT_ID = Ids.shapeOf(Ids.AGENT);
   private static final Set<String> CREATE_FIELDS =
       Set.of(
           "model",
@@ -74,7 +77,7 @@ public final class AgentsRoutes implements HttpServer.Routes {
             Query.bool(ctx, "include_archived", false),
             Query.timestamp(ctx, "created_at[gte]"),
             Query.timestamp(ctx, "created_at[lte]"),
-            Query.page(ctx, MAX_LIMIT));
+            Query.page(ctx, MAX_LIMIT, AGENT_ID));
     ctx.json(Pages.cursor(page.map(AgentJson::from)));
   }
 
@@ -110,7 +113,9 @@ public final class AgentsRoutes implements HttpServer.Routes {
   private void listVersions(Context ctx) {
     var page =
         agents.listVersions(
-            HttpServer.workspace(ctx), ctx.pathParam("agent_id"), Query.page(ctx, MAX_LIMIT));
+            HttpServer.workspace(ctx),
+            ctx.pathParam("agent_id"),
+            Query.page(ctx, MAX_LIMIT, AgentService::isVersionPosition));
     ctx.json(Pages.cursor(page.map(AgentJson::from)));
   }
 

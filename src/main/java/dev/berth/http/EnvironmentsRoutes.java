@@ -3,13 +3,16 @@ package dev.berth.http;
 import dev.berth.api.Deleted;
 import dev.berth.api.EnvironmentJson;
 import dev.berth.domain.EnvironmentService;
+import dev.berth.domain.Ids;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /** {@code /v1/environments} (spec §5). */
 public final class EnvironmentsRoutes implements HttpServer.Routes {
   static final int MAX_LIMIT = 100;
+  private static final Predicate<String> ENVIRONMENT_ID = Ids.shapeOf(Ids.ENVIRONMENT);
   private static final Set<String> FIELDS =
       Set.of("name", "config", "description", "metadata", "scope");
 
@@ -48,7 +51,7 @@ public final class EnvironmentsRoutes implements HttpServer.Routes {
         environments.list(
             HttpServer.workspace(ctx),
             Query.bool(ctx, "include_archived", false),
-            Query.page(ctx, MAX_LIMIT));
+            Query.page(ctx, MAX_LIMIT, ENVIRONMENT_ID));
     ctx.json(Pages.cursor(page.map(EnvironmentJson::from)));
   }
 

@@ -27,7 +27,8 @@ public final class ExecRoutes implements HttpServer.Routes {
   }
 
   private void exec(Context ctx) {
-    JsonBody body = JsonBody.read(ctx, maxJsonBytes).allowOnly(FIELDS);
+    // stdin goes to the program, byte for byte, and is never stored
+    JsonBody body = JsonBody.read(ctx, maxJsonBytes, Set.of("stdin")).allowOnly(FIELDS);
     var params =
         new ExecService.ExecParams(
             body.optionalStringArray("command")

@@ -3,6 +3,7 @@ package dev.berth.http;
 import dev.berth.api.Deleted;
 import dev.berth.api.FileJson;
 import dev.berth.domain.FileService;
+import dev.berth.domain.Ids;
 import dev.berth.error.ApiException;
 import dev.berth.model.FileRecord;
 import dev.berth.model.Page;
@@ -11,10 +12,12 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.io.IOException;
 import java.util.List;
+import java.util.function.Predicate;
 
 /** {@code /v1/files} (spec §6). No beta header is required here. */
 public final class FilesRoutes implements HttpServer.Routes {
   static final int MAX_LIMIT = 1000;
+  private static final Predicate<String> FILE_ID = Ids.shapeOf(Ids.FILE);
   private final FileService files;
 
   public FilesRoutes(FileService files) {
@@ -48,7 +51,7 @@ public final class FilesRoutes implements HttpServer.Routes {
       return;
     }
     Page<FileRecord> page =
-        files.list(workspace, Query.string(ctx, "scope_id"), Query.page(ctx, MAX_LIMIT));
+        files.list(workspace, Query.string(ctx, "scope_id"), Query.page(ctx, MAX_LIMIT, FILE_ID));
     ctx.json(Pages.cursor(page.map(FileJson::from)));
   }
 

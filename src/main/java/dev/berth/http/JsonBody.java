@@ -28,7 +28,12 @@ final class JsonBody {
   }
 
   static JsonBody read(Context ctx, long maxBytes) {
-    return new JsonBody(Json.readObject(ctx.bodyInputStream(), maxBytes), "");
+    return read(ctx, maxBytes, Set.of());
+  }
+
+  /** A body whose top-level fields {@code mayHoldNul} are never stored, so may hold NUL. */
+  static JsonBody read(Context ctx, long maxBytes, Set<String> mayHoldNul) {
+    return new JsonBody(Json.readObject(ctx.bodyInputStream(), maxBytes, mayHoldNul), "");
   }
 
   static JsonBody of(ObjectNode node, String path) {

@@ -7,6 +7,7 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -57,9 +58,9 @@ final class MultipartUpload {
         // an oversize file would mean reading all of it just to answer 413.
         InputStream in = part.getInputStream();
         if ("file".equals(field) && staged == null) {
-          staged = files.stage(in);
-          filename = Optional.ofNullable(part.getName());
+          filename = Optional.ofNullable(filename(part));
           partType = Optional.ofNullable(part.getContentType());
+          staged = files.stage(in);
         } else if ("expires_in_seconds".equals(field)) {
           expires = Optional.of(readField(in, field));
         } else {
@@ -81,6 +82,18 @@ final class MultipartUpload {
       throw new ApiException.InvalidRequest("multipart body has no 'file' part");
     }
     return new Parsed(staged, new FileService.UploadParams(filename, partType, expires));
+  }
+
+  /** The part's filename; the library refuses one with NUL, which is the client's mistake. */
+  private static String filename(FileItemInput part) {
+    try {
+      return part.getName();
+    } catch (InvalidPathException e) {
+      throw new ApiException.InvalidRequest(
+          "filename must not contain NUL or other control characters: '"
+              + e.getInput().replace('\0', '?')
+              + "'");
+    }
   }
 
   private static void discard(FileService files, StagedBlob staged) {

@@ -2,13 +2,16 @@ package dev.berth.http;
 
 import dev.berth.domain.Timestamps;
 import dev.berth.error.ApiException;
+import dev.berth.json.Utf8;
 import dev.berth.model.PageRequest;
 import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /** Query-string parameters as the SDKs send them (spec §1.6, §1.10). */
 final class Query {
@@ -17,7 +20,12 @@ final class Query {
 
   private Query() {}
 
-  static PageRequest page(Context ctx, int maxLimit) {
+  /**
+   * The page a list request asks for. A cursor must be one a list of this kind issued: {@code
+   * isPosition} tells its positions (ids of the list's kind, say) from anything else, which would
+   * otherwise find nothing and answer an empty page.
+   */
+  static PageRequest page(Context ctx, int maxLimit, Predicate<String> isPosition) {
     int limit = intParam(ctx, "limit").orElse(DEFAULT_LIMIT);
     if (limit < 1 || limit > maxLimit) {
       throw new ApiException.InvalidRequest(
@@ -41,7 +49,44 @@ final class Query {
     if (!backward && !rest.startsWith(">")) {
       throw badCursor();
     }
-    return new PageRequest(limit, Optional.of(rest.substring(1)), backward);
+    String position = rest.substring(1);
+    if (!isPosition.test(position)) {
+      throw badCursor();
+    }
+    return new PageRequest(limit, Optional.of(position), backward);
+  }
+
+  /**
+   * Refuses a query string whose percent-escapes do not decode to UTF-8: the usual decoders put
+   * U+FFFD in place of such bytes, so a value would be matched as something the client never sent.
+   */
+  static void requireUtf8(Context ctx) {
+    String query = ctx.queryString();
+    if (query == null) {
+      return;
+    }
+    var bytes = new ByteArrayOutputStream(query.length());
+    for (int i = 0; i < query.length(); i++) {
+      int c = query.codePointAt(i);
+      if (c != '%') {
+        bytes.writeBytes(Character.toString(c).getBytes(StandardCharsets.UTF_8));
+        i += Character.charCount(c) - 1;
+        continue;
+      }
+      int high = i + 1 < query.length() ? hex(query.charAt(i + 1)) : -1;
+      int low = i + 2 < query.length() ? hex(query.charAt(i + 2)) : -1;
+      if (high < 0 || low < 0) {
+        throw new ApiException.InvalidRequest(
+            "the query string has a '%' that is not followed by two hex digits");
+      }
+      bytes.write((high << 4) | low);
+      i += 2;
+    }
+    Utf8.decode(bytes.toByteArray(), "the query string, once its %-escapes are decoded,");
+  }
+
+  private static int hex(char c) {
+    return c < 128 ? Character.digit(c, 16) : -1;
   }
 
   static String cursor(String id, boolean backward) {

@@ -2,15 +2,18 @@ package dev.berth.http;
 
 import dev.berth.api.Deleted;
 import dev.berth.api.ResourceJson;
+import dev.berth.domain.Ids;
 import dev.berth.domain.ResourceService;
 import dev.berth.error.ApiException;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /** {@code /v1/sessions/{session_id}/resources} (spec §2). */
 public final class ResourcesRoutes implements HttpServer.Routes {
   static final int MAX_LIMIT = 100;
+  private static final Predicate<String> RESOURCE_ID = Ids.shapeOf(Ids.RESOURCE);
   private static final String BASE = "/v1/sessions/{session_id}/resources";
 
   private final ResourceService resources;
@@ -47,7 +50,9 @@ public final class ResourcesRoutes implements HttpServer.Routes {
   }
 
   private void list(Context ctx) {
-    var page = resources.list(HttpServer.workspace(ctx), session(ctx), Query.page(ctx, MAX_LIMIT));
+    var page =
+        resources.list(
+            HttpServer.workspace(ctx), session(ctx), Query.page(ctx, MAX_LIMIT, RESOURCE_ID));
     ctx.json(Pages.cursor(page.map(ResourceJson::from)));
   }
 

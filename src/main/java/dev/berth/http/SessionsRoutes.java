@@ -3,6 +3,7 @@ package dev.berth.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.api.Deleted;
 import dev.berth.api.SessionJson;
+import dev.berth.domain.Ids;
 import dev.berth.domain.Patch;
 import dev.berth.domain.ResourceService;
 import dev.berth.domain.SessionService;
@@ -14,10 +15,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /** {@code /v1/sessions} (spec §3). */
 public final class SessionsRoutes implements HttpServer.Routes {
   static final int MAX_LIMIT = 100;
+  private static final Predicate<String> SESSION_ID = Ids.shapeOf(Ids.SESSION);
   private static final Set<String> CREATE_FIELDS =
       Set.of(
           "agent",
@@ -88,7 +91,8 @@ public final class SessionsRoutes implements HttpServer.Routes {
             Query.timestamp(ctx, "created_at[lte]"),
             Query.descending(ctx, true),
             matchNothing);
-    var page = sessions.list(HttpServer.workspace(ctx), filter, Query.page(ctx, MAX_LIMIT));
+    var page =
+        sessions.list(HttpServer.workspace(ctx), filter, Query.page(ctx, MAX_LIMIT, SESSION_ID));
     ctx.json(Pages.bidirectional(page.map(SessionJson::from)));
   }
 

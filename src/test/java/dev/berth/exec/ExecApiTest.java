@@ -15,10 +15,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -236,6 +238,39 @@ class ExecApiTest {
     assertInvalid(
         server.http().post(path, "{\"command\":[\"ls\"],\"env\":{\"X\":\"a\\u0000\"}}"), "NUL");
     assertInvalid(server.http().post(path, "{\"command\":[\"ls\"],\"env\":{\"X\":1}}"), "string");
+  }
+
+  @Test
+  void argumentsAndEnvOverTheirSizeLimitsAreTheCallersError() {
+    String session = Fixtures.session(server.http());
+    String path = Commands.path(session);
+    String over = "x".repeat(100 * 1024 + 1);
+    String atLimit = "x".repeat(100 * 1024);
+    List<Map<String, ?>> bodies =
+        List.of(
+            Map.of("command", List.of("true", over)),
+            Map.of("command", List.of("true", "x".repeat(200 * 1024))),
+            Map.of("command", List.of("true"), "env", Map.of("BIG", over)),
+            Map.of(
+                "command",
+                Stream.concat(Stream.of("true"), Collections.nCopies(11, atLimit).stream())
+                    .toList()),
+            Map.of(
+                "command",
+                Stream.concat(Stream.of("true"), Collections.nCopies(200_000, "").stream())
+                    .toList()));
+    for (Map<String, ?> body : bodies) {
+      var r = server.http().post(path, Commands.body(body));
+      assertInvalid(r, "bytes");
+      assertThat(r.header("x-should-retry")).isEqualTo("false");
+      assertThat(r.json().path("request_id").asText()).isEqualTo(r.header("request-id"));
+    }
+    var fits =
+        exec(
+            server.http(),
+            session,
+            Map.of("command", List.of("true", atLimit), "env", Map.of("A", atLimit.substring(2))));
+    assertThat(fits.status()).as("%s", fits.json()).isEqualTo(200);
   }
 
   @Test
