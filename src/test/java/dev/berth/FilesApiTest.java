@@ -238,6 +238,20 @@ class FilesApiTest {
   }
 
   @Test
+  void partContentTypeWithAControlCharacterIsRejectedAndNothingIsStored() throws IOException {
+    try (TestServer fresh = TestServer.start()) {
+      for (String type : List.of("text/pl\u0000ain", "text/pl\u0001ain")) {
+        var r = fresh.http().upload("t.txt", type, utf8("never stored"));
+        assertInvalid(r, "Content-Type");
+        assertThat(r.json().path("request_id").asText()).isEqualTo(r.header("request-id"));
+      }
+      assertThat(fresh.blobs().digests()).isEmpty();
+      assertThat(filesUnder(fresh, "tmp")).isEmpty();
+      assertThat(fresh.http().get("/v1/files").json().get("data")).isEmpty();
+    }
+  }
+
+  @Test
   void rejectedUploadLeavesNothingBehind() throws IOException {
     try (TestServer fresh = TestServer.start()) {
       var r =

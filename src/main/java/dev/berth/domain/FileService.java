@@ -244,6 +244,11 @@ public final class FileService {
   }
 
   static String mimeType(Optional<String> partType, String filename) {
+    if (partType.orElse("").chars().anyMatch(c -> (c < 0x20 && c != '\t') || c == 0x7F)) {
+      // the type is stored and served as the download's Content-Type; a tab is header whitespace
+      throw new ApiException.InvalidRequest(
+          "the file part's Content-Type must not contain NUL or other control characters");
+    }
     String type =
         partType.map(t -> t.split(";", -1)[0].strip().toLowerCase(Locale.ROOT)).orElse("");
     if (!type.isEmpty() && !type.equals(OCTET_STREAM) && type.contains("/")) {

@@ -54,7 +54,7 @@ public final class HttpServer implements AutoCloseable {
               cfg.routes.before(RequestIds::assign);
               cfg.routes.before("/v1/*", ctx -> authorize(ctx, workspaces));
               cfg.routes.before(EXTENSIONS + "/*", ctx -> authorize(ctx, workspaces));
-              cfg.routes.before(Query::requireUtf8);
+              cfg.routes.before(Query::checkQueryString);
               cfg.routes.exception(Exception.class, ErrorMapper::render);
               cfg.router.javaLangErrorHandler(ErrorMapper::renderError);
               cfg.routes.error(404, HttpServer::unknownRoute);

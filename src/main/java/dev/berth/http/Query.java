@@ -57,10 +57,11 @@ final class Query {
   }
 
   /**
-   * Refuses a query string whose percent-escapes do not decode to UTF-8: the usual decoders put
-   * U+FFFD in place of such bytes, so a value would be matched as something the client never sent.
+   * Refuses a query string whose percent-escapes do not decode to UTF-8 text without NUL: the usual
+   * decoders put U+FFFD in place of bytes that are not UTF-8, so a value would be matched as
+   * something the client never sent, and PostgreSQL cannot take a NUL even to compare.
    */
-  static void requireUtf8(Context ctx) {
+  static void checkQueryString(Context ctx) {
     String query = ctx.queryString();
     if (query == null) {
       return;
@@ -78,6 +79,9 @@ final class Query {
       if (high < 0 || low < 0) {
         throw new ApiException.InvalidRequest(
             "the query string has a '%' that is not followed by two hex digits");
+      }
+      if (high == 0 && low == 0) {
+        throw new ApiException.InvalidRequest("the query string must not contain NUL (%00)");
       }
       bytes.write((high << 4) | low);
       i += 2;

@@ -226,4 +226,19 @@ class MalformedInputTest {
     }
     assertThat(server.http().get("/v1/files?scope_id=%E2%82%AC").status()).isEqualTo(200);
   }
+
+  @Test
+  void nulInAQueryParameterIsRejected() {
+    for (String path :
+        List.of(
+            "/v1/files?scope_id=a%00b",
+            "/v1/files?ids%5B%5D=file_%00",
+            "/v1/sessions?agent_id=%00",
+            "/v1/agents/agent_x?version=%00")) {
+      var r = server.http().get(path);
+      assertThat(r.status()).as("%s: %s", path, r.json()).isEqualTo(400);
+      assertThat(r.errorType()).isEqualTo("invalid_request_error");
+      assertThat(r.json().path("error").path("message").asText()).contains("NUL");
+    }
+  }
 }
