@@ -6,6 +6,7 @@ import static dev.berth.testing.Commands.sh;
 import static dev.berth.testing.Fixtures.fileResource;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.testing.Await;
 import dev.berth.testing.Commands;
 import dev.berth.testing.Fixtures;
 import dev.berth.testing.SharedServer;
@@ -14,7 +15,6 @@ import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -178,11 +178,7 @@ class ExecApiTest {
    */
   static void awaitWorkspaceFile(String session, String name) throws InterruptedException {
     Path file = server.dataDir().resolve("sandboxes/" + session + "/workspace/" + name);
-    Instant deadline = Instant.now().plusSeconds(10);
-    while (!Files.exists(file)) {
-      assertThat(Instant.now()).as("%s is created within 10 s", file).isBefore(deadline);
-      Thread.sleep(20);
-    }
+    Await.until(file + " is created", Duration.ofSeconds(10), () -> Files.exists(file));
   }
 
   @Test

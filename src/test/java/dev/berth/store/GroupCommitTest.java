@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.berth.error.StoreException;
+import dev.berth.testing.Await;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -127,11 +128,8 @@ class GroupCommitTest {
 
   /** Waits up to 10 s for {@code writers} writes to be queued behind the held writer. */
   private void awaitQueued(int writers) throws InterruptedException {
-    Instant deadline = Instant.now().plusSeconds(10);
-    while (db.queuedWrites() < writers) {
-      assertThat(Instant.now()).as("%d writes queued within 10 s", writers).isBefore(deadline);
-      Thread.sleep(5);
-    }
+    Await.until(
+        writers + " writes queued", Duration.ofSeconds(10), () -> db.queuedWrites() >= writers);
   }
 
   /**

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -86,11 +85,7 @@ public final class Churn {
    */
   public void await(String what, Predicate<Churn> condition, Duration timeout)
       throws InterruptedException {
-    Instant deadline = Instant.now().plus(timeout);
-    while (!condition.test(this)) {
-      assertThat(Instant.now()).as("%s within %s", what, timeout).isBefore(deadline);
-      Thread.sleep(20);
-    }
+    Await.until(what, timeout, () -> condition.test(this));
   }
 
   public int acknowledgedAdds() {
