@@ -58,18 +58,7 @@ abstract class MetadataStoreContract {
 
   private static final int LEASE_SECONDS = 60;
 
-  private static final SessionFilter EVERY_SESSION =
-      new SessionFilter(
-          true,
-          Optional.empty(),
-          Optional.empty(),
-          List.of(),
-          Optional.empty(),
-          Optional.empty(),
-          Optional.empty(),
-          Optional.empty(),
-          false,
-          false);
+  private static final SessionFilter EVERY_SESSION = everySession(false, false);
 
   /** A migrated database of the backend under test that holds no rows, for one test. */
   abstract Database openEmpty();
@@ -568,18 +557,7 @@ abstract class MetadataStoreContract {
   @Test
   void aDescendingSessionListPagesNewestFirstInBothDirections() {
     List<String> ids = insertSessions(5);
-    SessionFilter newestFirst =
-        new SessionFilter(
-            true,
-            Optional.empty(),
-            Optional.empty(),
-            List.of(),
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty(),
-            true,
-            false);
+    SessionFilter newestFirst = everySession(true, false);
     Function<PageRequest, Page<Session>> list = p -> sessions.list(workspace, newestFirst, p);
     List<Page<Session>> forward = pagesForward(list, 2);
     assertThat(positions(forward, Session::id))
@@ -675,18 +653,7 @@ abstract class MetadataStoreContract {
   @Test
   void aSessionFilterThatMatchesNothingGivesAnEmptyPage() {
     insertSessions(2);
-    SessionFilter nothing =
-        new SessionFilter(
-            true,
-            Optional.empty(),
-            Optional.empty(),
-            List.of(),
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty(),
-            false,
-            true);
+    SessionFilter nothing = everySession(false, true);
     Page<Session> page = sessions.list(workspace, nothing, PageRequest.first(10));
     assertThat(page.items()).isEmpty();
     assertThat(page.next()).isEmpty();
@@ -721,6 +688,21 @@ abstract class MetadataStoreContract {
         Optional.empty(),
         false,
         false);
+  }
+
+  /** Every session, archived too, in the order and with the match-nothing flag given. */
+  private static SessionFilter everySession(boolean descending, boolean matchNothing) {
+    return new SessionFilter(
+        true,
+        Optional.empty(),
+        Optional.empty(),
+        List.of(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        descending,
+        matchNothing);
   }
 
   private static SessionFilter created(
