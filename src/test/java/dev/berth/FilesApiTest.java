@@ -39,6 +39,13 @@ class FilesApiTest {
     assertThat(r.header("x-should-retry")).isEqualTo("false");
   }
 
+  /** No blob, no staged bytes and no file record: what a refused upload must leave. */
+  private static void assertNothingStored(TestServer on) throws IOException {
+    assertThat(on.blobs().digests()).isEmpty();
+    assertThat(filesUnder(on, "tmp")).isEmpty();
+    assertThat(on.http().get("/v1/files").json().get("data")).isEmpty();
+  }
+
   /** Regular files under {@code <dataDir>/<dir>}. */
   static List<Path> filesUnder(TestServer on, String dir) throws IOException {
     Path root = on.dataDir().resolve(dir);
@@ -231,9 +238,7 @@ class FilesApiTest {
         assertInvalid(r, "filename");
         assertThat(r.json().path("request_id").asText()).isEqualTo(r.header("request-id"));
       }
-      assertThat(fresh.blobs().digests()).isEmpty();
-      assertThat(filesUnder(fresh, "tmp")).isEmpty();
-      assertThat(fresh.http().get("/v1/files").json().get("data")).isEmpty();
+      assertNothingStored(fresh);
     }
   }
 
@@ -245,9 +250,7 @@ class FilesApiTest {
         assertInvalid(r, "Content-Type");
         assertThat(r.json().path("request_id").asText()).isEqualTo(r.header("request-id"));
       }
-      assertThat(fresh.blobs().digests()).isEmpty();
-      assertThat(filesUnder(fresh, "tmp")).isEmpty();
-      assertThat(fresh.http().get("/v1/files").json().get("data")).isEmpty();
+      assertNothingStored(fresh);
     }
   }
 
@@ -262,9 +265,7 @@ class FilesApiTest {
                       .file("e.txt", "text/plain", utf8("never stored"))
                       .field("expires_in_seconds", "12"));
       assertThat(r.status()).isEqualTo(400);
-      assertThat(fresh.blobs().digests()).isEmpty();
-      assertThat(filesUnder(fresh, "tmp")).isEmpty();
-      assertThat(fresh.http().get("/v1/files").json().get("data")).isEmpty();
+      assertNothingStored(fresh);
     }
   }
 
