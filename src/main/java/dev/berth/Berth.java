@@ -72,7 +72,7 @@ public final class Berth implements AutoCloseable {
       var fileStore = new FileStore(db);
       var references = new BlobReferences(db, fileStore, blobs);
       references.collectOrphans();
-      var sandboxes = new LocalSandboxHost(config.dataDir(), blobs::localPath);
+      var sandboxes = new LocalSandboxHost(config.dataDir(), blobs::localPath, config.exec());
       parts.add(sandboxes);
       SessionPlacement placement = placement(config, db);
       parts.add(placement);

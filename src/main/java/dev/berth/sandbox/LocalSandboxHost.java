@@ -8,6 +8,7 @@ import static dev.berth.sandbox.NoFollow.openTrusted;
 import static dev.berth.sandbox.NoFollow.own;
 import static dev.berth.sandbox.NoFollow.removeTree;
 
+import dev.berth.config.BerthConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,6 +24,8 @@ import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Each session's sandbox on local disk: {@code <dataDir>/sandboxes/<session_id>/} stands for the
@@ -47,6 +50,7 @@ import java.util.function.Function;
  * rebuilds the tree from the records (principle 1).
  */
 public final class LocalSandboxHost implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LocalSandboxHost.class);
   private static final int STRIPES = 256;
 
   /**
@@ -68,13 +72,33 @@ public final class LocalSandboxHost implements AutoCloseable {
   private final KeptSessions kept;
   private final SpareDirectories spares;
   private final OutputScanner outputs = new OutputScanner();
+  private final SessionVolumes volumes;
+  private final long quotaBytes;
 
   /**
+   * A host whose disk quota is the default, enforced by the walk ({@link DiskUsage}).
+   *
    * @param dataDir Berth's data directory; sandboxes live in {@code <dataDir>/sandboxes}
    * @param blobs where the blob with a given SHA-256 lives
    */
   public LocalSandboxHost(Path dataDir, Function<String, Path> blobs) {
+    this(
+        dataDir,
+        blobs,
+        BerthConfig.Exec.defaults()
+            .withDisk(BerthConfig.DiskMechanism.WALK, BerthConfig.Exec.DEFAULT_MAX_INODES));
+  }
+
+  /**
+   * @param dataDir Berth's data directory; sandboxes live in {@code <dataDir>/sandboxes}, session
+   *     volumes in {@code <dataDir>/volumes} ({@link SessionVolumes})
+   * @param blobs where the blob with a given SHA-256 lives
+   * @param limits the disk quota, the inode limit and how they are enforced
+   * @throws IllegalStateException if volumes are asked for and cannot be made here
+   */
+  public LocalSandboxHost(Path dataDir, Function<String, Path> blobs, BerthConfig.Exec limits) {
     this.sandboxes = dataDir.resolve("sandboxes");
+    this.quotaBytes = limits.diskQuotaBytes();
     Path cache = sandboxes.resolve(".cache");
     try {
       staging = Staging.open(sandboxes.resolve(".staging"));
@@ -88,6 +112,11 @@ public final class LocalSandboxHost implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare sandbox directory " + sandboxes, e);
     }
+    Path volumesDir = dataDir.resolve("volumes");
+    boolean loop = SessionVolumes.choose(limits, volumesDir, BubblewrapRunner.isRoot()).loop();
+    volumes =
+        new SessionVolumes(
+            volumesDir, sandboxes, loop, limits.diskQuotaBytes(), limits.maxInodes());
     links = new BlobLinks(blobs, cache, staging);
     outputsDirectory = new OutputsDirectory(staging, blobs);
     kept = new KeptSessions(sandboxesDir, KEPT_SESSIONS);
@@ -107,7 +136,8 @@ public final class LocalSandboxHost implements AutoCloseable {
   /** Closes the directories the host keeps open; it must not be used afterwards. */
   @Override
   public void close() {
-    try (outputs;
+    try (volumes;
+        outputs;
         sandboxesDir;
         staging) {
       kept.close();
@@ -138,8 +168,7 @@ public final class LocalSandboxHost implements AutoCloseable {
                 tree,
                 true,
                 top -> {
-                  outputsDirectory.createIfMissing(sessionId, top.session());
-                  tree.createIfMissing(top.tree(), "workspace");
+                  writableDirectories(sessionId, tree, top);
                   try (var uploads = open(top.uploads(), Path.of("."))) { // to list it
                     sync(tree, uploads, plan);
                   }
@@ -158,8 +187,7 @@ public final class LocalSandboxHost implements AutoCloseable {
                 tree,
                 true,
                 top -> {
-                  outputsDirectory.createIfMissing(sessionId, top.session());
-                  tree.createIfMissing(top.tree(), "workspace");
+                  writableDirectories(sessionId, tree, top);
                   try (var dirs = new NoFollow.OpenDirs()) {
                     var dir = top.uploads();
                     boolean made = false; // dir was made by this mount, so nothing is in it yet
@@ -249,8 +277,12 @@ public final class LocalSandboxHost implements AutoCloseable {
                 tree,
                 false,
                 top -> {
-                  outputsDirectory.createIfMissing(sessionId, top.session());
-                  tree.createIfMissing(top.tree(), "workspace");
+                  if (volumes.loop()) {
+                    attachVolume(sessionId, tree, top);
+                  } else {
+                    outputsDirectory.createIfMissing(sessionId, top.session());
+                    tree.createIfMissing(top.tree(), "workspace");
+                  }
                   if (owner.isPresent()) {
                     own(top.session(), "outputs", owner.getAsInt());
                     own(top.tree(), "workspace", owner.getAsInt());
@@ -266,14 +298,20 @@ public final class LocalSandboxHost implements AutoCloseable {
   }
 
   /**
-   * Bytes held by the regular files under the session's outputs and workspace, never following a
-   * link ({@link DiskUsage}). Takes no lock: commands change these directories while they run, and
-   * the answer is a snapshot anyway.
+   * What the session's outputs and workspace hold against the quota: its volume's used space, or,
+   * where it has none, the bytes of the regular files under them, never following a link ({@link
+   * DiskUsage}). Takes no lock: commands change these directories while they run, and the answer is
+   * a snapshot anyway.
    */
-  public long usage(String sessionId) {
+  public DiskSpace usage(String sessionId) {
     var id = new SessionId(sessionId);
+    var onVolume = volumes.space(id.value());
+    if (onVolume.isPresent()) {
+      return onVolume.get();
+    }
     try {
-      return DiskUsage.of(sandboxesDir, id.value());
+      long bytes = DiskUsage.of(sandboxesDir, id.value());
+      return new DiskSpace(bytes, bytes > quotaBytes);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot measure sandbox " + sessionId, e);
     }
@@ -284,13 +322,17 @@ public final class LocalSandboxHost implements AutoCloseable {
     return spares.size();
   }
 
-  /** Removes the session's whole tree, never following a symlink in it. */
+  /**
+   * Removes the session's whole tree, never following a symlink in it, and its volume, once nothing
+   * is mounted in the tree any more.
+   */
   public void destroy(String sessionId) {
     locked(
         sessionId,
         "destroy",
         tree -> {
           kept.drop(tree.session());
+          volumes.detach(tree.session().id().value());
           removeTree(sandboxesDir, name(sessionId));
           spares.drop(tree.session());
         });
@@ -303,6 +345,7 @@ public final class LocalSandboxHost implements AutoCloseable {
    */
   public Optional<OutputListing> listOutputs(String sessionId, int limit) {
     var id = new SessionId(sessionId);
+    remountVolume(id.value());
     try {
       return outputs.list(sandboxesDir, id.value(), limit);
     } catch (IOException e) {
@@ -317,6 +360,7 @@ public final class LocalSandboxHost implements AutoCloseable {
   public <T> Optional<T> readOutput(
       String sessionId, OutputFile file, OutputFile.Reader<T> reader, Consumer<T> discard) {
     var id = new SessionId(sessionId);
+    remountVolume(id.value());
     try {
       return outputs.read(sandboxesDir, id.value(), file, reader, discard);
     } catch (IOException e) {
@@ -325,10 +369,10 @@ public final class LocalSandboxHost implements AutoCloseable {
     }
   }
 
-  /** The sessions that have a tree on disk. */
+  /** The sessions that have a tree or a volume on disk. */
   public Set<String> sessionsOnDisk() {
     try (var root = Files.newDirectoryStream(sandboxes)) {
-      var sessions = new TreeSet<String>();
+      var sessions = new TreeSet<String>(volumes.sessionsWithVolumes());
       for (Path entry : root) {
         String name = entry.getFileName().toString();
         if (SessionId.isValid(name)) {
@@ -338,6 +382,100 @@ public final class LocalSandboxHost implements AutoCloseable {
       return Collections.unmodifiableSet(sessions);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list sandboxes in " + sandboxes, e);
+    }
+  }
+
+  /**
+   * Outputs and workspace exist, for a change to the uploads: plain directories, cheap to make,
+   * unless outputs have to be put back where a volume is made (or already exists, unmounted) for
+   * the session: then on its volume, so they count against its quota.
+   */
+  private void writableDirectories(String sessionId, SessionTree tree, TopDirectories top)
+      throws IOException {
+    if (volumes.loop()
+        && !volumes.attached(sessionId)
+        && lstat(top.session(), name("outputs")).isEmpty()
+        && (volumes.exists(sessionId) || outputsDirectory.hasOutputsToRestore(sessionId))) {
+      attachVolume(sessionId, tree, top);
+      return;
+    }
+    outputsDirectory.createIfMissing(sessionId, top.session());
+    tree.createIfMissing(top.tree(), "workspace");
+  }
+
+  /**
+   * Puts the session's outputs and workspace on its volume, made or mounted as needed ({@link
+   * SessionVolumes}). A volume made now takes in what the plain directories held (a tree from
+   * before volumes); where the tree has no outputs, the catalogued ones are put back on the volume.
+   * The plain directories stay, empty, as the places the volume's are bound onto.
+   */
+  private void attachVolume(String sessionId, SessionTree tree, TopDirectories top)
+      throws IOException {
+    if (volumes.attached(sessionId)) {
+      return;
+    }
+    var volume = volumes.mount(sessionId);
+    boolean plainOutputs = lstat(top.session(), name("outputs")).isPresent();
+    try (var root = openTrusted(volume.root())) {
+      if (lstat(root, name("workspace")).isEmpty()) {
+        newVolumeDirectory(volume.root().resolve("workspace"));
+      }
+      if (lstat(root, name("outputs")).isEmpty()) {
+        if (plainOutputs) {
+          newVolumeDirectory(volume.root().resolve("outputs"));
+        } else {
+          outputsDirectory.createIfMissing(sessionId, root, volume.root().resolve(".staging"));
+        }
+      }
+    }
+    tree.createIfMissing(top.session(), "outputs");
+    tree.createIfMissing(top.tree(), "workspace");
+    if (volume.fresh()) {
+      Path root = root(sessionId);
+      moveIntoVolume(top.session(), "outputs", root.resolve("mnt/session/outputs"), volume);
+      moveIntoVolume(top.tree(), "workspace", root.resolve("workspace"), volume);
+    }
+    volumes.bind(sessionId);
+  }
+
+  private static void newVolumeDirectory(Path dir) throws IOException {
+    Files.createDirectory(dir);
+    Files.setPosixFilePermissions(dir, Staging.DIRECTORY_MODE);
+  }
+
+  /**
+   * Copies what the plain directory {@code name} holds onto the new volume (links as links, modes,
+   * owners and times kept), then empties it. What does not fit the quota is left out, and said so.
+   */
+  private static void moveIntoVolume(
+      SecureDirectoryStream<Path> parent, String name, Path plain, SessionVolumes.Mounted volume)
+      throws IOException {
+    try (var dir = open(parent, name(name))) {
+      List<Path> entries = names(dir);
+      if (entries.isEmpty()) {
+        return;
+      }
+      try {
+        SessionVolumes.copyInto(plain, volume.root().resolve(name));
+      } catch (IOException e) {
+        log.warn("{} did not all fit on its session's volume: {}", plain, e.getMessage());
+      }
+      for (Path entry : entries) {
+        removeTree(dir, entry);
+      }
+    }
+  }
+
+  /**
+   * After a reboot a session's image outlives its mounts: it is mounted again before its outputs
+   * are read, as the empty directory it is bound onto would read as every output gone.
+   */
+  private void remountVolume(String sessionId) {
+    if (volumes.loop() && !volumes.attached(sessionId) && volumes.exists(sessionId)) {
+      locked(
+          sessionId,
+          "mount the volume of",
+          tree -> kept.withTop(tree, false, top -> attachVolume(sessionId, tree, top)));
     }
   }
 

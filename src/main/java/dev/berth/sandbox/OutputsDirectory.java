@@ -67,6 +67,33 @@ final class OutputsDirectory {
     if (lstat(session, name("outputs")).isPresent()) {
       return;
     }
+    createIn(sessionId, session, staging);
+  }
+
+  /**
+   * {@link #createIfMissing} on a session's volume ({@link SessionVolumes}): built in {@code
+   * stagingDir}, a directory of that volume removed afterwards, as a rename cannot leave it.
+   *
+   * @param volume the volume's root, open
+   */
+  void createIfMissing(String sessionId, SecureDirectoryStream<Path> volume, Path stagingDir)
+      throws IOException {
+    if (lstat(volume, name("outputs")).isPresent()) {
+      return;
+    }
+    try (var onVolume = Staging.open(stagingDir)) {
+      createIn(sessionId, volume, onVolume);
+    }
+    Files.delete(stagingDir);
+  }
+
+  /** Whether the catalogue has outputs to put back into the session's (missing) outputs. */
+  boolean hasOutputsToRestore(String sessionId) {
+    return !restorer.wanted(sessionId).isEmpty();
+  }
+
+  private void createIn(String sessionId, SecureDirectoryStream<Path> session, Staging staging)
+      throws IOException {
     List<OutputRestorer.Wanted> wanted = restorer.wanted(sessionId);
     Path temp = staging.newDirectory();
     List<OutputRestorer.Restored> placed;
