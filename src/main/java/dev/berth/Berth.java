@@ -86,7 +86,8 @@ public final class Berth implements AutoCloseable {
               sandboxes,
               placement,
               config.maxOutputsPerSession(),
-              config.maxUploadBytes());
+              config.maxUploadBytes(),
+              config.exec().diskQuotaBytes());
       var files =
           new FileService(
               db,

@@ -149,6 +149,25 @@ class SessionVolumeQuotaTest {
     assertThat(server.dataDir().resolve("sandboxes/" + session)).doesNotExist();
   }
 
+  @Test
+  void sparseOutputsAreCataloguedOnlyUpToTheQuotaInAll() {
+    String session = Fixtures.session(server.http());
+    // 15 MiB each to read, next to nothing on disk
+    assertThat(
+            sh(
+                server.http(),
+                session,
+                "cd /mnt/session/outputs && truncate -s 15M a.bin b.bin c.bin && echo ok"))
+        .isEqualTo("ok\n");
+
+    var listed = server.http().get("/v1/files?scope_id=" + session + "&limit=100");
+
+    assertThat(listed.status()).isEqualTo(200);
+    assertThat(listed.json().get("data"))
+        .extracting(f -> f.get("filename").asText())
+        .containsExactly("a.bin");
+  }
+
   static Path image(String session) {
     return server.dataDir().resolve("volumes/" + session + ".img");
   }
