@@ -5,6 +5,7 @@ import static dev.berth.testing.Commands.sh;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.config.BerthConfig;
+import dev.berth.testing.DiskLimits;
 import dev.berth.testing.Fixtures;
 import dev.berth.testing.Mounts;
 import dev.berth.testing.SharedServer;
@@ -20,15 +21,8 @@ class DiskQuotaWalkTest {
       new SharedServer(
           c ->
               c.withExec(
-                  new BerthConfig.Exec(
-                      "bwrap",
-                      BerthConfig.Exec.DEFAULT_TIMEOUT,
-                      BerthConfig.Exec.MAX_TIMEOUT,
-                      64 * 1024,
-                      QUOTA,
-                      BerthConfig.Exec.DEFAULT_MAX_PROCESSES,
-                      BerthConfig.DiskMechanism.WALK,
-                      BerthConfig.Exec.DEFAULT_MAX_INODES)));
+                  DiskLimits.quota(
+                      QUOTA, BerthConfig.DiskMechanism.WALK, BerthConfig.Exec.DEFAULT_MAX_INODES)));
 
   @Test
   void aFileBeyondTheQuotaStopsTheCommandWithoutAnyVolume() {

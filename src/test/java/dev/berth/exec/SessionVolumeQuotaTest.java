@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.config.BerthConfig;
+import dev.berth.testing.DiskLimits;
 import dev.berth.testing.Fixtures;
 import dev.berth.testing.Http;
 import dev.berth.testing.Mounts;
@@ -33,18 +34,7 @@ class SessionVolumeQuotaTest {
   @RegisterExtension
   static final SharedServer server =
       new SharedServer(
-          c ->
-              c.withExec(
-                  new BerthConfig.Exec(
-                          "bwrap",
-                          BerthConfig.Exec.DEFAULT_TIMEOUT,
-                          BerthConfig.Exec.MAX_TIMEOUT,
-                          64 * 1024,
-                          QUOTA,
-                          BerthConfig.Exec.DEFAULT_MAX_PROCESSES,
-                          BerthConfig.DiskMechanism.AUTO,
-                          BerthConfig.Exec.DEFAULT_MAX_INODES)
-                      .withDisk(BerthConfig.DiskMechanism.LOOP, INODES)));
+          c -> c.withExec(DiskLimits.quota(QUOTA, BerthConfig.DiskMechanism.LOOP, INODES)));
 
   @BeforeAll
   static void needsRoot() {
