@@ -392,14 +392,18 @@ public final class LocalSandboxHost implements AutoCloseable {
    */
   private void writableDirectories(String sessionId, SessionTree tree, TopDirectories top)
       throws IOException {
-    if (volumes.loop()
-        && !volumes.attached(sessionId)
-        && lstat(top.session(), name("outputs")).isEmpty()
-        && (volumes.exists(sessionId) || outputsDirectory.hasOutputsToRestore(sessionId))) {
-      attachVolume(sessionId, tree, top);
-      return;
+    if (lstat(top.session(), name("outputs")).isEmpty()) {
+      if (volumes.loop() && !volumes.attached(sessionId) && volumes.exists(sessionId)) {
+        attachVolume(sessionId, tree, top);
+        return;
+      }
+      var wanted = outputsDirectory.wanted(sessionId);
+      if (volumes.loop() && !volumes.attached(sessionId) && !wanted.isEmpty()) {
+        attachVolume(sessionId, tree, top);
+        return;
+      }
+      outputsDirectory.create(sessionId, top.session(), wanted);
     }
-    outputsDirectory.createIfMissing(sessionId, top.session());
     tree.createIfMissing(top.tree(), "workspace");
   }
 

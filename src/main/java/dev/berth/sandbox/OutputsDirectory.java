@@ -67,7 +67,14 @@ final class OutputsDirectory {
     if (lstat(session, name("outputs")).isPresent()) {
       return;
     }
-    createIn(sessionId, session, staging);
+    create(sessionId, session, staging, wanted(sessionId));
+  }
+
+  /** {@link #createIfMissing}, outputs known missing and {@code wanted} their records. */
+  void create(
+      String sessionId, SecureDirectoryStream<Path> session, List<OutputRestorer.Wanted> wanted)
+      throws IOException {
+    create(sessionId, session, staging, wanted);
   }
 
   /**
@@ -82,19 +89,22 @@ final class OutputsDirectory {
       return;
     }
     try (var onVolume = Staging.open(stagingDir)) {
-      createIn(sessionId, volume, onVolume);
+      create(sessionId, volume, onVolume, wanted(sessionId));
     }
     Files.delete(stagingDir);
   }
 
-  /** Whether the catalogue has outputs to put back into the session's (missing) outputs. */
-  boolean hasOutputsToRestore(String sessionId) {
-    return !restorer.wanted(sessionId).isEmpty();
+  /** The outputs the catalogue would put back into the session's missing outputs. */
+  List<OutputRestorer.Wanted> wanted(String sessionId) {
+    return restorer.wanted(sessionId);
   }
 
-  private void createIn(String sessionId, SecureDirectoryStream<Path> session, Staging staging)
+  private void create(
+      String sessionId,
+      SecureDirectoryStream<Path> session,
+      Staging staging,
+      List<OutputRestorer.Wanted> wanted)
       throws IOException {
-    List<OutputRestorer.Wanted> wanted = restorer.wanted(sessionId);
     Path temp = staging.newDirectory();
     List<OutputRestorer.Restored> placed;
     try {
