@@ -105,6 +105,7 @@ public final class Berth implements AutoCloseable {
       // before any tree is built: a rebuilt tree gets its catalogued outputs back
       sandboxes.restoreOutputsWith(outputs, commands.owner());
       var reconciler = new Reconciler(resourceStore, sessionStore, sandboxes, commands, placement);
+      parts.add(reconciler);
       placement.start(reconciler);
       var resources =
           new ResourceService(

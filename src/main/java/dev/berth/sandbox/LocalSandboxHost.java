@@ -8,6 +8,7 @@ import static dev.berth.sandbox.NoFollow.openTrusted;
 import static dev.berth.sandbox.NoFollow.own;
 import static dev.berth.sandbox.NoFollow.removeTree;
 
+import dev.berth.error.OutOfDescriptors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -44,7 +45,8 @@ import java.util.function.Function;
  *
  * <p>Operations on one session are serialised by a striped lock ({@link SessionLocks}), so
  * different sessions rarely wait for each other. Nothing is fsynced: after a crash the reconciler
- * rebuilds the tree from the records (principle 1).
+ * rebuilds the tree from the records (principle 1). A failure for want of descriptors is thrown as
+ * {@link OutOfDescriptors}, so callers can tell it from a broken tree and try again later.
  */
 public final class LocalSandboxHost implements AutoCloseable {
   private static final int STRIPES = 256;
@@ -275,7 +277,7 @@ public final class LocalSandboxHost implements AutoCloseable {
     try {
       return DiskUsage.of(sandboxesDir, id.value());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot measure sandbox " + sessionId, e);
+      throw OutOfDescriptors.orUnchecked("cannot measure sandbox " + sessionId, e);
     }
   }
 
@@ -306,7 +308,7 @@ public final class LocalSandboxHost implements AutoCloseable {
     try {
       return outputs.list(sandboxesDir, id.value(), limit);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot list the outputs of sandbox " + sessionId, e);
+      throw OutOfDescriptors.orUnchecked("cannot list the outputs of sandbox " + sessionId, e);
     }
   }
 
@@ -320,7 +322,7 @@ public final class LocalSandboxHost implements AutoCloseable {
     try {
       return outputs.read(sandboxesDir, id.value(), file, reader, discard);
     } catch (IOException e) {
-      throw new UncheckedIOException(
+      throw OutOfDescriptors.orUnchecked(
           "cannot read output " + file.path() + " of sandbox " + sessionId, e);
     }
   }
@@ -337,7 +339,7 @@ public final class LocalSandboxHost implements AutoCloseable {
       }
       return Collections.unmodifiableSet(sessions);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot list sandboxes in " + sandboxes, e);
+      throw OutOfDescriptors.orUnchecked("cannot list sandboxes in " + sandboxes, e);
     }
   }
 
@@ -371,7 +373,7 @@ public final class LocalSandboxHost implements AutoCloseable {
     try (var session = locks.lock(id)) {
       action.run(new SessionTree(session, staging, spares));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot " + what + " sandbox " + sessionId, e);
+      throw OutOfDescriptors.orUnchecked("cannot " + what + " sandbox " + sessionId, e);
     }
   }
 }
