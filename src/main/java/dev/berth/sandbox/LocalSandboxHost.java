@@ -52,9 +52,10 @@ public final class LocalSandboxHost implements AutoCloseable {
   private static final int STRIPES = 256;
 
   /**
-   * Sessions whose top directories stay open between operations; each holds eight descriptors, so
-   * this keeps at most 2048 open. Fewer than the sessions changing at once means reopening their
-   * four directories on nearly every change: 16 was a tenth of a mount's cost at 64 busy sessions.
+   * Sessions whose top directories stay open between operations, unless told otherwise; each holds
+   * eight descriptors, so this keeps at most 2048 open. Fewer than the sessions changing at once
+   * means reopening their four directories on nearly every change: 16 was a tenth of a mount's cost
+   * at 64 busy sessions.
    */
   static final int KEPT_SESSIONS = 256;
 
@@ -76,6 +77,16 @@ public final class LocalSandboxHost implements AutoCloseable {
    * @param blobs where the blob with a given SHA-256 lives
    */
   public LocalSandboxHost(Path dataDir, Function<String, Path> blobs) {
+    this(dataDir, blobs, KEPT_SESSIONS);
+  }
+
+  /**
+   * @param dataDir Berth's data directory; sandboxes live in {@code <dataDir>/sandboxes}
+   * @param blobs where the blob with a given SHA-256 lives
+   * @param keptSessions how many sessions' top directories stay open between operations, eight
+   *     descriptors each (sized from the process's descriptor limit)
+   */
+  public LocalSandboxHost(Path dataDir, Function<String, Path> blobs, int keptSessions) {
     this.sandboxes = dataDir.resolve("sandboxes");
     Path cache = sandboxes.resolve(".cache");
     try {
@@ -92,7 +103,7 @@ public final class LocalSandboxHost implements AutoCloseable {
     }
     links = new BlobLinks(blobs, cache, staging);
     outputsDirectory = new OutputsDirectory(staging, blobs);
-    kept = new KeptSessions(sandboxesDir, KEPT_SESSIONS);
+    kept = new KeptSessions(sandboxesDir, keptSessions);
     spares = new SpareDirectories(staging, SPARE_DIRECTORIES);
   }
 
