@@ -38,17 +38,18 @@ final class NoFollow {
    * a directory there (a file, a link, a FIFO, or gone).
    *
    * <p>Design note. The JDK's {@link SecureDirectoryStream#newDirectoryStream} closes one
-   * descriptor twice when the name it opens is not a directory (JDK-8392711): it opens the name,
-   * duplicates the descriptor, and when {@code fdopendir} then refuses a regular file, it closes
-   * the first descriptor twice and leaks the duplicate. Between the two closes another thread may
-   * get that number for a socket or the JVM's own poller, and the second close takes it from under
-   * it; with few descriptors left the freed number is the one handed out next, so this bites just
-   * when the process runs short. A command can swap a directory of its outputs or workspace for a
-   * file between any lstat and the open, so checking first cannot prevent it. So the name is opened
-   * as {@code name/.}, which the kernel refuses before opening anything unless it resolves to a
-   * directory, and the directory opened is then checked to be the one at {@code name} now (same
-   * inode, not a link): an open directory's inode cannot be reused, so a link followed on the way
-   * is caught and the directory closed, never walked.
+   * descriptor twice when the name it opens is not a directory (its error path in {@code
+   * sun.nio.fs.UnixSecureDirectoryStream}): it opens the name, duplicates the descriptor, and when
+   * {@code fdopendir} then refuses a regular file, it closes the first descriptor twice and leaks
+   * the duplicate. Between the two closes another thread may get that number for a socket or the
+   * JVM's own poller, and the second close takes it from under it; with few descriptors left the
+   * freed number is the one handed out next, so this bites just when the process runs short. A
+   * command can swap a directory of its outputs or workspace for a file between any lstat and the
+   * open, so checking first cannot prevent it. So the name is opened as {@code name/.}, which the
+   * kernel refuses before opening anything unless it resolves to a directory, and the directory
+   * opened is then checked to be the one at {@code name} now (same inode, not a link): an open
+   * directory's inode cannot be reused, so a link followed on the way is caught and the directory
+   * closed, never walked.
    */
   static SecureDirectoryStream<Path> open(SecureDirectoryStream<Path> parent, Path name)
       throws IOException {

@@ -33,7 +33,7 @@ class NoFollowTest {
               .isInstanceOf(FileSystemException.class);
         }
       }
-      // The JDK's failing path closes one descriptor twice and leaks its duplicate (JDK-8392711):
+      // The JDK's failing path closes one descriptor twice and leaks its duplicate:
       // a leak here means the double close ran, the one that can close another thread's socket.
       assertThat(openDescriptors()).isEqualTo(before);
     }
