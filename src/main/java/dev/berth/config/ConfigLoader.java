@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Builds a {@link BerthConfig} from defaults, then environment variables, then command-line flags
@@ -90,7 +91,10 @@ public final class ConfigLoader {
             intValue(values, "--exec-max-processes", Exec.DEFAULT_MAX_PROCESSES),
             BerthConfig.DiskMechanism.parse(
                 values.getOrDefault("--session-disk-mechanism", "auto")),
-            longValue(values, "--session-max-inodes", Exec.DEFAULT_MAX_INODES)));
+            longValue(values, "--session-max-inodes", Exec.DEFAULT_MAX_INODES)),
+        values.containsKey("--max-connections")
+            ? OptionalInt.of(intValue(values, "--max-connections", 0))
+            : OptionalInt.empty());
   }
 
   /** The bucket, when one is named; the other S3 settings mean nothing without it. */
@@ -180,7 +184,8 @@ public final class ConfigLoader {
     EXEC_MAX_PROCESSES("--exec-max-processes", "BERTH_EXEC_MAX_PROCESSES"),
     DISK_QUOTA("--session-disk-quota-bytes", "BERTH_SESSION_DISK_QUOTA_BYTES"),
     DISK_MECHANISM("--session-disk-mechanism", "BERTH_SESSION_DISK_MECHANISM"),
-    MAX_INODES("--session-max-inodes", "BERTH_SESSION_MAX_INODES");
+    MAX_INODES("--session-max-inodes", "BERTH_SESSION_MAX_INODES"),
+    MAX_CONNECTIONS("--max-connections", "BERTH_MAX_CONNECTIONS");
 
     final String flag;
     final String env;

@@ -9,6 +9,7 @@ import static dev.berth.sandbox.NoFollow.own;
 import static dev.berth.sandbox.NoFollow.removeTree;
 
 import dev.berth.config.BerthConfig;
+import dev.berth.error.OutOfDescriptors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -47,16 +48,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Operations on one session are serialised by a striped lock ({@link SessionLocks}), so
  * different sessions rarely wait for each other. Nothing is fsynced: after a crash the reconciler
- * rebuilds the tree from the records (principle 1).
+ * rebuilds the tree from the records (principle 1). A failure for want of descriptors is thrown as
+ * {@link OutOfDescriptors}, so callers can tell it from a broken tree and try again later.
  */
 public final class LocalSandboxHost implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LocalSandboxHost.class);
   private static final int STRIPES = 256;
 
   /**
-   * Sessions whose top directories stay open between operations; each holds eight descriptors, so
-   * this keeps at most 2048 open. Fewer than the sessions changing at once means reopening their
-   * four directories on nearly every change: 16 was a tenth of a mount's cost at 64 busy sessions.
+   * Sessions whose top directories stay open between operations, unless told otherwise; each holds
+   * eight descriptors, so this keeps at most 2048 open. Fewer than the sessions changing at once
+   * means reopening their four directories on nearly every change: 16 was a tenth of a mount's cost
+   * at 64 busy sessions.
    */
   static final int KEPT_SESSIONS = 256;
 
@@ -82,11 +85,22 @@ public final class LocalSandboxHost implements AutoCloseable {
    * @param blobs where the blob with a given SHA-256 lives
    */
   public LocalSandboxHost(Path dataDir, Function<String, Path> blobs) {
+    this(dataDir, blobs, KEPT_SESSIONS);
+  }
+
+  /**
+   * A host whose disk quota is the default, enforced by the walk ({@link DiskUsage}).
+   *
+   * @param keptSessions how many sessions' top directories stay open between operations, eight
+   *     descriptors each (sized from the process's descriptor limit)
+   */
+  public LocalSandboxHost(Path dataDir, Function<String, Path> blobs, int keptSessions) {
     this(
         dataDir,
         blobs,
         BerthConfig.Exec.defaults()
-            .withDisk(BerthConfig.DiskMechanism.WALK, BerthConfig.Exec.DEFAULT_MAX_INODES));
+            .withDisk(BerthConfig.DiskMechanism.WALK, BerthConfig.Exec.DEFAULT_MAX_INODES),
+        keptSessions);
   }
 
   /**
@@ -94,9 +108,12 @@ public final class LocalSandboxHost implements AutoCloseable {
    *     volumes in {@code <dataDir>/volumes} ({@link SessionVolumes})
    * @param blobs where the blob with a given SHA-256 lives
    * @param limits the disk quota, the inode limit and how they are enforced
+   * @param keptSessions how many sessions' top directories stay open between operations, eight
+   *     descriptors each (sized from the process's descriptor limit)
    * @throws IllegalStateException if volumes are asked for and cannot be made here
    */
-  public LocalSandboxHost(Path dataDir, Function<String, Path> blobs, BerthConfig.Exec limits) {
+  public LocalSandboxHost(
+      Path dataDir, Function<String, Path> blobs, BerthConfig.Exec limits, int keptSessions) {
     this.sandboxes = dataDir.resolve("sandboxes");
     this.quotaBytes = limits.diskQuotaBytes();
     Path cache = sandboxes.resolve(".cache");
@@ -119,7 +136,7 @@ public final class LocalSandboxHost implements AutoCloseable {
             volumesDir, sandboxes, loop, limits.diskQuotaBytes(), limits.maxInodes());
     links = new BlobLinks(blobs, cache, staging);
     outputsDirectory = new OutputsDirectory(staging, blobs);
-    kept = new KeptSessions(sandboxesDir, KEPT_SESSIONS);
+    kept = new KeptSessions(sandboxesDir, keptSessions);
     spares = new SpareDirectories(staging, SPARE_DIRECTORIES);
   }
 
@@ -313,7 +330,7 @@ public final class LocalSandboxHost implements AutoCloseable {
       long bytes = DiskUsage.of(sandboxesDir, id.value());
       return new DiskSpace(bytes, bytes > quotaBytes);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot measure sandbox " + sessionId, e);
+      throw OutOfDescriptors.orUnchecked("cannot measure sandbox " + sessionId, e);
     }
   }
 
@@ -349,7 +366,7 @@ public final class LocalSandboxHost implements AutoCloseable {
     try {
       return outputs.list(sandboxesDir, id.value(), limit);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot list the outputs of sandbox " + sessionId, e);
+      throw OutOfDescriptors.orUnchecked("cannot list the outputs of sandbox " + sessionId, e);
     }
   }
 
@@ -364,7 +381,7 @@ public final class LocalSandboxHost implements AutoCloseable {
     try {
       return outputs.read(sandboxesDir, id.value(), file, reader, discard);
     } catch (IOException e) {
-      throw new UncheckedIOException(
+      throw OutOfDescriptors.orUnchecked(
           "cannot read output " + file.path() + " of sandbox " + sessionId, e);
     }
   }
@@ -381,7 +398,7 @@ public final class LocalSandboxHost implements AutoCloseable {
       }
       return Collections.unmodifiableSet(sessions);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot list sandboxes in " + sandboxes, e);
+      throw OutOfDescriptors.orUnchecked("cannot list sandboxes in " + sandboxes, e);
     }
   }
 
@@ -513,7 +530,7 @@ public final class LocalSandboxHost implements AutoCloseable {
     try (var session = locks.lock(id)) {
       action.run(new SessionTree(session, staging, spares));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot " + what + " sandbox " + sessionId, e);
+      throw OutOfDescriptors.orUnchecked("cannot " + what + " sandbox " + sessionId, e);
     }
   }
 }
