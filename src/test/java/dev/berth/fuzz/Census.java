@@ -1,9 +1,10 @@
 package dev.berth.fuzz;
 
-import dev.berth.testing.Fixtures;
-import dev.berth.testing.Http;
 import dev.berth.testing.TestServer;
 import java.io.IOException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -11,60 +12,61 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * What a server holds, as its API lists it: the ids of every file, session, agent and environment
- * in each workspace, and of every resource and session-scoped file of the sessions named; beside
- * them the digests of the stored blobs. Two censuses taken around a rejected request must be equal
- * (blobs may only go: a deleted file's blob is collected a moment after its delete was answered).
+ * What a server stores, read from its metadata store and blob store: every row of the tables that
+ * hold files, sessions, resources, outputs, agents and environments (of every workspace), and the
+ * digests of the stored blobs. Two censuses taken around a rejected request must hold the same
+ * rows; blobs may only go (a deleted file's blob is collected a moment after its delete was
+ * answered), never come.
  *
- * @param records list → ids, such as {@code alpha /v1/files → {file_…}}
+ * @param rows table → each row, its columns joined
  * @param blobs the blob store's digests
  */
-record Census(Map<String, Set<String>> records, Set<String> blobs) {
+record Census(Map<String, Set<String>> rows, Set<String> blobs) {
+  private static final List<String> TABLES =
+      List.of(
+          "files",
+          "sessions",
+          "session_resources",
+          "session_outputs",
+          "agents",
+          "agent_versions",
+          "environments");
 
-  static Census take(TestServer server, List<String> sessions) throws IOException {
-    Map<String, Set<String>> records = new TreeMap<>();
-    for (String key : List.of(TestServer.KEY, TestServer.OTHER_KEY)) {
-      Http http = server.http(key);
-      String workspace = key.equals(TestServer.KEY) ? "alpha " : "beta ";
-      for (String list :
-          List.of(
-              "/v1/files?limit=100",
-              "/v1/sessions?limit=100&include_archived=true",
-              "/v1/agents?limit=100&include_archived=true",
-              "/v1/environments?limit=100&include_archived=true")) {
-        records.put(workspace + list, ids(http, list));
+  /** Reads the rows through {@code metadata}, a connection to {@code server}'s metadata store. */
+  static Census take(TestServer server, Connection metadata) throws IOException, SQLException {
+    Map<String, Set<String>> rows = new TreeMap<>();
+    try (var statement = metadata.createStatement()) {
+      for (String table : TABLES) {
+        Set<String> all = new TreeSet<>();
+        try (ResultSet r = statement.executeQuery("SELECT * FROM " + table)) {
+          int columns = r.getMetaData().getColumnCount();
+          while (r.next()) {
+            var row = new StringBuilder();
+            for (int i = 1; i <= columns; i++) {
+              row.append(i > 1 ? " | " : "").append(r.getString(i));
+            }
+            all.add(row.toString());
+          }
+        }
+        rows.put(table, all);
       }
     }
-    Http http = server.http();
-    for (String session : sessions) {
-      String resources = "/v1/sessions/" + session + "/resources?limit=100";
-      records.put(resources, ids(http, resources));
-      String scoped = "/v1/files?limit=100&scope_id=" + session;
-      records.put(scoped, ids(http, scoped));
-    }
-    return new Census(records, new TreeSet<>(server.blobs().digests()));
+    return new Census(rows, new TreeSet<>(server.blobs().digests()));
   }
 
-  private static Set<String> ids(Http http, String list) {
-    Set<String> ids = new TreeSet<>();
-    for (var page : Fixtures.pages(http, list)) {
-      if (page.status() != 200) {
-        throw new IllegalStateException(list + " answered " + page.status() + ": " + page.json());
-      }
-      page.json().get("data").forEach(item -> ids.add(item.get("id").asText()));
-    }
-    return ids;
-  }
-
-  /** What {@code after} holds that this census did not, or records it lost; empty if none. */
+  /** The rows {@code after} added or dropped, and the blobs it added; empty if none. */
   String differences(Census after) {
     var out = new StringBuilder();
-    records.forEach(
-        (list, ids) -> {
-          Set<String> now = after.records.getOrDefault(list, Set.of());
-          if (!now.equals(ids)) {
-            out.append(list).append(": before ").append(ids).append(", after ").append(now);
-            out.append('\n');
+    rows.forEach(
+        (table, before) -> {
+          Set<String> now = after.rows.getOrDefault(table, Set.of());
+          Set<String> added = new TreeSet<>(now);
+          added.removeAll(before);
+          Set<String> dropped = new TreeSet<>(before);
+          dropped.removeAll(now);
+          if (!added.isEmpty() || !dropped.isEmpty()) {
+            out.append(table).append(": added ").append(added).append(", dropped ");
+            out.append(dropped).append('\n');
           }
         });
     Set<String> newBlobs = new TreeSet<>(after.blobs);
