@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Builds a {@link BerthConfig} from defaults, then environment variables, then command-line flags
@@ -87,7 +88,10 @@ public final class ConfigLoader {
                 longValue(values, "--exec-max-timeout-ms", Exec.MAX_TIMEOUT.toMillis())),
             longValue(values, "--exec-max-output-bytes", Exec.DEFAULT_MAX_OUTPUT_BYTES),
             longValue(values, "--session-disk-quota-bytes", Exec.DEFAULT_DISK_QUOTA_BYTES),
-            intValue(values, "--exec-max-processes", Exec.DEFAULT_MAX_PROCESSES)));
+            intValue(values, "--exec-max-processes", Exec.DEFAULT_MAX_PROCESSES)),
+        values.containsKey("--max-connections")
+            ? OptionalInt.of(intValue(values, "--max-connections", 0))
+            : OptionalInt.empty());
   }
 
   /** The bucket, when one is named; the other S3 settings mean nothing without it. */
@@ -175,7 +179,8 @@ public final class ConfigLoader {
     EXEC_MAX_TIMEOUT("--exec-max-timeout-ms", "BERTH_EXEC_MAX_TIMEOUT_MS"),
     EXEC_MAX_OUTPUT("--exec-max-output-bytes", "BERTH_EXEC_MAX_OUTPUT_BYTES"),
     EXEC_MAX_PROCESSES("--exec-max-processes", "BERTH_EXEC_MAX_PROCESSES"),
-    DISK_QUOTA("--session-disk-quota-bytes", "BERTH_SESSION_DISK_QUOTA_BYTES");
+    DISK_QUOTA("--session-disk-quota-bytes", "BERTH_SESSION_DISK_QUOTA_BYTES"),
+    MAX_CONNECTIONS("--max-connections", "BERTH_MAX_CONNECTIONS");
 
     final String flag;
     final String env;

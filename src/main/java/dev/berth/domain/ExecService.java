@@ -103,6 +103,7 @@ public final class ExecService {
             reason -> {
               throw sandboxUnavailable(reason);
             });
+    reconciler.requireInLine(sessionId);
     LocalSandboxHost.CommandDirs dirs = dirs(workspaceId, sessionId);
     BubblewrapRunner.Result result;
     try {
