@@ -110,6 +110,12 @@ public record BerthConfig(
    * @param maxTimeout the most wall time a request may ask for
    * @param maxOutputBytes how much of each of stdout and stderr a command may write
    * @param diskQuotaBytes how much a session's outputs and workspace may hold together
+   * @param maxProcesses how many processes (threads included) one session's commands may have
+   *     together ({@code --session-max-processes}; {@code --exec-max-processes} is its older name)
+   * @param maxMemoryBytes how much memory one session's commands may use together
+   * @param cpuWeight a session's share of the CPU against the others, 1 to 10000 (100 is even)
+   * @param sessionMaxConcurrentCommands how many commands one session may run at once
+   * @param maxConcurrentCommands how many commands the server runs at once, all sessions together
    */
   public record Exec(
       String bwrap,
@@ -117,12 +123,25 @@ public record BerthConfig(
       Duration maxTimeout,
       long maxOutputBytes,
       long diskQuotaBytes,
-      int maxProcesses) {
+      int maxProcesses,
+      long maxMemoryBytes,
+      int cpuWeight,
+      int sessionMaxConcurrentCommands,
+      int maxConcurrentCommands) {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
     public static final long DEFAULT_MAX_OUTPUT_BYTES = 1024L * 1024;
     public static final long DEFAULT_DISK_QUOTA_BYTES = 1024L * 1024 * 1024;
     public static final int DEFAULT_MAX_PROCESSES = 1024;
+    public static final long DEFAULT_MAX_MEMORY_BYTES = 2L * 1024 * 1024 * 1024;
+
+    /** Below this, bubblewrap and the shell that starts it may not fit. */
+    public static final long MIN_MEMORY_BYTES = 16L * 1024 * 1024;
+
+    public static final int DEFAULT_CPU_WEIGHT = 100;
+    public static final int MAX_CPU_WEIGHT = 10_000;
+    public static final int DEFAULT_SESSION_MAX_CONCURRENT_COMMANDS = 8;
+    public static final int DEFAULT_MAX_CONCURRENT_COMMANDS = 64;
 
     public Exec {
       if (bwrap.isBlank()) {
@@ -152,9 +171,56 @@ public record BerthConfig(
       }
       if (maxProcesses < 1) {
         throw new IllegalArgumentException(
-            "--exec-max-processes (BERTH_EXEC_MAX_PROCESSES) must be positive, got "
+            "--session-max-processes (BERTH_SESSION_MAX_PROCESSES) must be positive, got "
                 + maxProcesses);
       }
+      if (maxMemoryBytes < MIN_MEMORY_BYTES) {
+        throw new IllegalArgumentException(
+            "--session-max-memory-bytes (BERTH_SESSION_MAX_MEMORY_BYTES) must be at least "
+                + MIN_MEMORY_BYTES
+                + ", got "
+                + maxMemoryBytes);
+      }
+      if (cpuWeight < 1 || cpuWeight > MAX_CPU_WEIGHT) {
+        throw new IllegalArgumentException(
+            "--session-cpu-weight (BERTH_SESSION_CPU_WEIGHT) must be between 1 and "
+                + MAX_CPU_WEIGHT
+                + ", got "
+                + cpuWeight);
+      }
+      if (sessionMaxConcurrentCommands < 1) {
+        throw new IllegalArgumentException(
+            "--session-max-concurrent-commands (BERTH_SESSION_MAX_CONCURRENT_COMMANDS) must be"
+                + " positive, got "
+                + sessionMaxConcurrentCommands);
+      }
+      if (maxConcurrentCommands < 1) {
+        throw new IllegalArgumentException(
+            "--exec-max-concurrent-commands (BERTH_EXEC_MAX_CONCURRENT_COMMANDS) must be"
+                + " positive, got "
+                + maxConcurrentCommands);
+      }
+    }
+
+    /** These limits, with the session's resources and the concurrency caps at their defaults. */
+    public Exec(
+        String bwrap,
+        Duration defaultTimeout,
+        Duration maxTimeout,
+        long maxOutputBytes,
+        long diskQuotaBytes,
+        int maxProcesses) {
+      this(
+          bwrap,
+          defaultTimeout,
+          maxTimeout,
+          maxOutputBytes,
+          diskQuotaBytes,
+          maxProcesses,
+          DEFAULT_MAX_MEMORY_BYTES,
+          DEFAULT_CPU_WEIGHT,
+          DEFAULT_SESSION_MAX_CONCURRENT_COMMANDS,
+          DEFAULT_MAX_CONCURRENT_COMMANDS);
     }
 
     public static Exec defaults() {
@@ -165,6 +231,22 @@ public record BerthConfig(
           DEFAULT_MAX_OUTPUT_BYTES,
           DEFAULT_DISK_QUOTA_BYTES,
           DEFAULT_MAX_PROCESSES);
+    }
+
+    /** These limits with a session's processes, memory, CPU weight and the concurrency caps. */
+    public Exec withSessionResources(
+        int processes, long memoryBytes, int weight, int perSession, int perServer) {
+      return new Exec(
+          bwrap,
+          defaultTimeout,
+          maxTimeout,
+          maxOutputBytes,
+          diskQuotaBytes,
+          processes,
+          memoryBytes,
+          weight,
+          perSession,
+          perServer);
     }
   }
 
