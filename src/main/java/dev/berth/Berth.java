@@ -1,6 +1,7 @@
 package dev.berth;
 
 import dev.berth.config.BerthConfig;
+import dev.berth.config.DescriptorBudget;
 import dev.berth.domain.AgentService;
 import dev.berth.domain.BlobReferences;
 import dev.berth.domain.EnvironmentService;
@@ -37,6 +38,8 @@ import dev.berth.store.SessionStore;
 import dev.berth.store.WorkspaceStore;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running Berth: stores, services and the HTTP server, wired from one {@link BerthConfig}. On the
@@ -44,6 +47,7 @@ import java.util.Optional;
  * metadata and bytes are shared with other nodes and only sandboxes stay here.
  */
 public final class Berth implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Berth.class);
   private final HttpServer http;
   private final BubblewrapRunner commands;
   private final List<AutoCloseable> parts;
@@ -72,7 +76,15 @@ public final class Berth implements AutoCloseable {
       var fileStore = new FileStore(db);
       var references = new BlobReferences(db, fileStore, blobs);
       references.collectOrphans();
-      var sandboxes = new LocalSandboxHost(config.dataDir(), blobs::localPath);
+      var budget = DescriptorBudget.forThisProcess(config.maxConnections());
+      log.info(budget.describe());
+      if (budget.softBelowHard()) {
+        log.warn(
+            "the soft descriptor limit is below the hard one (the JVM runs with -XX:-MaxFDLimit?);"
+                + " Berth sizes by the soft one and cannot raise it itself");
+      }
+      var sandboxes =
+          new LocalSandboxHost(config.dataDir(), blobs::localPath, budget.keptSessions());
       parts.add(sandboxes);
       SessionPlacement placement = placement(config, db);
       parts.add(placement);
@@ -105,6 +117,7 @@ public final class Berth implements AutoCloseable {
       // before any tree is built: a rebuilt tree gets its catalogued outputs back
       sandboxes.restoreOutputsWith(outputs, commands.owner());
       var reconciler = new Reconciler(resourceStore, sessionStore, sandboxes, commands, placement);
+      parts.add(reconciler);
       placement.start(reconciler);
       var resources =
           new ResourceService(
@@ -140,7 +153,8 @@ public final class Berth implements AutoCloseable {
                   new AgentsRoutes(agents, config.maxJsonBytes()),
                   new SessionsRoutes(sessions, config.maxJsonBytes()),
                   new ResourcesRoutes(resources, config.maxJsonBytes()),
-                  new ExecRoutes(exec, config.maxJsonBytes())));
+                  new ExecRoutes(exec, config.maxJsonBytes())),
+              budget.maxConnections());
       return new Berth(http, commands, List.copyOf(parts), generated);
     } catch (RuntimeException e) {
       closeAll(parts);
@@ -188,7 +202,7 @@ public final class Berth implements AutoCloseable {
       try {
         part.close();
       } catch (Exception e) {
-        org.slf4j.LoggerFactory.getLogger(Berth.class).warn("closing {} failed", part, e);
+        log.warn("closing {} failed", part, e);
       }
     }
   }

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Everything Berth can be told at start-up, loaded once by {@link ConfigLoader} and passed down
@@ -23,6 +24,8 @@ import java.util.Optional;
  * @param apiKeys keys given by configuration, each with the workspace it belongs to
  * @param shared the stores several nodes share, when Berth runs on more than one
  * @param exec how commands run in session sandboxes ({@code POST /berth/v1/sessions/{id}/exec})
+ * @param maxConnections the most HTTP connections open at once; empty derives it from the process's
+ *     descriptor limit ({@code DescriptorBudget})
  */
 public record BerthConfig(
     Path dataDir,
@@ -35,7 +38,8 @@ public record BerthConfig(
     boolean uploadsDownloadable,
     List<ApiKeyGrant> apiKeys,
     Shared shared,
-    Exec exec) {
+    Exec exec,
+    OptionalInt maxConnections) {
 
   public static final long DEFAULT_MAX_UPLOAD_BYTES = 500L * 1024 * 1024;
   public static final int DEFAULT_LEASE_SECONDS = 15;
@@ -274,6 +278,10 @@ public record BerthConfig(
       throw new IllegalArgumentException(
           "max outputs per session must be positive, got " + maxOutputsPerSession);
     }
+    if (maxConnections.isPresent() && maxConnections.getAsInt() < 1) {
+      throw new IllegalArgumentException(
+          "max connections must be positive, got " + maxConnections.getAsInt());
+    }
   }
 
   /** The embedded default: everything under {@code dataDir}, listening on {@code port}. */
@@ -289,7 +297,8 @@ public record BerthConfig(
         false,
         List.of(),
         Shared.none(),
-        Exec.defaults());
+        Exec.defaults(),
+        OptionalInt.empty());
   }
 
   public BerthConfig withMaxUploadBytes(long bytes) {
@@ -304,7 +313,8 @@ public record BerthConfig(
         uploadsDownloadable,
         apiKeys,
         shared,
-        exec);
+        exec,
+        maxConnections);
   }
 
   public BerthConfig withMaxJsonBytes(long bytes) {
@@ -319,7 +329,8 @@ public record BerthConfig(
         uploadsDownloadable,
         apiKeys,
         shared,
-        exec);
+        exec,
+        maxConnections);
   }
 
   public BerthConfig withMaxFilesPerSession(int files) {
@@ -334,7 +345,8 @@ public record BerthConfig(
         uploadsDownloadable,
         apiKeys,
         shared,
-        exec);
+        exec,
+        maxConnections);
   }
 
   public BerthConfig withMaxOutputsPerSession(int outputs) {
@@ -349,7 +361,8 @@ public record BerthConfig(
         uploadsDownloadable,
         apiKeys,
         shared,
-        exec);
+        exec,
+        maxConnections);
   }
 
   public BerthConfig withUploadsDownloadable(boolean downloadable) {
@@ -364,7 +377,8 @@ public record BerthConfig(
         downloadable,
         apiKeys,
         shared,
-        exec);
+        exec,
+        maxConnections);
   }
 
   public BerthConfig withApiKeys(List<ApiKeyGrant> keys) {
@@ -379,7 +393,8 @@ public record BerthConfig(
         uploadsDownloadable,
         keys,
         shared,
-        exec);
+        exec,
+        maxConnections);
   }
 
   public BerthConfig withShared(Shared stores) {
@@ -394,7 +409,8 @@ public record BerthConfig(
         uploadsDownloadable,
         apiKeys,
         stores,
-        exec);
+        exec,
+        maxConnections);
   }
 
   public BerthConfig withExec(Exec commands) {
@@ -409,6 +425,23 @@ public record BerthConfig(
         uploadsDownloadable,
         apiKeys,
         shared,
-        commands);
+        commands,
+        maxConnections);
+  }
+
+  public BerthConfig withMaxConnections(int connections) {
+    return new BerthConfig(
+        dataDir,
+        host,
+        port,
+        maxUploadBytes,
+        maxJsonBytes,
+        maxFilesPerSession,
+        maxOutputsPerSession,
+        uploadsDownloadable,
+        apiKeys,
+        shared,
+        exec,
+        OptionalInt.of(connections));
   }
 }

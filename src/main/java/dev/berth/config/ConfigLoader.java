@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Builds a {@link BerthConfig} from defaults, then environment variables, then command-line flags
@@ -100,7 +101,10 @@ public final class ConfigLoader {
                 "--session-max-concurrent-commands",
                 Exec.DEFAULT_SESSION_MAX_CONCURRENT_COMMANDS),
             intValue(
-                values, "--exec-max-concurrent-commands", Exec.DEFAULT_MAX_CONCURRENT_COMMANDS)));
+                values, "--exec-max-concurrent-commands", Exec.DEFAULT_MAX_CONCURRENT_COMMANDS)),
+        values.containsKey("--max-connections")
+            ? OptionalInt.of(intValue(values, "--max-connections", 0))
+            : OptionalInt.empty());
   }
 
   /** The bucket, when one is named; the other S3 settings mean nothing without it. */
@@ -206,7 +210,8 @@ public final class ConfigLoader {
     SESSION_MAX_CONCURRENT(
         "--session-max-concurrent-commands", "BERTH_SESSION_MAX_CONCURRENT_COMMANDS"),
     EXEC_MAX_CONCURRENT("--exec-max-concurrent-commands", "BERTH_EXEC_MAX_CONCURRENT_COMMANDS"),
-    DISK_QUOTA("--session-disk-quota-bytes", "BERTH_SESSION_DISK_QUOTA_BYTES");
+    DISK_QUOTA("--session-disk-quota-bytes", "BERTH_SESSION_DISK_QUOTA_BYTES"),
+    MAX_CONNECTIONS("--max-connections", "BERTH_MAX_CONNECTIONS");
 
     final String flag;
     final String env;

@@ -106,6 +106,7 @@ public final class ExecService {
             reason -> {
               throw sandboxUnavailable(reason);
             });
+    reconciler.requireInLine(sessionId);
     CommandSlots.Slot slot = slots.take(sessionId);
     BubblewrapRunner.Result result;
     try {

@@ -1,5 +1,6 @@
 package dev.berth.domain;
 
+import dev.berth.error.ApiException;
 import dev.berth.model.Resource;
 import dev.berth.sandbox.BubblewrapRunner;
 import dev.berth.sandbox.LocalSandboxHost;
@@ -31,8 +32,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Only the node holding a session ({@link SessionPlacement}) keeps its sandbox. A change made on
  * another node is announced to the holder instead, which then reconciles ({@link #apply}).
+ *
+ * <p>A sandbox change that fails after its commit is never left behind silently: the session is
+ * listed as lagging ({@link LaggingSandboxes}), reconciled whole again with a growing delay until
+ * it matches, and until then a command in it first tries to catch it up and is refused if it cannot
+ * ({@link #requireInLine}).
  */
-public final class Reconciler {
+public final class Reconciler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
   private static final int STRIPES = 64;
 
@@ -43,6 +49,7 @@ public final class Reconciler {
   private final SessionPlacement placement;
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
   private final Applied applied = new Applied();
+  private final LaggingSandboxes lagging = new LaggingSandboxes(this::retry);
 
   public Reconciler(
       ResourceStore resources,
@@ -63,8 +70,8 @@ public final class Reconciler {
   /**
    * Makes one session's sandbox match its records. A failure is logged, not thrown: the change that
    * led here is already committed, and answering it with an error would invite a retry of something
-   * that succeeded (spec §1.9). The next reconcile of the session, at the latest the next start,
-   * tries again.
+   * that succeeded (spec §1.9). The session is tried again, after a delay, until it matches ({@link
+   * LaggingSandboxes}).
    */
   public void reconcile(String sessionId) {
     if (placement.holds(sessionId)) {
@@ -103,11 +110,59 @@ public final class Reconciler {
       long seen = resources.visibleSequence();
       host.reconcile(sessionId, mounts);
       applied.raise(sessionId, seen);
+      lagging.caughtUp(sessionId);
     } catch (RuntimeException e) {
-      log.error("sandbox of session {} does not match its records yet", sessionId, e);
+      lagging.failed(sessionId, e);
     } finally {
       lock.unlock();
     }
+  }
+
+  /** A lagging session's turn to be tried again: reconciled whole, if it still lags here. */
+  private void retry(String sessionId) {
+    ReentrantLock lock = lockFor(sessionId);
+    lock.lock();
+    try {
+      if (!lagging.isBehind(sessionId)) {
+        return; // caught up meanwhile, or removed
+      }
+      if (!placement.holds(sessionId)) {
+        lagging.forget(sessionId); // another node's now; it reconciles when taking it
+        return;
+      }
+      apply(sessionId);
+    } catch (RuntimeException e) {
+      lagging.failed(sessionId, e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Before a command runs in the session: its sandbox matches its records. A session whose sandbox
+   * fell behind is reconciled now; if that fails too, the command is refused with a 503 the client
+   * may retry, rather than run against a sandbox missing an acknowledged change.
+   */
+  public void requireInLine(String sessionId) {
+    if (!lagging.isBehind(sessionId)) {
+      return;
+    }
+    apply(sessionId);
+    if (lagging.isBehind(sessionId)) {
+      throw new ApiException.Unavailable(
+          "the sandbox of session "
+              + sessionId
+              + " does not match its records yet (a change could not be applied to it, and is"
+              + " being retried); retry shortly",
+          "sandbox_out_of_sync",
+          Map.of());
+    }
+  }
+
+  /** Stops retrying lagging sessions; the next start reconciles every session anyway. */
+  @Override
+  public void close() {
+    lagging.close();
   }
 
   /**
@@ -130,6 +185,10 @@ public final class Reconciler {
   public void reconcilePath(String sessionId, Change change) {
     if (!placement.holds(sessionId)) {
       tellHolder(sessionId);
+      return;
+    }
+    if (lagging.isBehind(sessionId)) { // an earlier change is missing too
+      apply(sessionId);
       return;
     }
     String mountPath = change.mountPath();
@@ -183,6 +242,7 @@ public final class Reconciler {
     lock.lock();
     try {
       applied.forget(sessionId);
+      lagging.forget(sessionId);
       commands.stopAll(sessionId);
       host.destroy(sessionId);
     } catch (RuntimeException e) {

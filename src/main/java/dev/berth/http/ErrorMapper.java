@@ -2,6 +2,7 @@ package dev.berth.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.error.ApiException;
+import dev.berth.error.OutOfDescriptors;
 import dev.berth.error.StoreException;
 import dev.berth.json.Json;
 import io.javalin.http.Context;
@@ -51,11 +52,35 @@ final class ErrorMapper {
             null,
             true);
       }
+      case OutOfDescriptors e -> outOfDescriptors(ctx, e);
       default -> {
+        if (OutOfDescriptors.isCause(failure)) { // below a layer that does not classify it
+          outOfDescriptors(ctx, failure);
+          return;
+        }
         log.error("request {} {} failed", ctx.method(), ctx.path(), failure);
         write(ctx, 500, "api_error", "internal server error", null, null);
       }
     }
+  }
+
+  /**
+   * The process ran short of file descriptors: nothing was wrong with the request, and once load
+   * drops the same request works, so the SDKs are told to retry.
+   */
+  private static void outOfDescriptors(Context ctx, Throwable failure) {
+    log.warn(
+        "request {} {} ran short of file descriptors: {}",
+        ctx.method(),
+        ctx.path(),
+        failure.toString());
+    write(
+        ctx,
+        503,
+        "overloaded_error",
+        "the server is short of file descriptors; retry shortly",
+        null,
+        true);
   }
 
   /**

@@ -9,10 +9,12 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
 import io.javalin.router.ParsedEndpoint;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 
 /**
@@ -29,6 +31,9 @@ public final class HttpServer implements AutoCloseable {
 
   private static final Set<String> BETA_FAMILIES = Set.of("sessions", "agents", "environments");
 
+  /** How long a connection may idle while the connection limit is reached. */
+  static final Duration IDLE_AT_LIMIT = Duration.ofSeconds(2);
+
   private final Javalin app;
 
   private HttpServer(Javalin app) {
@@ -40,7 +45,13 @@ public final class HttpServer implements AutoCloseable {
     void register(JavalinConfig config);
   }
 
-  public static HttpServer start(BerthConfig config, Workspaces workspaces, List<Routes> families) {
+  /**
+   * Starts serving on the configured address, with at most {@code maxConnections} connections open:
+   * past that, Jetty stops accepting until one closes, and new clients wait in the listening
+   * socket's backlog rather than take the process's last descriptors.
+   */
+  public static HttpServer start(
+      BerthConfig config, Workspaces workspaces, List<Routes> families, int maxConnections) {
     Drain drain = new Drain();
     Javalin app =
         Javalin.create(
@@ -63,7 +74,14 @@ public final class HttpServer implements AutoCloseable {
                 family.register(cfg);
               }
               answerHeadLikeGet(cfg);
-              cfg.jetty.modifyServer(server -> configureJetty(server, drain));
+              cfg.jetty.modifyServer(
+                  server -> {
+                    configureJetty(server, drain);
+                    var limit = new NetworkConnectionLimit(maxConnections, server);
+                    // at the limit, idle keep-alive connections give way to waiting clients
+                    limit.setEndPointIdleTimeout(IDLE_AT_LIMIT.toMillis());
+                    server.addBean(limit);
+                  });
               cfg.jetty.addConnector(
                   (server, http) -> drain.connector(server, http, config.host(), config.port()));
               // Javalin picks LEGACY, which lets %u escapes reach its path decoder (a 500) and

@@ -1,6 +1,7 @@
 package dev.berth.sandbox;
 
 import dev.berth.config.BerthConfig;
+import dev.berth.error.OutOfDescriptors;
 import dev.berth.sandbox.LocalSandboxHost.CommandDirs;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -186,6 +187,12 @@ public final class BubblewrapRunner implements AutoCloseable {
    * Why commands cannot run here, if they cannot: a program is missing, or (found by running {@code
    * true} in an empty sandbox the first time this is asked) bubblewrap cannot make its namespaces
    * here, as in a container that forbids them.
+   *
+   * <p>Only a verdict that stays true is kept: a program missing, or bubblewrap run and refused its
+   * namespaces. A probe that could not run bubblewrap at all (no descriptor left, the options file
+   * not written, the process not started) says nothing about this machine, so it is thrown ({@link
+   * OutOfDescriptors} when descriptors ran out, else {@link Unavailable}) and the next command
+   * probes again.
    */
   public Optional<String> unavailable() {
     if (missing.isPresent()) {
@@ -205,35 +212,48 @@ public final class BubblewrapRunner implements AutoCloseable {
   }
 
   private Optional<String> probe() {
+    Path dir = etc.resolve("probe");
+    var dirs =
+        new CommandDirs(dir.resolve("uploads"), dir.resolve("outputs"), dir.resolve("workspace"));
     try {
-      Path dir = etc.resolve("probe");
-      var dirs =
-          new CommandDirs(dir.resolve("uploads"), dir.resolve("outputs"), dir.resolve("workspace"));
       for (Path p : List.of(dirs.uploads(), dirs.outputs(), dirs.workspace())) {
         Files.createDirectories(p);
       }
-      Result r =
-          start(
-              false,
-              new Command(
-                  "probe",
-                  List.of("true"),
-                  Optional.empty(),
-                  Map.of(),
-                  Duration.ofSeconds(10),
-                  dirs,
-                  () -> 0));
-      if (r.exitCode() == 0) {
-        return Optional.empty();
-      }
-      return Optional.of(
-          "bubblewrap cannot make a sandbox here (exit "
-              + r.exitCode()
-              + "): "
-              + r.stderr().strip());
-    } catch (IOException | Unavailable e) {
-      return Optional.of("bubblewrap cannot make a sandbox here: " + e.getMessage());
+    } catch (IOException e) {
+      throw launchFailure("cannot prepare the sandbox probe in " + dir, e);
     }
+    Result r =
+        start(
+            false,
+            new Command(
+                "probe",
+                List.of("true"),
+                Optional.empty(),
+                Map.of(),
+                Duration.ofSeconds(10),
+                dirs,
+                () -> 0));
+    if (r.exitCode() == 0) {
+      return Optional.empty();
+    }
+    String reason =
+        "bubblewrap cannot make a sandbox here (exit " + r.exitCode() + "): " + r.stderr().strip();
+    if (r.stop() != Stop.NONE || r.stderr().contains("Too many open files")) {
+      // stopped (a shutdown, the time limit) or short of descriptors: nothing known yet
+      throw new Unavailable(reason);
+    }
+    return Optional.of(reason);
+  }
+
+  /**
+   * A command could not be started for {@code e}: {@link OutOfDescriptors} when descriptors ran
+   * out, else {@link Unavailable}.
+   */
+  private static RuntimeException launchFailure(String what, Throwable e) {
+    if (OutOfDescriptors.isCause(e)) {
+      return new OutOfDescriptors(what + ": " + e.getMessage(), e);
+    }
+    return new Unavailable(what + ": " + e.getMessage());
   }
 
   /** The uid and gid that must own outputs and workspace, when commands run as another user. */
@@ -300,7 +320,8 @@ public final class BubblewrapRunner implements AutoCloseable {
     try {
       process = launcher.submit(builder::start).get();
     } catch (ExecutionException e) {
-      throw new Unavailable("cannot start " + bwrap + ": " + e.getCause().getMessage());
+      throw launchFailure(
+          "cannot start " + bwrap, java.util.Objects.requireNonNullElse(e.getCause(), e));
     } catch (RejectedExecutionException e) { // closed since the check above
       return new Result(-1, "", "", false, Duration.ZERO, Stop.SHUTDOWN);
     } catch (InterruptedException e) {
@@ -380,7 +401,7 @@ public final class BubblewrapRunner implements AutoCloseable {
     long usage;
     try {
       usage = command.diskUsage().getAsLong();
-    } catch (UncheckedIOException e) {
+    } catch (UncheckedIOException | OutOfDescriptors e) {
       log.warn("cannot measure the disk usage of session {}", command.sessionId(), e);
       return false;
     }
@@ -410,7 +431,7 @@ public final class BubblewrapRunner implements AutoCloseable {
       Files.write(file, bytes.toByteArray());
       return file;
     } catch (IOException e) {
-      throw new Unavailable("cannot write bubblewrap's options in " + launch + ": " + e);
+      throw launchFailure("cannot write bubblewrap's options in " + launch, e);
     }
   }
 

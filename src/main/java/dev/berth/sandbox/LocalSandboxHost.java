@@ -8,6 +8,7 @@ import static dev.berth.sandbox.NoFollow.openTrusted;
 import static dev.berth.sandbox.NoFollow.own;
 import static dev.berth.sandbox.NoFollow.removeTree;
 
+import dev.berth.error.OutOfDescriptors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -44,15 +45,17 @@ import java.util.function.Function;
  *
  * <p>Operations on one session are serialised by a striped lock ({@link SessionLocks}), so
  * different sessions rarely wait for each other. Nothing is fsynced: after a crash the reconciler
- * rebuilds the tree from the records (principle 1).
+ * rebuilds the tree from the records (principle 1). A failure for want of descriptors is thrown as
+ * {@link OutOfDescriptors}, so callers can tell it from a broken tree and try again later.
  */
 public final class LocalSandboxHost implements AutoCloseable {
   private static final int STRIPES = 256;
 
   /**
-   * Sessions whose top directories stay open between operations; each holds eight descriptors, so
-   * this keeps at most 2048 open. Fewer than the sessions changing at once means reopening their
-   * four directories on nearly every change: 16 was a tenth of a mount's cost at 64 busy sessions.
+   * Sessions whose top directories stay open between operations, unless told otherwise; each holds
+   * eight descriptors, so this keeps at most 2048 open. Fewer than the sessions changing at once
+   * means reopening their four directories on nearly every change: 16 was a tenth of a mount's cost
+   * at 64 busy sessions.
    */
   static final int KEPT_SESSIONS = 256;
 
@@ -74,6 +77,16 @@ public final class LocalSandboxHost implements AutoCloseable {
    * @param blobs where the blob with a given SHA-256 lives
    */
   public LocalSandboxHost(Path dataDir, Function<String, Path> blobs) {
+    this(dataDir, blobs, KEPT_SESSIONS);
+  }
+
+  /**
+   * @param dataDir Berth's data directory; sandboxes live in {@code <dataDir>/sandboxes}
+   * @param blobs where the blob with a given SHA-256 lives
+   * @param keptSessions how many sessions' top directories stay open between operations, eight
+   *     descriptors each (sized from the process's descriptor limit)
+   */
+  public LocalSandboxHost(Path dataDir, Function<String, Path> blobs, int keptSessions) {
     this.sandboxes = dataDir.resolve("sandboxes");
     Path cache = sandboxes.resolve(".cache");
     try {
@@ -90,7 +103,7 @@ public final class LocalSandboxHost implements AutoCloseable {
     }
     links = new BlobLinks(blobs, cache, staging);
     outputsDirectory = new OutputsDirectory(staging, blobs);
-    kept = new KeptSessions(sandboxesDir, KEPT_SESSIONS);
+    kept = new KeptSessions(sandboxesDir, keptSessions);
     spares = new SpareDirectories(staging, SPARE_DIRECTORIES);
   }
 
@@ -275,7 +288,7 @@ public final class LocalSandboxHost implements AutoCloseable {
     try {
       return DiskUsage.of(sandboxesDir, id.value());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot measure sandbox " + sessionId, e);
+      throw OutOfDescriptors.orUnchecked("cannot measure sandbox " + sessionId, e);
     }
   }
 
@@ -306,7 +319,7 @@ public final class LocalSandboxHost implements AutoCloseable {
     try {
       return outputs.list(sandboxesDir, id.value(), limit);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot list the outputs of sandbox " + sessionId, e);
+      throw OutOfDescriptors.orUnchecked("cannot list the outputs of sandbox " + sessionId, e);
     }
   }
 
@@ -320,7 +333,7 @@ public final class LocalSandboxHost implements AutoCloseable {
     try {
       return outputs.read(sandboxesDir, id.value(), file, reader, discard);
     } catch (IOException e) {
-      throw new UncheckedIOException(
+      throw OutOfDescriptors.orUnchecked(
           "cannot read output " + file.path() + " of sandbox " + sessionId, e);
     }
   }
@@ -337,7 +350,7 @@ public final class LocalSandboxHost implements AutoCloseable {
       }
       return Collections.unmodifiableSet(sessions);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot list sandboxes in " + sandboxes, e);
+      throw OutOfDescriptors.orUnchecked("cannot list sandboxes in " + sandboxes, e);
     }
   }
 
@@ -371,7 +384,7 @@ public final class LocalSandboxHost implements AutoCloseable {
     try (var session = locks.lock(id)) {
       action.run(new SessionTree(session, staging, spares));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot " + what + " sandbox " + sessionId, e);
+      throw OutOfDescriptors.orUnchecked("cannot " + what + " sandbox " + sessionId, e);
     }
   }
 }

@@ -7,6 +7,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.attribute.BasicFileAttributeView;
@@ -33,12 +34,42 @@ final class NoFollow {
   private NoFollow() {}
 
   /**
-   * Opens a directory relative to {@code parent}; fails on a symlink. Callers lstat first, so a
-   * FIFO or device planted in the tree is not opened.
+   * Opens the directory {@code name} in {@code parent}; fails, having opened nothing, if it is not
+   * a directory there (a file, a link, a FIFO, or gone).
+   *
+   * <p>Design note. The JDK's {@link SecureDirectoryStream#newDirectoryStream} closes one
+   * descriptor twice when the name it opens is not a directory (its error path in {@code
+   * sun.nio.fs.UnixSecureDirectoryStream}): it opens the name, duplicates the descriptor, and when
+   * {@code fdopendir} then refuses a regular file, it closes the first descriptor twice and leaks
+   * the duplicate. Between the two closes another thread may get that number for a socket or the
+   * JVM's own poller, and the second close takes it from under it; with few descriptors left the
+   * freed number is the one handed out next, so this bites just when the process runs short. A
+   * command can swap a directory of its outputs or workspace for a file between any lstat and the
+   * open, so checking first cannot prevent it. So the name is opened as {@code name/.}, which the
+   * kernel refuses before opening anything unless it resolves to a directory, and the directory
+   * opened is then checked to be the one at {@code name} now (same inode, not a link): an open
+   * directory's inode cannot be reused, so a link followed on the way is caught and the directory
+   * closed, never walked.
    */
   static SecureDirectoryStream<Path> open(SecureDirectoryStream<Path> parent, Path name)
       throws IOException {
-    return parent.newDirectoryStream(name, NOFOLLOW_LINKS);
+    var dir = parent.newDirectoryStream(name.resolve("."), NOFOLLOW_LINKS);
+    boolean same;
+    try {
+      var attrs = lstat(parent, name);
+      same =
+          attrs.isPresent()
+              && attrs.get().isDirectory()
+              && attrs.get().fileKey().equals(fileKey(dir));
+    } catch (IOException | RuntimeException e) {
+      dir.close();
+      throw e;
+    }
+    if (!same) {
+      dir.close();
+      throw new NotDirectoryException(name.toString());
+    }
+    return dir;
   }
 
   /** Opens {@code name} in {@code parent}; empty if it is missing or not a directory. */

@@ -32,21 +32,37 @@ public final class BerthProcess implements AutoCloseable {
    */
   public static BerthProcess start(TestStores stores, Path dataDir, String... extraArgs)
       throws IOException {
+    return start(List.of(), stores, dataDir, extraArgs);
+  }
+
+  /**
+   * {@link #start}, under a soft and hard limit of {@code descriptors} open files ({@code
+   * prlimit}), which the JVM cannot raise.
+   */
+  public static BerthProcess startWithDescriptorLimit(
+      int descriptors, TestStores stores, Path dataDir, String... extraArgs) throws IOException {
+    String limit = "--nofile=" + descriptors + ":" + descriptors;
+    return start(List.of("prlimit", limit, "--"), stores, dataDir, extraArgs);
+  }
+
+  private static BerthProcess start(
+      List<String> prefix, TestStores stores, Path dataDir, String... extraArgs)
+      throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
-    var command =
-        new java.util.ArrayList<>(
-            List.of(
-                java,
-                "-jar",
-                Path.of("target", "berth.jar").toAbsolutePath().toString(),
-                "--port",
-                "0",
-                "--data-dir",
-                dataDir.toString(),
-                "--api-key",
-                TestServer.KEY + "@alpha",
-                "--api-key",
-                TestServer.OTHER_KEY + "@beta"));
+    var command = new java.util.ArrayList<>(prefix);
+    command.addAll(
+        List.of(
+            java,
+            "-jar",
+            Path.of("target", "berth.jar").toAbsolutePath().toString(),
+            "--port",
+            "0",
+            "--data-dir",
+            dataDir.toString(),
+            "--api-key",
+            TestServer.KEY + "@alpha",
+            "--api-key",
+            TestServer.OTHER_KEY + "@beta"));
     command.addAll(stores.args());
     command.addAll(List.of(extraArgs));
     // in the data directory, which the test's temporary directory holds, one file per start
@@ -116,7 +132,8 @@ public final class BerthProcess implements AutoCloseable {
     throw new IllegalStateException("berth did not start within 60 s; its log:\n" + logText());
   }
 
-  private String logText() {
+  /** What the server has logged so far. */
+  public String logText() {
     try {
       return Files.readString(log);
     } catch (IOException e) {

@@ -1,0 +1,57 @@
+package dev.berth.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Opening a directory by name, as every walk through a sandbox does, must hand back exactly the
+ * descriptors it took, whatever stands at the name: a command can swap a directory for a file at
+ * any moment.
+ */
+class NoFollowTest {
+  @TempDir Path dir;
+
+  @Test
+  void openingAFileOrALinkAsADirectoryFailsAndLeavesNoDescriptorBehind() throws IOException {
+    Files.writeString(dir.resolve("file"), "not a directory");
+    Files.createDirectory(dir.resolve("real"));
+    Files.createSymbolicLink(dir.resolve("link"), dir.resolve("real"));
+    try (var parent = NoFollow.openTrusted(dir)) {
+      long before = openDescriptors();
+      for (int i = 0; i < 100; i++) {
+        for (String name : List.of("file", "link")) {
+          assertThatThrownBy(() -> NoFollow.open(parent, Path.of(name)))
+              .isInstanceOf(FileSystemException.class);
+        }
+      }
+      // The JDK's failing path closes one descriptor twice and leaks its duplicate:
+      // a leak here means the double close ran, the one that can close another thread's socket.
+      assertThat(openDescriptors()).isEqualTo(before);
+    }
+  }
+
+  @Test
+  void openingADirectoryOpensThatDirectory() throws IOException {
+    Files.createDirectory(dir.resolve("sub"));
+    Files.writeString(dir.resolve("sub/inside"), "x");
+    try (var parent = NoFollow.openTrusted(dir);
+        var sub = NoFollow.open(parent, Path.of("sub"))) {
+      assertThat(NoFollow.names(sub)).containsExactly(Path.of("inside"));
+    }
+  }
+
+  private static long openDescriptors() throws IOException {
+    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+      return fds.count() - 1; // the listing's own
+    }
+  }
+}
