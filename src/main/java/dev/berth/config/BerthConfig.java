@@ -114,7 +114,12 @@ public record BerthConfig(
    * @param maxTimeout the most wall time a request may ask for
    * @param maxOutputBytes how much of each of stdout and stderr a command may write
    * @param diskQuotaBytes how much a session's outputs and workspace may hold together
-   * @param maxProcesses processes all running commands together may have (as root)
+   * @param maxProcesses how many processes (threads included) one session's commands may have
+   *     together ({@code --session-max-processes}; {@code --exec-max-processes} is its older name)
+   * @param maxMemoryBytes how much memory one session's commands may use together
+   * @param cpuWeight a session's share of the CPU against the others, 1 to 10000 (100 is even)
+   * @param sessionMaxConcurrentCommands how many commands one session may run at once
+   * @param maxConcurrentCommands how many commands the server runs at once, all sessions together
    * @param diskMechanism how the disk quota is enforced
    * @param maxInodes files, directories and links a session's outputs and workspace may hold
    *     together, where the mechanism can count them ({@link DiskMechanism#LOOP})
@@ -126,6 +131,10 @@ public record BerthConfig(
       long maxOutputBytes,
       long diskQuotaBytes,
       int maxProcesses,
+      long maxMemoryBytes,
+      int cpuWeight,
+      int sessionMaxConcurrentCommands,
+      int maxConcurrentCommands,
       DiskMechanism diskMechanism,
       long maxInodes) {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
@@ -137,6 +146,16 @@ public record BerthConfig(
 
     /** The most inodes a session may be given: ext4's own ceiling is 2^32. */
     public static final long MAX_INODES = 1L << 31;
+
+    public static final long DEFAULT_MAX_MEMORY_BYTES = 2L * 1024 * 1024 * 1024;
+
+    /** Below this, bubblewrap and the shell that starts it may not fit. */
+    public static final long MIN_MEMORY_BYTES = 16L * 1024 * 1024;
+
+    public static final int DEFAULT_CPU_WEIGHT = 100;
+    public static final int MAX_CPU_WEIGHT = 10_000;
+    public static final int DEFAULT_SESSION_MAX_CONCURRENT_COMMANDS = 8;
+    public static final int DEFAULT_MAX_CONCURRENT_COMMANDS = 64;
 
     public Exec {
       if (bwrap.isBlank()) {
@@ -166,7 +185,7 @@ public record BerthConfig(
       }
       if (maxProcesses < 1) {
         throw new IllegalArgumentException(
-            "--exec-max-processes (BERTH_EXEC_MAX_PROCESSES) must be positive, got "
+            "--session-max-processes (BERTH_SESSION_MAX_PROCESSES) must be positive, got "
                 + maxProcesses);
       }
       if (maxInodes < 16 || maxInodes > MAX_INODES) {
@@ -175,6 +194,32 @@ public record BerthConfig(
                 + MAX_INODES
                 + ", got "
                 + maxInodes);
+      }
+      if (maxMemoryBytes < MIN_MEMORY_BYTES) {
+        throw new IllegalArgumentException(
+            "--session-max-memory-bytes (BERTH_SESSION_MAX_MEMORY_BYTES) must be at least "
+                + MIN_MEMORY_BYTES
+                + ", got "
+                + maxMemoryBytes);
+      }
+      if (cpuWeight < 1 || cpuWeight > MAX_CPU_WEIGHT) {
+        throw new IllegalArgumentException(
+            "--session-cpu-weight (BERTH_SESSION_CPU_WEIGHT) must be between 1 and "
+                + MAX_CPU_WEIGHT
+                + ", got "
+                + cpuWeight);
+      }
+      if (sessionMaxConcurrentCommands < 1) {
+        throw new IllegalArgumentException(
+            "--session-max-concurrent-commands (BERTH_SESSION_MAX_CONCURRENT_COMMANDS) must be"
+                + " positive, got "
+                + sessionMaxConcurrentCommands);
+      }
+      if (maxConcurrentCommands < 1) {
+        throw new IllegalArgumentException(
+            "--exec-max-concurrent-commands (BERTH_EXEC_MAX_CONCURRENT_COMMANDS) must be"
+                + " positive, got "
+                + maxConcurrentCommands);
       }
     }
 
@@ -187,8 +232,35 @@ public record BerthConfig(
           maxOutputBytes,
           diskQuotaBytes,
           maxProcesses,
+          maxMemoryBytes,
+          cpuWeight,
+          sessionMaxConcurrentCommands,
+          maxConcurrentCommands,
           mechanism,
           maxInodes);
+    }
+
+    /** These limits, with the session's resources, the caps and the disk at their defaults. */
+    public Exec(
+        String bwrap,
+        Duration defaultTimeout,
+        Duration maxTimeout,
+        long maxOutputBytes,
+        long diskQuotaBytes,
+        int maxProcesses) {
+      this(
+          bwrap,
+          defaultTimeout,
+          maxTimeout,
+          maxOutputBytes,
+          diskQuotaBytes,
+          maxProcesses,
+          DEFAULT_MAX_MEMORY_BYTES,
+          DEFAULT_CPU_WEIGHT,
+          DEFAULT_SESSION_MAX_CONCURRENT_COMMANDS,
+          DEFAULT_MAX_CONCURRENT_COMMANDS,
+          DiskMechanism.AUTO,
+          DEFAULT_MAX_INODES);
     }
 
     public static Exec defaults() {
@@ -198,9 +270,25 @@ public record BerthConfig(
           MAX_TIMEOUT,
           DEFAULT_MAX_OUTPUT_BYTES,
           DEFAULT_DISK_QUOTA_BYTES,
-          DEFAULT_MAX_PROCESSES,
-          DiskMechanism.AUTO,
-          DEFAULT_MAX_INODES);
+          DEFAULT_MAX_PROCESSES);
+    }
+
+    /** These limits with a session's processes, memory, CPU weight and the concurrency caps. */
+    public Exec withSessionResources(
+        int processes, long memoryBytes, int weight, int perSession, int perServer) {
+      return new Exec(
+          bwrap,
+          defaultTimeout,
+          maxTimeout,
+          maxOutputBytes,
+          diskQuotaBytes,
+          processes,
+          memoryBytes,
+          weight,
+          perSession,
+          perServer,
+          diskMechanism,
+          maxInodes);
     }
   }
 

@@ -88,7 +88,20 @@ public final class ConfigLoader {
                 longValue(values, "--exec-max-timeout-ms", Exec.MAX_TIMEOUT.toMillis())),
             longValue(values, "--exec-max-output-bytes", Exec.DEFAULT_MAX_OUTPUT_BYTES),
             longValue(values, "--session-disk-quota-bytes", Exec.DEFAULT_DISK_QUOTA_BYTES),
-            intValue(values, "--exec-max-processes", Exec.DEFAULT_MAX_PROCESSES),
+            intValue(
+                values,
+                values.containsKey("--session-max-processes")
+                    ? "--session-max-processes"
+                    : "--exec-max-processes",
+                Exec.DEFAULT_MAX_PROCESSES),
+            longValue(values, "--session-max-memory-bytes", Exec.DEFAULT_MAX_MEMORY_BYTES),
+            intValue(values, "--session-cpu-weight", Exec.DEFAULT_CPU_WEIGHT),
+            intValue(
+                values,
+                "--session-max-concurrent-commands",
+                Exec.DEFAULT_SESSION_MAX_CONCURRENT_COMMANDS),
+            intValue(
+                values, "--exec-max-concurrent-commands", Exec.DEFAULT_MAX_CONCURRENT_COMMANDS),
             BerthConfig.DiskMechanism.parse(
                 values.getOrDefault("--session-disk-mechanism", "auto")),
             longValue(values, "--session-max-inodes", Exec.DEFAULT_MAX_INODES)),
@@ -140,7 +153,18 @@ public final class ConfigLoader {
   }
 
   private static int intValue(Map<String, String> values, String flag, int fallback) {
-    return (int) longValue(values, flag, fallback);
+    long v = longValue(values, flag, fallback);
+    if (v != (int) v) {
+      throw new IllegalArgumentException(
+          flag
+              + " ("
+              + Setting.byFlag(flag).orElseThrow().env
+              + ") must be at most "
+              + Integer.MAX_VALUE
+              + ", got "
+              + v);
+    }
+    return (int) v;
   }
 
   private static long longValue(Map<String, String> values, String flag, long fallback) {
@@ -181,7 +205,14 @@ public final class ConfigLoader {
     EXEC_TIMEOUT("--exec-timeout-ms", "BERTH_EXEC_TIMEOUT_MS"),
     EXEC_MAX_TIMEOUT("--exec-max-timeout-ms", "BERTH_EXEC_MAX_TIMEOUT_MS"),
     EXEC_MAX_OUTPUT("--exec-max-output-bytes", "BERTH_EXEC_MAX_OUTPUT_BYTES"),
+    /** The older name of {@link #SESSION_MAX_PROCESSES}, which wins when both are given. */
     EXEC_MAX_PROCESSES("--exec-max-processes", "BERTH_EXEC_MAX_PROCESSES"),
+    SESSION_MAX_PROCESSES("--session-max-processes", "BERTH_SESSION_MAX_PROCESSES"),
+    SESSION_MAX_MEMORY("--session-max-memory-bytes", "BERTH_SESSION_MAX_MEMORY_BYTES"),
+    SESSION_CPU_WEIGHT("--session-cpu-weight", "BERTH_SESSION_CPU_WEIGHT"),
+    SESSION_MAX_CONCURRENT(
+        "--session-max-concurrent-commands", "BERTH_SESSION_MAX_CONCURRENT_COMMANDS"),
+    EXEC_MAX_CONCURRENT("--exec-max-concurrent-commands", "BERTH_EXEC_MAX_CONCURRENT_COMMANDS"),
     DISK_QUOTA("--session-disk-quota-bytes", "BERTH_SESSION_DISK_QUOTA_BYTES"),
     DISK_MECHANISM("--session-disk-mechanism", "BERTH_SESSION_DISK_MECHANISM"),
     MAX_INODES("--session-max-inodes", "BERTH_SESSION_MAX_INODES"),

@@ -49,6 +49,7 @@ public final class ExecService {
   private final BubblewrapRunner runner;
   private final BerthConfig.Exec limits;
   private final Consumer<String> afterCommand;
+  private final CommandSlots slots;
 
   /**
    * @param afterCommand told the session's id after every command ends, however it ended (the
@@ -69,6 +70,8 @@ public final class ExecService {
     this.runner = runner;
     this.limits = limits;
     this.afterCommand = afterCommand;
+    this.slots =
+        new CommandSlots(limits.sessionMaxConcurrentCommands(), limits.maxConcurrentCommands());
   }
 
   /** The body of an exec request, its JSON shapes already checked. */
@@ -104,25 +107,34 @@ public final class ExecService {
               throw sandboxUnavailable(reason);
             });
     reconciler.requireInLine(sessionId);
-    LocalSandboxHost.CommandDirs dirs = dirs(workspaceId, sessionId);
+    CommandSlots.Slot slot = slots.take(sessionId);
     BubblewrapRunner.Result result;
     try {
-      result =
-          runner.run(
-              new BubblewrapRunner.Command(
-                  sessionId,
-                  params.command(),
-                  params.stdin().map(s -> s.getBytes(StandardCharsets.UTF_8)),
-                  params.env(),
-                  timeout,
-                  dirs,
-                  () -> host.usage(sessionId)));
+      result = run(workspaceId, sessionId, params, timeout);
+    } finally {
+      slot.close();
+    }
+    return answer(workspaceId, sessionId, timeout, result);
+  }
+
+  private BubblewrapRunner.Result run(
+      String workspaceId, String sessionId, ExecParams params, Duration timeout) {
+    LocalSandboxHost.CommandDirs dirs = dirs(workspaceId, sessionId);
+    try {
+      return runner.run(
+          new BubblewrapRunner.Command(
+              sessionId,
+              params.command(),
+              params.stdin().map(s -> s.getBytes(StandardCharsets.UTF_8)),
+              params.env(),
+              timeout,
+              dirs,
+              () -> host.usage(sessionId)));
     } catch (BubblewrapRunner.Unavailable e) {
       throw sandboxUnavailable(e.getMessage());
     } finally {
       notifyAfterCommand(sessionId);
     }
-    return answer(workspaceId, sessionId, timeout, result);
   }
 
   /** The session's tree, rebuilt from the records first if it is missing here. */

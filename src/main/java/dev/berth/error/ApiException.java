@@ -102,6 +102,23 @@ public abstract sealed class ApiException extends RuntimeException {
     }
   }
 
+  /**
+   * 429 rate_limit_error: a cap on work in progress is reached; the client should retry after
+   * {@code retryAfterSeconds}, once something in progress has ended.
+   */
+  public static final class RateLimited extends ApiException {
+    private final int retryAfterSeconds;
+
+    public RateLimited(String message, String errorCode, int retryAfterSeconds) {
+      super(message, errorCode);
+      this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    public int retryAfterSeconds() {
+      return retryAfterSeconds;
+    }
+  }
+
   /** 503: a backing store is unreachable; the client should retry. */
   public static final class Unavailable extends ApiException {
     public Unavailable(String message) {

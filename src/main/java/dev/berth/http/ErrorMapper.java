@@ -124,6 +124,10 @@ final class ErrorMapper {
         ctx.header("Connection", "close"); // whatever is left of an oversize body is not read
         write(ctx, 413, "request_too_large", x.getMessage(), code, false);
       }
+      case ApiException.RateLimited x -> {
+        ctx.header("retry-after", Integer.toString(x.retryAfterSeconds()));
+        write(ctx, 429, "rate_limit_error", x.getMessage(), code, true);
+      }
       case ApiException.Unavailable x ->
           write(ctx, 503, "overloaded_error", x.getMessage(), code, true);
       case ApiException.Misdirected x ->

@@ -58,15 +58,29 @@ public final class BubblewrapRunner implements AutoCloseable {
   /** How often a running command's limits are checked. */
   static final Duration POLL = Duration.ofMillis(200);
 
+  /** The exit status of a command that could not enter its session's control group. */
+  static final int NO_GROUP = 125;
+
   /**
-   * Starts bubblewrap ({@code $0}) through {@code sh}, which opens the options file ({@code $1}) as
-   * descriptor 3 for {@code --args} and the system-call filter ({@code $2}, {@link SyscallFilter})
-   * as descriptor 4 for {@code --seccomp}, and execs bubblewrap in its own place: the same process,
-   * so {@code --die-with-parent} still watches the launcher thread. {@code PWD}, which {@code sh}
-   * would export to it, names Berth's working directory, so it goes.
+   * Starts bubblewrap ({@code $0}) through {@code sh}, which first writes its own pid into each of
+   * the {@code $3} {@code cgroup.procs} files that follow (the session's control groups, {@link
+   * Cgroups}), so that bubblewrap and everything the command starts are counted there from the
+   * start; then opens the options file ({@code $1}) as descriptor 3 for {@code --args} and the
+   * system-call filter ({@code $2}, {@link SyscallFilter}) as descriptor 4 for {@code --seccomp},
+   * and execs bubblewrap in its own place: the same process, so {@code --die-with-parent} still
+   * watches the launcher thread. {@code PWD}, which {@code sh} would export to it, names Berth's
+   * working directory, so it goes. The arguments before bubblewrap's own are shifted away and never
+   * reach its command line.
    */
   private static final String LAUNCH =
-      "unset PWD; options=$1 filter=$2; shift 2;"
+      "unset PWD; options=$1 filter=$2 groups=$3; shift 3;"
+          + " while [ \"$groups\" -gt 0 ]; do"
+          + " { echo $$ > \"$1\"; } 2>/dev/null"
+          + " || { echo 'berth: cannot put the command in its session'\\''s control group' >&2;"
+          + " exit "
+          + BubblewrapRunner.NO_GROUP
+          + "; };"
+          + " shift; groups=$((groups - 1)); done;"
           + " exec \"$0\" --args 3 --seccomp 4 \"$@\" 3<\"$options\" 4<\"$filter\"";
 
   /** Why a command stopped before it ended by itself. */
@@ -133,6 +147,7 @@ public final class BubblewrapRunner implements AutoCloseable {
   private final Path launch;
   private final Path filter;
   private final BwrapCommandLine commandLine;
+  private final Cgroups cgroups;
   private final ExecutorService launcher =
       Executors.newSingleThreadExecutor(
           r -> Thread.ofPlatform().name("berth-exec-launcher").daemon().unstarted(r));
@@ -153,7 +168,8 @@ public final class BubblewrapRunner implements AutoCloseable {
     this.filter = launch.resolve("filter.bpf");
     Optional<Path> found = findExecutable(config.bwrap());
     this.bwrap = found.map(Path::toString).orElse(config.bwrap());
-    this.commandLine = new BwrapCommandLine(root, etc, config);
+    this.cgroups = Cgroups.detect(dataDir, config, root);
+    this.commandLine = new BwrapCommandLine(root, etc, config, cgroups.capsProcesses());
     Optional<byte[]> program = SyscallFilter.forThisMachine();
     this.missing =
         found.isEmpty()
@@ -208,6 +224,7 @@ public final class BubblewrapRunner implements AutoCloseable {
     }
     Result r =
         start(
+            false,
             new Command(
                 "probe",
                 List.of("true"),
@@ -251,31 +268,50 @@ public final class BubblewrapRunner implements AutoCloseable {
             reason -> {
               throw new Unavailable(reason);
             });
-    return start(command);
+    return start(true, command);
   }
 
-  private Result start(Command command) {
+  /**
+   * @param grouped whether the command runs in its session's control groups (the probe, which
+   *     belongs to no session, does not)
+   */
+  private Result start(boolean grouped, Command command) {
     if (closed) {
       return new Result(-1, "", "", false, Duration.ZERO, Stop.SHUTDOWN);
     }
     BwrapCommandLine.Line line = commandLine.of(command);
-    Path options = writeOptions(line.options());
+    List<Path> groups = grouped ? cgroups.enter(command.sessionId()) : List.of();
     try {
-      return start(command, options, line.chain());
-    } finally {
+      Path options = writeOptions(line.options());
       try {
-        Files.deleteIfExists(options);
-      } catch (IOException e) {
-        log.warn("cannot remove {}", options, e);
+        return start(command, options, groups, line.chain());
+      } finally {
+        try {
+          Files.deleteIfExists(options);
+        } catch (IOException e) {
+          log.warn("cannot remove {}", options, e);
+        }
+      }
+    } finally {
+      if (grouped) {
+        cgroups.leave(command.sessionId());
       }
     }
   }
 
-  private Result start(Command command, Path options, List<String> chain) {
+  private Result start(Command command, Path options, List<Path> groups, List<String> chain) {
     DiskSpace usageAtStart = command.diskUsage().get();
     List<String> argv =
         new ArrayList<>(
-            List.of("/bin/sh", "-c", LAUNCH, bwrap, options.toString(), filter.toString()));
+            List.of(
+                "/bin/sh",
+                "-c",
+                LAUNCH,
+                bwrap,
+                options.toString(),
+                filter.toString(),
+                Integer.toString(groups.size())));
+    groups.forEach(group -> argv.add(group.toString()));
     argv.addAll(chain);
     var builder = new ProcessBuilder(argv);
     builder.environment().clear();
@@ -333,11 +369,15 @@ public final class BubblewrapRunner implements AutoCloseable {
     }
   }
 
-  /** Stops every command running in the session (it is being deleted or moving away). */
+  /**
+   * Stops every command running in the session (it is being deleted or moving away); its control
+   * groups go once they have ended.
+   */
   public void stopAll(String sessionId) {
     for (RunningCommand run : running.getOrDefault(sessionId, Set.of())) {
       run.stop(Stop.SESSION_REMOVED);
     }
+    cgroups.release(sessionId);
   }
 
   /** Stops every running command and the launcher. */
@@ -350,6 +390,7 @@ public final class BubblewrapRunner implements AutoCloseable {
       }
     }
     launcher.shutdown();
+    cgroups.close();
   }
 
   private static long until(long deadline) {

@@ -68,17 +68,21 @@ final class BwrapCommandLine {
   private final boolean root;
   private final Path etc;
   private final BerthConfig.Exec config;
+  private final boolean groupsCapProcesses;
 
   /**
    * @param root whether Berth runs as root, and so drops to {@link #NOBODY} rather than making a
    *     user namespace
    * @param etc the directory of the sandbox's own {@code passwd}, {@code group} and {@code hosts}
    * @param config the limits
+   * @param groupsCapProcesses whether each session's control group caps its processes ({@link
+   *     Cgroups}), so that no cap shared by every session's commands is set
    */
-  BwrapCommandLine(boolean root, Path etc, BerthConfig.Exec config) {
+  BwrapCommandLine(boolean root, Path etc, BerthConfig.Exec config, boolean groupsCapProcesses) {
     this.root = root;
     this.etc = etc;
     this.config = config;
+    this.groupsCapProcesses = groupsCapProcesses;
   }
 
   /** The programs the chain runs inside the sandbox, each of which must be there. */
@@ -236,7 +240,8 @@ final class BwrapCommandLine {
 
   /**
    * The start of the chain: the backstop {@code timeout}, then {@code prlimit} capping one file's
-   * size at the disk quota and, when Berth is root, the processes.
+   * size at the disk quota and, when Berth is root and no control group caps a session's processes,
+   * the processes of all commands together.
    */
   List<String> limits(Duration timeout) {
     List<String> args =
@@ -249,11 +254,14 @@ final class BwrapCommandLine {
                     Locale.ROOT, "%.3fs", timeout.plus(BACKSTOP_GRACE).toMillis() / 1000.0),
                 "/usr/bin/prlimit",
                 "--fsize=" + (config.diskQuotaBytes() + 1)));
-    if (root) {
+    if (root && !groupsCapProcesses) {
       // Every command runs as the same unprivileged user, whose processes the kernel counts
       // together: the cap keeps a fork bomb from taking the host's (and Berth's) process table.
       // Under a user namespace the count would be of Berth's own user, threads included, so the
-      // cap is only set here.
+      // cap is only set here. Where each session's group caps its own processes, this shared
+      // count is left unlimited: capped, it would let one session's fork bomb stop every other
+      // session's commands, and the groups already bound the total (sessions running commands at
+      // once, times each one's cap).
       args.add("--nproc=" + config.maxProcesses());
     }
     args.add("--");

@@ -20,6 +20,10 @@ class ConfigLoaderTest {
     assertThat(exec.maxProcesses()).isEqualTo(1024);
     assertThat(exec.diskMechanism()).isEqualTo(BerthConfig.DiskMechanism.AUTO);
     assertThat(exec.maxInodes()).isEqualTo(65536);
+    assertThat(exec.maxMemoryBytes()).isEqualTo(2L * 1024 * 1024 * 1024);
+    assertThat(exec.cpuWeight()).isEqualTo(100);
+    assertThat(exec.sessionMaxConcurrentCommands()).isEqualTo(8);
+    assertThat(exec.maxConcurrentCommands()).isEqualTo(64);
   }
 
   @Test
@@ -46,6 +50,64 @@ class ConfigLoaderTest {
     assertThatThrownBy(
             () -> ConfigLoader.load(List.of("--session-disk-mechanism", "tmpfs"), Map.of()))
         .hasMessageContaining("BERTH_SESSION_DISK_MECHANISM");
+  }
+
+  @Test
+  void sessionResourceSettingsComeFromTheEnvironmentAndFlagsWin() {
+    var exec =
+        ConfigLoader.load(
+                List.of("--session-cpu-weight", "250", "--exec-max-concurrent-commands=16"),
+                Map.of(
+                    "BERTH_SESSION_MAX_PROCESSES", "300",
+                    "BERTH_SESSION_MAX_MEMORY_BYTES", "67108864",
+                    "BERTH_SESSION_CPU_WEIGHT", "50",
+                    "BERTH_SESSION_MAX_CONCURRENT_COMMANDS", "3",
+                    "BERTH_EXEC_MAX_CONCURRENT_COMMANDS", "4"))
+            .exec();
+    assertThat(exec.maxProcesses()).isEqualTo(300);
+    assertThat(exec.maxMemoryBytes()).isEqualTo(64L * 1024 * 1024);
+    assertThat(exec.cpuWeight()).isEqualTo(250);
+    assertThat(exec.sessionMaxConcurrentCommands()).isEqualTo(3);
+    assertThat(exec.maxConcurrentCommands()).isEqualTo(16);
+  }
+
+  @Test
+  void theSessionProcessCapKeepsItsOlderNameAndTheNewNameWins() {
+    assertThat(
+            ConfigLoader.load(List.of("--exec-max-processes", "77"), Map.of())
+                .exec()
+                .maxProcesses())
+        .isEqualTo(77);
+    assertThat(
+            ConfigLoader.load(
+                    List.of("--exec-max-processes", "77", "--session-max-processes", "88"),
+                    Map.of())
+                .exec()
+                .maxProcesses())
+        .isEqualTo(88);
+  }
+
+  @Test
+  void sessionResourceSettingsOutOfRangeAreRefusedNamingTheSetting() {
+    assertThatThrownBy(() -> ConfigLoader.load(List.of("--session-cpu-weight", "0"), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--session-cpu-weight");
+    assertThatThrownBy(() -> ConfigLoader.load(List.of("--session-cpu-weight", "10001"), Map.of()))
+        .hasMessageContaining("between 1 and 10000");
+    assertThatThrownBy(
+            () -> ConfigLoader.load(List.of("--session-cpu-weight", "4294967396"), Map.of()))
+        .hasMessageContaining("BERTH_SESSION_CPU_WEIGHT");
+    assertThatThrownBy(
+            () -> ConfigLoader.load(List.of(), Map.of("BERTH_SESSION_MAX_MEMORY_BYTES", "1048576")))
+        .hasMessageContaining("--session-max-memory-bytes");
+    assertThatThrownBy(
+            () -> ConfigLoader.load(List.of("--session-max-concurrent-commands", "0"), Map.of()))
+        .hasMessageContaining("--session-max-concurrent-commands");
+    assertThatThrownBy(
+            () -> ConfigLoader.load(List.of("--exec-max-concurrent-commands", "-1"), Map.of()))
+        .hasMessageContaining("BERTH_EXEC_MAX_CONCURRENT_COMMANDS");
+    assertThatThrownBy(() -> ConfigLoader.load(List.of("--session-max-processes", "0"), Map.of()))
+        .hasMessageContaining("--session-max-processes");
   }
 
   @Test
@@ -77,6 +139,6 @@ class ConfigLoaderTest {
             () -> ConfigLoader.load(List.of("--session-disk-quota-bytes", "0"), Map.of()))
         .hasMessageContaining("BERTH_SESSION_DISK_QUOTA_BYTES");
     assertThatThrownBy(() -> ConfigLoader.load(List.of("--exec-max-processes", "0"), Map.of()))
-        .hasMessageContaining("--exec-max-processes");
+        .hasMessageContaining("--session-max-processes");
   }
 }

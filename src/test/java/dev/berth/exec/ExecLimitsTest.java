@@ -37,9 +37,7 @@ class ExecLimitsTest {
                       Duration.ofSeconds(600),
                       OUTPUT,
                       QUOTA,
-                      PROCESSES,
-                      BerthConfig.DiskMechanism.AUTO,
-                      BerthConfig.Exec.DEFAULT_MAX_INODES)));
+                      PROCESSES)));
 
   static JsonNode stopped(Http.Response r, String errorCode) {
     assertThat(r.status()).as("%s", r.json()).isEqualTo(400);

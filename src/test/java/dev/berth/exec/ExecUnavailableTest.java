@@ -23,9 +23,7 @@ class ExecUnavailableTest {
                       Duration.ofSeconds(600),
                       1024,
                       1024 * 1024,
-                      64,
-                      BerthConfig.DiskMechanism.AUTO,
-                      BerthConfig.Exec.DEFAULT_MAX_INODES)));
+                      64)));
 
   @Test
   void commandsAnswer501SayingToInstallBubblewrap() {

@@ -15,15 +15,8 @@ class BubblewrapRunnerTest {
   @TempDir Path dataDir;
 
   static BerthConfig.Exec using(String bwrap) {
-    return new BerthConfig.Exec(
-        bwrap,
-        Duration.ofSeconds(1),
-        Duration.ofSeconds(2),
-        10,
-        10,
-        10,
-        BerthConfig.DiskMechanism.WALK,
-        16);
+    return new BerthConfig.Exec(bwrap, Duration.ofSeconds(1), Duration.ofSeconds(2), 10, 10, 10)
+        .withDisk(BerthConfig.DiskMechanism.WALK, 16);
   }
 
   @Test

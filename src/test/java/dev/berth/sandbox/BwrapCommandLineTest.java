@@ -29,7 +29,8 @@ class BwrapCommandLineTest {
   }
 
   static BwrapCommandLine.Line line(boolean root) {
-    return new BwrapCommandLine(root, Path.of("/data/sandbox-etc"), BerthConfig.Exec.defaults())
+    return new BwrapCommandLine(
+            root, Path.of("/data/sandbox-etc"), BerthConfig.Exec.defaults(), false)
         .of(command());
   }
 
@@ -55,6 +56,15 @@ class BwrapCommandLineTest {
         .containsSubsequence("--reuid", "65534", "--regid", "65534", "--no-new-privs");
     assertThat(args).doesNotContain("--unshare-user");
     assertThat(args.subList(variable + 1, args.size())).containsExactly("sh", "-c", "id");
+  }
+
+  @Test
+  void asRootWithSessionGroupsCappingProcessesNoSharedProcessCapIsSet() {
+    var line =
+        new BwrapCommandLine(true, Path.of("/data/sandbox-etc"), BerthConfig.Exec.defaults(), true)
+            .of(command());
+
+    assertThat(line.chain()).contains("/usr/bin/setpriv").noneMatch(a -> a.startsWith("--nproc="));
   }
 
   @Test

@@ -11,13 +11,12 @@ public final class DiskLimits {
       long bytes, BerthConfig.DiskMechanism mechanism, long inodes) {
     var d = BerthConfig.Exec.defaults();
     return new BerthConfig.Exec(
-        d.bwrap(),
-        d.defaultTimeout(),
-        d.maxTimeout(),
-        d.maxOutputBytes(),
-        bytes,
-        d.maxProcesses(),
-        mechanism,
-        inodes);
+            d.bwrap(),
+            d.defaultTimeout(),
+            d.maxTimeout(),
+            d.maxOutputBytes(),
+            bytes,
+            d.maxProcesses())
+        .withDisk(mechanism, inodes);
   }
 }
