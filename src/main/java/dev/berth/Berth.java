@@ -84,7 +84,8 @@ public final class Berth implements AutoCloseable {
                 + " Berth sizes by the soft one and cannot raise it itself");
       }
       var sandboxes =
-          new LocalSandboxHost(config.dataDir(), blobs::localPath, budget.keptSessions());
+          new LocalSandboxHost(
+              config.dataDir(), blobs::localPath, config.exec(), budget.keptSessions());
       parts.add(sandboxes);
       SessionPlacement placement = placement(config, db);
       parts.add(placement);
@@ -98,7 +99,8 @@ public final class Berth implements AutoCloseable {
               sandboxes,
               placement,
               config.maxOutputsPerSession(),
-              config.maxUploadBytes());
+              config.maxUploadBytes(),
+              config.exec().diskQuotaBytes());
       var files =
           new FileService(
               db,

@@ -114,6 +114,10 @@ public record BerthConfig(
    * @param maxTimeout the most wall time a request may ask for
    * @param maxOutputBytes how much of each of stdout and stderr a command may write
    * @param diskQuotaBytes how much a session's outputs and workspace may hold together
+   * @param maxProcesses processes all running commands together may have (as root)
+   * @param diskMechanism how the disk quota is enforced
+   * @param maxInodes files, directories and links a session's outputs and workspace may hold
+   *     together, where the mechanism can count them ({@link DiskMechanism#LOOP})
    */
   public record Exec(
       String bwrap,
@@ -121,12 +125,18 @@ public record BerthConfig(
       Duration maxTimeout,
       long maxOutputBytes,
       long diskQuotaBytes,
-      int maxProcesses) {
+      int maxProcesses,
+      DiskMechanism diskMechanism,
+      long maxInodes) {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
     public static final long DEFAULT_MAX_OUTPUT_BYTES = 1024L * 1024;
     public static final long DEFAULT_DISK_QUOTA_BYTES = 1024L * 1024 * 1024;
     public static final int DEFAULT_MAX_PROCESSES = 1024;
+    public static final long DEFAULT_MAX_INODES = 65536;
+
+    /** The most inodes a session may be given: ext4's own ceiling is 2^32. */
+    public static final long MAX_INODES = 1L << 31;
 
     public Exec {
       if (bwrap.isBlank()) {
@@ -159,6 +169,26 @@ public record BerthConfig(
             "--exec-max-processes (BERTH_EXEC_MAX_PROCESSES) must be positive, got "
                 + maxProcesses);
       }
+      if (maxInodes < 16 || maxInodes > MAX_INODES) {
+        throw new IllegalArgumentException(
+            "--session-max-inodes (BERTH_SESSION_MAX_INODES) must be between 16 and "
+                + MAX_INODES
+                + ", got "
+                + maxInodes);
+      }
+    }
+
+    /** The same limits, the disk quota enforced by {@code mechanism} with {@code maxInodes}. */
+    public Exec withDisk(DiskMechanism mechanism, long maxInodes) {
+      return new Exec(
+          bwrap,
+          defaultTimeout,
+          maxTimeout,
+          maxOutputBytes,
+          diskQuotaBytes,
+          maxProcesses,
+          mechanism,
+          maxInodes);
     }
 
     public static Exec defaults() {
@@ -168,7 +198,34 @@ public record BerthConfig(
           MAX_TIMEOUT,
           DEFAULT_MAX_OUTPUT_BYTES,
           DEFAULT_DISK_QUOTA_BYTES,
-          DEFAULT_MAX_PROCESSES);
+          DEFAULT_MAX_PROCESSES,
+          DiskMechanism.AUTO,
+          DEFAULT_MAX_INODES);
+    }
+  }
+
+  /**
+   * How a session's disk quota is enforced (README "Limits"): {@link #LOOP}, a filesystem of the
+   * quota's size per session, which the kernel fills up; {@link #WALK}, a walk that sums file sizes
+   * while a command runs; {@link #AUTO}, the first where the machine allows it.
+   */
+  public enum DiskMechanism {
+    AUTO,
+    LOOP,
+    WALK;
+
+    /** {@code auto}, {@code loop} or {@code walk}, as the setting spells it. */
+    public static DiskMechanism parse(String value) {
+      for (var m : values()) {
+        if (m.name().toLowerCase(java.util.Locale.ROOT).equals(value)) {
+          return m;
+        }
+      }
+      throw new IllegalArgumentException(
+          "--session-disk-mechanism (BERTH_SESSION_DISK_MECHANISM) must be auto, loop or walk,"
+              + " got '"
+              + value
+              + "'");
     }
   }
 

@@ -88,7 +88,10 @@ public final class ConfigLoader {
                 longValue(values, "--exec-max-timeout-ms", Exec.MAX_TIMEOUT.toMillis())),
             longValue(values, "--exec-max-output-bytes", Exec.DEFAULT_MAX_OUTPUT_BYTES),
             longValue(values, "--session-disk-quota-bytes", Exec.DEFAULT_DISK_QUOTA_BYTES),
-            intValue(values, "--exec-max-processes", Exec.DEFAULT_MAX_PROCESSES)),
+            intValue(values, "--exec-max-processes", Exec.DEFAULT_MAX_PROCESSES),
+            BerthConfig.DiskMechanism.parse(
+                values.getOrDefault("--session-disk-mechanism", "auto")),
+            longValue(values, "--session-max-inodes", Exec.DEFAULT_MAX_INODES)),
         values.containsKey("--max-connections")
             ? OptionalInt.of(intValue(values, "--max-connections", 0))
             : OptionalInt.empty());
@@ -180,6 +183,8 @@ public final class ConfigLoader {
     EXEC_MAX_OUTPUT("--exec-max-output-bytes", "BERTH_EXEC_MAX_OUTPUT_BYTES"),
     EXEC_MAX_PROCESSES("--exec-max-processes", "BERTH_EXEC_MAX_PROCESSES"),
     DISK_QUOTA("--session-disk-quota-bytes", "BERTH_SESSION_DISK_QUOTA_BYTES"),
+    DISK_MECHANISM("--session-disk-mechanism", "BERTH_SESSION_DISK_MECHANISM"),
+    MAX_INODES("--session-max-inodes", "BERTH_SESSION_MAX_INODES"),
     MAX_CONNECTIONS("--max-connections", "BERTH_MAX_CONNECTIONS");
 
     final String flag;

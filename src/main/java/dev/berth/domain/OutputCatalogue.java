@@ -61,11 +61,15 @@ public final class OutputCatalogue implements OutputRestorer {
   private final SessionPlacement placement;
   private final int maxOutputs;
   private final long maxBytes;
+  private final long maxTotalBytes;
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
 
   /**
    * @param maxOutputs most files catalogued per session; beyond it, the first ones in path order
    * @param maxBytes larger files are not catalogued (the upload limit)
+   * @param maxTotalBytes the most bytes a session's catalogued outputs hold together (the disk
+   *     quota): a sparse file holds far fewer bytes on disk than the blob its copy would make, so a
+   *     file that would take the total past it, in path order, is left out
    */
   public OutputCatalogue(
       Database db,
@@ -75,7 +79,8 @@ public final class OutputCatalogue implements OutputRestorer {
       LocalSandboxHost host,
       SessionPlacement placement,
       int maxOutputs,
-      long maxBytes) {
+      long maxBytes,
+      long maxTotalBytes) {
     this.db = db;
     this.store = store;
     this.blobs = blobs;
@@ -84,6 +89,7 @@ public final class OutputCatalogue implements OutputRestorer {
     this.placement = placement;
     this.maxOutputs = maxOutputs;
     this.maxBytes = maxBytes;
+    this.maxTotalBytes = maxTotalBytes;
     for (int i = 0; i < STRIPES; i++) {
       locks[i] = new ReentrantLock();
     }
@@ -177,10 +183,12 @@ public final class OutputCatalogue implements OutputRestorer {
     Map<String, OutputStore.Row> known = store.rows(sessionId);
     List<String> released = new ArrayList<>();
     int changed = 0;
+    long total = 0;
     for (OutputFile file : listing.files()) {
-      if (file.size() > maxBytes) {
+      if (file.size() > maxBytes || file.size() > maxTotalBytes - total) {
         continue; // left out, so a record it had goes below
       }
+      total += file.size();
       OutputStore.Row row = known.remove(file.path());
       if (row != null && matches(row, file)) {
         continue;

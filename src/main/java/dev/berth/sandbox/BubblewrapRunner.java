@@ -24,7 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,7 +89,7 @@ public final class BubblewrapRunner implements AutoCloseable {
    * @param env variables added to the sandbox's fixed environment
    * @param timeout wall time before it is stopped
    * @param dirs the session's tree
-   * @param diskUsage bytes the session's outputs and workspace hold now
+   * @param diskUsage what the session's outputs and workspace hold now
    */
   public record Command(
       String sessionId,
@@ -98,7 +98,7 @@ public final class BubblewrapRunner implements AutoCloseable {
       Map<String, String> env,
       Duration timeout,
       CommandDirs dirs,
-      LongSupplier diskUsage) {}
+      Supplier<DiskSpace> diskUsage) {}
 
   /**
    * What a command did.
@@ -226,7 +226,7 @@ public final class BubblewrapRunner implements AutoCloseable {
                 Map.of(),
                 Duration.ofSeconds(10),
                 dirs,
-                () -> 0));
+                () -> new DiskSpace(0, false)));
     if (r.exitCode() == 0) {
       return Optional.empty();
     }
@@ -283,7 +283,7 @@ public final class BubblewrapRunner implements AutoCloseable {
   }
 
   private Result start(Command command, Path options, List<String> chain) {
-    long usageAtStart = command.diskUsage().getAsLong();
+    DiskSpace usageAtStart = command.diskUsage().get();
     List<String> argv =
         new ArrayList<>(
             List.of("/bin/sh", "-c", LAUNCH, bwrap, options.toString(), filter.toString()));
@@ -367,17 +367,17 @@ public final class BubblewrapRunner implements AutoCloseable {
     return Math.min(POLL.toNanos(), deadline - System.nanoTime());
   }
 
-  private boolean overQuota(Command command, long usageAtStart) {
-    long usage;
+  private boolean overQuota(Command command, DiskSpace usageAtStart) {
+    DiskSpace usage;
     try {
-      usage = command.diskUsage().getAsLong();
+      usage = command.diskUsage().get();
     } catch (UncheckedIOException | OutOfDescriptors e) {
       log.warn("cannot measure the disk usage of session {}", command.sessionId(), e);
       return false;
     }
     // A session already over (say, after the quota was lowered) may still run commands that
     // free space; only growth beyond the quota stops one.
-    return usage > config.diskQuotaBytes() && usage > usageAtStart;
+    return usage.full() && usage.usedBytes() > usageAtStart.usedBytes();
   }
 
   private static boolean waitFor(Process process, long nanos) {
@@ -496,7 +496,7 @@ public final class BubblewrapRunner implements AutoCloseable {
   }
 
   /** Whether Berth runs as root: the owner of {@code /proc/self} is the effective uid. */
-  private static boolean isRoot() {
+  static boolean isRoot() {
     try {
       return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
     } catch (IOException | UnsupportedOperationException e) {

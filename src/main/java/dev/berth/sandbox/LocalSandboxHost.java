@@ -8,6 +8,7 @@ import static dev.berth.sandbox.NoFollow.openTrusted;
 import static dev.berth.sandbox.NoFollow.own;
 import static dev.berth.sandbox.NoFollow.removeTree;
 
+import dev.berth.config.BerthConfig;
 import dev.berth.error.OutOfDescriptors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,6 +25,8 @@ import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Each session's sandbox on local disk: {@code <dataDir>/sandboxes/<session_id>/} stands for the
@@ -49,6 +52,7 @@ import java.util.function.Function;
  * {@link OutOfDescriptors}, so callers can tell it from a broken tree and try again later.
  */
 public final class LocalSandboxHost implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LocalSandboxHost.class);
   private static final int STRIPES = 256;
 
   /**
@@ -71,8 +75,12 @@ public final class LocalSandboxHost implements AutoCloseable {
   private final KeptSessions kept;
   private final SpareDirectories spares;
   private final OutputScanner outputs = new OutputScanner();
+  private final SessionVolumes volumes;
+  private final long quotaBytes;
 
   /**
+   * A host whose disk quota is the default, enforced by the walk ({@link DiskUsage}).
+   *
    * @param dataDir Berth's data directory; sandboxes live in {@code <dataDir>/sandboxes}
    * @param blobs where the blob with a given SHA-256 lives
    */
@@ -81,13 +89,33 @@ public final class LocalSandboxHost implements AutoCloseable {
   }
 
   /**
-   * @param dataDir Berth's data directory; sandboxes live in {@code <dataDir>/sandboxes}
-   * @param blobs where the blob with a given SHA-256 lives
+   * A host whose disk quota is the default, enforced by the walk ({@link DiskUsage}).
+   *
    * @param keptSessions how many sessions' top directories stay open between operations, eight
    *     descriptors each (sized from the process's descriptor limit)
    */
   public LocalSandboxHost(Path dataDir, Function<String, Path> blobs, int keptSessions) {
+    this(
+        dataDir,
+        blobs,
+        BerthConfig.Exec.defaults()
+            .withDisk(BerthConfig.DiskMechanism.WALK, BerthConfig.Exec.DEFAULT_MAX_INODES),
+        keptSessions);
+  }
+
+  /**
+   * @param dataDir Berth's data directory; sandboxes live in {@code <dataDir>/sandboxes}, session
+   *     volumes in {@code <dataDir>/volumes} ({@link SessionVolumes})
+   * @param blobs where the blob with a given SHA-256 lives
+   * @param limits the disk quota, the inode limit and how they are enforced
+   * @param keptSessions how many sessions' top directories stay open between operations, eight
+   *     descriptors each (sized from the process's descriptor limit)
+   * @throws IllegalStateException if volumes are asked for and cannot be made here
+   */
+  public LocalSandboxHost(
+      Path dataDir, Function<String, Path> blobs, BerthConfig.Exec limits, int keptSessions) {
     this.sandboxes = dataDir.resolve("sandboxes");
+    this.quotaBytes = limits.diskQuotaBytes();
     Path cache = sandboxes.resolve(".cache");
     try {
       staging = Staging.open(sandboxes.resolve(".staging"));
@@ -101,6 +129,11 @@ public final class LocalSandboxHost implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare sandbox directory " + sandboxes, e);
     }
+    Path volumesDir = dataDir.resolve("volumes");
+    boolean loop = SessionVolumes.choose(limits, volumesDir, BubblewrapRunner.isRoot()).loop();
+    volumes =
+        new SessionVolumes(
+            volumesDir, sandboxes, loop, limits.diskQuotaBytes(), limits.maxInodes());
     links = new BlobLinks(blobs, cache, staging);
     outputsDirectory = new OutputsDirectory(staging, blobs);
     kept = new KeptSessions(sandboxesDir, keptSessions);
@@ -120,7 +153,8 @@ public final class LocalSandboxHost implements AutoCloseable {
   /** Closes the directories the host keeps open; it must not be used afterwards. */
   @Override
   public void close() {
-    try (outputs;
+    try (volumes;
+        outputs;
         sandboxesDir;
         staging) {
       kept.close();
@@ -151,8 +185,7 @@ public final class LocalSandboxHost implements AutoCloseable {
                 tree,
                 true,
                 top -> {
-                  outputsDirectory.createIfMissing(sessionId, top.session());
-                  tree.createIfMissing(top.tree(), "workspace");
+                  writableDirectories(sessionId, tree, top);
                   try (var uploads = open(top.uploads(), Path.of("."))) { // to list it
                     sync(tree, uploads, plan);
                   }
@@ -171,8 +204,7 @@ public final class LocalSandboxHost implements AutoCloseable {
                 tree,
                 true,
                 top -> {
-                  outputsDirectory.createIfMissing(sessionId, top.session());
-                  tree.createIfMissing(top.tree(), "workspace");
+                  writableDirectories(sessionId, tree, top);
                   try (var dirs = new NoFollow.OpenDirs()) {
                     var dir = top.uploads();
                     boolean made = false; // dir was made by this mount, so nothing is in it yet
@@ -262,8 +294,12 @@ public final class LocalSandboxHost implements AutoCloseable {
                 tree,
                 false,
                 top -> {
-                  outputsDirectory.createIfMissing(sessionId, top.session());
-                  tree.createIfMissing(top.tree(), "workspace");
+                  if (volumes.loop()) {
+                    attachVolume(sessionId, tree, top);
+                  } else {
+                    outputsDirectory.createIfMissing(sessionId, top.session());
+                    tree.createIfMissing(top.tree(), "workspace");
+                  }
                   if (owner.isPresent()) {
                     own(top.session(), "outputs", owner.getAsInt());
                     own(top.tree(), "workspace", owner.getAsInt());
@@ -279,14 +315,20 @@ public final class LocalSandboxHost implements AutoCloseable {
   }
 
   /**
-   * Bytes held by the regular files under the session's outputs and workspace, never following a
-   * link ({@link DiskUsage}). Takes no lock: commands change these directories while they run, and
-   * the answer is a snapshot anyway.
+   * What the session's outputs and workspace hold against the quota: its volume's used space, or,
+   * where it has none, the bytes of the regular files under them, never following a link ({@link
+   * DiskUsage}). Takes no lock: commands change these directories while they run, and the answer is
+   * a snapshot anyway.
    */
-  public long usage(String sessionId) {
+  public DiskSpace usage(String sessionId) {
     var id = new SessionId(sessionId);
+    var onVolume = volumes.space(id.value());
+    if (onVolume.isPresent()) {
+      return onVolume.get();
+    }
     try {
-      return DiskUsage.of(sandboxesDir, id.value());
+      long bytes = DiskUsage.of(sandboxesDir, id.value());
+      return new DiskSpace(bytes, bytes > quotaBytes);
     } catch (IOException e) {
       throw OutOfDescriptors.orUnchecked("cannot measure sandbox " + sessionId, e);
     }
@@ -297,13 +339,17 @@ public final class LocalSandboxHost implements AutoCloseable {
     return spares.size();
   }
 
-  /** Removes the session's whole tree, never following a symlink in it. */
+  /**
+   * Removes the session's whole tree, never following a symlink in it, and its volume, once nothing
+   * is mounted in the tree any more.
+   */
   public void destroy(String sessionId) {
     locked(
         sessionId,
         "destroy",
         tree -> {
           kept.drop(tree.session());
+          volumes.detach(tree.session().id().value());
           removeTree(sandboxesDir, name(sessionId));
           spares.drop(tree.session());
         });
@@ -316,6 +362,7 @@ public final class LocalSandboxHost implements AutoCloseable {
    */
   public Optional<OutputListing> listOutputs(String sessionId, int limit) {
     var id = new SessionId(sessionId);
+    remountVolume(id.value());
     try {
       return outputs.list(sandboxesDir, id.value(), limit);
     } catch (IOException e) {
@@ -330,6 +377,7 @@ public final class LocalSandboxHost implements AutoCloseable {
   public <T> Optional<T> readOutput(
       String sessionId, OutputFile file, OutputFile.Reader<T> reader, Consumer<T> discard) {
     var id = new SessionId(sessionId);
+    remountVolume(id.value());
     try {
       return outputs.read(sandboxesDir, id.value(), file, reader, discard);
     } catch (IOException e) {
@@ -338,10 +386,10 @@ public final class LocalSandboxHost implements AutoCloseable {
     }
   }
 
-  /** The sessions that have a tree on disk. */
+  /** The sessions that have a tree or a volume on disk. */
   public Set<String> sessionsOnDisk() {
     try (var root = Files.newDirectoryStream(sandboxes)) {
-      var sessions = new TreeSet<String>();
+      var sessions = new TreeSet<String>(volumes.sessionsWithVolumes());
       for (Path entry : root) {
         String name = entry.getFileName().toString();
         if (SessionId.isValid(name)) {
@@ -351,6 +399,104 @@ public final class LocalSandboxHost implements AutoCloseable {
       return Collections.unmodifiableSet(sessions);
     } catch (IOException e) {
       throw OutOfDescriptors.orUnchecked("cannot list sandboxes in " + sandboxes, e);
+    }
+  }
+
+  /**
+   * Outputs and workspace exist, for a change to the uploads: plain directories, cheap to make,
+   * unless outputs have to be put back where a volume is made (or already exists, unmounted) for
+   * the session: then on its volume, so they count against its quota.
+   */
+  private void writableDirectories(String sessionId, SessionTree tree, TopDirectories top)
+      throws IOException {
+    if (lstat(top.session(), name("outputs")).isEmpty()) {
+      if (volumes.loop() && !volumes.attached(sessionId) && volumes.exists(sessionId)) {
+        attachVolume(sessionId, tree, top);
+        return;
+      }
+      var wanted = outputsDirectory.wanted(sessionId);
+      if (volumes.loop() && !volumes.attached(sessionId) && !wanted.isEmpty()) {
+        attachVolume(sessionId, tree, top);
+        return;
+      }
+      outputsDirectory.create(sessionId, top.session(), wanted);
+    }
+    tree.createIfMissing(top.tree(), "workspace");
+  }
+
+  /**
+   * Puts the session's outputs and workspace on its volume, made or mounted as needed ({@link
+   * SessionVolumes}). A volume made now takes in what the plain directories held (a tree from
+   * before volumes); where the tree has no outputs, the catalogued ones are put back on the volume.
+   * The plain directories stay, empty, as the places the volume's are bound onto.
+   */
+  private void attachVolume(String sessionId, SessionTree tree, TopDirectories top)
+      throws IOException {
+    if (volumes.attached(sessionId)) {
+      return;
+    }
+    var volume = volumes.mount(sessionId);
+    boolean plainOutputs = lstat(top.session(), name("outputs")).isPresent();
+    try (var root = openTrusted(volume.root())) {
+      if (lstat(root, name("workspace")).isEmpty()) {
+        newVolumeDirectory(volume.root().resolve("workspace"));
+      }
+      if (lstat(root, name("outputs")).isEmpty()) {
+        if (plainOutputs) {
+          newVolumeDirectory(volume.root().resolve("outputs"));
+        } else {
+          outputsDirectory.createIfMissing(sessionId, root, volume.root().resolve(".staging"));
+        }
+      }
+    }
+    tree.createIfMissing(top.session(), "outputs");
+    tree.createIfMissing(top.tree(), "workspace");
+    if (volume.fresh()) {
+      Path root = root(sessionId);
+      moveIntoVolume(top.session(), "outputs", root.resolve("mnt/session/outputs"), volume);
+      moveIntoVolume(top.tree(), "workspace", root.resolve("workspace"), volume);
+    }
+    volumes.bind(sessionId);
+  }
+
+  private static void newVolumeDirectory(Path dir) throws IOException {
+    Files.createDirectory(dir);
+    Files.setPosixFilePermissions(dir, Staging.DIRECTORY_MODE);
+  }
+
+  /**
+   * Copies what the plain directory {@code name} holds onto the new volume (links as links, modes,
+   * owners and times kept), then empties it. What does not fit the quota is left out, and said so.
+   */
+  private static void moveIntoVolume(
+      SecureDirectoryStream<Path> parent, String name, Path plain, SessionVolumes.Mounted volume)
+      throws IOException {
+    try (var dir = open(parent, name(name))) {
+      List<Path> entries = names(dir);
+      if (entries.isEmpty()) {
+        return;
+      }
+      try {
+        SessionVolumes.copyInto(plain, volume.root().resolve(name));
+      } catch (IOException e) {
+        log.warn("{} did not all fit on its session's volume: {}", plain, e.getMessage());
+      }
+      for (Path entry : entries) {
+        removeTree(dir, entry);
+      }
+    }
+  }
+
+  /**
+   * After a reboot a session's image outlives its mounts: it is mounted again before its outputs
+   * are read, as the empty directory it is bound onto would read as every output gone.
+   */
+  private void remountVolume(String sessionId) {
+    if (volumes.loop() && !volumes.attached(sessionId) && volumes.exists(sessionId)) {
+      locked(
+          sessionId,
+          "mount the volume of",
+          tree -> kept.withTop(tree, false, top -> attachVolume(sessionId, tree, top)));
     }
   }
 

@@ -67,7 +67,44 @@ final class OutputsDirectory {
     if (lstat(session, name("outputs")).isPresent()) {
       return;
     }
-    List<OutputRestorer.Wanted> wanted = restorer.wanted(sessionId);
+    create(sessionId, session, staging, wanted(sessionId));
+  }
+
+  /** {@link #createIfMissing}, outputs known missing and {@code wanted} their records. */
+  void create(
+      String sessionId, SecureDirectoryStream<Path> session, List<OutputRestorer.Wanted> wanted)
+      throws IOException {
+    create(sessionId, session, staging, wanted);
+  }
+
+  /**
+   * {@link #createIfMissing} on a session's volume ({@link SessionVolumes}): built in {@code
+   * stagingDir}, a directory of that volume removed afterwards, as a rename cannot leave it.
+   *
+   * @param volume the volume's root, open
+   */
+  void createIfMissing(String sessionId, SecureDirectoryStream<Path> volume, Path stagingDir)
+      throws IOException {
+    if (lstat(volume, name("outputs")).isPresent()) {
+      return;
+    }
+    try (var onVolume = Staging.open(stagingDir)) {
+      create(sessionId, volume, onVolume, wanted(sessionId));
+    }
+    Files.delete(stagingDir);
+  }
+
+  /** The outputs the catalogue would put back into the session's missing outputs. */
+  List<OutputRestorer.Wanted> wanted(String sessionId) {
+    return restorer.wanted(sessionId);
+  }
+
+  private void create(
+      String sessionId,
+      SecureDirectoryStream<Path> session,
+      Staging staging,
+      List<OutputRestorer.Wanted> wanted)
+      throws IOException {
     Path temp = staging.newDirectory();
     List<OutputRestorer.Restored> placed;
     try {

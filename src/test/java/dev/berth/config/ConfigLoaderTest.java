@@ -18,6 +18,34 @@ class ConfigLoaderTest {
     assertThat(exec.maxOutputBytes()).isEqualTo(1024 * 1024);
     assertThat(exec.diskQuotaBytes()).isEqualTo(1024L * 1024 * 1024);
     assertThat(exec.maxProcesses()).isEqualTo(1024);
+    assertThat(exec.diskMechanism()).isEqualTo(BerthConfig.DiskMechanism.AUTO);
+    assertThat(exec.maxInodes()).isEqualTo(65536);
+  }
+
+  @Test
+  void diskMechanismAndInodeLimitComeFromTheEnvironmentAndFlagsWin() {
+    var exec =
+        ConfigLoader.load(
+                List.of("--session-max-inodes", "1000"),
+                Map.of(
+                    "BERTH_SESSION_DISK_MECHANISM", "walk",
+                    "BERTH_SESSION_MAX_INODES", "50"))
+            .exec();
+    assertThat(exec.diskMechanism()).isEqualTo(BerthConfig.DiskMechanism.WALK);
+    assertThat(exec.maxInodes()).isEqualTo(1000);
+  }
+
+  @Test
+  void anInodeLimitOrDiskMechanismOutOfRangeIsRefusedNamingTheSetting() {
+    assertThatThrownBy(() -> ConfigLoader.load(List.of("--session-max-inodes", "15"), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("BERTH_SESSION_MAX_INODES");
+    assertThatThrownBy(
+            () -> ConfigLoader.load(List.of("--session-max-inodes", "4294967296"), Map.of()))
+        .hasMessageContaining("--session-max-inodes");
+    assertThatThrownBy(
+            () -> ConfigLoader.load(List.of("--session-disk-mechanism", "tmpfs"), Map.of()))
+        .hasMessageContaining("BERTH_SESSION_DISK_MECHANISM");
   }
 
   @Test

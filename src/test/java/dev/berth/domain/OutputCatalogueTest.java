@@ -71,7 +71,8 @@ class OutputCatalogueTest {
         host,
         new SingleNode(),
         100,
-        1 << 20);
+        1 << 20,
+        1L << 30);
   }
 
   List<FileRecord> scoped() {

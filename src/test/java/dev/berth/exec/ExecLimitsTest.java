@@ -37,7 +37,9 @@ class ExecLimitsTest {
                       Duration.ofSeconds(600),
                       OUTPUT,
                       QUOTA,
-                      PROCESSES)));
+                      PROCESSES,
+                      BerthConfig.DiskMechanism.AUTO,
+                      BerthConfig.Exec.DEFAULT_MAX_INODES)));
 
   static JsonNode stopped(Http.Response r, String errorCode) {
     assertThat(r.status()).as("%s", r.json()).isEqualTo(400);

@@ -23,7 +23,9 @@ class ExecUnavailableTest {
                       Duration.ofSeconds(600),
                       1024,
                       1024 * 1024,
-                      64)));
+                      64,
+                      BerthConfig.DiskMechanism.AUTO,
+                      BerthConfig.Exec.DEFAULT_MAX_INODES)));
 
   @Test
   void commandsAnswer501SayingToInstallBubblewrap() {

@@ -15,7 +15,15 @@ class BubblewrapRunnerTest {
   @TempDir Path dataDir;
 
   static BerthConfig.Exec using(String bwrap) {
-    return new BerthConfig.Exec(bwrap, Duration.ofSeconds(1), Duration.ofSeconds(2), 10, 10, 10);
+    return new BerthConfig.Exec(
+        bwrap,
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(2),
+        10,
+        10,
+        10,
+        BerthConfig.DiskMechanism.WALK,
+        16);
   }
 
   @Test

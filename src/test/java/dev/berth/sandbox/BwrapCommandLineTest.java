@@ -25,7 +25,7 @@ class BwrapCommandLineTest {
         env,
         Duration.ofMillis(1234),
         DIRS,
-        () -> 0);
+        () -> new DiskSpace(0, false));
   }
 
   static BwrapCommandLine.Line line(boolean root) {

@@ -19,11 +19,14 @@ public final class BerthProcess implements AutoCloseable {
 
   private final Process process;
   private final Path log;
+  private final Path dataDir;
   private int port;
+  private boolean killed;
 
-  private BerthProcess(Process process, Path log) {
+  private BerthProcess(Process process, Path log, Path dataDir) {
     this.process = process;
     this.log = log;
+    this.dataDir = dataDir;
   }
 
   /**
@@ -69,7 +72,7 @@ public final class BerthProcess implements AutoCloseable {
     Path log = Files.createTempFile(dataDir, "berth-", ".log");
     Process p =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    var berth = new BerthProcess(p, log);
+    var berth = new BerthProcess(p, log, dataDir);
     berth.awaitReady();
     return berth;
   }
@@ -97,10 +100,11 @@ public final class BerthProcess implements AutoCloseable {
     return process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
-  /** SIGKILL: no shutdown hook runs. */
+  /** SIGKILL: no shutdown hook runs, so the session volumes it mounted stay mounted. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor();
+    killed = true;
   }
 
   private void awaitReady() {
@@ -141,8 +145,21 @@ public final class BerthProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the process (SIGTERM: it unmounts its session volumes itself). After a {@link #kill},
+   * detaches what it left mounted, unless another Berth runs on its data directory (close that one
+   * first), so the test's temporary directory can be removed.
+   */
   @Override
   public void close() {
+    if (killed) {
+      try {
+        Mounts.detachUnder(dataDir);
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("cannot detach what berth left mounted", e);
+      }
+      return;
+    }
     if (process.isAlive()) {
       process.destroy();
       try {

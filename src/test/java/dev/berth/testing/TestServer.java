@@ -78,7 +78,7 @@ public final class TestServer implements AutoCloseable {
 
   /** The server's blob store, seen from outside. */
   public TestBlobs blobs() {
-    return new TestBlobs(dataDir, stores.bucket());
+    return stores.blobs(dataDir);
   }
 
   public Http http() {

@@ -92,6 +92,11 @@ public final class TestStores implements AutoCloseable {
             .orElse("jdbc:sqlite:" + dataDir.resolve("berth.db")));
   }
 
+  /** The blob store of a server with {@code dataDir} on these stores, seen from outside. */
+  public TestBlobs blobs(Path dataDir) {
+    return new TestBlobs(dataDir, bucket);
+  }
+
   /** The same as command-line options of {@code berth serve}. */
   public List<String> args() {
     List<String> args = new ArrayList<>();
