@@ -100,12 +100,16 @@ public final class ExecService {
     if (!placement.holds(sessionId)) {
       throw onAnotherNode(sessionId);
     }
-    runner
-        .unavailable()
-        .ifPresent(
-            reason -> {
-              throw sandboxUnavailable(reason);
-            });
+    try {
+      runner
+          .unavailable()
+          .ifPresent(
+              reason -> {
+                throw sandboxUnavailable(reason);
+              });
+    } catch (BubblewrapRunner.NotStarted e) {
+      throw notStarted(sessionId, e);
+    }
     reconciler.requireInLine(sessionId);
     CommandSlots.Slot slot = slots.take(sessionId);
     BubblewrapRunner.Result result;
@@ -132,6 +136,8 @@ public final class ExecService {
               () -> host.usage(sessionId)));
     } catch (BubblewrapRunner.Unavailable e) {
       throw sandboxUnavailable(e.getMessage());
+    } catch (BubblewrapRunner.NotStarted e) {
+      throw notStarted(sessionId, e);
     } finally {
       notifyAfterCommand(sessionId);
     }
@@ -291,6 +297,18 @@ public final class ExecService {
             + " is held by another node, which alone can run commands in its sandbox;"
             + " send this request to that node",
         "session_on_another_node");
+  }
+
+  /**
+   * bubblewrap could not be started for this command only: a 503 the client may retry. The cause
+   * names host paths, so it goes to the log, not to the client.
+   */
+  private static ApiException notStarted(String sessionId, BubblewrapRunner.NotStarted e) {
+    log.warn("a command in session {} could not be started: {}", sessionId, e.getMessage());
+    return new ApiException.Unavailable(
+        "the command could not be started just now; retry shortly",
+        "sandbox_unavailable",
+        Map.of());
   }
 
   private static ApiException sandboxUnavailable(String reason) {

@@ -138,6 +138,17 @@ public final class BubblewrapRunner implements AutoCloseable {
     }
   }
 
+  /**
+   * bubblewrap could not be started this time (its options file not written, the process not
+   * started, the probe stopped before it ended): nothing is known about this machine, and the next
+   * command tries again. Running out of descriptors is {@link OutOfDescriptors} instead.
+   */
+  public static final class NotStarted extends RuntimeException {
+    NotStarted(String message) {
+      super(message, null, false, false);
+    }
+  }
+
   private final BerthConfig.Exec config;
   private final Optional<String> missing;
   private volatile Optional<String> unavailable; // null until the first probe
@@ -191,7 +202,7 @@ public final class BubblewrapRunner implements AutoCloseable {
    * <p>Only a verdict that stays true is kept: a program missing, or bubblewrap run and refused its
    * namespaces. A probe that could not run bubblewrap at all (no descriptor left, the options file
    * not written, the process not started) says nothing about this machine, so it is thrown ({@link
-   * OutOfDescriptors} when descriptors ran out, else {@link Unavailable}) and the next command
+   * OutOfDescriptors} when descriptors ran out, else {@link NotStarted}) and the next command
    * probes again.
    */
   public Optional<String> unavailable() {
@@ -240,20 +251,20 @@ public final class BubblewrapRunner implements AutoCloseable {
         "bubblewrap cannot make a sandbox here (exit " + r.exitCode() + "): " + r.stderr().strip();
     if (r.stop() != Stop.NONE || r.stderr().contains("Too many open files")) {
       // stopped (a shutdown, the time limit) or short of descriptors: nothing known yet
-      throw new Unavailable(reason);
+      throw new NotStarted(reason);
     }
     return Optional.of(reason);
   }
 
   /**
    * A command could not be started for {@code e}: {@link OutOfDescriptors} when descriptors ran
-   * out, else {@link Unavailable}.
+   * out, else {@link NotStarted}.
    */
   private static RuntimeException launchFailure(String what, Throwable e) {
     if (OutOfDescriptors.isCause(e)) {
       return new OutOfDescriptors(what + ": " + e.getMessage(), e);
     }
-    return new Unavailable(what + ": " + e.getMessage());
+    return new NotStarted(what + ": " + e.getMessage());
   }
 
   /** The uid and gid that must own outputs and workspace, when commands run as another user. */
