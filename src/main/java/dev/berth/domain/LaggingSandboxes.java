@@ -2,7 +2,9 @@ package dev.berth.domain;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,6 +34,7 @@ final class LaggingSandboxes implements AutoCloseable {
 
   private final Consumer<String> retry;
   private final Map<String, Integer> failures = new HashMap<>();
+  private final Set<String> scheduled = new HashSet<>();
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
           r -> Thread.ofPlatform().name("berth-reconcile-retry").daemon().unstarted(r));
@@ -48,11 +51,16 @@ final class LaggingSandboxes implements AutoCloseable {
     return failures.containsKey(sessionId);
   }
 
-  /** Reconciling the session failed with {@code e}: it is tried again later. */
+  /**
+   * Reconciling the session failed with {@code e}: it is tried again later. A session has at most
+   * one retry waiting, however many attempts fail meanwhile (a refused command makes one too).
+   */
   void failed(String sessionId, RuntimeException e) {
     int n;
+    boolean schedule;
     synchronized (this) {
       n = failures.merge(sessionId, 1, Integer::sum);
+      schedule = scheduled.add(sessionId);
     }
     Duration delay = delay(n);
     if (n == 1) {
@@ -70,9 +78,20 @@ final class LaggingSandboxes implements AutoCloseable {
           e.toString(),
           delay.toMillis());
     }
+    if (!schedule) {
+      return;
+    }
     try {
       var unused =
-          timer.schedule(() -> retry.accept(sessionId), delay.toMillis(), TimeUnit.MILLISECONDS);
+          timer.schedule(
+              () -> {
+                synchronized (this) {
+                  scheduled.remove(sessionId);
+                }
+                retry.accept(sessionId);
+              },
+              delay.toMillis(),
+              TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException stopped) {
       // closing: the next start reconciles every session
     }
