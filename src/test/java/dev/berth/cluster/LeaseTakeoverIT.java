@@ -15,8 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,12 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LeaseTakeoverIT {
   @TempDir Path dirA;
   @TempDir Path dirB;
-  final TestStores stores = TestStores.provisionShared();
-
-  @AfterEach
-  void dropStores() {
-    stores.close();
-  }
+  @RegisterExtension final TestStores stores = TestStores.provisionShared();
 
   @Test
   void anotherNodeTakesOverAKilledHoldersSessionWithinTheLeaseTime() throws Exception {

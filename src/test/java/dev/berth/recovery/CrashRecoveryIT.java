@@ -16,8 +16,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,12 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashRecoveryIT {
   @TempDir Path dataDir;
-  final TestStores stores = TestStores.provision();
-
-  @AfterEach
-  void dropStores() {
-    stores.close();
-  }
+  @RegisterExtension final TestStores stores = TestStores.provision();
 
   @Test
   void acknowledgedChangesSurviveSigkillAndTheSandboxMatchesTheRecords() throws Exception {

@@ -23,8 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,12 +41,7 @@ class DescriptorExhaustionIT {
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
   @TempDir Path dataDir;
-  final TestStores stores = TestStores.provision();
-
-  @AfterEach
-  void dropStores() {
-    stores.close();
-  }
+  @RegisterExtension final TestStores stores = TestStores.provision();
 
   /** An add the server answered 200. */
   record Acknowledged(String session, String mountPath) {}

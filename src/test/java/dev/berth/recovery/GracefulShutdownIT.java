@@ -18,8 +18,8 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,12 +31,7 @@ class GracefulShutdownIT {
   private static final Duration DRAIN = Duration.ofSeconds(30);
 
   @TempDir Path dataDir;
-  final TestStores stores = TestStores.provision();
-
-  @AfterEach
-  void dropStores() {
-    stores.close();
-  }
+  @RegisterExtension final TestStores stores = TestStores.provision();
 
   @Test
   void sigtermLetsAnInFlightUploadFinishAndRefusesNewConnections() throws Exception {

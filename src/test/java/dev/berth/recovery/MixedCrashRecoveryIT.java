@@ -20,8 +20,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,12 +40,7 @@ class MixedCrashRecoveryIT {
   private static final String MOUNTED = "crash-test";
 
   @TempDir Path dataDir;
-  final TestStores stores = TestStores.provision();
-
-  @AfterEach
-  void dropStores() {
-    stores.close();
-  }
+  @RegisterExtension final TestStores stores = TestStores.provision();
 
   @Test
   void afterEachKillRecordsBlobsAndSandboxesAgreeWithEverythingAcknowledged() throws Exception {

@@ -9,8 +9,8 @@ import dev.berth.testing.Fixtures;
 import dev.berth.testing.Mounts;
 import dev.berth.testing.TestStores;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -21,12 +21,7 @@ class SessionVolumeRestartIT {
   static final String QUOTA = Long.toString(16L * 1024 * 1024);
 
   @TempDir Path dataDir;
-  final TestStores stores = TestStores.provision();
-
-  @AfterEach
-  void dropStores() {
-    stores.close();
-  }
+  @RegisterExtension final TestStores stores = TestStores.provision();
 
   @Test
   void aKilledBerthsSuccessorKeepsTheWorkspaceAndDeletingTheSessionLeavesNoMount()

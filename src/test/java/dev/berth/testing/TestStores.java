@@ -8,13 +8,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The stores one test's Berth (or several nodes of it) runs on. The suite runs once on the embedded
  * default and once on PostgreSQL + S3 ({@code -Dberth.test.backend=postgres}); on the latter each
- * {@link #provision} makes a new database and bucket, and {@link #close} removes both.
+ * {@link #provision} makes a new database and bucket, and {@link #close} removes both. A test class
+ * may hold it as a {@code @RegisterExtension} field, which closes it after each test.
  */
-public final class TestStores implements AutoCloseable {
+public final class TestStores implements AutoCloseable, AfterEachCallback {
   /** Short leases, so tests of a takeover do not wait long. */
   public static final int LEASE_SECONDS = 3;
 
@@ -119,6 +122,11 @@ public final class TestStores implements AutoCloseable {
                         "--lease-seconds",
                         Integer.toString(shared.leaseSeconds()))));
     return args;
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    close();
   }
 
   @Override
