@@ -35,15 +35,22 @@ final class LaggingSandboxes implements AutoCloseable {
   private final Consumer<String> retry;
   private final Map<String, Integer> failures = new HashMap<>();
   private final Set<String> scheduled = new HashSet<>();
-  private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> Thread.ofPlatform().name("berth-reconcile-retry").daemon().unstarted(r));
+  private final ScheduledExecutorService timer;
 
   /**
    * @param retry reconciles a session again; told the session's id, from the timer's thread
    */
   LaggingSandboxes(Consumer<String> retry) {
+    this(
+        retry,
+        Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("berth-reconcile-retry").daemon().unstarted(r)));
+  }
+
+  /** The same, retrying on {@code timer}, which this closes. */
+  LaggingSandboxes(Consumer<String> retry, ScheduledExecutorService timer) {
     this.retry = retry;
+    this.timer = timer;
   }
 
   /** Whether the session's sandbox is known to be behind its records. */
