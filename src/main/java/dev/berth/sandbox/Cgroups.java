@@ -1,6 +1,7 @@
 package dev.berth.sandbox;
 
 import dev.berth.config.BerthConfig;
+import dev.berth.sandbox.MountTable.Mount;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -85,11 +86,7 @@ public final class Cgroups implements AutoCloseable {
   public static Cgroups detect(Path dataDir, BerthConfig.Exec limits, boolean root) {
     Cgroups groups =
         detect(
-            Path.of("/proc/self/mountinfo"),
-            Path.of("/proc/self/cgroup"),
-            "berth-" + idOf(dataDir),
-            limits,
-            root);
+            MountTable.SELF, Path.of("/proc/self/cgroup"), "berth-" + idOf(dataDir), limits, root);
     groups.removeLeftovers();
     log.info("per-session limits: {} ({})", groups.describe(), groups.why);
     return groups;
@@ -101,10 +98,10 @@ public final class Cgroups implements AutoCloseable {
       return new Cgroups(
           Kind.NONE, "Berth is not root and cannot make control groups", List.of(), limits);
     }
-    List<String> mounts;
+    List<Mount> mounts;
     List<String> memberships;
     try {
-      mounts = Files.readAllLines(mountinfo);
+      mounts = MountTable.read(mountinfo);
       memberships = Files.readAllLines(selfCgroup);
     } catch (IOException e) {
       return new Cgroups(Kind.NONE, "cannot read " + e.getMessage(), List.of(), limits);
@@ -137,14 +134,14 @@ public final class Cgroups implements AutoCloseable {
   /**
    * {@code <own>/berth-<id>} under cgroup2, made ready for sessions; empty when none is mounted.
    */
-  private static Optional<Path> v2(List<String> mounts, List<String> memberships, String name)
+  private static Optional<Path> v2(List<Mount> mounts, List<String> memberships, String name)
       throws Unusable {
-    Optional<Mount> mount = mounts.stream().map(Mount::parse).filter(Mount::isV2).findFirst();
+    Optional<Mount> mount = mounts.stream().filter(Cgroups::isV2).findFirst();
     Optional<String> path = membership(memberships, "");
     if (mount.isEmpty() || path.isEmpty()) {
       return Optional.empty();
     }
-    Path own = mount.get().dir(path.get());
+    Path own = dir(mount.get(), path.get());
     Set<String> offered = words(own.resolve("cgroup.controllers"));
     if (!offered.containsAll(CONTROLLERS)) {
       throw new Unusable(
@@ -175,20 +172,19 @@ public final class Cgroups implements AutoCloseable {
   }
 
   /** {@code <own>/berth-<id>} in each of the pids, memory and cpu hierarchies. */
-  private static List<Path> v1(List<String> mounts, List<String> memberships, String name)
+  private static List<Path> v1(List<Mount> mounts, List<String> memberships, String name)
       throws Unusable {
     Set<Path> parents = new LinkedHashSet<>(); // cpu may share a hierarchy with cpuacct
     for (String controller : CONTROLLERS) {
       Mount mount =
           mounts.stream()
-              .map(Mount::parse)
-              .filter(m -> m.isV1(controller))
+              .filter(m -> isV1(m, controller))
               .findFirst()
               .orElseThrow(() -> new Unusable("no cgroup v1 hierarchy for " + controller));
       String path =
           membership(memberships, controller)
               .orElseThrow(() -> new Unusable("Berth is in no " + controller + " group"));
-      parents.add(mount.dir(path).resolve(name));
+      parents.add(dir(mount, path).resolve(name));
     }
     for (Path parent : parents) {
       try {
@@ -214,60 +210,24 @@ public final class Cgroups implements AutoCloseable {
     return Optional.empty();
   }
 
-  /**
-   * One line of {@code /proc/self/mountinfo}: where a filesystem is mounted, which part of it is
-   * shown there, its type and its options (for cgroup v1, the controllers of the hierarchy).
-   */
-  private record Mount(Path point, String root, String type, Set<String> options) {
-    static Mount parse(String line) {
-      String[] fields = line.split(" ", -1);
-      int dash = List.of(fields).indexOf("-");
-      if (dash < 6 || fields.length < dash + 4) {
-        return new Mount(Path.of("/"), "/", "", Set.of());
+  private static boolean isV2(Mount mount) {
+    return mount.type().equals("cgroup2");
+  }
+
+  private static boolean isV1(Mount mount, String controller) {
+    return mount.type().equals("cgroup") && mount.options().contains(controller);
+  }
+
+  /** The directory of the group at {@code path} (as {@code /proc/self/cgroup} names it). */
+  private static Path dir(Mount mount, String path) throws Unusable {
+    String rel = path;
+    if (!mount.root().equals("/")) {
+      if (!(path.equals(mount.root()) || path.startsWith(mount.root() + "/"))) {
+        throw new Unusable(path + " is outside the part of its hierarchy at " + mount.point());
       }
-      return new Mount(
-          Path.of(unescape(fields[4])),
-          unescape(fields[3]),
-          fields[dash + 1],
-          Set.of(fields[dash + 3].split(",", -1)));
+      rel = path.substring(mount.root().length());
     }
-
-    boolean isV2() {
-      return type.equals("cgroup2");
-    }
-
-    boolean isV1(String controller) {
-      return type.equals("cgroup") && options.contains(controller);
-    }
-
-    /** The directory of the group at {@code path} (as {@code /proc/self/cgroup} names it). */
-    Path dir(String path) throws Unusable {
-      String rel = path;
-      if (!root.equals("/")) {
-        if (!(path.equals(root) || path.startsWith(root + "/"))) {
-          throw new Unusable(path + " is outside the part of its hierarchy at " + point);
-        }
-        rel = path.substring(root.length());
-      }
-      return point.resolve(rel.replaceFirst("^/+", ""));
-    }
-
-    /** Mount points escape space, tab, newline and backslash as three octal digits. */
-    private static String unescape(String field) {
-      var out = new StringBuilder();
-      for (int i = 0; i < field.length(); i++) {
-        char c = field.charAt(i);
-        if (c == '\\'
-            && i + 3 < field.length()
-            && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
-          out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
-          i += 3;
-        } else {
-          out.append(c);
-        }
-      }
-      return out.toString();
-    }
+    return mount.point().resolve(rel.replaceFirst("^/+", ""));
   }
 
   public Kind kind() {

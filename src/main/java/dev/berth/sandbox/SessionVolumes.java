@@ -95,7 +95,7 @@ final class SessionVolumes implements AutoCloseable {
     this.inodes = Math.min(inodes, bytes / BYTES_PER_INODE);
     this.mkfs = MKFS.stream().filter(SessionVolumes::executable).findFirst().orElse("mkfs.ext4");
     if (loop) {
-      Set<Path> mounted = Set.copyOf(mountPointsUnder(this.sandboxes));
+      Set<Path> mounted = Set.copyOf(MountTable.pointsUnder(this.sandboxes));
       for (String session : sessionsWithVolumes()) {
         Path tree = this.sandboxes.resolve(session);
         if (mounted.contains(tree.resolve("workspace"))
@@ -232,7 +232,7 @@ final class SessionVolumes implements AutoCloseable {
       fresh = true;
     }
     Files.createDirectories(root);
-    if (!mountPointsUnder(volumes).contains(root)) {
+    if (!MountTable.pointsUnder(volumes).contains(root)) {
       run(List.of(MOUNT, "-o", "loop,nosuid,nodev", image.toString(), root.toString()));
     }
     return new Mounted(root, fresh);
@@ -246,7 +246,7 @@ final class SessionVolumes implements AutoCloseable {
   void bind(String sessionId) throws IOException {
     Path root = volumes.resolve(sessionId);
     Path tree = sandboxes.resolve(sessionId);
-    Set<Path> mounted = Set.copyOf(mountPointsUnder(tree));
+    Set<Path> mounted = Set.copyOf(MountTable.pointsUnder(tree));
     for (var pair :
         List.of(
             List.of(root.resolve("outputs"), tree.resolve("mnt/session/outputs")),
@@ -271,8 +271,8 @@ final class SessionVolumes implements AutoCloseable {
     if (!Files.exists(image) && !Files.exists(root)) {
       return;
     }
-    List<Path> mounts = new ArrayList<>(mountPointsUnder(sandboxes.resolve(sessionId)));
-    if (mountPointsUnder(volumes).contains(root)) {
+    List<Path> mounts = new ArrayList<>(MountTable.pointsUnder(sandboxes.resolve(sessionId)));
+    if (MountTable.pointsUnder(volumes).contains(root)) {
       mounts.add(root);
     }
     unmount(mounts);
@@ -334,8 +334,8 @@ final class SessionVolumes implements AutoCloseable {
    */
   @Override
   public void close() throws IOException {
-    List<Path> mounts = new ArrayList<>(mountPointsUnder(sandboxes));
-    mounts.addAll(mountPointsUnder(volumes));
+    List<Path> mounts = new ArrayList<>(MountTable.pointsUnder(sandboxes));
+    mounts.addAll(MountTable.pointsUnder(volumes));
     attached.clear();
     unmount(mounts);
   }
@@ -360,7 +360,7 @@ final class SessionVolumes implements AutoCloseable {
       run(argv);
     } catch (IOException busy) {
       Set<String> left = new java.util.HashSet<>();
-      for (Path p : mountPoints()) {
+      for (Path p : MountTable.points()) {
         left.add(p.toString());
       }
       List<String> lazy = new ArrayList<>(List.of(UMOUNT, "-l"));
@@ -369,7 +369,7 @@ final class SessionVolumes implements AutoCloseable {
         run(lazy);
       }
     }
-    for (Path p : mountPoints()) {
+    for (Path p : MountTable.points()) {
       if (targets.contains(p.toString())) {
         throw new IOException(p + " is still mounted");
       }
@@ -414,56 +414,6 @@ final class SessionVolumes implements AutoCloseable {
               + "): "
               + output.strip());
     }
-  }
-
-  /** The mount points at or below {@code dir}, from this process's mount table. */
-  static List<Path> mountPointsUnder(Path dir) {
-    return mountPoints().stream().filter(p -> p.startsWith(dir)).toList();
-  }
-
-  /** Every mount point of this process's mount namespace ({@code /proc/self/mountinfo}). */
-  static List<Path> mountPoints() {
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return List.of(); // not Linux: nothing Berth mounted
-    }
-    List<Path> points = new ArrayList<>();
-    for (String line : lines) {
-      String[] fields = line.split(" ", 6);
-      if (fields.length > 4) {
-        points.add(Path.of(unescape(fields[4])));
-      }
-    }
-    return points;
-  }
-
-  /** mountinfo writes space, tab, newline and backslash in a path as {@code \ooo}. */
-  private static String unescape(String field) {
-    var out = new StringBuilder();
-    for (int i = 0; i < field.length(); i++) {
-      char c = field.charAt(i);
-      if (c == '\\' && isOctal(field, i + 1)) {
-        out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
-        i += 3;
-      } else {
-        out.append(c);
-      }
-    }
-    return out.toString();
-  }
-
-  private static boolean isOctal(String s, int from) {
-    if (from + 3 > s.length()) {
-      return false;
-    }
-    for (int i = from; i < from + 3; i++) {
-      if (s.charAt(i) < '0' || s.charAt(i) > '7') {
-        return false;
-      }
-    }
-    return true;
   }
 
   /**

@@ -1,8 +1,8 @@
 package dev.berth.testing;
 
+import dev.berth.sandbox.MountTable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -14,19 +14,7 @@ public final class Mounts {
 
   /** The mount points at or below {@code dir}, from {@code /proc/self/mountinfo}. */
   public static List<Path> under(Path dir) {
-    Path real = real(dir);
-    List<Path> points = new ArrayList<>();
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-        Path point = Path.of(line.split(" ", 6)[4].replace("\\040", " "));
-        if (point.startsWith(real)) {
-          points.add(point);
-        }
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-    return points;
+    return MountTable.pointsUnder(real(dir));
   }
 
   /** Bytes the disk holds for {@code file}: its allocated blocks, not its apparent size. */
