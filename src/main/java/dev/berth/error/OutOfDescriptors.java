@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -39,8 +40,7 @@ public final class OutOfDescriptors extends RuntimeException {
     if (failure instanceof OutOfDescriptors) {
       return true;
     }
-    String message = failure.getMessage();
-    if (failure instanceof IOException && message != null && message.contains(EMFILE_OR_ENFILE)) {
+    if (failure instanceof IOException && describedIn(failure.getMessage())) {
       return true;
     }
     for (Throwable suppressed : failure.getSuppressed()) {
@@ -51,13 +51,22 @@ public final class OutOfDescriptors extends RuntimeException {
     return isCause(failure.getCause(), seen);
   }
 
+  /** Whether {@code text} (an error message, a program's stderr) reports running out. */
+  public static boolean describedIn(@Nullable String text) {
+    return text != null && text.contains(EMFILE_OR_ENFILE);
+  }
+
   /**
    * What to throw when {@code what} failed with {@code e}: this type if descriptors ran out, else
-   * the I/O failure unchecked.
+   * {@code otherwise}.
    */
+  public static RuntimeException orElse(
+      String what, Throwable e, Supplier<? extends RuntimeException> otherwise) {
+    return isCause(e) ? new OutOfDescriptors(what + ": " + e.getMessage(), e) : otherwise.get();
+  }
+
+  /** {@link #orElse}, with the I/O failure unchecked otherwise. */
   public static RuntimeException orUnchecked(String what, IOException e) {
-    return isCause(e)
-        ? new OutOfDescriptors(what + ": " + e.getMessage(), e)
-        : new UncheckedIOException(what, e);
+    return orElse(what, e, () -> new UncheckedIOException(what, e));
   }
 }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -249,7 +250,7 @@ public final class BubblewrapRunner implements AutoCloseable {
     }
     String reason =
         "bubblewrap cannot make a sandbox here (exit " + r.exitCode() + "): " + r.stderr().strip();
-    if (r.stop() != Stop.NONE || r.stderr().contains("Too many open files")) {
+    if (r.stop() != Stop.NONE || OutOfDescriptors.describedIn(r.stderr())) {
       // stopped (a shutdown, the time limit) or short of descriptors: nothing known yet
       throw new NotStarted(reason);
     }
@@ -261,10 +262,7 @@ public final class BubblewrapRunner implements AutoCloseable {
    * out, else {@link NotStarted}.
    */
   private static RuntimeException launchFailure(String what, Throwable e) {
-    if (OutOfDescriptors.isCause(e)) {
-      return new OutOfDescriptors(what + ": " + e.getMessage(), e);
-    }
-    return new NotStarted(what + ": " + e.getMessage());
+    return OutOfDescriptors.orElse(what, e, () -> new NotStarted(what + ": " + e.getMessage()));
   }
 
   /** The uid and gid that must own outputs and workspace, when commands run as another user. */
@@ -331,8 +329,7 @@ public final class BubblewrapRunner implements AutoCloseable {
     try {
       process = launcher.submit(builder::start).get();
     } catch (ExecutionException e) {
-      throw launchFailure(
-          "cannot start " + bwrap, java.util.Objects.requireNonNullElse(e.getCause(), e));
+      throw launchFailure("cannot start " + bwrap, Objects.requireNonNullElse(e.getCause(), e));
     } catch (RejectedExecutionException e) { // closed since the check above
       return new Result(-1, "", "", false, Duration.ZERO, Stop.SHUTDOWN);
     } catch (InterruptedException e) {

@@ -410,12 +410,13 @@ public final class LocalSandboxHost implements AutoCloseable {
   private void writableDirectories(String sessionId, SessionTree tree, TopDirectories top)
       throws IOException {
     if (lstat(top.session(), name("outputs")).isEmpty()) {
-      if (volumes.loop() && !volumes.attached(sessionId) && volumes.exists(sessionId)) {
+      boolean detached = volumes.detached(sessionId);
+      if (detached && volumes.exists(sessionId)) {
         attachVolume(sessionId, tree, top);
         return;
       }
       var wanted = outputsDirectory.wanted(sessionId);
-      if (volumes.loop() && !volumes.attached(sessionId) && !wanted.isEmpty()) {
+      if (detached && !wanted.isEmpty()) {
         attachVolume(sessionId, tree, top);
         return;
       }
@@ -492,7 +493,7 @@ public final class LocalSandboxHost implements AutoCloseable {
    * are read, as the empty directory it is bound onto would read as every output gone.
    */
   private void remountVolume(String sessionId) {
-    if (volumes.loop() && !volumes.attached(sessionId) && volumes.exists(sessionId)) {
+    if (volumes.detached(sessionId) && volumes.exists(sessionId)) {
       locked(
           sessionId,
           "mount the volume of",

@@ -194,6 +194,14 @@ final class SessionVolumes implements AutoCloseable {
     return Files.exists(image(sessionId));
   }
 
+  /**
+   * Whether volumes are made here and the session's outputs and workspace are not on its yet, so a
+   * volume of its must be attached before they are written or read.
+   */
+  boolean detached(String sessionId) {
+    return loop && !attached(sessionId);
+  }
+
   /** A volume's mounted root, and whether it was made just now (so it is empty). */
   record Mounted(Path root, boolean fresh) {}
 
