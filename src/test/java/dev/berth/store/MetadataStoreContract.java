@@ -11,6 +11,7 @@ import dev.berth.error.StoreException;
 import dev.berth.json.Json;
 import dev.berth.model.AgentDefinition;
 import dev.berth.model.AgentRecord;
+import dev.berth.model.Caller;
 import dev.berth.model.EnvironmentConfig;
 import dev.berth.model.EnvironmentRecord;
 import dev.berth.model.FileRecord;
@@ -433,23 +434,24 @@ abstract class MetadataStoreContract {
   }
 
   @Test
-  void aKeyHashOpensTheWorkspaceItWasPutForAndAnUnknownHashOpensNone() {
-    workspaces.putKey("hash-1", workspace, time(1));
-    assertThat(workspaces.workspaceForKeyHash("hash-1")).contains(workspace);
-    assertThat(workspaces.workspaceForKeyHash("hash-2")).isEmpty();
+  void aKeyHashOpensTheWorkspaceItWasPutForWithTheKeysIdAndAnUnknownHashOpensNone() {
+    workspaces.putKey("hash-1", "apikey_1", workspace, time(1));
+    assertThat(workspaces.callerForKeyHash("hash-1")).contains(new Caller(workspace, "apikey_1"));
+    assertThat(workspaces.callerForKeyHash("hash-2")).isEmpty();
   }
 
   @Test
-  void puttingAKnownHashAgainMovesItToTheNewWorkspace() {
-    workspaces.putKey("hash-1", workspace, time(1));
-    workspaces.putKey("hash-1", otherWorkspace, time(2));
-    assertThat(workspaces.workspaceForKeyHash("hash-1")).contains(otherWorkspace);
+  void puttingAKnownHashAgainMovesItToTheNewWorkspaceAndKeepsItsId() {
+    workspaces.putKey("hash-1", "apikey_1", workspace, time(1));
+    workspaces.putKey("hash-1", "apikey_2", otherWorkspace, time(2));
+    assertThat(workspaces.callerForKeyHash("hash-1"))
+        .contains(new Caller(otherWorkspace, "apikey_1"));
   }
 
   @Test
   void anyKeysIsFalseUntilAKeyIsPut() {
     assertThat(workspaces.anyKeys()).isFalse();
-    workspaces.putKey("hash-1", workspace, time(1));
+    workspaces.putKey("hash-1", "apikey_1", workspace, time(1));
     assertThat(workspaces.anyKeys()).isTrue();
   }
 
