@@ -252,16 +252,9 @@ public final class MemoryService {
    */
   public MemoryVersion redact(String workspaceId, String storeId, String versionId, Actor actor) {
     MemoryRedaction result =
-        db.write(
-            tx ->
-                MemoryStoreStore.redact(
-                    tx, workspaceId, storeId, versionId, actor, Timestamps.now()));
+        stores.redact(workspaceId, storeId, versionId, actor, Timestamps.now());
     return switch (result) {
-      case MemoryRedaction.Redacted r -> {
-        // in the background: it logs its own failure, and the redaction is committed either way
-        var unused = db.truncateLogSoon();
-        yield r.version();
-      }
+      case MemoryRedaction.Redacted r -> r.version();
       case MemoryRedaction.StoreNotFound n -> throw MemoryStoreService.notFound(storeId);
       case MemoryRedaction.VersionNotFound n -> throw versionNotFound(storeId, versionId);
       case MemoryRedaction.CurrentVersion c ->

@@ -186,20 +186,25 @@ public final class MemoryStoreStore {
   }
 
   /**
-   * Deletes a store with all its memories and versions; returns it if it existed. On SQLite the
-   * freed pages are overwritten ({@code secure_delete}, see {@link Database}).
+   * Deletes a store with all its memories and versions; returns it if it existed. On SQLite their
+   * bytes are overwritten as for a redaction ({@link #redact}).
    */
   public Optional<MemoryStoreRecord> deleteStore(String workspaceId, String id) {
-    return db.write(
-        tx -> {
-          Optional<MemoryStoreRecord> gone = lockStore(tx, workspaceId, id);
-          if (gone.isPresent()) {
-            Sql.update(tx, "DELETE FROM memories WHERE store_id = ?", id);
-            Sql.update(tx, "DELETE FROM memory_versions WHERE store_id = ?", id);
-            Sql.update(tx, "DELETE FROM memory_stores WHERE id = ?", id);
-          }
-          return gone;
-        });
+    Optional<MemoryStoreRecord> gone =
+        db.write(
+            tx -> {
+              Optional<MemoryStoreRecord> found = lockStore(tx, workspaceId, id);
+              if (found.isPresent()) {
+                Sql.update(tx, "DELETE FROM memories WHERE store_id = ?", id);
+                Sql.update(tx, "DELETE FROM memory_versions WHERE store_id = ?", id);
+                Sql.update(tx, "DELETE FROM memory_stores WHERE id = ?", id);
+              }
+              return found;
+            });
+    if (gone.isPresent()) {
+      var unused = db.truncateLogSoon(); // as for a redaction
+    }
+    return gone;
   }
 
   /**
@@ -640,12 +645,23 @@ public final class MemoryStoreStore {
 
   /**
    * Erases a version's path and content (text, digest and size) and records who redacted it and
-   * when, inside the caller's transaction; the rest of the version stays as the audit trail. A
-   * version already redacted is left as it was. The current version of a live memory is refused:
-   * erasing it would erase the memory's content. On SQLite the erased bytes are overwritten in the
-   * database file ({@code secure_delete}); see {@link Database#truncateLogSoon} for its log.
+   * when; the rest of the version stays as the audit trail. A version already redacted is left as
+   * it was. The current version of a live memory is refused: erasing it would erase the memory's
+   * content. On SQLite the erased bytes are overwritten in the database file ({@code
+   * secure_delete}) and, soon after, in its log ({@link Database#truncateLogSoon}).
    */
-  public static MemoryRedaction redact(
+  public MemoryRedaction redact(
+      String workspaceId, String storeId, String versionId, Actor actor, String now) {
+    MemoryRedaction result =
+        db.write(tx -> redact(tx, workspaceId, storeId, versionId, actor, now));
+    if (result instanceof MemoryRedaction.Redacted) {
+      // in the background: it logs its own failure, and the redaction is committed either way
+      var unused = db.truncateLogSoon();
+    }
+    return result;
+  }
+
+  private static MemoryRedaction redact(
       Tx tx, String workspaceId, String storeId, String versionId, Actor actor, String now) {
     if (lockStore(tx, workspaceId, storeId).isEmpty()) {
       return new MemoryRedaction.StoreNotFound();
