@@ -130,23 +130,6 @@ public final class MemoryPaths {
   }
 
   private static ApiException invalid(String field, String rule, String path) {
-    String shown = path.length() > 200 ? path.substring(0, 200) + "…" : path;
-    StringBuilder printable = new StringBuilder();
-    shown
-        .codePoints()
-        .forEach(
-            cp -> {
-              int type = Character.getType(cp);
-              if (type == Character.CONTROL
-                  || type == Character.FORMAT
-                  || type == Character.SURROGATE
-                  || type == Character.LINE_SEPARATOR
-                  || type == Character.PARAGRAPH_SEPARATOR) {
-                printable.append(String.format("\\u%04x", cp));
-              } else {
-                printable.appendCodePoint(cp);
-              }
-            });
-    return new ApiException.InvalidRequest(field + " " + rule + ": '" + printable + "'");
+    return new ApiException.InvalidRequest(field + " " + rule + ": '" + Printable.of(path) + "'");
   }
 }

@@ -87,19 +87,6 @@ public final class MountPaths {
   }
 
   private static ApiException invalid(String rule, String path) {
-    String shown = path.length() > 200 ? path.substring(0, 200) + "…" : path;
-    StringBuilder printable = new StringBuilder();
-    shown
-        .codePoints()
-        .forEach(
-            cp -> {
-              if (Character.isISOControl(cp)
-                  || (Character.isSurrogate((char) cp) && cp < 0x10000)) {
-                printable.append(String.format("\\u%04x", cp));
-              } else {
-                printable.appendCodePoint(cp);
-              }
-            });
-    return new ApiException.InvalidRequest("mount_path " + rule + ": '" + printable + "'");
+    return new ApiException.InvalidRequest("mount_path " + rule + ": '" + Printable.of(path) + "'");
   }
 }

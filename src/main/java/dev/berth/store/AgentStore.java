@@ -90,14 +90,7 @@ public final class AgentStore {
           if (!includeArchived) {
             sql += " AND a.archived_at IS NULL";
           }
-          if (createdFrom.isPresent()) {
-            sql += " AND a.created_at >= ?";
-            params.add(createdFrom.get());
-          }
-          if (createdTo.isPresent()) {
-            sql += " AND a.created_at <= ?";
-            params.add(createdTo.get());
-          }
+          sql += Sql.createdBetween("a.created_at", createdFrom, createdTo, params);
           sql += Keyset.where(page, true);
           page.after().ifPresent(params::add);
           sql += Keyset.orderBy(page, true);

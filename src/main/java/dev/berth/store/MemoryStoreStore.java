@@ -134,14 +134,7 @@ public final class MemoryStoreStore {
           if (!includeArchived) {
             sql += " AND archived_at IS NULL";
           }
-          if (createdFrom.isPresent()) {
-            sql += " AND created_at >= ?";
-            params.add(createdFrom.get());
-          }
-          if (createdTo.isPresent()) {
-            sql += " AND created_at <= ?";
-            params.add(createdTo.get());
-          }
+          sql += Sql.createdBetween("created_at", createdFrom, createdTo, params);
           sql += Keyset.where(page, true);
           page.after().ifPresent(params::add);
           sql += Keyset.orderBy(page, true);
@@ -376,19 +369,7 @@ public final class MemoryStoreStore {
     MemoryVersion version =
         insertVersion(
             tx, c, c.memoryId(), MemoryOperation.CREATED, c.path(), Optional.of(c.content()));
-    Sql.update(
-        tx,
-        "INSERT INTO memories (id, store_id, path, content_sha256, content_size_bytes, version_id,"
-            + " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        c.memoryId(),
-        c.storeId(),
-        c.path(),
-        c.content().sha256(),
-        c.content().sizeBytes(),
-        version.id(),
-        c.now(),
-        c.now());
-    return new MemoryWriteResult.Written(
+    var memory =
         new Memory(
             c.memoryId(),
             c.storeId(),
@@ -398,8 +379,20 @@ public final class MemoryStoreStore {
             version.id(),
             c.now(),
             c.now(),
-            Optional.of(c.content().text())),
-        version);
+            Optional.of(c.content().text()));
+    Sql.update(
+        tx,
+        "INSERT INTO memories (id, store_id, path, content_sha256, content_size_bytes, version_id,"
+            + " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        memory.id(),
+        memory.storeId(),
+        memory.path(),
+        memory.contentSha256(),
+        memory.contentSizeBytes(),
+        memory.versionId(),
+        memory.createdAt(),
+        memory.updatedAt());
+    return new MemoryWriteResult.Written(memory, version);
   }
 
   private static MemoryWriteResult modify(Tx tx, MemoryStoreRecord store, MemoryWrite.Modify m) {
@@ -614,14 +607,8 @@ public final class MemoryStoreStore {
             params.add(filter.createdBy().get().kind());
             params.add(filter.createdBy().get().id());
           }
-          if (filter.createdFrom().isPresent()) {
-            sql += " AND v.created_at >= ?";
-            params.add(filter.createdFrom().get());
-          }
-          if (filter.createdTo().isPresent()) {
-            sql += " AND v.created_at <= ?";
-            params.add(filter.createdTo().get());
-          }
+          sql +=
+              Sql.createdBetween("v.created_at", filter.createdFrom(), filter.createdTo(), params);
           boolean descending = !page.backward();
           if (page.after().isPresent()) {
             sql += descending ? " AND v.seq < ?" : " AND v.seq > ?";

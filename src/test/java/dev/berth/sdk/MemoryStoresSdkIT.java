@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -85,6 +86,15 @@ class MemoryStoresSdkIT {
 
   static MemoryUpdateParams.Builder update(String storeId) {
     return MemoryUpdateParams.builder().memoryStoreId(storeId);
+  }
+
+  static BetaManagedAgentsPrecondition precondition(String sha256) {
+    return BetaManagedAgentsPrecondition.builder().contentSha256(sha256).build();
+  }
+
+  /** Expects a 409 {@code memory_precondition_failed_error}. */
+  static ConflictException expectPreconditionFailed(ThrowingCallable call) {
+    return expectApiError(ConflictException.class, 409, "memory_precondition_failed_error", call);
   }
 
   static MemoryRetrieveParams retrieve(String storeId) {
@@ -236,10 +246,7 @@ class MemoryStoresSdkIT {
                 m.id(),
                 update(id)
                     .content("two")
-                    .precondition(
-                        BetaManagedAgentsPrecondition.builder()
-                            .contentSha256(m.contentSha256())
-                            .build())
+                    .precondition(precondition(m.contentSha256()))
                     .view(BetaManagedAgentsMemoryView.FULL)
                     .build())
             .validate();
@@ -247,10 +254,7 @@ class MemoryStoresSdkIT {
     assertThat(two.id()).isEqualTo(m.id());
 
     ConflictException stale =
-        expectApiError(
-            ConflictException.class,
-            409,
-            "memory_precondition_failed_error",
+        expectPreconditionFailed(
             () ->
                 alpha()
                     .beta()
@@ -260,10 +264,7 @@ class MemoryStoresSdkIT {
                         m.id(),
                         update(id)
                             .content("three")
-                            .precondition(
-                                BetaManagedAgentsPrecondition.builder()
-                                    .contentSha256(m.contentSha256())
-                                    .build())
+                            .precondition(precondition(m.contentSha256()))
                             .build()));
     assertThat(stale.headers().values("x-should-retry")).containsExactly("false");
 
@@ -277,10 +278,7 @@ class MemoryStoresSdkIT {
     assertThat(moved.path()).isEqualTo("/archive/a.md");
     assertThat(moved.id()).isEqualTo(m.id());
 
-    expectApiError(
-        ConflictException.class,
-        409,
-        "memory_precondition_failed_error",
+    expectPreconditionFailed(
         () ->
             alpha()
                 .beta()

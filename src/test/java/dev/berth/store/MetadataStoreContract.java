@@ -1436,12 +1436,8 @@ abstract class MetadataStoreContract {
 
   private List<String> agentIds(
       boolean includeArchived, Optional<String> from, Optional<String> to) {
-    return agents
-        .list(workspace, includeArchived, from, to, PageRequest.first(100))
-        .items()
-        .stream()
-        .map(AgentRecord::id)
-        .toList();
+    return idsOf(
+        agents.list(workspace, includeArchived, from, to, PageRequest.first(100)), AgentRecord::id);
   }
 
   private static AgentRecord nextVersion(AgentRecord a, String name, String now) {
@@ -2343,12 +2339,9 @@ abstract class MetadataStoreContract {
 
   private List<String> memoryStoreIds(
       boolean includeArchived, Optional<String> from, Optional<String> to) {
-    return memoryStores
-        .listStores(workspace, includeArchived, from, to, PageRequest.first(100))
-        .items()
-        .stream()
-        .map(MemoryStoreRecord::id)
-        .toList();
+    return idsOf(
+        memoryStores.listStores(workspace, includeArchived, from, to, PageRequest.first(100)),
+        MemoryStoreRecord::id);
   }
 
   private List<MemoryOperation> versionOperations(
@@ -2386,6 +2379,11 @@ abstract class MetadataStoreContract {
       before = page.prev();
     } while (before.isPresent() && pages.size() < 100);
     return pages;
+  }
+
+  /** The ids of a page's items, in order. */
+  static <T> List<String> idsOf(Page<T> page, Function<T, String> id) {
+    return page.items().stream().map(id).toList();
   }
 
   static <T> List<List<String>> positions(List<Page<T>> pages, Function<T, String> position) {
