@@ -91,11 +91,7 @@ public final class AgentStore {
             sql += " AND a.archived_at IS NULL";
           }
           sql += Sql.createdBetween("a.created_at", createdFrom, createdTo, params);
-          sql += Keyset.where(page, true);
-          page.after().ifPresent(params::add);
-          sql += Keyset.orderBy(page, true);
-          return Keyset.page(
-              page, Sql.list(tx, sql, params, AgentStore::row), AgentRecord::id, false);
+          return Keyset.newestFirst(tx, page, sql, params, AgentStore::row, AgentRecord::id);
         });
   }
 

@@ -135,14 +135,8 @@ public final class MemoryStoreStore {
             sql += " AND archived_at IS NULL";
           }
           sql += Sql.createdBetween("created_at", createdFrom, createdTo, params);
-          sql += Keyset.where(page, true);
-          page.after().ifPresent(params::add);
-          sql += Keyset.orderBy(page, true);
-          return Keyset.page(
-              page,
-              Sql.list(tx, sql, params, MemoryStoreStore::storeRow),
-              MemoryStoreRecord::id,
-              false);
+          return Keyset.newestFirst(
+              tx, page, sql, params, MemoryStoreStore::storeRow, MemoryStoreRecord::id);
         });
   }
 

@@ -13,6 +13,7 @@ import com.anthropic.models.beta.memorystores.BetaManagedAgentsMemoryStore;
 import com.anthropic.models.beta.memorystores.MemoryStoreCreateParams;
 import com.anthropic.models.beta.memorystores.MemoryStoreListParams;
 import com.anthropic.models.beta.memorystores.MemoryStoreUpdateParams;
+import com.anthropic.models.beta.memorystores.memories.BetaManagedAgentsDeletedMemory;
 import com.anthropic.models.beta.memorystores.memories.BetaManagedAgentsMemory;
 import com.anthropic.models.beta.memorystores.memories.BetaManagedAgentsMemoryListItem;
 import com.anthropic.models.beta.memorystores.memories.BetaManagedAgentsMemoryView;
@@ -95,6 +96,22 @@ class MemoryStoresSdkIT {
   /** Expects a 409 {@code memory_precondition_failed_error}. */
   static ConflictException expectPreconditionFailed(ThrowingCallable call) {
     return expectApiError(ConflictException.class, 409, "memory_precondition_failed_error", call);
+  }
+
+  /** Deletes a memory on condition that its content has the digest {@code sha256}. */
+  static BetaManagedAgentsDeletedMemory deleteIfDigest(
+      String storeId, String memoryId, String sha256) {
+    return alpha()
+        .beta()
+        .memoryStores()
+        .memories()
+        .delete(
+            memoryId,
+            MemoryDeleteParams.builder()
+                .memoryStoreId(storeId)
+                .expectedContentSha256(sha256)
+                .build())
+        .validate();
   }
 
   static MemoryRetrieveParams retrieve(String storeId) {
@@ -278,31 +295,8 @@ class MemoryStoresSdkIT {
     assertThat(moved.path()).isEqualTo("/archive/a.md");
     assertThat(moved.id()).isEqualTo(m.id());
 
-    expectPreconditionFailed(
-        () ->
-            alpha()
-                .beta()
-                .memoryStores()
-                .memories()
-                .delete(
-                    m.id(),
-                    MemoryDeleteParams.builder()
-                        .memoryStoreId(id)
-                        .expectedContentSha256(sha256("one"))
-                        .build()));
-    var deleted =
-        alpha()
-            .beta()
-            .memoryStores()
-            .memories()
-            .delete(
-                m.id(),
-                MemoryDeleteParams.builder()
-                    .memoryStoreId(id)
-                    .expectedContentSha256(sha256("two"))
-                    .build())
-            .validate();
-    assertThat(deleted.id()).isEqualTo(m.id());
+    expectPreconditionFailed(() -> deleteIfDigest(id, m.id(), sha256("one")));
+    assertThat(deleteIfDigest(id, m.id(), sha256("two")).id()).isEqualTo(m.id());
     expectNotFound(() -> alpha().beta().memoryStores().memories().retrieve(m.id(), retrieve(id)));
   }
 
