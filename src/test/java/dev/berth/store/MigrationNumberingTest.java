@@ -51,7 +51,8 @@ class MigrationNumberingTest {
     Database.sqlite(data).close();
 
     assertThat(history(url))
-        .containsExactly("1 V1__initial_schema.sql", "3 V3__session_outputs.sql");
+        .containsExactly(
+            "1 V1__initial_schema.sql", "3 V3__session_outputs.sql", "4 V4__repository_tokens.sql");
     assertThat(history(url)).isEqualTo(history(newSqliteDatabase()));
     assertThat(workspaceNames(url)).containsExactly("kept");
   }
@@ -75,7 +76,10 @@ class MigrationNumberingTest {
       assertThat(history(url))
           .isEqualTo(before)
           .containsExactly(
-              "1 V1__initial_schema.sql", "2 V2__session_leases.sql", "3 V3__session_outputs.sql");
+              "1 V1__initial_schema.sql",
+              "2 V2__session_leases.sql",
+              "3 V3__session_outputs.sql",
+              "4 V4__repository_tokens.sql");
       assertThat(workspaceNames(url)).containsExactly("kept");
     } finally {
       Postgres.dropDatabase(name);
