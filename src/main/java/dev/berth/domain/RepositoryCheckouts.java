@@ -60,7 +60,11 @@ public final class RepositoryCheckouts implements AutoCloseable {
 
   public record Ready() implements State {}
 
-  public record Failed(String reason) implements State {}
+  /**
+   * Failed for {@code reason}, with the resource as it was then ({@code updatedAt}): a resource
+   * updated since (its token rotated) is tried again.
+   */
+  public record Failed(String reason, String updatedAt) implements State {}
 
   /** A resource's checkout as the sandbox endpoint shows it. */
   public record Status(Resource resource, State state) {}
@@ -128,7 +132,7 @@ public final class RepositoryCheckouts implements AutoCloseable {
     for (Resource r : records) {
       if (r.repository().isPresent()) {
         wanted.add(r.id());
-        ensure(sessionId, r, false);
+        ensure(sessionId, r);
       }
     }
     for (String id : host.checkoutsOnDisk(sessionId)) {
@@ -137,11 +141,6 @@ public final class RepositoryCheckouts implements AutoCloseable {
         states.remove(key(sessionId, id));
       }
     }
-  }
-
-  /** The token of a resource changed: a failed checkout is tried again with the new one. */
-  public void rotated(String sessionId, Resource resource) {
-    ensure(sessionId, resource, true);
   }
 
   /** The session is gone from this node: its states go too (its tree is removed whole). */
@@ -154,14 +153,15 @@ public final class RepositoryCheckouts implements AutoCloseable {
     return sessionId + "/" + resourceId;
   }
 
-  private void ensure(String sessionId, Resource r, boolean retryFailed) {
+  /** Starts the resource's checkout unless it is ready, under way, or failed as it is now. */
+  private void ensure(String sessionId, Resource r) {
     states.compute(
         key(sessionId, r.id()),
         (id, state) -> {
           if (state instanceof Pending || state instanceof Ready) {
             return state;
           }
-          if (state instanceof Failed && !retryFailed) {
+          if (state instanceof Failed f && f.updatedAt().equals(r.updatedAt())) {
             return state;
           }
           var done = new CompletableFuture<Void>();
@@ -186,13 +186,17 @@ public final class RepositoryCheckouts implements AutoCloseable {
         result = new Ready();
       }
     } catch (GitMirrors.Failed e) {
-      result = new Failed(e.getMessage());
+      result = new Failed(e.getMessage(), r.updatedAt());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      result = new Failed("the server stopped while the repository was being checked out");
+      result =
+          new Failed(
+              "the server stopped while the repository was being checked out", r.updatedAt());
     } catch (RuntimeException e) {
       log.error("checking out resource {} of session {} failed", r.id(), sessionId, e);
-      result = new Failed("checking out the repository failed on this server (see its log)");
+      result =
+          new Failed(
+              "checking out the repository failed on this server (see its log)", r.updatedAt());
     }
     State settled = result;
     String key = key(sessionId, r.id());
