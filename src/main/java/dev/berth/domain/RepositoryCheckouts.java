@@ -208,6 +208,11 @@ public final class RepositoryCheckouts implements AutoCloseable {
   }
 
   private void checkout(String sessionId, Resource r) throws GitMirrors.Failed {
+    Optional<String> missing = GitMirrors.missing();
+    if (missing.isPresent()) {
+      throw new GitMirrors.Failed(
+          "this server cannot fetch repositories: " + missing.get() + " (install git)");
+    }
     long deadline = System.nanoTime() + config.cloneTimeout().toNanos();
     Repository repo = r.repository().orElseThrow();
     Optional<String> token;
@@ -358,12 +363,12 @@ public final class RepositoryCheckouts implements AutoCloseable {
   public List<LocalSandboxHost.Bind> awaitReady(String sessionId) {
     long deadline = System.nanoTime() + config.commandWait().toNanos();
     List<Resource> records = resources.all(sessionId);
-    reconcile(sessionId, records);
     List<LocalSandboxHost.Bind> binds = new ArrayList<>();
     for (Resource r : records) {
       if (r.repository().isEmpty()) {
         continue;
       }
+      ensure(sessionId, r);
       String key = key(sessionId, r.id());
       State state = states.get(key);
       if (state instanceof Pending p) {

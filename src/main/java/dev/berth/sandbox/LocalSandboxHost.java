@@ -340,8 +340,12 @@ public final class LocalSandboxHost implements AutoCloseable {
       return false;
     }
     try {
-      return Files.readString(Path.of("/proc/filesystems")).contains("\toverlay\n");
+      if (!Files.readString(Path.of("/proc/filesystems")).contains("\toverlay\n")) {
+        return false;
+      }
+      return SessionRepositories.probe(sandboxes.resolve(".staging"));
     } catch (IOException e) {
+      log.info("checkouts are copies: overlays cannot be mounted here ({})", e.getMessage());
       return false;
     }
   }

@@ -35,6 +35,40 @@ final class SessionRepositories {
     this.volumes = volumes;
   }
 
+  /**
+   * Whether an overlay can be mounted here: mounts and unmounts one in a new directory below {@code
+   * dir}, which is left as it was.
+   *
+   * @throws IOException saying why not
+   */
+  static boolean probe(Path dir) throws IOException {
+    Path root = Files.createTempDirectory(dir, "overlay-probe-");
+    try {
+      for (String d : List.of("lower", "upper", "work", "merged")) {
+        Files.createDirectory(root.resolve(d));
+      }
+      Path merged = root.resolve("merged");
+      SessionVolumes.run(
+          List.of(
+              MOUNT,
+              "-t",
+              "overlay",
+              "overlay",
+              "-o",
+              "lowerdir="
+                  + root.resolve("lower")
+                  + ",upperdir="
+                  + root.resolve("upper")
+                  + ",workdir="
+                  + root.resolve("work"),
+              merged.toString()));
+      SessionVolumes.unmount(List.of(merged));
+      return true;
+    } finally {
+      NoFollow.removeTrusted(root);
+    }
+  }
+
   /** The directory holding the session's checkouts' own data. */
   Path area(String sessionId) {
     return volumes.attached(sessionId)

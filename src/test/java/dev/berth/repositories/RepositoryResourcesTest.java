@@ -335,6 +335,41 @@ class RepositoryResourcesTest {
   }
 
   @Test
+  void aUrlOfAnotherHostOrSchemeIsA400NamingTheRuleAndCreatesNoSession() throws Exception {
+    long before =
+        Fixtures.pages(http(), "/v1/sessions?limit=100").stream()
+            .mapToLong(p -> p.json().get("data").size())
+            .sum();
+    for (String url :
+        List.of(
+            "file:///etc/passwd",
+            "ssh://git@github.com/acme/demo",
+            "https://gitlab.com/acme/demo",
+            git.baseUrl() + "/acme/demo")) {
+      var r =
+          http()
+              .post(
+                  "/v1/sessions",
+                  "{\"agent\":\""
+                      + Fixtures.agent(http())
+                      + "\",\"environment_id\":\""
+                      + Fixtures.environment(http())
+                      + "\",\"resources\":[{\"type\":\"github_repository\",\"url\":\""
+                      + url
+                      + "\"}]}");
+      assertThat(r.status()).as(url).isEqualTo(400);
+      assertThat(r.errorType()).isEqualTo("invalid_request_error");
+      assertThat(r.json().path("error").path("message").asText())
+          .startsWith("url must be a GitHub repository URL, https://github.com/OWNER/REPO");
+    }
+    long after =
+        Fixtures.pages(http(), "/v1/sessions?limit=100").stream()
+            .mapToLong(p -> p.json().get("data").size())
+            .sum();
+    assertThat(after).isEqualTo(before);
+  }
+
+  @Test
   void aRepositoryCanOnlyBeDeclaredAtCreationNotAdded() throws Exception {
     String session = Fixtures.session(http());
     var r = http().post("/v1/sessions/" + session + "/resources", repository("demo", ""));
