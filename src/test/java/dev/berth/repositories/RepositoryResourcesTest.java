@@ -370,6 +370,21 @@ class RepositoryResourcesTest {
   }
 
   @Test
+  void anArchivedSessionsRepositoryCanNeitherHaveItsTokenUpdatedNorBeDeleted() throws Exception {
+    JsonNode created = session(repository("demo", ""));
+    String session = created.get("id").asText();
+    String path = "/v1/sessions/" + session + "/resources/" + created.get("resources").get(0).get("id").asText();
+    assertThat(http().post("/v1/sessions/" + session + "/archive").status()).isEqualTo(200);
+    var update = http().post(path, "{\"authorization_token\":\"" + ROTATED + "\"}");
+    assertThat(update.status()).isEqualTo(400);
+    assertThat(update.json().path("error").path("message").asText()).contains("archived");
+    var delete = http().delete(path);
+    assertThat(delete.status()).isEqualTo(400);
+    assertThat(delete.json().path("error").path("message").asText()).contains("archived");
+    assertThat(http().get(path).status()).isEqualTo(200);
+  }
+
+  @Test
   void aRepositoryCanOnlyBeDeclaredAtCreationNotAdded() throws Exception {
     String session = Fixtures.session(http());
     var r = http().post("/v1/sessions/" + session + "/resources", repository("demo", ""));
