@@ -249,27 +249,58 @@ public final class GitMirrors {
                 "Authorization: Basic "
                     + Base64.getEncoder()
                         .encodeToString(("x-access-token:" + t).getBytes(StandardCharsets.UTF_8))));
-    return run(argv, config, deadline, shown);
+    Outcome out = start(argv, config, deadline);
+    boolean capped = out.status() != 0 && removePartialPacks(mirror) >= maxBytes;
+    return settle(argv, out, shown, capped);
   }
 
   private String run(List<String> argv, Map<String, String> config, long deadline, String shown)
       throws Failed {
-    Outcome out = start(argv, config, deadline);
+    return settle(argv, start(argv, config, deadline), shown, false);
+  }
+
+  /** {@code out}'s stdout, or {@link Failed} saying why it failed. */
+  private String settle(List<String> argv, Outcome out, String shown, boolean capped)
+      throws Failed {
     if (out.status() == 0) {
       return out.stdout();
     }
-    String reason = reason(out, shown);
+    String reason = reason(out, shown, capped);
     log.info("{} failed for {}: {} (git: {})", argv, shown, reason, out.stderr().strip());
     throw new Failed(reason);
   }
 
-  /** What went wrong, from git's exit and messages (run with {@code LC_ALL=C}). */
-  private String reason(Outcome out, String shown) {
+  /**
+   * Removes the packs a failed fetch left half-written in {@code mirror}; the size of the largest.
+   * The pack is written by {@code git index-pack}, a child of the fetch, so a pack reaching {@code
+   * --fsize} kills that child, not git: the fetch then fails with git's usual status, and only the
+   * size of what it left shows that the limit stopped it.
+   */
+  private static long removePartialPacks(Path mirror) {
+    long largest = 0;
+    try (var packs = Files.newDirectoryStream(mirror.resolve("objects/pack"), "tmp_pack_*")) {
+      for (Path partial : packs) {
+        largest = Math.max(largest, Files.size(partial));
+        Files.delete(partial);
+      }
+    } catch (java.nio.file.NoSuchFileException e) {
+      return 0;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot remove the partial packs in " + mirror, e);
+    }
+    return largest;
+  }
+
+  /**
+   * What went wrong, from git's exit and messages (run with {@code LC_ALL=C}); {@code capped}: the
+   * download reached {@code --repository-max-bytes}.
+   */
+  private String reason(Outcome out, String shown, boolean capped) {
     String err = out.stderr().toLowerCase(Locale.ROOT);
     if (out.timedOut()) {
       return "fetching " + shown + " took longer than the limit (--repository-clone-timeout-ms)";
     }
-    if (out.status() == 128 + SIGXFSZ) {
+    if (capped || out.status() == 128 + SIGXFSZ) {
       return shown + " is larger than the limit of " + maxBytes + " bytes (--repository-max-bytes)";
     }
     if (err.contains("authentication failed")
