@@ -50,9 +50,10 @@ import java.util.stream.Stream;
  * make a repository misbehave: {@link Repo#redirectTo} and {@link Repo#stall}. Tokens are compared,
  * never logged, and never reach git.
  *
- * <p>Run standalone for a benchmark: {@code GitHttpServer DIR PORT [--generate OWNER/NAME FILES
- * BYTES]...} serves every repository in DIR (public), generating the named ones first unless DIR
- * already holds them, and prints its base URL on stdout once it is ready.
+ * <p>Run standalone for a benchmark or the TypeScript SDK suite: {@code GitHttpServer DIR PORT
+ * [--generate OWNER/NAME FILES BYTES]...} serves every repository in DIR (public), those put there
+ * later included, generating the named ones first unless DIR already holds them, and prints its
+ * base URL on stdout once it is ready.
  */
 public final class GitHttpServer implements AutoCloseable {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
@@ -81,9 +82,7 @@ public final class GitHttpServer implements AutoCloseable {
             String name = dir.getFileName().toString();
             if (name.endsWith(".git")) {
               String repo = name.substring(0, name.length() - 4);
-              var r = new Repo(owner.getFileName().toString(), repo, dir, null);
-              r.defaultBranchChosen = true;
-              repos.put(key(r.owner, repo), r);
+              repos.put(key(owner.getFileName().toString(), repo), found(owner, repo, dir));
             }
           }
         }
@@ -106,7 +105,8 @@ public final class GitHttpServer implements AutoCloseable {
 
   /**
    * A server on {@code port} (0: a random one) for the repositories in {@code dir}, kept on close;
-   * those already there are served as public repositories.
+   * those already there, or put there later as {@code OWNER/NAME.git}, are served as public
+   * repositories.
    */
   public static GitHttpServer serve(Path dir, int port) {
     try {
@@ -190,6 +190,33 @@ public final class GitHttpServer implements AutoCloseable {
       throw e;
     }
     return repo;
+  }
+
+  /** A bare repository found in the directory rather than made here: public, its HEAD kept. */
+  private Repo found(Path owner, String name, Path dir) {
+    var r = new Repo(owner.getFileName().toString(), name, dir, null);
+    r.defaultBranchChosen = true;
+    return r;
+  }
+
+  /**
+   * The repository {@code owner/name} a request names: one made here, or a bare repository in the
+   * directory as {@code OWNER/NAME.git}, whether there at start or put there since (by a test that
+   * ran {@code git init --bare} and pushed to it through the file system), served as public.
+   */
+  private Repo lookup(String owner, String name) {
+    Repo known = repos.get(key(owner, name));
+    if (known != null
+        || !NAME.matcher(owner).matches()
+        || !NAME.matcher(name).matches()
+        || name.contains("..")) {
+      return known;
+    }
+    Path dir = root.resolve(owner).resolve(name + ".git");
+    if (!Files.isRegularFile(dir.resolve("HEAD"))) {
+      return null;
+    }
+    return repos.computeIfAbsent(key(owner, name), k -> found(dir.getParent(), name, dir));
   }
 
   private static String key(String owner, String name) {
@@ -460,7 +487,7 @@ public final class GitHttpServer implements AutoCloseable {
       if (parts.length >= 3) {
         String name =
             parts[2].endsWith(".git") ? parts[2].substring(0, parts[2].length() - 4) : parts[2];
-        repo = repos.get(key(parts[1], name));
+        repo = lookup(parts[1], name);
       }
       if (repo == null) {
         text(exchange, 404, "Repository not found.");

@@ -304,6 +304,26 @@ class GitHttpServerTest {
     }
   }
 
+  @Test
+  void aBareRepositoryPushedIntoTheDirectoryAfterStartIsServedAsPublic() throws IOException {
+    Path dir = work.resolve("repos");
+    try (var late = GitHttpServer.serve(dir, 0)) {
+      Path bare = dir.resolve("acme/late.git");
+      git(work, "init", "--bare", "-q", "-b", "main", bare.toString());
+      Path scratch = Files.createDirectory(work.resolve("scratch"));
+      git(scratch, "init", "-q", "-b", "main");
+      Files.writeString(scratch.resolve("a.txt"), "a\n");
+      git(scratch, "add", "a.txt");
+      git(scratch, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "a");
+      git(scratch, "push", "-q", bare.toString(), "main");
+      String sha = git(scratch, "rev-parse", "HEAD");
+
+      assertThat(git(work, "ls-remote", late.baseUrl() + "/acme/late"))
+          .isEqualTo(sha + "\tHEAD\n" + sha + "\trefs/heads/main");
+      assertThat(late.repository("acme", "late")).isPresent();
+    }
+  }
+
   private String git(Path dir, String... args) {
     var r = run(dir, Map.of(), args);
     assertThat(r.exitCode()).as("git %s: %s", String.join(" ", args), r.stderr()).isZero();
