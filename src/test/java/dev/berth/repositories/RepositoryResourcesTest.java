@@ -373,7 +373,11 @@ class RepositoryResourcesTest {
   void anArchivedSessionsRepositoryCanNeitherHaveItsTokenUpdatedNorBeDeleted() throws Exception {
     JsonNode created = session(repository("demo", ""));
     String session = created.get("id").asText();
-    String path = "/v1/sessions/" + session + "/resources/" + created.get("resources").get(0).get("id").asText();
+    String path =
+        "/v1/sessions/"
+            + session
+            + "/resources/"
+            + created.get("resources").get(0).get("id").asText();
     assertThat(http().post("/v1/sessions/" + session + "/archive").status()).isEqualTo(200);
     var update = http().post(path, "{\"authorization_token\":\"" + ROTATED + "\"}");
     assertThat(update.status()).isEqualTo(400);
