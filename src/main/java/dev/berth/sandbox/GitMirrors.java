@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -27,9 +28,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * This node's cache of repositories: one bare mirror per upstream URL under {@code
- * <dataDir>/repositories/mirrors}, brought up to date with {@code git fetch} each time a session
- * needs it, with that session's token, so the fetch is also the check that the token may read the
- * repository. A second session on a repository the node has fetched downloads only what changed.
+ * <dataDir>/repositories/mirrors}, checked against the forge's branches and tags each time a
+ * session needs it, with that session's token, so the listing is also the check that the token may
+ * read the repository, and brought up to date with {@code git fetch} when they differ. A second
+ * session on a repository the node has fetched downloads only what changed, nothing when nothing
+ * did.
  *
  * <p>Design note. The host's {@code git} runs here, and only to fetch into a bare repository: no
  * checkout, so nothing a repository holds runs or is written as a file on the host (DESIGN: what
@@ -46,12 +49,25 @@ public final class GitMirrors {
   private static final String PRLIMIT = "/usr/bin/prlimit";
   private static final int SIGXFSZ = 25;
   private static final int STDERR_KEPT = 8192;
+  private static final int SIZES_KEPT = 4096;
 
   private final Path mirrors;
   private final Path home;
   private final boolean allowHttp;
   private final long maxBytes;
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+
+  /**
+   * What {@link #checkoutBytes} found, by mirror and commit: a commit's files never change, and
+   * listing a large tree's sizes takes longer than the rest of a cached checkout.
+   */
+  private final Map<String, Long> checkoutBytes =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+          return size() > SIZES_KEPT;
+        }
+      };
 
   /**
    * @param dataDir mirrors live in {@code <dataDir>/repositories/mirrors}
@@ -121,24 +137,33 @@ public final class GitMirrors {
       if (!Files.isDirectory(mirror)) {
         create(mirror, deadline);
       }
+      boolean defaultBranch = branch.isEmpty() && commit.isEmpty();
+      Advertised advertised = advertised(mirror, upstream, shown, token, deadline, defaultBranch);
       Optional<String> wanted = branch;
-      if (branch.isEmpty() && commit.isEmpty()) {
-        wanted = Optional.of(defaultBranch(mirror, upstream, shown, token, deadline));
+      if (defaultBranch) {
+        wanted =
+            Optional.of(
+                advertised
+                    .head()
+                    .orElseThrow(
+                        () -> new Failed(shown + " has no default branch (is it empty?)")));
       }
-      remote(
-          mirror,
-          token,
-          deadline,
-          shown,
-          List.of(
-              "fetch",
-              "--prune",
-              "--no-tags",
-              "--quiet",
-              "--no-write-fetch-head",
-              upstream.toString(),
-              "+refs/heads/*:refs/heads/*",
-              "+refs/tags/*:refs/tags/*"));
+      if (!advertised.tips().equals(tips(mirror, deadline))) {
+        remote(
+            mirror,
+            token,
+            deadline,
+            shown,
+            List.of(
+                "fetch",
+                "--prune",
+                "--no-tags",
+                "--quiet",
+                "--no-write-fetch-head",
+                upstream.toString(),
+                "+refs/heads/*:refs/heads/*",
+                "+refs/tags/*:refs/tags/*"));
+      }
       if (commit.isPresent()) {
         String sha = commit.get();
         if (!hasCommit(mirror, sha, deadline)) {
@@ -175,6 +200,21 @@ public final class GitMirrors {
    * count nothing and a link's target).
    */
   public long checkoutBytes(Path mirror, String commit, long deadline) throws Failed {
+    String key = mirror + "\0" + commit;
+    synchronized (checkoutBytes) {
+      Long known = checkoutBytes.get(key);
+      if (known != null) {
+        return known;
+      }
+    }
+    long total = listedBytes(mirror, commit, deadline);
+    synchronized (checkoutBytes) {
+      checkoutBytes.put(key, total);
+    }
+    return total;
+  }
+
+  private long listedBytes(Path mirror, String commit, long deadline) throws Failed {
     String listing =
         local(mirror, deadline, "ls-tree", "-r", "-l", "-z", "--full-tree", commit)
             .orElseThrow(() -> new Failed("commit " + commit + " cannot be read"));
@@ -204,22 +244,69 @@ public final class GitMirrors {
     }
   }
 
-  private String defaultBranch(
-      Path mirror, URI upstream, String shown, Optional<String> token, long deadline)
+  /**
+   * What the forge has: its branches and tags, and the default branch when asked for. Listing them
+   * is also the check that the token may read the repository, so a mirror already holding every tip
+   * needs no fetch: a second session on an unchanged repository costs one round trip.
+   */
+  private Advertised advertised(
+      Path mirror,
+      URI upstream,
+      String shown,
+      Optional<String> token,
+      long deadline,
+      boolean withHead)
       throws Failed {
-    String listing =
-        remote(
-            mirror,
-            token,
-            deadline,
-            shown,
-            List.of("ls-remote", "--symref", upstream.toString(), "HEAD"));
+    // --symref only names HEAD's branch when nothing filters HEAD out of the listing
+    List<String> args =
+        withHead
+            ? List.of("ls-remote", "--symref", upstream.toString())
+            : List.of("ls-remote", "--heads", "--tags", upstream.toString());
+    String listing = remote(mirror, token, deadline, shown, args);
+    Optional<String> head = Optional.empty();
+    Map<String, String> tips = new TreeMap<>();
     for (String line : listing.lines().toList()) {
       if (line.startsWith("ref: refs/heads/") && line.endsWith("\tHEAD")) {
-        return line.substring("ref: refs/heads/".length(), line.length() - "\tHEAD".length());
+        head =
+            Optional.of(
+                line.substring("ref: refs/heads/".length(), line.length() - "\tHEAD".length()));
+      } else {
+        tip(line).ifPresent(t -> tips.put(t.getKey(), t.getValue()));
       }
     }
-    throw new Failed(shown + " has no default branch (is it empty?)");
+    return new Advertised(head, tips);
+  }
+
+  /** The branches and tags the forge listed, and the branch its HEAD names. */
+  private record Advertised(Optional<String> head, Map<String, String> tips) {}
+
+  /** The mirror's branches and tags, by name, as {@link #advertised} lists the forge's. */
+  private Map<String, String> tips(Path mirror, long deadline) throws Failed {
+    String listing =
+        local(
+                mirror,
+                deadline,
+                "for-each-ref",
+                "--format=%(objectname)\t%(refname)",
+                "refs/heads",
+                "refs/tags")
+            .orElseThrow(() -> new Failed("the mirror of the repository cannot be read"));
+    Map<String, String> tips = new TreeMap<>();
+    for (String line : listing.lines().toList()) {
+      tip(line).ifPresent(t -> tips.put(t.getKey(), t.getValue()));
+    }
+    return tips;
+  }
+
+  /** A branch or tag from a line {@code SHA<tab>REF} (peeled tags, {@code ^{}}, are not tips). */
+  private static Optional<Map.Entry<String, String>> tip(String line) {
+    String[] fields = line.split("\t", 2);
+    if (fields.length == 2
+        && (fields[1].startsWith("refs/heads/") || fields[1].startsWith("refs/tags/"))
+        && !fields[1].endsWith("^{}")) {
+      return Optional.of(Map.entry(fields[1], fields[0]));
+    }
+    return Optional.empty();
   }
 
   private boolean hasCommit(Path mirror, String sha, long deadline) throws Failed {

@@ -290,6 +290,36 @@ class RepositoryResourcesTest {
   }
 
   @Test
+  void aSecondSessionOnAnUnchangedRepositoryOnlyListsItsRefsAndDoesNotFetch() throws Exception {
+    GitHttpServer.Repo unchanged = git.createRepository("acme", "unchanged");
+    unchanged.commit("main", Map.of("u.txt", "u\n"), "u");
+    String first = session(repository("unchanged", "")).get("id").asText();
+    assertThat(Commands.sh(http(), first, "cat /workspace/unchanged/u.txt")).isEqualTo("u\n");
+    GitHttpServer.Counts before = unchanged.counts();
+
+    String second = session(repository("unchanged", "")).get("id").asText();
+    assertThat(Commands.sh(http(), second, "cat /workspace/unchanged/u.txt")).isEqualTo("u\n");
+    GitHttpServer.Counts after = unchanged.counts();
+    assertThat(after.infoRefs() - before.infoRefs()).isEqualTo(1);
+    assertThat(after.uploadPacks() - before.uploadPacks()).isEqualTo(1);
+  }
+
+  @Test
+  void aSecondSessionAfterANewCommitFetchesAndChecksOutTheNewCommit() throws Exception {
+    GitHttpServer.Repo moving = git.createRepository("acme", "moving");
+    moving.commit("main", Map.of("m.txt", "one\n"), "one");
+    String first = session(repository("moving", "")).get("id").asText();
+    assertThat(Commands.sh(http(), first, "cat /workspace/moving/m.txt")).isEqualTo("one\n");
+
+    String tip = moving.commit("main", Map.of("m.txt", "two\n"), "two");
+    String second = session(repository("moving", "")).get("id").asText();
+    assertThat(Commands.sh(http(), second, "cat /workspace/moving/m.txt")).isEqualTo("two\n");
+    assertThat(Commands.sh(http(), second, "git -C /workspace/moving rev-parse HEAD"))
+        .isEqualTo(tip + "\n");
+    assertThat(moving.counts().packsSent()).isEqualTo(2);
+  }
+
+  @Test
   void aCommandWaitsForACheckoutStillUnderWayThenRunsWithIt() throws Exception {
     GitHttpServer.Repo slow = git.createRepository("acme", "slow");
     slow.commit("main", Map.of("s.txt", "s\n"), "s");
