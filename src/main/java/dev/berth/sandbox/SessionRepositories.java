@@ -48,20 +48,7 @@ final class SessionRepositories {
         Files.createDirectory(root.resolve(d));
       }
       Path merged = root.resolve("merged");
-      SessionVolumes.run(
-          List.of(
-              MOUNT,
-              "-t",
-              "overlay",
-              "overlay",
-              "-o",
-              "lowerdir="
-                  + root.resolve("lower")
-                  + ",upperdir="
-                  + root.resolve("upper")
-                  + ",workdir="
-                  + root.resolve("work"),
-              merged.toString()));
+      mountOverlay(root.resolve("lower"), root, merged, "");
       SessionVolumes.unmount(List.of(merged));
       return true;
     } finally {
@@ -135,6 +122,15 @@ final class SessionRepositories {
   private void mount(String sessionId, String resourceId, Path lower, Path dir) throws IOException {
     Path target = mountPoint(sessionId, resourceId);
     Files.createDirectories(target);
+    mountOverlay(lower, dir, target, ",nosuid,nodev");
+  }
+
+  /**
+   * Mounts {@code lower} below {@code dir}'s {@code upper} (with its {@code work}) at {@code
+   * target}.
+   */
+  private static void mountOverlay(Path lower, Path dir, Path target, String options)
+      throws IOException {
     SessionVolumes.run(
         List.of(
             MOUNT,
@@ -148,7 +144,7 @@ final class SessionRepositories {
                 + dir.resolve("upper")
                 + ",workdir="
                 + dir.resolve("work")
-                + ",nosuid,nodev",
+                + options,
             target.toString()));
   }
 
