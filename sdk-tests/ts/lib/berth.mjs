@@ -27,6 +27,11 @@ export const otherKey = env('BERTH_OTHER_KEY');
 export const limitedBaseURL = env('BERTH_LIMITED_BASE_URL');
 /** The main server's data directory; session sandboxes live in its `sandboxes/`. */
 export const dataDir = env('BERTH_DATA_DIR');
+/**
+ * The directory of the git server the main server's --github-url points at: a bare repository put
+ * here as OWNER/NAME.git is https://github.com/OWNER/NAME to the server.
+ */
+export const gitDir = env('BERTH_GIT_DIR');
 
 /** Where a file mounted at `mountPath` in session `sessionId` lies on the server's disk. */
 export function sandboxPath(sessionId, mountPath) {
@@ -120,4 +125,17 @@ export async function newSession(api, params = {}) {
     ...params,
   });
   return { environment, agent, session };
+}
+
+/**
+ * Runs `command` in the session's sandbox through Berth's exec extension (POST
+ * /berth/v1/sessions/{id}/exec), which the SDK has no method for; the status and the parsed body.
+ */
+export async function exec(sessionId, command, extra = {}) {
+  const response = await fetch(`${baseURL}/berth/v1/sessions/${sessionId}/exec`, {
+    method: 'POST',
+    headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
+    body: JSON.stringify({ command, ...extra }),
+  });
+  return { status: response.status, body: await response.json() };
 }

@@ -3,17 +3,7 @@
 // /mnt/session/outputs is listed by `files.list({ scope_id })` and downloads byte for byte.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { alpha, apiKey, baseURL, newSession, uploadText } from '../lib/berth.mjs';
-
-/** Runs `command` in the session's sandbox; the SDK has no method for this Berth extension. */
-async function exec(sessionId, command, extra = {}) {
-  const response = await fetch(`${baseURL}/berth/v1/sessions/${sessionId}/exec`, {
-    method: 'POST',
-    headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
-    body: JSON.stringify({ command, ...extra }),
-  });
-  return { status: response.status, body: await response.json() };
-}
+import { alpha, exec, newSession, uploadText } from '../lib/berth.mjs';
 
 test('a command reads a mounted file, cannot write uploads, and its outputs download', async () => {
   const text = 'id,total\n1,42.50\n';

@@ -11,7 +11,9 @@ import dev.berth.domain.MemoryService;
 import dev.berth.domain.MemoryStoreService;
 import dev.berth.domain.OutputCatalogue;
 import dev.berth.domain.Reconciler;
+import dev.berth.domain.RepositoryCheckouts;
 import dev.berth.domain.ResourceService;
+import dev.berth.domain.Secrets;
 import dev.berth.domain.SessionLeases;
 import dev.berth.domain.SessionPlacement;
 import dev.berth.domain.SessionService;
@@ -124,12 +126,24 @@ public final class Berth implements AutoCloseable {
       parts.add(commands);
       // before any tree is built: a rebuilt tree gets its catalogued outputs back
       sandboxes.restoreOutputsWith(outputs, commands.owner());
-      var reconciler = new Reconciler(resourceStore, sessionStore, sandboxes, commands, placement);
+      var secrets = Secrets.open(config.repositories().secretsKeyFile());
+      var checkouts =
+          new RepositoryCheckouts(
+              resourceStore, secrets, config.dataDir(), sandboxes, commands, config.repositories());
+      parts.add(checkouts);
+      var reconciler =
+          new Reconciler(resourceStore, sessionStore, sandboxes, commands, placement, checkouts);
       parts.add(reconciler);
       placement.start(reconciler);
       var resources =
           new ResourceService(
-              db, resourceStore, sessionStore, files, reconciler, config.maxFilesPerSession());
+              db,
+              resourceStore,
+              sessionStore,
+              files,
+              reconciler,
+              secrets,
+              config.maxFilesPerSession());
       var sessions =
           new SessionService(
               db,
@@ -145,10 +159,12 @@ public final class Berth implements AutoCloseable {
       var exec =
           new ExecService(
               sessionStore,
+              resourceStore,
               placement,
               sandboxes,
               reconciler,
               commands,
+              checkouts,
               config.exec(),
               outputs::refresh);
       HttpServer http =

@@ -1,13 +1,42 @@
 package dev.berth.api;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.model.Repository;
 import dev.berth.model.Resource;
 
-/** {@code BetaManagedAgentsFileResource} (spec §2.0). */
-public record ResourceJson(
-    String id, String type, String fileId, String mountPath, String createdAt, String updatedAt) {
+/**
+ * A session resource on the wire: {@code BetaManagedAgentsFileResource} (spec §2.0) or {@code
+ * BetaManagedAgentsGitHubRepositoryResource}, which never carries the token.
+ */
+public sealed interface ResourceJson permits ResourceJson.File, ResourceJson.GitHubRepository {
 
-  public static ResourceJson from(Resource r) {
-    return new ResourceJson(
-        r.id(), r.type(), r.fileId(), r.mountPath(), r.createdAt(), r.updatedAt());
+  record File(
+      String id, String type, String fileId, String mountPath, String createdAt, String updatedAt)
+      implements ResourceJson {}
+
+  /** {@code checkout} is null when none was given (the default branch). */
+  record GitHubRepository(
+      String id,
+      String type,
+      String url,
+      ObjectNode checkout,
+      String mountPath,
+      String createdAt,
+      String updatedAt)
+      implements ResourceJson {}
+
+  static ResourceJson from(Resource r) {
+    if (r.repository().isPresent()) {
+      Repository repo = r.repository().get();
+      return new GitHubRepository(
+          r.id(),
+          r.type(),
+          repo.url(),
+          repo.checkout().map(Repository::toJson).orElse(null),
+          r.mountPath(),
+          r.createdAt(),
+          r.updatedAt());
+    }
+    return new File(r.id(), r.type(), r.fileId(), r.mountPath(), r.createdAt(), r.updatedAt());
   }
 }

@@ -26,6 +26,8 @@ import java.util.OptionalInt;
  * @param exec how commands run in session sandboxes ({@code POST /berth/v1/sessions/{id}/exec})
  * @param maxConnections the most HTTP connections open at once; empty derives it from the process's
  *     descriptor limit ({@code DescriptorBudget})
+ * @param repositories where repositories of {@code github_repository} resources come from, and the
+ *     limits of cloning them
  */
 public record BerthConfig(
     Path dataDir,
@@ -39,7 +41,8 @@ public record BerthConfig(
     List<ApiKeyGrant> apiKeys,
     Shared shared,
     Exec exec,
-    OptionalInt maxConnections) {
+    OptionalInt maxConnections,
+    Repositories repositories) {
 
   public static final long DEFAULT_MAX_UPLOAD_BYTES = 500L * 1024 * 1024;
   public static final int DEFAULT_LEASE_SECONDS = 15;
@@ -317,6 +320,117 @@ public record BerthConfig(
     }
   }
 
+  /**
+   * Repositories of {@code github_repository} resources (README "GitHub repositories").
+   *
+   * @param githubUrl the base that {@code https://github.com/OWNER/REPO} is fetched from, as {@code
+   *     <githubUrl>/OWNER/REPO}: GitHub itself, or a GitHub Enterprise, Gitea or Forgejo server or
+   *     a mirror; {@code https}, or {@code http} when configured so explicitly
+   * @param maxBytes the most bytes one repository's download, and its checked-out files, may take
+   * @param cloneTimeout how long fetching and checking out one repository may take
+   * @param commandWait how long a command waits for its session's repositories to be checked out
+   * @param checkout how a session's checkout is made ({@link CheckoutMechanism})
+   * @param secretsKeyFile the key that encrypts repository tokens at rest; made on first start when
+   *     missing. Every node of a cluster needs the same one.
+   */
+  public record Repositories(
+      URI githubUrl,
+      long maxBytes,
+      Duration cloneTimeout,
+      Duration commandWait,
+      CheckoutMechanism checkout,
+      Path secretsKeyFile) {
+    public static final URI DEFAULT_GITHUB_URL = URI.create("https://github.com");
+    public static final long DEFAULT_MAX_BYTES = 1024L * 1024 * 1024;
+    public static final Duration DEFAULT_CLONE_TIMEOUT = Duration.ofMinutes(10);
+    public static final Duration DEFAULT_COMMAND_WAIT = Duration.ofMinutes(5);
+
+    public Repositories {
+      String scheme = githubUrl.getScheme();
+      if ((!"https".equals(scheme) && !"http".equals(scheme))
+          || githubUrl.getHost() == null
+          || githubUrl.getRawQuery() != null
+          || githubUrl.getRawFragment() != null
+          || githubUrl.getRawUserInfo() != null) {
+        throw new IllegalArgumentException(
+            "--github-url (BERTH_GITHUB_URL) must be an https:// or http:// URL of a host, with no"
+                + " user, query or fragment, got '"
+                + githubUrl
+                + "'");
+      }
+      if (maxBytes < 1) {
+        throw new IllegalArgumentException(
+            "--repository-max-bytes (BERTH_REPOSITORY_MAX_BYTES) must be positive, got "
+                + maxBytes);
+      }
+      if (cloneTimeout.isNegative() || cloneTimeout.isZero()) {
+        throw new IllegalArgumentException(
+            "--repository-clone-timeout-ms (BERTH_REPOSITORY_CLONE_TIMEOUT_MS) must be positive,"
+                + " got "
+                + cloneTimeout.toMillis());
+      }
+      if (commandWait.isNegative()) {
+        throw new IllegalArgumentException(
+            "--repository-wait-ms (BERTH_REPOSITORY_WAIT_MS) must not be negative, got "
+                + commandWait.toMillis());
+      }
+    }
+
+    /** GitHub, with the default limits and the key in {@code <dataDir>/secrets.key}. */
+    public static Repositories defaults(Path dataDir) {
+      return new Repositories(
+          DEFAULT_GITHUB_URL,
+          DEFAULT_MAX_BYTES,
+          DEFAULT_CLONE_TIMEOUT,
+          DEFAULT_COMMAND_WAIT,
+          CheckoutMechanism.AUTO,
+          dataDir.resolve("secrets.key"));
+    }
+
+    public Repositories withGithubUrl(URI url) {
+      return new Repositories(url, maxBytes, cloneTimeout, commandWait, checkout, secretsKeyFile);
+    }
+
+    public Repositories withLimits(long bytes, Duration timeout, Duration wait) {
+      return new Repositories(githubUrl, bytes, timeout, wait, checkout, secretsKeyFile);
+    }
+
+    public Repositories withCheckout(CheckoutMechanism mechanism) {
+      return new Repositories(
+          githubUrl, maxBytes, cloneTimeout, commandWait, mechanism, secretsKeyFile);
+    }
+
+    public Repositories withSecretsKeyFile(Path file) {
+      return new Repositories(githubUrl, maxBytes, cloneTimeout, commandWait, checkout, file);
+    }
+  }
+
+  /**
+   * How a session's checkout of a repository is made (README "GitHub repositories"): {@link
+   * #OVERLAY}, an overlay of the node's cached checkout of the same commit, so it costs the same
+   * for any size and only what the session changes is written to its volume; {@link #COPY}, a
+   * checkout of its own from the node's mirror; {@link #AUTO}, the overlay where the machine allows
+   * it (Berth runs as root and the kernel has overlayfs).
+   */
+  public enum CheckoutMechanism {
+    AUTO,
+    OVERLAY,
+    COPY;
+
+    /** {@code auto}, {@code overlay} or {@code copy}, as the setting spells it. */
+    public static CheckoutMechanism parse(String value) {
+      for (var m : values()) {
+        if (m.name().toLowerCase(java.util.Locale.ROOT).equals(value)) {
+          return m;
+        }
+      }
+      throw new IllegalArgumentException(
+          "--repository-checkout (BERTH_REPOSITORY_CHECKOUT) must be auto, overlay or copy, got '"
+              + value
+              + "'");
+    }
+  }
+
   /** An API key given by configuration and the name of the workspace it opens. */
   public record ApiKeyGrant(String key, String workspace) {}
 
@@ -361,7 +475,8 @@ public record BerthConfig(
         List.of(),
         Shared.none(),
         Exec.defaults(),
-        OptionalInt.empty());
+        OptionalInt.empty(),
+        Repositories.defaults(dataDir));
   }
 
   public BerthConfig withMaxUploadBytes(long bytes) {
@@ -377,7 +492,8 @@ public record BerthConfig(
         apiKeys,
         shared,
         exec,
-        maxConnections);
+        maxConnections,
+        repositories);
   }
 
   public BerthConfig withMaxJsonBytes(long bytes) {
@@ -393,7 +509,8 @@ public record BerthConfig(
         apiKeys,
         shared,
         exec,
-        maxConnections);
+        maxConnections,
+        repositories);
   }
 
   public BerthConfig withMaxFilesPerSession(int files) {
@@ -409,7 +526,8 @@ public record BerthConfig(
         apiKeys,
         shared,
         exec,
-        maxConnections);
+        maxConnections,
+        repositories);
   }
 
   public BerthConfig withMaxOutputsPerSession(int outputs) {
@@ -425,7 +543,8 @@ public record BerthConfig(
         apiKeys,
         shared,
         exec,
-        maxConnections);
+        maxConnections,
+        repositories);
   }
 
   public BerthConfig withUploadsDownloadable(boolean downloadable) {
@@ -441,7 +560,8 @@ public record BerthConfig(
         apiKeys,
         shared,
         exec,
-        maxConnections);
+        maxConnections,
+        repositories);
   }
 
   public BerthConfig withApiKeys(List<ApiKeyGrant> keys) {
@@ -457,7 +577,8 @@ public record BerthConfig(
         keys,
         shared,
         exec,
-        maxConnections);
+        maxConnections,
+        repositories);
   }
 
   public BerthConfig withShared(Shared stores) {
@@ -473,7 +594,8 @@ public record BerthConfig(
         apiKeys,
         stores,
         exec,
-        maxConnections);
+        maxConnections,
+        repositories);
   }
 
   public BerthConfig withExec(Exec commands) {
@@ -489,7 +611,8 @@ public record BerthConfig(
         apiKeys,
         shared,
         commands,
-        maxConnections);
+        maxConnections,
+        repositories);
   }
 
   public BerthConfig withMaxConnections(int connections) {
@@ -505,6 +628,24 @@ public record BerthConfig(
         apiKeys,
         shared,
         exec,
-        OptionalInt.of(connections));
+        OptionalInt.of(connections),
+        repositories);
+  }
+
+  public BerthConfig withRepositories(Repositories settings) {
+    return new BerthConfig(
+        dataDir,
+        host,
+        port,
+        maxUploadBytes,
+        maxJsonBytes,
+        maxFilesPerSession,
+        maxOutputsPerSession,
+        uploadsDownloadable,
+        apiKeys,
+        shared,
+        exec,
+        maxConnections,
+        settings);
   }
 }

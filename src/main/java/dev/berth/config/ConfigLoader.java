@@ -107,7 +107,40 @@ public final class ConfigLoader {
             longValue(values, "--session-max-inodes", Exec.DEFAULT_MAX_INODES)),
         values.containsKey("--max-connections")
             ? OptionalInt.of(intValue(values, "--max-connections", 0))
-            : OptionalInt.empty());
+            : OptionalInt.empty(),
+        repositories(values));
+  }
+
+  private static BerthConfig.Repositories repositories(Map<String, String> values) {
+    Path dataDir = Path.of(values.getOrDefault("--data-dir", "berth-data"));
+    URI githubUrl;
+    String given = values.get("--github-url");
+    try {
+      githubUrl =
+          given == null
+              ? BerthConfig.Repositories.DEFAULT_GITHUB_URL
+              : new URI(given.endsWith("/") ? given.substring(0, given.length() - 1) : given);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException(
+          "--github-url (BERTH_GITHUB_URL) is not a URL: '" + given + "'");
+    }
+    return new BerthConfig.Repositories(
+        githubUrl,
+        longValue(values, "--repository-max-bytes", BerthConfig.Repositories.DEFAULT_MAX_BYTES),
+        Duration.ofMillis(
+            longValue(
+                values,
+                "--repository-clone-timeout-ms",
+                BerthConfig.Repositories.DEFAULT_CLONE_TIMEOUT.toMillis())),
+        Duration.ofMillis(
+            longValue(
+                values,
+                "--repository-wait-ms",
+                BerthConfig.Repositories.DEFAULT_COMMAND_WAIT.toMillis())),
+        BerthConfig.CheckoutMechanism.parse(values.getOrDefault("--repository-checkout", "auto")),
+        Optional.ofNullable(values.get("--secrets-key-file"))
+            .map(Path::of)
+            .orElse(dataDir.resolve("secrets.key")));
   }
 
   /** The bucket, when one is named; the other S3 settings mean nothing without it. */
@@ -216,7 +249,13 @@ public final class ConfigLoader {
     DISK_QUOTA("--session-disk-quota-bytes", "BERTH_SESSION_DISK_QUOTA_BYTES"),
     DISK_MECHANISM("--session-disk-mechanism", "BERTH_SESSION_DISK_MECHANISM"),
     MAX_INODES("--session-max-inodes", "BERTH_SESSION_MAX_INODES"),
-    MAX_CONNECTIONS("--max-connections", "BERTH_MAX_CONNECTIONS");
+    MAX_CONNECTIONS("--max-connections", "BERTH_MAX_CONNECTIONS"),
+    GITHUB_URL("--github-url", "BERTH_GITHUB_URL"),
+    REPOSITORY_MAX_BYTES("--repository-max-bytes", "BERTH_REPOSITORY_MAX_BYTES"),
+    REPOSITORY_CLONE_TIMEOUT("--repository-clone-timeout-ms", "BERTH_REPOSITORY_CLONE_TIMEOUT_MS"),
+    REPOSITORY_WAIT("--repository-wait-ms", "BERTH_REPOSITORY_WAIT_MS"),
+    REPOSITORY_CHECKOUT("--repository-checkout", "BERTH_REPOSITORY_CHECKOUT"),
+    SECRETS_KEY_FILE("--secrets-key-file", "BERTH_SECRETS_KEY_FILE");
 
     final String flag;
     final String env;

@@ -2,9 +2,11 @@ package dev.berth.domain;
 
 import dev.berth.config.BerthConfig;
 import dev.berth.error.ApiException;
+import dev.berth.model.Resource;
 import dev.berth.model.Session;
 import dev.berth.sandbox.BubblewrapRunner;
 import dev.berth.sandbox.LocalSandboxHost;
+import dev.berth.store.ResourceStore;
 import dev.berth.store.SessionStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -43,10 +45,12 @@ public final class ExecService {
   private static final int PER_STRING_OVERHEAD = 1 + Long.BYTES;
 
   private final SessionStore sessions;
+  private final ResourceStore resources;
   private final SessionPlacement placement;
   private final LocalSandboxHost host;
   private final Reconciler reconciler;
   private final BubblewrapRunner runner;
+  private final RepositoryCheckouts checkouts;
   private final BerthConfig.Exec limits;
   private final Consumer<String> afterCommand;
   private final CommandSlots slots;
@@ -57,17 +61,21 @@ public final class ExecService {
    */
   public ExecService(
       SessionStore sessions,
+      ResourceStore resources,
       SessionPlacement placement,
       LocalSandboxHost host,
       Reconciler reconciler,
       BubblewrapRunner runner,
+      RepositoryCheckouts checkouts,
       BerthConfig.Exec limits,
       Consumer<String> afterCommand) {
     this.sessions = sessions;
+    this.resources = resources;
     this.placement = placement;
     this.host = host;
     this.reconciler = reconciler;
     this.runner = runner;
+    this.checkouts = checkouts;
     this.limits = limits;
     this.afterCommand = afterCommand;
     this.slots =
@@ -84,6 +92,40 @@ public final class ExecService {
   /** A command that ended by itself: its exit status and output, as text. */
   public record ExecResult(
       int exitCode, String stdout, String stderr, boolean truncated, long durationMs) {}
+
+  /** The state of each resource in a session's sandbox: files are there; repositories vary. */
+  public record SandboxView(String sessionId, List<ResourceState> resources) {}
+
+  /** One resource's state: {@code ready}, {@code pending} or {@code failed} with a reason. */
+  public record ResourceState(Resource resource, String state, Optional<String> reason) {}
+
+  /**
+   * The sandbox of a session this node holds ({@code GET /berth/v1/sessions/{id}/sandbox}): each
+   * resource and whether it is in place, in attach order.
+   */
+  public SandboxView sandbox(String workspaceId, String sessionId) {
+    if (sessions.find(workspaceId, sessionId).isEmpty()) {
+      throw SessionService.notFound(sessionId);
+    }
+    if (!placement.holds(sessionId)) {
+      throw onAnotherNode(sessionId);
+    }
+    Map<String, RepositoryCheckouts.State> repositories = new LinkedHashMap<>();
+    checkouts.statuses(sessionId).forEach(s -> repositories.put(s.resource().id(), s.state()));
+    List<ResourceState> out = new java.util.ArrayList<>();
+    for (Resource r : resources.all(sessionId)) {
+      out.add(
+          switch (repositories.get(r.id())) {
+            case null -> new ResourceState(r, "ready", Optional.empty());
+            case RepositoryCheckouts.Ready ready -> new ResourceState(r, "ready", Optional.empty());
+            case RepositoryCheckouts.Pending pending ->
+                new ResourceState(r, "pending", Optional.empty());
+            case RepositoryCheckouts.Failed failed ->
+                new ResourceState(r, "failed", Optional.of(failed.reason()));
+          });
+    }
+    return new SandboxView(sessionId, out);
+  }
 
   public ExecResult exec(String workspaceId, String sessionId, ExecParams params) {
     Duration timeout = validate(params);
@@ -111,10 +153,11 @@ public final class ExecService {
       throw notStarted(sessionId, e);
     }
     reconciler.requireInLine(sessionId);
+    List<LocalSandboxHost.Bind> repositories = checkouts.awaitReady(sessionId);
     CommandSlots.Slot slot = slots.take(sessionId);
     BubblewrapRunner.Result result;
     try {
-      result = run(workspaceId, sessionId, params, timeout);
+      result = run(workspaceId, sessionId, params, timeout, repositories);
     } finally {
       slot.close();
     }
@@ -122,8 +165,12 @@ public final class ExecService {
   }
 
   private BubblewrapRunner.Result run(
-      String workspaceId, String sessionId, ExecParams params, Duration timeout) {
-    LocalSandboxHost.CommandDirs dirs = dirs(workspaceId, sessionId);
+      String workspaceId,
+      String sessionId,
+      ExecParams params,
+      Duration timeout,
+      List<LocalSandboxHost.Bind> repositories) {
+    LocalSandboxHost.CommandDirs dirs = dirs(workspaceId, sessionId).with(repositories);
     try {
       return runner.run(
           new BubblewrapRunner.Command(

@@ -9,6 +9,7 @@ import dev.berth.store.ResourceStore;
 import dev.berth.store.SessionStore;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -47,6 +48,7 @@ public final class Reconciler implements AutoCloseable {
   private final LocalSandboxHost host;
   private final BubblewrapRunner commands;
   private final SessionPlacement placement;
+  private final RepositoryCheckouts checkouts;
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
   private final Applied applied = new Applied();
   private final LaggingSandboxes lagging = new LaggingSandboxes(this::retry);
@@ -56,12 +58,14 @@ public final class Reconciler implements AutoCloseable {
       SessionStore sessions,
       LocalSandboxHost host,
       BubblewrapRunner commands,
-      SessionPlacement placement) {
+      SessionPlacement placement,
+      RepositoryCheckouts checkouts) {
     this.resources = resources;
     this.sessions = sessions;
     this.host = host;
     this.commands = commands;
     this.placement = placement;
+    this.checkouts = checkouts;
     for (int i = 0; i < STRIPES; i++) {
       locks[i] = new ReentrantLock();
     }
@@ -106,9 +110,10 @@ public final class Reconciler implements AutoCloseable {
     ReentrantLock lock = lockFor(sessionId);
     lock.lock();
     try {
-      Map<String, String> mounts = resources.mounts(sessionId);
+      List<Resource> records = resources.all(sessionId);
       long seen = resources.visibleSequence();
-      host.reconcile(sessionId, mounts);
+      host.reconcile(sessionId, ResourceStore.mounts(records));
+      checkouts.reconcile(sessionId, records);
       applied.raise(sessionId, seen);
       lagging.caughtUp(sessionId);
     } catch (RuntimeException e) {
@@ -243,6 +248,7 @@ public final class Reconciler implements AutoCloseable {
     try {
       applied.forget(sessionId);
       lagging.forget(sessionId);
+      checkouts.forget(sessionId);
       commands.stopAll(sessionId);
       host.destroy(sessionId);
     } catch (RuntimeException e) {

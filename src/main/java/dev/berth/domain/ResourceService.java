@@ -4,6 +4,7 @@ import dev.berth.error.ApiException;
 import dev.berth.model.MountPaths;
 import dev.berth.model.Page;
 import dev.berth.model.PageRequest;
+import dev.berth.model.Repository;
 import dev.berth.model.Resource;
 import dev.berth.store.Database;
 import dev.berth.store.FileStore;
@@ -24,6 +25,7 @@ public final class ResourceService {
   private final SessionStore sessions;
   private final FileService files;
   private final Reconciler reconciler;
+  private final Secrets secrets;
   private final int maxFilesPerSession;
 
   public ResourceService(
@@ -32,17 +34,42 @@ public final class ResourceService {
       SessionStore sessions,
       FileService files,
       Reconciler reconciler,
+      Secrets secrets,
       int maxFilesPerSession) {
     this.db = db;
     this.resources = resources;
     this.sessions = sessions;
     this.files = files;
     this.reconciler = reconciler;
+    this.secrets = secrets;
     this.maxFilesPerSession = maxFilesPerSession;
   }
 
+  /** A resource requested at session creation. */
+  public sealed interface Params permits FileParams, RepositoryParams {}
+
   /** A request to mount a file: {@code {"type":"file","file_id","mount_path"?}}. */
-  public record FileParams(String fileId, Optional<String> mountPath) {}
+  public record FileParams(String fileId, Optional<String> mountPath) implements Params {}
+
+  /**
+   * A repository to check out: {@code {"type":"github_repository","url","authorization_token"?,
+   * "checkout"?,"mount_path"?}}, its URL and checkout already checked ({@link Repository#of}).
+   */
+  public record RepositoryParams(
+      Repository repository, Optional<String> authorizationToken, Optional<String> mountPath)
+      implements Params {
+    public RepositoryParams {
+      if (authorizationToken.isPresent() && authorizationToken.get().isEmpty()) {
+        throw new ApiException.InvalidRequest(
+            "authorization_token must not be empty (leave it out for a public repository)");
+      }
+    }
+
+    /** Where it is checked out ({@link MountPaths#repository}). */
+    public String effectiveMountPath() {
+      return MountPaths.repository(mountPath, repository.defaultMountPath());
+    }
+  }
 
   private static final String READ_ONLY = "its resources can no longer be changed";
 
@@ -84,17 +111,46 @@ public final class ResourceService {
       throw new ApiException.NotFound("file '" + fileId + "' has expired", "file_expired");
     }
     Resource resource =
-        new Resource(
-            Ids.resource(), sessionId, Resource.FILE, copyId, sha256.get(), mountPath, now, now);
-    if (!ResourceStore.insert(tx, workspaceId, resource)) {
-      throw ResourceStore.overlapping(tx, sessionId, mountPath)
+        Resource.file(Ids.resource(), sessionId, copyId, sha256.get(), mountPath, now, now);
+    insert(tx, workspaceId, resource, null);
+    return resource;
+  }
+
+  /**
+   * Adds one repository resource inside the caller's transaction (session creation, which has
+   * checked the session): its path must be free, and its token is kept encrypted.
+   */
+  Resource addRepository(
+      Tx tx,
+      String workspaceId,
+      String sessionId,
+      RepositoryParams params,
+      String mountPath,
+      String now) {
+    Resource resource =
+        Resource.repository(Ids.resource(), sessionId, params.repository(), mountPath, now);
+    insert(
+        tx,
+        workspaceId,
+        resource,
+        params.authorizationToken().map(t -> secrets.seal(resource.id(), t)).orElse(null));
+    return resource;
+  }
+
+  /** Records {@code resource}, or answers 409 naming the mount in its way. */
+  private static void insert(Tx tx, String workspaceId, Resource resource, String secret) {
+    String mountPath = resource.mountPath();
+    if (!ResourceStore.insert(tx, workspaceId, resource, secret)) {
+      throw ResourceStore.overlapping(tx, resource.sessionId(), mountPath)
           .map(existing -> conflict(mountPath, existing))
           .orElseGet(
               () ->
                   new ApiException.Conflict(
-                      "mount_path '" + mountPath + "' is already used in session " + sessionId));
+                      "mount_path '"
+                          + mountPath
+                          + "' is already used in session "
+                          + resource.sessionId()));
     }
-    return resource;
   }
 
   public Page<Resource> list(String workspaceId, String sessionId, PageRequest page) {
@@ -107,25 +163,41 @@ public final class ResourceService {
     return resources.find(sessionId, resourceId).orElseThrow(() -> notFound(resourceId));
   }
 
-  /** Token rotation: only {@code github_repository} resources have a token (spec §2.4). */
+  /**
+   * Token rotation: only {@code github_repository} resources have a token (spec §2.4). Later
+   * fetches use the new one; a checkout that failed is tried again with it.
+   */
   public Resource update(
       String workspaceId, String sessionId, String resourceId, String authorizationToken) {
     if (authorizationToken.isEmpty()) {
       throw new ApiException.InvalidRequest("authorization_token must not be empty");
     }
-    return db.write(
-        tx -> {
-          SessionService.writable(tx, workspaceId, sessionId, READ_ONLY);
-          Resource r =
-              ResourceStore.find(tx, sessionId, resourceId).orElseThrow(() -> notFound(resourceId));
-          throw new ApiException.InvalidRequest(
-              "resource "
-                  + r.id()
-                  + " is a "
-                  + r.type()
-                  + " resource; only github_repository resources have an authorization_token"
-                  + " to update");
-        });
+    Resource updated =
+        db.write(
+            tx -> {
+              SessionService.writable(tx, workspaceId, sessionId, READ_ONLY);
+              Resource r =
+                  ResourceStore.find(tx, sessionId, resourceId)
+                      .orElseThrow(() -> notFound(resourceId));
+              if (r.repository().isEmpty()) {
+                throw new ApiException.InvalidRequest(
+                    "resource "
+                        + r.id()
+                        + " is a "
+                        + r.type()
+                        + " resource; only github_repository resources have an"
+                        + " authorization_token to update");
+              }
+              return ResourceStore.replaceSecret(
+                      tx,
+                      sessionId,
+                      resourceId,
+                      secrets.seal(resourceId, authorizationToken),
+                      Timestamps.later(r.updatedAt()))
+                  .orElseThrow(() -> notFound(resourceId));
+            });
+    reconciler.reconcile(sessionId);
+    return updated;
   }
 
   /** A deleted resource, and whether its blob may have lost its last reference with it. */
@@ -159,6 +231,10 @@ public final class ResourceService {
                   db.isShared() || !FileStore.isBlobReferenced(tx, gone.get().sha256()));
             });
     Resource deleted = ordered.value().resource();
+    if (!deleted.isFile()) {
+      reconciler.reconcile(sessionId);
+      return deleted;
+    }
     reconciler.reconcilePath(
         sessionId,
         new Reconciler.Change(deleted.mountPath(), Optional.empty(), ordered.sequence()));

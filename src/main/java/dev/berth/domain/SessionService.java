@@ -28,6 +28,9 @@ public final class SessionService {
       Set.of("idle", "running", "rescheduling", "terminated");
   static final int MAX_INITIAL_EVENTS = 50;
 
+  /** The most repositories one session may check out (README "GitHub repositories"). */
+  static final int MAX_REPOSITORIES = 16;
+
   private final Database db;
   private final SessionStore sessions;
   private final ResourceStore resources;
@@ -63,7 +66,7 @@ public final class SessionService {
   public record CreateParams(
       JsonNode agent,
       String environmentId,
-      List<ResourceService.FileParams> resources,
+      List<ResourceService.Params> resources,
       Optional<String> title,
       Map<String, String> metadata,
       List<String> vaultIds,
@@ -89,8 +92,20 @@ public final class SessionService {
     Metadata.validate(p.metadata(), null);
     p.budget().ifPresent(SessionService::validateBudget);
     List<String> mountPaths = new ArrayList<>();
+    int repositories = 0;
     for (var r : p.resources()) {
-      mountPaths.add(MountPaths.effective(r.mountPath(), r.fileId()));
+      switch (r) {
+        case ResourceService.FileParams f ->
+            mountPaths.add(MountPaths.effective(f.mountPath(), f.fileId()));
+        case ResourceService.RepositoryParams g -> {
+          mountPaths.add(g.effectiveMountPath());
+          repositories++;
+        }
+      }
+    }
+    if (repositories > MAX_REPOSITORIES) {
+      throw new ApiException.InvalidRequest(
+          "a session may have at most " + MAX_REPOSITORIES + " github_repository resources");
     }
     environments.requireUsable(workspaceId, p.environmentId());
     AgentService.ResolvedAgent agent = agents.resolveForSession(workspaceId, p.agent());
@@ -119,13 +134,14 @@ public final class SessionService {
               List<Resource> out = new ArrayList<>();
               for (int i = 0; i < p.resources().size(); i++) {
                 out.add(
-                    resourceService.addFile(
-                        tx,
-                        workspaceId,
-                        session.id(),
-                        p.resources().get(i).fileId(),
-                        mountPaths.get(i),
-                        now));
+                    switch (p.resources().get(i)) {
+                      case ResourceService.FileParams f ->
+                          resourceService.addFile(
+                              tx, workspaceId, session.id(), f.fileId(), mountPaths.get(i), now);
+                      case ResourceService.RepositoryParams g ->
+                          resourceService.addRepository(
+                              tx, workspaceId, session.id(), g, mountPaths.get(i), now);
+                    });
               }
               return out;
             });

@@ -25,6 +25,15 @@ public final class Timestamps {
     return FORMAT.format(instant.truncatedTo(ChronoUnit.MICROS));
   }
 
+  /**
+   * Now, or a microsecond after {@code previous} if the clock has not passed it: a change moves.
+   */
+  public static String later(String previous) {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    Instant before = Instant.parse(previous);
+    return format(now.isAfter(before) ? now : before.plus(1, ChronoUnit.MICROS));
+  }
+
   /** Parses any RFC 3339 timestamp, offsets included, for a query parameter named {@code name}. */
   public static String parseParam(String name, String value) {
     try {

@@ -93,6 +93,10 @@ public abstract sealed class ApiException extends RuntimeException {
     public Conflict(String message) {
       super(message, null);
     }
+
+    public Conflict(String message, String errorCode) {
+      super(message, errorCode);
+    }
   }
 
   /**

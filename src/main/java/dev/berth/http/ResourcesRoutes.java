@@ -38,12 +38,14 @@ public final class ResourcesRoutes implements HttpServer.Routes {
     String type = body.requiredString("type");
     if (!type.equals("file")) {
       throw new ApiException.InvalidRequest(
-          type.equals("github_repository") || type.equals("memory_store")
-              ? "only file resources can be added to an existing session ('"
-                  + type
-                  + "' resources are attached when a session is created, and this server does"
-                  + " not support them yet)"
-              : "type must be 'file', got '" + type + "'");
+          type.equals("github_repository")
+              ? "only file resources can be added to an existing session: repositories are"
+                  + " declared when the session is created (resources of POST /v1/sessions)"
+              : type.equals("memory_store")
+                  ? "only file resources can be added to an existing session ('memory_store'"
+                      + " resources are attached when a session is created, and this server does"
+                      + " not support them yet)"
+                  : "type must be 'file', got '" + type + "'");
     }
     var added = resources.add(HttpServer.workspace(ctx), session(ctx), fileParams(body));
     ctx.json(ResourceJson.from(added));

@@ -8,6 +8,7 @@ import dev.berth.domain.Patch;
 import dev.berth.domain.ResourceService;
 import dev.berth.domain.SessionService;
 import dev.berth.error.ApiException;
+import dev.berth.model.Repository;
 import dev.berth.model.SessionFilter;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -64,7 +65,7 @@ public final class SessionsRoutes implements HttpServer.Routes {
         new SessionService.CreateParams(
             agent,
             body.requiredString("environment_id"),
-            fileResources(body),
+            resources(body),
             body.optionalString("title"),
             body.metadata("metadata"),
             body.optionalStringArray("vault_ids").orElse(List.of()),
@@ -132,13 +133,14 @@ public final class SessionsRoutes implements HttpServer.Routes {
     return ctx.pathParam("session_id");
   }
 
-  private static List<ResourceService.FileParams> fileResources(JsonBody body) {
-    List<ResourceService.FileParams> out = new ArrayList<>();
+  private static List<ResourceService.Params> resources(JsonBody body) {
+    List<ResourceService.Params> out = new ArrayList<>();
     for (JsonBody r : body.optionalObjectArray("resources").orElse(List.of())) {
       String type = r.requiredString("type");
       switch (type) {
         case "file" -> out.add(ResourcesRoutes.fileParams(r));
-        case "github_repository", "memory_store" ->
+        case "github_repository" -> out.add(repositoryParams(r));
+        case "memory_store" ->
             throw new ApiException.InvalidRequest(
                 "resources of type '" + type + "' are not supported by this server yet");
         default ->
@@ -149,6 +151,37 @@ public final class SessionsRoutes implements HttpServer.Routes {
       }
     }
     return out;
+  }
+
+  /**
+   * {@code {"type":"github_repository","url","authorization_token"?,"checkout"?,"mount_path"?}};
+   * the checkout is {@code {"type":"branch","name"}} or {@code {"type":"commit","sha"}}.
+   */
+  private static ResourceService.RepositoryParams repositoryParams(JsonBody r) {
+    r.allowOnly(Set.of("type", "url", "authorization_token", "checkout", "mount_path"));
+    Optional<Repository.Checkout> checkout =
+        r.optionalObject("checkout")
+            .map(
+                c -> {
+                  String type = c.requiredString("type");
+                  return switch (type) {
+                    case "branch" -> {
+                      c.allowOnly(Set.of("type", "name"));
+                      yield Repository.branch(c.requiredString("name"));
+                    }
+                    case "commit" -> {
+                      c.allowOnly(Set.of("type", "sha"));
+                      yield Repository.commit(c.requiredString("sha"));
+                    }
+                    default ->
+                        throw JsonBody.invalid(
+                            "checkout.type must be 'branch' or 'commit', got '" + type + "'");
+                  };
+                });
+    return new ResourceService.RepositoryParams(
+        Repository.of(r.requiredString("url"), checkout),
+        r.optionalString("authorization_token"),
+        r.optionalString("mount_path"));
   }
 
   private static Optional<JsonNode> budget(JsonBody body) {

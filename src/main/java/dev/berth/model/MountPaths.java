@@ -36,6 +36,60 @@ public final class MountPaths {
     return effective;
   }
 
+  /**
+   * Paths a repository must not be at, inside or above: the directories Berth manages (uploads,
+   * outputs, memory stores) and the sandbox's own system directories. {@code /workspace} itself is
+   * the agent's, so a repository may lie inside it but not cover it.
+   */
+  static final List<String> RESERVED =
+      List.of(
+          UPLOADS,
+          "/mnt/session/outputs",
+          "/mnt/memory",
+          "/usr",
+          "/bin",
+          "/sbin",
+          "/lib",
+          "/lib32",
+          "/lib64",
+          "/libx32",
+          "/etc",
+          "/proc",
+          "/dev",
+          "/sys",
+          "/tmp");
+
+  /**
+   * The effective mount path of a repository: {@code defaultPath} when none is given, else the
+   * given path where it is (repositories are not placed under uploads), checked by the same rules
+   * as file paths and kept clear of {@link #RESERVED} and of {@code /workspace} itself.
+   */
+  public static String repository(Optional<String> given, String defaultPath) {
+    String path = given.orElse(defaultPath);
+    validate(path);
+    for (String reserved : RESERVED) {
+      if (path.equals(reserved)
+          || path.startsWith(reserved + "/")
+          || reserved.startsWith(path + "/")) {
+        throw invalid(
+            "of a repository must not be at, inside or above " + reserved + " (Berth's own)", path);
+      }
+    }
+    if (path.equals("/workspace")) {
+      throw invalid(
+          "of a repository must not be /workspace itself (a path inside it, such as the default"
+              + " /workspace/<repository name>, is)",
+          path);
+    }
+    if (path.startsWith("/workspace/") && path.indexOf('/', "/workspace/".length()) >= 0) {
+      throw invalid(
+          "of a repository inside /workspace must be directly in it (/workspace/NAME): the"
+              + " directories between could be changed by a command while another starts",
+          path);
+    }
+    return path;
+  }
+
   /** Checks the lexical rules of Q4; throws 400 naming the first one broken. */
   static void validate(String path) {
     if (path.isEmpty()) {
@@ -77,10 +131,15 @@ public final class MountPaths {
     }
   }
 
-  /** The strict ancestors of an absolute path below {@link #UPLOADS}, nearest last. */
+  /**
+   * The strict ancestors of an absolute mount path that could hold a mount, nearest last: those
+   * below {@link #UPLOADS} for a file, all of them for a repository (which never lies at or above
+   * uploads).
+   */
   public static List<String> ancestors(String path) {
     List<String> out = new ArrayList<>();
-    for (int i = path.indexOf('/', UPLOADS.length() + 1); i > 0; i = path.indexOf('/', i + 1)) {
+    int from = path.startsWith(UPLOADS + "/") ? UPLOADS.length() + 1 : 1;
+    for (int i = path.indexOf('/', from); i > 0; i = path.indexOf('/', i + 1)) {
       out.add(path.substring(0, i));
     }
     return out;

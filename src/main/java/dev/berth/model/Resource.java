@@ -1,8 +1,11 @@
 package dev.berth.model;
 
+import java.util.Optional;
+
 /**
- * A file resource of a session: the session's copy of a file ({@code fileId}, sharing the blob
- * {@code sha256}) mounted at {@code mountPath}.
+ * A resource of a session, mounted at {@code mountPath}: a file (the session's copy {@code fileId},
+ * sharing the blob {@code sha256}), or a GitHub repository ({@code repository}, whose token is kept
+ * apart and never part of this record).
  */
 public record Resource(
     String id,
@@ -11,8 +14,39 @@ public record Resource(
     String fileId,
     String sha256,
     String mountPath,
+    Optional<Repository> repository,
     String createdAt,
     String updatedAt) {
 
   public static final String FILE = "file";
+  public static final String GITHUB_REPOSITORY = "github_repository";
+
+  /** A file resource. */
+  public static Resource file(
+      String id,
+      String sessionId,
+      String fileId,
+      String sha256,
+      String mountPath,
+      String createdAt,
+      String updatedAt) {
+    return new Resource(
+        id, sessionId, FILE, fileId, sha256, mountPath, Optional.empty(), createdAt, updatedAt);
+  }
+
+  /** A repository resource. */
+  public static Resource repository(
+      String id, String sessionId, Repository repository, String mountPath, String now) {
+    return new Resource(
+        id, sessionId, GITHUB_REPOSITORY, null, null, mountPath, Optional.of(repository), now, now);
+  }
+
+  public boolean isFile() {
+    return FILE.equals(type);
+  }
+
+  /** This resource as updated at {@code now}. */
+  public Resource touched(String now) {
+    return new Resource(id, sessionId, type, fileId, sha256, mountPath, repository, createdAt, now);
+  }
 }

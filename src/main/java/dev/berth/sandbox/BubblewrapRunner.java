@@ -226,7 +226,8 @@ public final class BubblewrapRunner implements AutoCloseable {
   private Optional<String> probe() {
     Path dir = etc.resolve("probe");
     var dirs =
-        new CommandDirs(dir.resolve("uploads"), dir.resolve("outputs"), dir.resolve("workspace"));
+        new CommandDirs(
+            dir.resolve("uploads"), dir.resolve("outputs"), dir.resolve("workspace"), List.of());
     try {
       for (Path p : List.of(dirs.uploads(), dirs.outputs(), dirs.workspace())) {
         Files.createDirectories(p);

@@ -210,11 +210,25 @@ final class BwrapCommandLine {
             "/mnt/session/outputs",
             "--bind",
             dirs.workspace().toString(),
-            "/workspace",
-            "--remount-ro",
-            "/",
-            "--chdir",
             "/workspace"));
+    // The directories above a bind outside /workspace are made in the read-only root, readable
+    // by all as any other there; bubblewrap would make them for the bind, but only for root.
+    java.util.Set<String> made = new java.util.HashSet<>(List.of("/", "/mnt", "/mnt/session"));
+    for (LocalSandboxHost.Bind b :
+        dirs.binds().stream()
+            .sorted(java.util.Comparator.comparing(LocalSandboxHost.Bind::target))
+            .toList()) {
+      if (!b.target().startsWith("/workspace/")) {
+        for (int i = b.target().indexOf('/', 1); i > 0; i = b.target().indexOf('/', i + 1)) {
+          String above = b.target().substring(0, i);
+          if (made.add(above)) {
+            args.addAll(List.of("--perms", "0755", "--dir", above));
+          }
+        }
+      }
+      args.addAll(List.of("--bind", b.source().toString(), b.target()));
+    }
+    args.addAll(List.of("--remount-ro", "/", "--chdir", "/workspace"));
     return args;
   }
 

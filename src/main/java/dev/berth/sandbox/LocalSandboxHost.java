@@ -76,6 +76,7 @@ public final class LocalSandboxHost implements AutoCloseable {
   private final SpareDirectories spares;
   private final OutputScanner outputs = new OutputScanner();
   private final SessionVolumes volumes;
+  private final SessionRepositories repositories;
   private final long quotaBytes;
 
   /**
@@ -134,6 +135,7 @@ public final class LocalSandboxHost implements AutoCloseable {
     volumes =
         new SessionVolumes(
             volumesDir, sandboxes, loop, limits.diskQuotaBytes(), limits.maxInodes());
+    repositories = new SessionRepositories(sandboxes, volumes);
     links = new BlobLinks(blobs, cache, staging);
     outputsDirectory = new OutputsDirectory(staging, blobs);
     kept = new KeptSessions(sandboxesDir, keptSessions);
@@ -277,7 +279,21 @@ public final class LocalSandboxHost implements AutoCloseable {
    * makes mounts live for a running command; this class never replaces or renames uploads or the
    * directories above it while the session lives (only {@link #destroy} removes them).
    */
-  public record CommandDirs(Path uploads, Path outputs, Path workspace) {}
+  public record CommandDirs(Path uploads, Path outputs, Path workspace, List<Bind> binds) {
+    public CommandDirs {
+      binds = List.copyOf(binds);
+    }
+
+    /** These directories, and {@code more} bound too. */
+    public CommandDirs with(List<Bind> more) {
+      List<Bind> all = new java.util.ArrayList<>(binds);
+      all.addAll(more);
+      return new CommandDirs(uploads, outputs, workspace, all);
+    }
+  }
+
+  /** A host directory bound writable at {@code target} in a command's sandbox. */
+  public record Bind(Path source, String target) {}
 
   /**
    * Readies the session's tree for a command: outputs and workspace exist and, when {@code owner}
@@ -309,9 +325,161 @@ public final class LocalSandboxHost implements AutoCloseable {
                       new CommandDirs(
                           root.resolve("mnt/session/uploads"),
                           root.resolve("mnt/session/outputs"),
-                          root.resolve("workspace")));
+                          root.resolve("workspace"),
+                          List.of()));
                 }));
     return Optional.ofNullable(out.get());
+  }
+
+  /**
+   * Whether checkouts can overlay the node's cached trees here: each session has a volume (so Berth
+   * runs as root) and the kernel has overlayfs.
+   */
+  public boolean overlaysCheckouts() {
+    if (!volumes.loop()) {
+      return false;
+    }
+    try {
+      if (!Files.readString(Path.of("/proc/filesystems")).contains("\toverlay\n")) {
+        return false;
+      }
+      return SessionRepositories.probe(sandboxes.resolve(".staging"));
+    } catch (IOException e) {
+      log.info("checkouts are copies: overlays cannot be mounted here ({})", e.getMessage());
+      return false;
+    }
+  }
+
+  /** A repository step run with the session's lock held and its volume (if any) attached. */
+  private interface RepositoryStep<T> {
+    T run() throws IOException;
+  }
+
+  /** Runs {@code step} for a session this node has a tree of; empty when it has none. */
+  private <T> Optional<T> withRepositories(String sessionId, String what, RepositoryStep<T> step) {
+    return withRepositories(sessionId, what, true, step);
+  }
+
+  /**
+   * {@link #withRepositories(String, String, RepositoryStep)}; with {@code make} false, a volume is
+   * mounted only if the session already has one (none is made).
+   */
+  private <T> Optional<T> withRepositories(
+      String sessionId, String what, boolean make, RepositoryStep<T> step) {
+    var out = new AtomicReference<T>();
+    locked(
+        sessionId,
+        what,
+        tree ->
+            kept.withTop(
+                tree,
+                false,
+                top -> {
+                  if (volumes.loop() && (make || volumes.exists(sessionId))) {
+                    attachVolume(sessionId, tree, top);
+                  }
+                  out.set(step.run());
+                }));
+    return Optional.ofNullable(out.get());
+  }
+
+  /**
+   * An empty directory, owned by {@code owner} where given, for a copy checkout of the resource, on
+   * the session's volume where it has one; empty if the session has no tree here (it is gone).
+   */
+  public Optional<Path> newCopyCheckout(String sessionId, String resourceId, OptionalInt owner) {
+    return withRepositories(
+        sessionId,
+        "prepare a checkout in",
+        () -> repositories.newCopy(sessionId, checkoutId(resourceId), owner));
+  }
+
+  /** The copy checkout made in {@link #newCopyCheckout} is complete. */
+  public void copyCheckoutDone(String sessionId, String resourceId) {
+    withRepositories(
+        sessionId,
+        "finish a checkout in",
+        () -> {
+          repositories.copied(sessionId, checkoutId(resourceId));
+          return true;
+        });
+  }
+
+  /**
+   * Mounts the cached tree {@code lower} as the resource's checkout, {@code bytes} of the quota set
+   * aside for it.
+   *
+   * @return false if the session has no tree here (it is gone)
+   * @throws java.io.UncheckedIOException if the volume cannot set {@code bytes} aside, or mounting
+   *     fails
+   */
+  public boolean overlayCheckout(
+      String sessionId, String resourceId, Path lower, long bytes, OptionalInt owner) {
+    return withRepositories(
+            sessionId,
+            "mount a checkout in",
+            () -> {
+              repositories.overlay(sessionId, checkoutId(resourceId), lower, bytes, owner);
+              return true;
+            })
+        .isPresent();
+  }
+
+  /** What a command binds for the resource's checkout, when it is ready. */
+  public Optional<Path> checkoutSource(String sessionId, String resourceId) {
+    return withRepositories(
+            sessionId,
+            "find a checkout in",
+            () -> repositories.source(sessionId, checkoutId(resourceId)))
+        .flatMap(p -> p);
+  }
+
+  /** Removes the resource's checkout from the session, if it has one. */
+  public void removeCheckout(String sessionId, String resourceId) {
+    withRepositories(
+        sessionId,
+        "remove a checkout from",
+        () -> {
+          repositories.remove(sessionId, checkoutId(resourceId));
+          return true;
+        });
+  }
+
+  /** The resources with a checkout, ready or not, in the session's tree here. */
+  public Set<String> checkoutsOnDisk(String sessionId) {
+    return withRepositories(
+            sessionId, "list the checkouts of", false, () -> repositories.onDisk(sessionId))
+        .orElse(Set.of());
+  }
+
+  /**
+   * Before a command binds a checkout at {@code /workspace/NAME}: whatever is there that is not a
+   * directory (a file or link the agent made) is removed, without following it, so the bind finds a
+   * directory or makes one.
+   */
+  public void clearWorkspaceEntry(String sessionId, String name) {
+    locked(
+        sessionId,
+        "clear the workspace of",
+        tree ->
+            kept.withTop(
+                tree,
+                false,
+                top -> {
+                  try (var workspace = open(top.tree(), name("workspace"))) {
+                    var attrs = lstat(workspace, name(name));
+                    if (attrs.isPresent() && !attrs.get().isDirectory()) {
+                      removeTree(workspace, name(name));
+                    }
+                  }
+                }));
+  }
+
+  private static String checkoutId(String resourceId) {
+    if (!resourceId.matches("[A-Za-z0-9_]{1,64}")) {
+      throw new IllegalArgumentException("not a resource id: '" + resourceId + "'");
+    }
+    return resourceId;
   }
 
   /**

@@ -163,6 +163,15 @@ final class NoFollow {
     }
   }
 
+  /** Removes {@code path} and everything below it, its parent trusted (Berth's own). */
+  static void removeTrusted(Path path) {
+    try (var parent = openTrusted(path.getParent())) {
+      removeTree(parent, path.getFileName());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot remove " + path, e);
+    }
+  }
+
   /** Gives the directory {@code name} in {@code parent} to {@code id}, not following a link. */
   static void own(SecureDirectoryStream<Path> parent, String name, int id) throws IOException {
     var attrs = lstat(parent, name(name));

@@ -179,6 +179,11 @@ final class SessionVolumes implements AutoCloseable {
     return Files.isExecutable(Path.of(path));
   }
 
+  /** Where the session's volume is mounted, when it is. */
+  Path root(String sessionId) {
+    return volumes.resolve(sessionId);
+  }
+
   /** Whether volumes are made for sessions. */
   boolean loop() {
     return loop;
@@ -352,7 +357,7 @@ final class SessionVolumes implements AutoCloseable {
    * Unmounts {@code mounts}, deepest first; whatever is still busy (a file open in a command being
    * stopped) is detached lazily, which takes it out of the mount table at once.
    */
-  private static void unmount(List<Path> mounts) throws IOException {
+  static void unmount(List<Path> mounts) throws IOException {
     if (mounts.isEmpty()) {
       return;
     }
@@ -400,7 +405,7 @@ final class SessionVolumes implements AutoCloseable {
   }
 
   /** Runs a mount tool; its output is the failure's message. */
-  private static void run(List<String> argv) throws IOException {
+  static void run(List<String> argv) throws IOException {
     var builder = new ProcessBuilder(argv).redirectErrorStream(true);
     builder.environment().clear();
     builder.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");

@@ -1,8 +1,10 @@
 package dev.berth.store;
 
+import dev.berth.json.Json;
 import dev.berth.model.MountPaths;
 import dev.berth.model.Page;
 import dev.berth.model.PageRequest;
+import dev.berth.model.Repository;
 import dev.berth.model.Resource;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,7 +22,7 @@ import java.util.Optional;
  */
 public final class ResourceStore {
   private static final String COLUMNS =
-      "id, session_id, type, file_id, sha256, mount_path, created_at, updated_at";
+      "id, session_id, type, file_id, sha256, mount_path, body, created_at, updated_at";
 
   private final Database db;
 
@@ -37,6 +39,14 @@ public final class ResourceStore {
    * it could look up the winner.
    */
   public static boolean insert(Tx tx, String workspaceId, Resource r) {
+    return insert(tx, workspaceId, r, null);
+  }
+
+  /**
+   * {@link #insert(Tx, String, Resource)}, with the resource's encrypted token ({@code secret},
+   * null for none), kept apart from the columns a read returns ({@link #secret}).
+   */
+  public static boolean insert(Tx tx, String workspaceId, Resource r, String secret) {
     Overlap overlap = Overlap.of(r.sessionId(), r.mountPath());
     List<Object> params = new ArrayList<>();
     Collections.addAll(
@@ -48,14 +58,16 @@ public final class ResourceStore {
         r.fileId(),
         r.sha256(),
         r.mountPath(),
+        r.repository().map(repo -> Json.write(repo.toJson())).orElse("{}"),
+        secret,
         r.createdAt(),
         r.updatedAt());
     params.addAll(overlap.params());
     return Sql.updateNullable(
             tx,
             "INSERT INTO session_resources (id, session_id, workspace_id, type, file_id, sha256,"
-                + " mount_path, body, created_at, updated_at)"
-                + " SELECT ?, ?, ?, ?, ?, ?, ?, '{}', ?, ?"
+                + " mount_path, body, secret, created_at, updated_at)"
+                + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
                 + " WHERE NOT EXISTS (SELECT 1 FROM session_resources WHERE "
                 + overlap.where()
                 + ") ON CONFLICT (session_id, mount_path) DO NOTHING",
@@ -128,6 +140,35 @@ public final class ResourceStore {
         ResourceStore::row);
   }
 
+  /** The encrypted token of a resource; empty when it has none (or there is no such resource). */
+  public static Optional<String> secret(Tx tx, String sessionId, String id) {
+    return Sql.one(
+            tx,
+            "SELECT secret FROM session_resources WHERE session_id = ? AND id = ?",
+            List.of(sessionId, id),
+            rs -> Optional.ofNullable(rs.getString(1)))
+        .flatMap(s -> s);
+  }
+
+  public Optional<String> secret(String sessionId, String id) {
+    return db.read(tx -> secret(tx, sessionId, id));
+  }
+
+  /**
+   * Replaces a resource's encrypted token and moves its {@code updated_at}; the resource as it is
+   * now, or empty when there is no such resource.
+   */
+  public static Optional<Resource> replaceSecret(
+      Tx tx, String sessionId, String id, String secret, String now) {
+    return Sql.one(
+        tx,
+        "UPDATE session_resources SET secret = ?, updated_at = ? WHERE session_id = ? AND id = ?"
+            + " RETURNING "
+            + COLUMNS,
+        List.of(secret, now, sessionId, id),
+        ResourceStore::row);
+  }
+
   public static void deleteAll(Tx tx, String sessionId) {
     Sql.update(tx, "DELETE FROM session_resources WHERE session_id = ?", sessionId);
   }
@@ -185,9 +226,14 @@ public final class ResourceStore {
 
   /** What the session's sandbox must hold: mount path → blob. */
   public Map<String, String> mounts(String sessionId) {
+    return mounts(all(sessionId));
+  }
+
+  /** The file mounts among {@code resources}: mount path → blob. */
+  public static Map<String, String> mounts(List<Resource> resources) {
     Map<String, String> out = new LinkedHashMap<>();
-    for (Resource r : all(sessionId)) {
-      if (Resource.FILE.equals(r.type())) {
+    for (Resource r : resources) {
+      if (r.isFile()) {
         out.put(r.mountPath(), r.sha256());
       }
     }
@@ -220,6 +266,9 @@ public final class ResourceStore {
         rs.getString("file_id"),
         rs.getString("sha256"),
         rs.getString("mount_path"),
+        Resource.GITHUB_REPOSITORY.equals(rs.getString("type"))
+            ? Optional.of(Repository.fromJson(Json.parse(rs.getString("body"))))
+            : Optional.empty(),
         rs.getString("created_at"),
         rs.getString("updated_at"));
   }

@@ -51,13 +51,22 @@ class ReconcilerTest {
     db = stores.openDatabase(dir);
     blobs = new LocalBlobStore(dir);
     host = new LocalSandboxHost(dir, blobs::localPath);
+    var runner = new BubblewrapRunner(BerthConfig.Exec.defaults(), dir);
+    var resources = new ResourceStore(db);
     reconciler =
         new Reconciler(
-            new ResourceStore(db),
+            resources,
             new SessionStore(db),
             host,
-            new BubblewrapRunner(BerthConfig.Exec.defaults(), dir),
-            new SingleNode());
+            runner,
+            new SingleNode(),
+            new RepositoryCheckouts(
+                resources,
+                Secrets.open(dir.resolve("secrets.key")),
+                dir,
+                host,
+                runner,
+                BerthConfig.Repositories.defaults(dir)));
     workspace = new WorkspaceStore(db).ensureWorkspace("w", Ids.workspace(), Timestamps.now());
     shaA = blob("first");
     shaB = blob("second");
@@ -213,9 +222,7 @@ class ReconcilerTest {
   /** Records a mount; returns its change as the add's transaction left it. */
   private Reconciler.Change record(String mountPath, String sha256) {
     String now = Timestamps.now();
-    var resource =
-        new Resource(
-            Ids.resource(), SESSION, Resource.FILE, Ids.file(), sha256, mountPath, now, now);
+    var resource = Resource.file(Ids.resource(), SESSION, Ids.file(), sha256, mountPath, now, now);
     long sequence = db.writeOrdered(c -> ResourceStore.insert(c, workspace, resource)).sequence();
     return new Reconciler.Change(mountPath, Optional.of(sha256), sequence);
   }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class BwrapCommandLineTest {
   static final LocalSandboxHost.CommandDirs DIRS =
-      new LocalSandboxHost.CommandDirs(Path.of("/u"), Path.of("/o"), Path.of("/w"));
+      new LocalSandboxHost.CommandDirs(Path.of("/u"), Path.of("/o"), Path.of("/w"), List.of());
 
   static BubblewrapRunner.Command command() {
     var env = new LinkedHashMap<String, String>();

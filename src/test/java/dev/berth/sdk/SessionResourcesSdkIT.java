@@ -5,9 +5,11 @@ import static dev.berth.testing.SdkClients.expectConflict;
 import static dev.berth.testing.SdkClients.expectNotFound;
 import static dev.berth.testing.SdkClients.expectTooLarge;
 import static dev.berth.testing.SdkFixtures.fileResource;
+import static dev.berth.testing.SdkFixtures.retrieve;
 import static dev.berth.testing.SdkFixtures.sandboxPath;
 import static dev.berth.testing.SdkFixtures.session;
 import static dev.berth.testing.SdkFixtures.sessionFiles;
+import static dev.berth.testing.SdkFixtures.updateToken;
 import static dev.berth.testing.SdkFixtures.upload;
 import static dev.berth.testing.SdkServer.withLimitedServer;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,9 +28,7 @@ import com.anthropic.models.beta.sessions.resources.ResourceAddParams;
 import com.anthropic.models.beta.sessions.resources.ResourceDeleteParams;
 import com.anthropic.models.beta.sessions.resources.ResourceListPage;
 import com.anthropic.models.beta.sessions.resources.ResourceListParams;
-import com.anthropic.models.beta.sessions.resources.ResourceRetrieveParams;
 import com.anthropic.models.beta.sessions.resources.ResourceRetrieveResponse;
-import com.anthropic.models.beta.sessions.resources.ResourceUpdateParams;
 import dev.berth.testing.SdkServer;
 import dev.berth.testing.TestServer;
 import java.nio.file.Files;
@@ -76,16 +76,6 @@ class SessionResourcesSdkIT {
         .sessions()
         .resources()
         .delete(resourceId, ResourceDeleteParams.builder().sessionId(sessionId).build())
-        .validate();
-  }
-
-  static ResourceRetrieveResponse retrieve(
-      AnthropicClient client, String sessionId, String resourceId) {
-    return client
-        .beta()
-        .sessions()
-        .resources()
-        .retrieve(resourceId, ResourceRetrieveParams.builder().sessionId(sessionId).build())
         .validate();
   }
 
@@ -202,31 +192,10 @@ class SessionResourcesSdkIT {
     var r =
         add(server.alphaClient(), session.id(), upload(server.alphaClient(), "a", "a").id(), null);
     expectBadRequest(
-        () ->
-            server
-                .alphaClient()
-                .beta()
-                .sessions()
-                .resources()
-                .update(
-                    r.id(),
-                    ResourceUpdateParams.builder()
-                        .sessionId(session.id())
-                        .authorizationToken("ghp_exampletoken")
-                        .build()));
+        () -> updateToken(server.alphaClient(), session.id(), r.id(), "ghp_exampletoken"));
     expectNotFound(
         () ->
-            server
-                .alphaClient()
-                .beta()
-                .sessions()
-                .resources()
-                .update(
-                    UNKNOWN_RESOURCE,
-                    ResourceUpdateParams.builder()
-                        .sessionId(session.id())
-                        .authorizationToken("ghp_exampletoken")
-                        .build()));
+            updateToken(server.alphaClient(), session.id(), UNKNOWN_RESOURCE, "ghp_exampletoken"));
   }
 
   @Test

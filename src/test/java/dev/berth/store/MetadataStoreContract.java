@@ -2161,10 +2161,9 @@ abstract class MetadataStoreContract {
   }
 
   Resource resource(Session s, String mountPath) {
-    return new Resource(
+    return Resource.file(
         id("sesrsc"),
         s.id(),
-        Resource.FILE,
         id("file"),
         "blob-" + mountPath.hashCode(),
         mountPath,

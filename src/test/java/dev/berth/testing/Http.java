@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /** A plain HTTP client for tests: JSON in, {@link Response} out, with the SDKs' headers. */
 public final class Http {
@@ -21,10 +22,21 @@ public final class Http {
 
   private final String base;
   private final String key;
+  private final Consumer<Response> observer;
 
   Http(String base, String key) {
+    this(base, key, r -> {});
+  }
+
+  private Http(String base, String key, Consumer<Response> observer) {
     this.base = base;
     this.key = key;
+    this.observer = observer;
+  }
+
+  /** The same client, handing every response it gets to {@code observer} too. */
+  public Http observed(Consumer<Response> observer) {
+    return new Http(base, key, this.observer.andThen(observer));
   }
 
   /** A status, the parsed JSON body (null when not JSON) and the response. */
@@ -142,7 +154,7 @@ public final class Http {
 
   public Response send(HttpRequest.Builder request) {
     try {
-      return response(CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray()));
+      return observe(CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -155,7 +167,13 @@ public final class Http {
   public CompletableFuture<Response> sendAsync(HttpRequest.Builder request) {
     return HttpClient.newHttpClient()
         .sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
-        .thenApply(Http::response);
+        .thenApply(this::observe);
+  }
+
+  private Response observe(HttpResponse<byte[]> r) {
+    Response response = response(r);
+    observer.accept(response);
+    return response;
   }
 
   private static Response response(HttpResponse<byte[]> r) {

@@ -14,6 +14,10 @@ import com.anthropic.models.beta.sessions.BetaManagedAgentsAgentParams;
 import com.anthropic.models.beta.sessions.BetaManagedAgentsFileResourceParams;
 import com.anthropic.models.beta.sessions.BetaManagedAgentsSession;
 import com.anthropic.models.beta.sessions.SessionCreateParams;
+import com.anthropic.models.beta.sessions.resources.ResourceRetrieveParams;
+import com.anthropic.models.beta.sessions.resources.ResourceRetrieveResponse;
+import com.anthropic.models.beta.sessions.resources.ResourceUpdateParams;
+import com.anthropic.models.beta.sessions.resources.ResourceUpdateResponse;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -93,6 +97,30 @@ public final class SdkFixtures {
 
   public static BetaManagedAgentsSession session(AnthropicClient client) {
     return session(client, UnaryOperator.identity());
+  }
+
+  /** Resource {@code resourceId} of session {@code sessionId}. */
+  public static ResourceRetrieveResponse retrieve(
+      AnthropicClient client, String sessionId, String resourceId) {
+    return client
+        .beta()
+        .sessions()
+        .resources()
+        .retrieve(resourceId, ResourceRetrieveParams.builder().sessionId(sessionId).build())
+        .validate();
+  }
+
+  /** Gives resource {@code resourceId} of session {@code sessionId} a new authorization token. */
+  public static ResourceUpdateResponse updateToken(
+      AnthropicClient client, String sessionId, String resourceId, String token) {
+    return client
+        .beta()
+        .sessions()
+        .resources()
+        .update(
+            resourceId,
+            ResourceUpdateParams.builder().sessionId(sessionId).authorizationToken(token).build())
+        .validate();
   }
 
   /** The files scoped to session {@code sessionId}: the copies its file resources mount. */

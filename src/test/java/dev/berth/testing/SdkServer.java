@@ -20,9 +20,18 @@ public final class SdkServer implements BeforeAllCallback, AfterAllCallback {
   /** A key that opens no workspace. */
   public static final String WRONG_KEY = "sk-not-a-key-of-this-server";
 
-  private final SharedServer server = new SharedServer();
+  private final SharedServer server;
   private AnthropicClient alpha;
   private AnthropicClient beta;
+
+  public SdkServer() {
+    this(UnaryOperator.identity());
+  }
+
+  /** A server whose defaults {@code tweak} changes, applied when the test class starts. */
+  public SdkServer(UnaryOperator<BerthConfig> tweak) {
+    server = new SharedServer(tweak);
+  }
 
   @Override
   public void beforeAll(ExtensionContext context) {

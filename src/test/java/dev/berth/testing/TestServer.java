@@ -50,12 +50,17 @@ public final class TestServer implements AutoCloseable {
   public static TestServer start(TestStores stores, UnaryOperator<BerthConfig> tweak) {
     try {
       Path dir = Files.createTempDirectory("berth-test-");
-      BerthConfig config =
-          tweak.apply(
-              BerthConfig.defaults(dir, 0)
-                  .withApiKeys(
-                      List.of(new ApiKeyGrant(KEY, "alpha"), new ApiKeyGrant(OTHER_KEY, "beta")))
-                  .withShared(stores.shared()));
+      BerthConfig base =
+          BerthConfig.defaults(dir, 0)
+              .withApiKeys(
+                  List.of(new ApiKeyGrant(KEY, "alpha"), new ApiKeyGrant(OTHER_KEY, "beta")))
+              .withShared(stores.shared());
+      BerthConfig shared =
+          stores
+              .secretsKeyFile()
+              .map(key -> base.withRepositories(base.repositories().withSecretsKeyFile(key)))
+              .orElse(base);
+      BerthConfig config = tweak.apply(shared);
       return new TestServer(dir, config, stores);
     } catch (IOException e) {
       stores.close();

@@ -24,11 +24,17 @@ public final class TestStores implements AutoCloseable, AfterEachCallback {
   private final Optional<String> database;
   private final Optional<String> bucket;
   private final String databaseHost;
+  private final Optional<Path> secretsKeyFile;
 
-  private TestStores(Optional<String> database, Optional<String> bucket, String databaseHost) {
+  private TestStores(
+      Optional<String> database,
+      Optional<String> bucket,
+      String databaseHost,
+      Optional<Path> secretsKeyFile) {
     this.database = database;
     this.bucket = bucket;
     this.databaseHost = databaseHost;
+    this.secretsKeyFile = secretsKeyFile;
   }
 
   /** Whether this run of the suite is the one on PostgreSQL + S3. */
@@ -40,7 +46,7 @@ public final class TestStores implements AutoCloseable, AfterEachCallback {
   public static TestStores provision() {
     return sharedBackend()
         ? provisionShared()
-        : new TestStores(Optional.empty(), Optional.empty(), "");
+        : new TestStores(Optional.empty(), Optional.empty(), "", Optional.empty());
   }
 
   /** A new PostgreSQL database and S3 bucket, whichever backend the run uses. */
@@ -48,13 +54,24 @@ public final class TestStores implements AutoCloseable, AfterEachCallback {
     return provisionShared(Postgres.host());
   }
 
-  /** As {@link #provisionShared()}, with Berth reaching PostgreSQL at {@code databaseHost}. */
+  /**
+   * As {@link #provisionShared()}, with Berth reaching PostgreSQL at {@code databaseHost}. The
+   * nodes share a secrets key file too (in a temporary directory, made by the first node to start),
+   * as every node of a cluster must to read the repository tokens another one stored.
+   */
   public static TestStores provisionShared(String databaseHost) {
     S3Server.endpoint();
+    Path keyDir;
+    try {
+      keyDir = java.nio.file.Files.createTempDirectory("berth-secrets-");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     return new TestStores(
         Optional.of(Postgres.createDatabase()),
         Optional.of(S3Server.newBucketName()),
-        databaseHost);
+        databaseHost,
+        Optional.of(keyDir.resolve("secrets.key")));
   }
 
   public boolean isShared() {
@@ -100,9 +117,15 @@ public final class TestStores implements AutoCloseable, AfterEachCallback {
     return new TestBlobs(dataDir, bucket);
   }
 
+  /** The secrets key file the nodes on these stores share, when they are shared ones. */
+  public Optional<Path> secretsKeyFile() {
+    return secretsKeyFile;
+  }
+
   /** The same as command-line options of {@code berth serve}. */
   public List<String> args() {
     List<String> args = new ArrayList<>();
+    secretsKeyFile.ifPresent(file -> args.addAll(List.of("--secrets-key-file", file.toString())));
     Shared shared = shared();
     shared.databaseUrl().ifPresent(url -> args.addAll(List.of("--database-url", url)));
     shared
@@ -133,5 +156,14 @@ public final class TestStores implements AutoCloseable, AfterEachCallback {
   public void close() {
     database.ifPresent(Postgres::dropDatabase);
     bucket.ifPresent(S3Server::deleteBucket);
+    secretsKeyFile.ifPresent(
+        file -> {
+          try {
+            java.nio.file.Files.deleteIfExists(file);
+            java.nio.file.Files.deleteIfExists(file.getParent());
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot remove " + file, e);
+          }
+        });
   }
 }
