@@ -7,6 +7,8 @@ import dev.berth.domain.BlobReferences;
 import dev.berth.domain.EnvironmentService;
 import dev.berth.domain.ExecService;
 import dev.berth.domain.FileService;
+import dev.berth.domain.MemoryService;
+import dev.berth.domain.MemoryStoreService;
 import dev.berth.domain.OutputCatalogue;
 import dev.berth.domain.Reconciler;
 import dev.berth.domain.RepositoryCheckouts;
@@ -22,6 +24,8 @@ import dev.berth.http.EnvironmentsRoutes;
 import dev.berth.http.ExecRoutes;
 import dev.berth.http.FilesRoutes;
 import dev.berth.http.HttpServer;
+import dev.berth.http.MemoriesRoutes;
+import dev.berth.http.MemoryStoresRoutes;
 import dev.berth.http.ResourcesRoutes;
 import dev.berth.http.SessionsRoutes;
 import dev.berth.sandbox.BubblewrapRunner;
@@ -33,6 +37,7 @@ import dev.berth.store.EnvironmentStore;
 import dev.berth.store.FileStore;
 import dev.berth.store.LeaseStore;
 import dev.berth.store.LocalBlobStore;
+import dev.berth.store.MemoryStoreStore;
 import dev.berth.store.OutputStore;
 import dev.berth.store.ResourceStore;
 import dev.berth.store.S3BlobStore;
@@ -114,6 +119,7 @@ public final class Berth implements AutoCloseable {
               config.uploadsDownloadable());
       var environments = new EnvironmentService(new EnvironmentStore(db));
       var agents = new AgentService(new AgentStore(db));
+      var memoryStores = new MemoryStoreStore(db);
       var sessionStore = new SessionStore(db);
       var resourceStore = new ResourceStore(db);
       var commands = new BubblewrapRunner(config.exec(), config.dataDir());
@@ -171,6 +177,9 @@ public final class Berth implements AutoCloseable {
                   new AgentsRoutes(agents, config.maxJsonBytes()),
                   new SessionsRoutes(sessions, config.maxJsonBytes()),
                   new ResourcesRoutes(resources, config.maxJsonBytes()),
+                  new MemoryStoresRoutes(
+                      new MemoryStoreService(memoryStores), config.maxJsonBytes()),
+                  new MemoriesRoutes(new MemoryService(db, memoryStores), config.maxJsonBytes()),
                   new ExecRoutes(exec, config.maxJsonBytes())),
               budget.maxConnections());
       return new Berth(http, commands, List.copyOf(parts), generated);

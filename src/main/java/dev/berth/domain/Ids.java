@@ -25,6 +25,9 @@ public final class Ids {
   public static final String RESOURCE = "sesrsc";
   public static final String AGENT = "agent";
   public static final String ENVIRONMENT = "env";
+  public static final String MEMORY_STORE = "memstore";
+  public static final String MEMORY = "mem";
+  public static final String MEMORY_VERSION = "memver";
 
   private Ids() {}
 
@@ -46,6 +49,22 @@ public final class Ids {
 
   public static String environment() {
     return next(ENVIRONMENT);
+  }
+
+  public static String memoryStore() {
+    return next(MEMORY_STORE);
+  }
+
+  public static String memory() {
+    return next(MEMORY);
+  }
+
+  public static String memoryVersion() {
+    return next(MEMORY_VERSION);
+  }
+
+  public static String apiKey() {
+    return next("apikey");
   }
 
   public static String workspace() {

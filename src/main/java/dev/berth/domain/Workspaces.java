@@ -2,6 +2,7 @@ package dev.berth.domain;
 
 import dev.berth.config.BerthConfig.ApiKeyGrant;
 import dev.berth.error.ApiException;
+import dev.berth.model.Caller;
 import dev.berth.store.WorkspaceStore;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -18,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Workspaces {
   private final WorkspaceStore store;
-  private final ConcurrentHashMap<String, String> workspaceByHash = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Caller> callerByHash = new ConcurrentHashMap<>();
 
   public Workspaces(WorkspaceStore store) {
     this.store = store;
@@ -32,7 +33,7 @@ public final class Workspaces {
     for (ApiKeyGrant grant : configured) {
       String workspace =
           store.ensureWorkspace(grant.workspace(), Ids.workspace(), Timestamps.now());
-      store.putKey(hash(grant.key()), workspace, Timestamps.now());
+      store.putKey(hash(grant.key()), Ids.apiKey(), workspace, Timestamps.now());
     }
     if (store.anyKeys()) {
       return Optional.empty();
@@ -41,27 +42,27 @@ public final class Workspaces {
     new SecureRandom().nextBytes(secret);
     String key = "sk-berth-" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     String workspace = store.ensureWorkspace("default", Ids.workspace(), Timestamps.now());
-    store.putKey(hash(key), workspace, Timestamps.now());
+    store.putKey(hash(key), Ids.apiKey(), workspace, Timestamps.now());
     return Optional.of(key);
   }
 
-  /** The workspace a presented key opens, or 401. */
-  public String authenticate(String key) {
+  /** The workspace a presented key opens and the key's id, or 401. */
+  public Caller authenticate(String key) {
     if (key == null || key.isEmpty()) {
       throw new ApiException.Unauthenticated(
           "missing API key: send it as 'x-api-key' or 'Authorization: Bearer <key>'");
     }
     String h = hash(key);
-    String cached = workspaceByHash.get(h);
+    Caller cached = callerByHash.get(h);
     if (cached != null) {
       return cached;
     }
-    String workspace =
+    Caller caller =
         store
-            .workspaceForKeyHash(h)
+            .callerForKeyHash(h)
             .orElseThrow(() -> new ApiException.Unauthenticated("invalid API key"));
-    workspaceByHash.put(h, workspace);
-    return workspace;
+    callerByHash.put(h, caller);
+    return caller;
   }
 
   /** Whether a key is valid, for requests that present two. */

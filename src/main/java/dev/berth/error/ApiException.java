@@ -99,6 +99,40 @@ public abstract sealed class ApiException extends RuntimeException {
     }
   }
 
+  /**
+   * 409 memory_precondition_failed_error: a memory's digest is not the one a write was conditioned
+   * on; the caller must read it again. Permanent for the request as sent.
+   */
+  public static final class PreconditionFailed extends ApiException {
+    public PreconditionFailed(String message) {
+      super(message, null);
+    }
+  }
+
+  /**
+   * 409 memory_path_conflict_error: another memory, {@code conflictingMemoryId}, is at {@code
+   * conflictingPath}, the path asked for or one above or below it. The SDKs read both from the
+   * error object itself.
+   */
+  public static final class PathConflict extends ApiException {
+    private final String conflictingPath;
+    private final String conflictingMemoryId;
+
+    public PathConflict(String message, String conflictingPath, String conflictingMemoryId) {
+      super(message, null);
+      this.conflictingPath = conflictingPath;
+      this.conflictingMemoryId = conflictingMemoryId;
+    }
+
+    public String conflictingPath() {
+      return conflictingPath;
+    }
+
+    public String conflictingMemoryId() {
+      return conflictingMemoryId;
+    }
+  }
+
   /** 413 request_too_large. */
   public static final class TooLarge extends ApiException {
     public TooLarge(String message) {

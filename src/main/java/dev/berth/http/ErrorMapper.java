@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +24,7 @@ final class ErrorMapper {
   private static final Logger log = LoggerFactory.getLogger(ErrorMapper.class);
   static final String RENDERED = "berth.error-rendered";
   private static final String DETAILS = "berth.error-details";
+  private static final String ERROR_FIELDS = "berth.error-fields";
 
   /** How much of an oversize body is read and dropped before the 413 (as Tomcat's swallow). */
   static final long SWALLOW_BYTES = 4L * 1024 * 1024;
@@ -119,6 +121,16 @@ final class ErrorMapper {
           write(ctx, 405, "invalid_request_error", x.getMessage(), code, false);
       case ApiException.Conflict x ->
           write(ctx, 409, "conflict_error", x.getMessage(), code, false);
+      case ApiException.PreconditionFailed x ->
+          write(ctx, 409, "memory_precondition_failed_error", x.getMessage(), code, false);
+      case ApiException.PathConflict x -> {
+        ctx.attribute(
+            ERROR_FIELDS,
+            Map.of(
+                "conflicting_path", x.conflictingPath(),
+                "conflicting_memory_id", x.conflictingMemoryId()));
+        write(ctx, 409, "memory_path_conflict_error", x.getMessage(), code, false);
+      }
       case ApiException.TooLarge x -> {
         swallowRest(ctx);
         ctx.header("Connection", "close"); // whatever is left of an oversize body is not read
@@ -164,9 +176,15 @@ final class ErrorMapper {
   static void write(
       Context ctx, int status, String type, String message, String errorCode, Boolean retry) {
     Map<String, Object> details = ctx.attribute(DETAILS);
+    Map<String, String> fields = ctx.attribute(ERROR_FIELDS);
     byte[] body =
         envelope(
-            type, message, errorCode, details == null ? Map.of() : details, RequestIds.of(ctx));
+            type,
+            message,
+            errorCode,
+            details == null ? Map.of() : details,
+            fields == null ? Map.of() : fields,
+            RequestIds.of(ctx));
     if (retry != null) {
       ctx.header("x-should-retry", retry.toString());
     }
@@ -176,18 +194,24 @@ final class ErrorMapper {
 
   /** The envelope's bytes; {@code errorCode} null leaves {@code details} out. */
   static byte[] envelope(String type, String message, String errorCode, String requestId) {
-    return envelope(type, message, errorCode, Map.of(), requestId);
+    return envelope(type, message, errorCode, Map.of(), Map.of(), requestId);
   }
 
-  /** The envelope's bytes, with more {@code details} fields after {@code error_code}. */
+  /**
+   * The envelope's bytes, with more {@code details} fields after {@code error_code}, and more
+   * {@code fields} of the error object itself after its message (spec §1.8: the memory API's {@code
+   * conflicting_path}, say).
+   */
   static byte[] envelope(
       String type,
       String message,
       String errorCode,
       Map<String, Object> details,
+      Map<String, String> fields,
       String requestId) {
     ObjectNode body = Json.MAPPER.createObjectNode().put("type", "error");
     ObjectNode error = body.putObject("error").put("type", type).put("message", message);
+    new TreeMap<>(fields).forEach(error::put);
     if (errorCode != null) {
       ObjectNode node = error.putObject("details").put("error_code", errorCode);
       details.forEach((field, value) -> node.set(field, Json.MAPPER.valueToTree(value)));

@@ -3,6 +3,8 @@ package dev.berth.http;
 import dev.berth.config.BerthConfig;
 import dev.berth.domain.Workspaces;
 import dev.berth.error.ApiException;
+import dev.berth.model.Actor;
+import dev.berth.model.Caller;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -12,7 +14,7 @@ import io.javalin.router.ParsedEndpoint;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
@@ -24,12 +26,23 @@ import org.eclipse.jetty.server.Server;
  */
 public final class HttpServer implements AutoCloseable {
   static final String MANAGED_AGENTS_BETA = "managed-agents-2026-04-01";
+  static final String AGENT_MEMORY_BETA = "agent-memory-2026-07-22";
   private static final String WORKSPACE = "berth.workspace";
+  private static final String API_KEY_ID = "berth.api-key-id";
 
   /** Berth's own endpoints, beside the hosted API's {@code /v1}: same keys, no beta header. */
   static final String EXTENSIONS = "/berth/v1";
 
-  private static final Set<String> BETA_FAMILIES = Set.of("sessions", "agents", "environments");
+  /**
+   * The route families behind a beta (spec §1.4), each with the betas that open it: memory stores
+   * take their own or the Managed Agents one.
+   */
+  private static final Map<String, List<String>> BETA_FAMILIES =
+      Map.of(
+          "sessions", List.of(MANAGED_AGENTS_BETA),
+          "agents", List.of(MANAGED_AGENTS_BETA),
+          "environments", List.of(MANAGED_AGENTS_BETA),
+          "memory_stores", List.of(AGENT_MEMORY_BETA, MANAGED_AGENTS_BETA));
 
   /** How long a connection may idle while the connection limit is reached. */
   static final Duration IDLE_AT_LIMIT = Duration.ofSeconds(2);
@@ -131,6 +144,11 @@ public final class HttpServer implements AutoCloseable {
     return ctx.attribute(WORKSPACE);
   }
 
+  /** The caller as the author of a change: its API key, by id. */
+  static Actor actor(Context ctx) {
+    return new Actor.ApiKey(ctx.attribute(API_KEY_ID));
+  }
+
   /** spec §1.3–§1.5: key → workspace, workspace header, beta header. */
   private static void authorize(Context ctx, Workspaces workspaces) {
     String apiKey = ctx.header("x-api-key");
@@ -139,34 +157,39 @@ public final class HttpServer implements AutoCloseable {
     if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       bearer = authorization.substring(7).strip();
     }
-    String workspace;
+    Caller caller;
     if (apiKey != null && bearer != null && !workspaces.isValid(apiKey)) {
-      workspace = workspaces.authenticate(bearer);
+      caller = workspaces.authenticate(bearer);
     } else {
-      workspace = workspaces.authenticate(apiKey != null ? apiKey : bearer);
+      caller = workspaces.authenticate(apiKey != null ? apiKey : bearer);
     }
+    String workspace = caller.workspaceId();
     String requested = ctx.header("anthropic-workspace-id");
     if (requested != null && !requested.isBlank() && !requested.strip().equals(workspace)) {
       throw new ApiException.PermissionDenied(
           "this API key cannot act in workspace '" + requested.strip() + "'");
     }
     ctx.attribute(WORKSPACE, workspace);
+    ctx.attribute(API_KEY_ID, caller.apiKeyId());
     ctx.header("anthropic-workspace-id", workspace);
 
     String[] segments = ctx.path().split("/", -1);
-    if (!ctx.path().startsWith(EXTENSIONS + "/")
-        && segments.length > 2
-        && BETA_FAMILIES.contains(segments[2])
-        && !hasBeta(ctx)) {
+    List<String> betas =
+        !ctx.path().startsWith(EXTENSIONS + "/") && segments.length > 2
+            ? BETA_FAMILIES.getOrDefault(segments[2], List.of())
+            : List.of();
+    if (!betas.isEmpty() && !hasBeta(ctx, betas)) {
       throw new ApiException.InvalidRequest(
-          "this endpoint requires the beta header 'anthropic-beta: " + MANAGED_AGENTS_BETA + "'");
+          "this endpoint requires the beta header 'anthropic-beta: "
+              + String.join("' or 'anthropic-beta: ", betas)
+              + "'");
     }
   }
 
-  private static boolean hasBeta(Context ctx) {
+  private static boolean hasBeta(Context ctx, List<String> accepted) {
     for (String line : Collections.list(ctx.req().getHeaders("anthropic-beta"))) {
       for (String beta : line.split(",", -1)) {
-        if (beta.strip().equals(MANAGED_AGENTS_BETA)) {
+        if (accepted.contains(beta.strip())) {
           return true;
         }
       }

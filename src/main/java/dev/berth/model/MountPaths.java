@@ -146,24 +146,6 @@ public final class MountPaths {
   }
 
   private static ApiException invalid(String rule, String path) {
-    return new ApiException.InvalidRequest("mount_path " + rule + ": '" + printable(path) + "'");
-  }
-
-  /** {@code s}, cut at 200 characters, with control characters and lone surrogates escaped. */
-  static String printable(String s) {
-    String shown = s.length() > 200 ? s.substring(0, 200) + "…" : s;
-    StringBuilder printable = new StringBuilder();
-    shown
-        .codePoints()
-        .forEach(
-            cp -> {
-              if (Character.isISOControl(cp)
-                  || (Character.isSurrogate((char) cp) && cp < 0x10000)) {
-                printable.append(String.format(java.util.Locale.ROOT, "\\u%04x", cp));
-              } else {
-                printable.appendCodePoint(cp);
-              }
-            });
-    return printable.toString();
+    return new ApiException.InvalidRequest("mount_path " + rule + ": '" + Printable.of(path) + "'");
   }
 }

@@ -180,6 +180,6 @@ public record Repository(String url, String owner, String name, Optional<Checkou
   }
 
   private static String printable(String s) {
-    return MountPaths.printable(s);
+    return Printable.of(s);
   }
 }

@@ -90,19 +90,8 @@ public final class AgentStore {
           if (!includeArchived) {
             sql += " AND a.archived_at IS NULL";
           }
-          if (createdFrom.isPresent()) {
-            sql += " AND a.created_at >= ?";
-            params.add(createdFrom.get());
-          }
-          if (createdTo.isPresent()) {
-            sql += " AND a.created_at <= ?";
-            params.add(createdTo.get());
-          }
-          sql += Keyset.where(page, true);
-          page.after().ifPresent(params::add);
-          sql += Keyset.orderBy(page, true);
-          return Keyset.page(
-              page, Sql.list(tx, sql, params, AgentStore::row), AgentRecord::id, false);
+          sql += Sql.createdBetween("a.created_at", createdFrom, createdTo, params);
+          return Keyset.newestFirst(tx, page, sql, params, AgentStore::row, AgentRecord::id);
         });
   }
 

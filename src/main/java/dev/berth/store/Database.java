@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -25,9 +27,12 @@ import org.sqlite.SQLiteDataSource;
  *
  * <p>SQLite runs in WAL mode with {@code synchronous=NORMAL}: a commit survives the process being
  * killed at any point (the WAL is written before commit returns); only an operating-system crash
- * can lose the last transactions. All writes go through one writer thread ({@link GroupCommit});
- * its transactions start {@code IMMEDIATE}, so a writer from outside the server (a {@code sqlite3}
- * shell, say) makes it wait on the busy timeout rather than fail halfway.
+ * can lose the last transactions. With {@code secure_delete} on, what a change removes or
+ * overwrites (a redacted memory version's content, say) is overwritten with zeros in the database
+ * file rather than left in free space; {@link #truncateLogSoon} clears the log of it too. All
+ * writes go through one writer thread ({@link GroupCommit}); its transactions start {@code
+ * IMMEDIATE}, so a writer from outside the server (a {@code sqlite3} shell, say) makes it wait on
+ * the busy timeout rather than fail halfway.
  *
  * <p>PostgreSQL serves several nodes at once, so nothing here may rely on one process: each write
  * is a transaction of its own on the caller's thread, and the rules hold through constraints,
@@ -111,6 +116,7 @@ public final class Database implements AutoCloseable {
     sqlite.setBusyTimeout(30_000);
     sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     sqlite.enforceForeignKeys(true);
+    sqlite.setPragma(SQLiteConfig.Pragma.SECURE_DELETE, "true");
     var source = new SQLiteDataSource(sqlite);
     source.setUrl("jdbc:sqlite:" + dataDir.resolve("berth.db").toAbsolutePath());
     var hikari = new HikariConfig();
@@ -248,6 +254,54 @@ public final class Database implements AutoCloseable {
       st.setInt(1, LOCK_SPACE);
       st.setInt(2, name.hashCode());
       st.executeQuery().close();
+    }
+  }
+
+  /** How often {@link #truncateLogSoon} tries again while readers keep the log in use. */
+  private static final int TRUNCATE_ATTEMPTS = 60;
+
+  /**
+   * Soon empties SQLite's write-ahead log: once an erasure has committed, the log may still hold
+   * the pages as they were before it, until they are copied back into the database and the log is
+   * truncated. Done in the background, after the erasure was acknowledged; it waits for readers of
+   * older snapshots, trying every second for a minute. The future completes when the log is empty
+   * (at once on PostgreSQL, which has no such file of Berth's).
+   */
+  public CompletableFuture<Void> truncateLogSoon() {
+    var done = new CompletableFuture<Void>();
+    if (writer == null) {
+      done.complete(null);
+      return done;
+    }
+    truncateLog(done, TRUNCATE_ATTEMPTS);
+    return done;
+  }
+
+  private void truncateLog(CompletableFuture<Void> done, int attemptsLeft) {
+    try {
+      var unused =
+          checkpointer.schedule(
+              () -> {
+                try (Connection c = pool.getConnection();
+                    var st = c.createStatement();
+                    var rs = st.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+                  if (rs.next() && rs.getInt(1) == 0) {
+                    done.complete(null);
+                  } else if (attemptsLeft > 1) {
+                    truncateLog(done, attemptsLeft - 1);
+                  } else {
+                    log.warn("the write-ahead log is still in use; it is not truncated this time");
+                    done.completeExceptionally(new IllegalStateException("log still in use"));
+                  }
+                } catch (SQLException | RuntimeException e) {
+                  log.warn("truncating the write-ahead log failed: {}", e.getMessage());
+                  done.completeExceptionally(e);
+                }
+              },
+              attemptsLeft == TRUNCATE_ATTEMPTS ? 0 : 1,
+              TimeUnit.SECONDS);
+    } catch (RejectedExecutionException e) {
+      done.completeExceptionally(e); // closing
     }
   }
 

@@ -81,11 +81,8 @@ public final class EnvironmentStore {
           if (!includeArchived) {
             sql += " AND archived_at IS NULL";
           }
-          sql += Keyset.where(page, true);
-          page.after().ifPresent(params::add);
-          sql += Keyset.orderBy(page, true);
-          return Keyset.page(
-              page, Sql.list(tx, sql, params, EnvironmentStore::row), EnvironmentRecord::id, false);
+          return Keyset.newestFirst(
+              tx, page, sql, params, EnvironmentStore::row, EnvironmentRecord::id);
         });
   }
 

@@ -107,11 +107,7 @@ public final class FileStore {
           } else {
             sql += " AND scope_session_id IS NULL";
           }
-          sql += Keyset.where(page, true);
-          page.after().ifPresent(params::add);
-          sql += Keyset.orderBy(page, true);
-          return Keyset.page(
-              page, Sql.list(tx, sql, params, FileStore::row), FileRecord::id, false);
+          return Keyset.newestFirst(tx, page, sql, params, FileStore::row, FileRecord::id);
         });
   }
 

@@ -29,6 +29,22 @@ public final class Keyset {
     return " ORDER BY id " + (desc ? "DESC" : "ASC") + " LIMIT " + (page.limit() + 1);
   }
 
+  /**
+   * One page of a newest-first list: {@code sql} is the query up to and including its WHERE
+   * conditions, {@code params} what they bind; the position, order and limit are added here.
+   */
+  static <T> Page<T> newestFirst(
+      Tx tx,
+      PageRequest page,
+      String sql,
+      List<Object> params,
+      Sql.Row<T> row,
+      Function<T, String> id) {
+    page.after().ifPresent(params::add);
+    String query = sql + where(page, true) + orderBy(page, true);
+    return page(page, Sql.list(tx, query, params, row), id, false);
+  }
+
   /** Builds the page from up to {@code limit + 1} rows fetched with {@link #orderBy}. */
   static <T> Page<T> page(
       PageRequest page, List<T> rows, Function<T, String> id, boolean bidirectional) {

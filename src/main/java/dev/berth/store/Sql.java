@@ -55,6 +55,24 @@ final class Sql {
     return tx.isPostgres() ? " FOR SHARE" : "";
   }
 
+  /**
+   * SQL continuing a WHERE clause with inclusive bounds on {@code column}, a stored timestamp, for
+   * each bound given; binds one parameter each, added to {@code params}.
+   */
+  static String createdBetween(
+      String column, Optional<String> from, Optional<String> to, List<Object> params) {
+    String sql = "";
+    if (from.isPresent()) {
+      sql += " AND " + column + " >= ?";
+      params.add(from.get());
+    }
+    if (to.isPresent()) {
+      sql += " AND " + column + " <= ?";
+      params.add(to.get());
+    }
+    return sql;
+  }
+
   static int update(Tx tx, String sql, Object... params) {
     return updateNullable(tx, sql, List.of(params));
   }

@@ -1,9 +1,10 @@
 package dev.berth.store;
 
+import dev.berth.model.Caller;
 import java.util.List;
 import java.util.Optional;
 
-/** Workspaces and the hashes of the API keys that open them. */
+/** Workspaces and the API keys that open them, known by their hashes and ids. */
 public final class WorkspaceStore {
   private final Database db;
 
@@ -11,14 +12,15 @@ public final class WorkspaceStore {
     this.db = db;
   }
 
-  public Optional<String> workspaceForKeyHash(String keyHash) {
+  /** The workspace a key of this hash opens, and the key's id. */
+  public Optional<Caller> callerForKeyHash(String keyHash) {
     return db.read(
         tx ->
             Sql.one(
                 tx,
-                "SELECT workspace_id FROM api_keys WHERE key_hash = ?",
+                "SELECT workspace_id, id FROM api_keys WHERE key_hash = ?",
                 List.of(keyHash),
-                rs -> rs.getString(1)));
+                rs -> new Caller(rs.getString(1), rs.getString(2))));
   }
 
   public boolean anyKeys() {
@@ -44,16 +46,20 @@ public final class WorkspaceStore {
         });
   }
 
-  /** Records a key hash for a workspace; a hash already recorded is moved to this workspace. */
-  public void putKey(String keyHash, String workspaceId, String now) {
+  /**
+   * Records a key hash for a workspace, with {@code newId} as the key's id; a hash already recorded
+   * is moved to this workspace and keeps its id.
+   */
+  public void putKey(String keyHash, String newId, String workspaceId, String now) {
     db.write(
         tx ->
             Sql.update(
                 tx,
-                "INSERT INTO api_keys (key_hash, workspace_id, created_at) VALUES (?, ?, ?)"
+                "INSERT INTO api_keys (key_hash, id, workspace_id, created_at) VALUES (?, ?, ?, ?)"
                     + " ON CONFLICT (key_hash) DO UPDATE SET workspace_id = excluded.workspace_id,"
                     + " created_at = excluded.created_at",
                 keyHash,
+                newId,
                 workspaceId,
                 now));
   }

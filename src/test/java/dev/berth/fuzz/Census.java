@@ -13,10 +13,10 @@ import java.util.TreeSet;
 
 /**
  * What a server stores, read from its metadata store and blob store: every row of the tables that
- * hold files, sessions, resources, outputs, agents and environments (of every workspace), and the
- * digests of the stored blobs. Two censuses taken around a rejected request must hold the same
- * rows; blobs may only go (a deleted file's blob is collected a moment after its delete was
- * answered), never come.
+ * hold files, sessions, resources, outputs, agents, environments and memory stores with their
+ * memories and versions (of every workspace), and the digests of the stored blobs. Two censuses
+ * taken around a rejected request must hold the same rows; blobs may only go (a deleted file's blob
+ * is collected a moment after its delete was answered), never come.
  *
  * @param rows table → each row, its columns joined
  * @param blobs the blob store's digests
@@ -30,7 +30,10 @@ record Census(Map<String, Set<String>> rows, Set<String> blobs) {
           "session_outputs",
           "agents",
           "agent_versions",
-          "environments");
+          "environments",
+          "memory_stores",
+          "memories",
+          "memory_versions");
 
   /** Reads the rows through {@code metadata}, a connection to {@code server}'s metadata store. */
   static Census take(TestServer server, Connection metadata) throws IOException, SQLException {

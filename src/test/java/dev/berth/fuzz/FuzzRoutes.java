@@ -6,8 +6,9 @@ import java.util.function.Function;
 
 /**
  * Every route Berth serves, each with a well-formed request the fuzzer starts from: the hosted
- * API's files, sessions, session resources, agents and environments, and Berth's own command
- * endpoint. Path parameters are named as in the route classes and filled from {@link Targets}.
+ * API's files, sessions, session resources, agents, environments and memory stores, and Berth's own
+ * command endpoint. Path parameters are named as in the route classes and filled from {@link
+ * Targets}.
  */
 final class FuzzRoutes {
   private FuzzRoutes() {}
@@ -45,6 +46,9 @@ final class FuzzRoutes {
       String agentId,
       String environmentId,
       String outputFileId,
+      String memoryStoreId,
+      String memoryId,
+      String memoryVersionId,
       String otherWorkspaceFileId,
       String otherWorkspaceSessionId,
       String cursor) {
@@ -57,6 +61,9 @@ final class FuzzRoutes {
         case "resource_id" -> resourceId;
         case "agent_id" -> agentId;
         case "environment_id" -> environmentId;
+        case "memory_store_id" -> memoryStoreId;
+        case "memory_id" -> memoryId;
+        case "memory_version_id" -> memoryVersionId;
         default -> throw new IllegalArgumentException(param);
       };
     }
@@ -150,6 +157,47 @@ final class FuzzRoutes {
           post("/v1/environments/{environment_id}", t -> "{\"description\":\"d\"}"),
           bare("POST", "/v1/environments/{environment_id}/archive"),
           bare("DELETE", "/v1/environments/{environment_id}"),
+          post(
+              "/v1/memory_stores",
+              t -> "{\"name\":\"fuzz\",\"description\":\"d\",\"metadata\":{\"k\":\"v\"}}"),
+          list(
+              "/v1/memory_stores",
+              t -> Map.of("limit", "2", "include_archived", "true", "created_at[gte]", "2020")),
+          get("/v1/memory_stores/{memory_store_id}"),
+          post("/v1/memory_stores/{memory_store_id}", t -> "{\"metadata\":{\"k\":null}}"),
+          bare("POST", "/v1/memory_stores/{memory_store_id}/archive"),
+          bare("DELETE", "/v1/memory_stores/{memory_store_id}"),
+          post(
+              "/v1/memory_stores/{memory_store_id}/memories",
+              t -> "{\"path\":\"/fuzz/a.md\",\"content\":\"fuzz\"}"),
+          list(
+              "/v1/memory_stores/{memory_store_id}/memories",
+              t -> Map.of("limit", "5", "path_prefix", "/t/", "depth", "1", "view", "full")),
+          get("/v1/memory_stores/{memory_store_id}/memories/{memory_id}"),
+          post(
+              "/v1/memory_stores/{memory_store_id}/memories/{memory_id}",
+              t ->
+                  "{\"content\":\"fuzz\",\"path\":\"/t/moved.md\",\"precondition\":"
+                      + "{\"type\":\"content_sha256\",\"content_sha256\":\""
+                      + "0".repeat(64)
+                      + "\"}}"),
+          bare("DELETE", "/v1/memory_stores/{memory_store_id}/memories/{memory_id}"),
+          list(
+              "/v1/memory_stores/{memory_store_id}/memory_versions",
+              t ->
+                  Map.of(
+                      "limit",
+                      "2",
+                      "memory_id",
+                      t.memoryId(),
+                      "operation",
+                      "created",
+                      "view",
+                      "basic")),
+          get("/v1/memory_stores/{memory_store_id}/memory_versions/{memory_version_id}"),
+          bare(
+              "POST",
+              "/v1/memory_stores/{memory_store_id}/memory_versions/{memory_version_id}/redact"),
           post(
               "/berth/v1/sessions/{session_id}/exec",
               t ->

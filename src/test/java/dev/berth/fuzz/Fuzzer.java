@@ -262,6 +262,10 @@ final class Fuzzer {
             "created_at%5Bgte%5D",
             "statuses%5B%5D",
             "version",
+            "path_prefix",
+            "depth",
+            "view",
+            "expected_content_sha256",
             "unknown",
             "limit%00",
             "%FF");

@@ -148,7 +148,10 @@ class RouteFuzzTest {
             "/v1/sessions/" + t.sessionId(),
             "/v1/sessions/" + t.sessionId() + "/resources/" + t.resourceId(),
             "/v1/agents/" + t.agentId(),
-            "/v1/environments/" + t.environmentId())) {
+            "/v1/environments/" + t.environmentId(),
+            "/v1/memory_stores/" + t.memoryStoreId(),
+            "/v1/memory_stores/" + t.memoryStoreId() + "/memories/" + t.memoryId(),
+            "/v1/memory_stores/" + t.memoryStoreId() + "/memory_versions/" + t.memoryVersionId())) {
       var r = http.get(path);
       JsonNode archived = r.json() == null ? null : r.json().get("archived_at");
       if (r.status() != 200 || (archived != null && !archived.isNull())) {
@@ -158,7 +161,10 @@ class RouteFuzzTest {
     return true;
   }
 
-  /** New objects to aim at: a file, agent, environment, session, resource and output. */
+  /**
+   * New objects to aim at: a file, agent, environment, session, resource and output, and a memory
+   * store with a memory and a version of it that is no longer its current one.
+   */
   private static Targets targets() {
     Http http = server.http();
     String file = Fixtures.upload(http, "target.txt", "target");
@@ -184,6 +190,18 @@ class RouteFuzzTest {
     assertThat(output).as("the output's file id").isNotNull();
     Fixtures.session(http); // a second session, so that a list of one has a next page
     JsonNode next = http.get("/v1/sessions?limit=1").json().get("next_page");
+    String store =
+        http.post("/v1/memory_stores", "{\"name\":\"target\"}").json().get("id").asText();
+    JsonNode memory =
+        http.post(
+                "/v1/memory_stores/" + store + "/memories",
+                "{\"path\":\"/t/target.md\",\"content\":\"target\"}")
+            .json();
+    String memoryId = memory.get("id").asText();
+    var changed =
+        http.post(
+            "/v1/memory_stores/" + store + "/memories/" + memoryId, "{\"content\":\"changed\"}");
+    assertThat(changed.status()).as("%s", changed.json()).isEqualTo(200);
     Http other = server.http(TestServer.OTHER_KEY);
     return new Targets(
         file,
@@ -192,6 +210,9 @@ class RouteFuzzTest {
         agent,
         environment,
         output,
+        store,
+        memoryId,
+        memory.get("memory_version_id").asText(),
         Fixtures.upload(other, "other.txt", "other"),
         Fixtures.session(other),
         next == null || next.isNull() ? "" : next.asText());

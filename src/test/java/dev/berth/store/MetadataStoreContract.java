@@ -9,11 +9,23 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.error.StoreException;
 import dev.berth.json.Json;
+import dev.berth.model.Actor;
 import dev.berth.model.AgentDefinition;
 import dev.berth.model.AgentRecord;
+import dev.berth.model.Caller;
 import dev.berth.model.EnvironmentConfig;
 import dev.berth.model.EnvironmentRecord;
 import dev.berth.model.FileRecord;
+import dev.berth.model.Memory;
+import dev.berth.model.MemoryContent;
+import dev.berth.model.MemoryEntry;
+import dev.berth.model.MemoryOperation;
+import dev.berth.model.MemoryRedaction;
+import dev.berth.model.MemorySnapshot;
+import dev.berth.model.MemoryStoreRecord;
+import dev.berth.model.MemoryVersion;
+import dev.berth.model.MemoryWrite;
+import dev.berth.model.MemoryWriteResult;
 import dev.berth.model.MountPaths;
 import dev.berth.model.Page;
 import dev.berth.model.PageRequest;
@@ -36,6 +48,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -74,6 +87,7 @@ abstract class MetadataStoreContract {
   OutputStore outputs;
   AgentStore agents;
   EnvironmentStore environments;
+  MemoryStoreStore memoryStores;
   String workspace;
   String otherWorkspace;
   private int serial;
@@ -88,6 +102,7 @@ abstract class MetadataStoreContract {
     outputs = new OutputStore(db);
     agents = new AgentStore(db);
     environments = new EnvironmentStore(db);
+    memoryStores = new MemoryStoreStore(db);
     workspace = workspaces.ensureWorkspace("alpha", id("wrkspc"), time(0));
     otherWorkspace = workspaces.ensureWorkspace("beta", id("wrkspc"), time(0));
   }
@@ -433,23 +448,24 @@ abstract class MetadataStoreContract {
   }
 
   @Test
-  void aKeyHashOpensTheWorkspaceItWasPutForAndAnUnknownHashOpensNone() {
-    workspaces.putKey("hash-1", workspace, time(1));
-    assertThat(workspaces.workspaceForKeyHash("hash-1")).contains(workspace);
-    assertThat(workspaces.workspaceForKeyHash("hash-2")).isEmpty();
+  void aKeyHashOpensTheWorkspaceItWasPutForWithTheKeysIdAndAnUnknownHashOpensNone() {
+    workspaces.putKey("hash-1", "apikey_1", workspace, time(1));
+    assertThat(workspaces.callerForKeyHash("hash-1")).contains(new Caller(workspace, "apikey_1"));
+    assertThat(workspaces.callerForKeyHash("hash-2")).isEmpty();
   }
 
   @Test
-  void puttingAKnownHashAgainMovesItToTheNewWorkspace() {
-    workspaces.putKey("hash-1", workspace, time(1));
-    workspaces.putKey("hash-1", otherWorkspace, time(2));
-    assertThat(workspaces.workspaceForKeyHash("hash-1")).contains(otherWorkspace);
+  void puttingAKnownHashAgainMovesItToTheNewWorkspaceAndKeepsItsId() {
+    workspaces.putKey("hash-1", "apikey_1", workspace, time(1));
+    workspaces.putKey("hash-1", "apikey_2", otherWorkspace, time(2));
+    assertThat(workspaces.callerForKeyHash("hash-1"))
+        .contains(new Caller(otherWorkspace, "apikey_1"));
   }
 
   @Test
   void anyKeysIsFalseUntilAKeyIsPut() {
     assertThat(workspaces.anyKeys()).isFalse();
-    workspaces.putKey("hash-1", workspace, time(1));
+    workspaces.putKey("hash-1", "apikey_1", workspace, time(1));
     assertThat(workspaces.anyKeys()).isTrue();
   }
 
@@ -1420,12 +1436,8 @@ abstract class MetadataStoreContract {
 
   private List<String> agentIds(
       boolean includeArchived, Optional<String> from, Optional<String> to) {
-    return agents
-        .list(workspace, includeArchived, from, to, PageRequest.first(100))
-        .items()
-        .stream()
-        .map(AgentRecord::id)
-        .toList();
+    return idsOf(
+        agents.list(workspace, includeArchived, from, to, PageRequest.first(100)), AgentRecord::id);
   }
 
   private static AgentRecord nextVersion(AgentRecord a, String name, String now) {
@@ -1506,6 +1518,437 @@ abstract class MetadataStoreContract {
         .extracting(EnvironmentRecord::id)
         .startsWith(archived.id())
         .hasSize(6);
+  }
+
+  // Memory stores, their memories and versions.
+
+  @Test
+  void anInsertedMemoryStoreIsFoundAndListedNewestFirstWithArchivedOnesOnlyWhenAsked() {
+    MemoryStoreRecord older = insertedMemoryStore(workspace, time(1));
+    MemoryStoreRecord newer = insertedMemoryStore(workspace, time(2));
+    MemoryStoreRecord archived =
+        memoryStores
+            .updateStore(workspace, insertedMemoryStore(workspace, time(3)).id(), s -> archived(s))
+            .orElseThrow();
+
+    assertThat(memoryStores.findStore(workspace, older.id())).contains(older);
+    assertThat(memoryStoreIds(false, Optional.empty(), Optional.empty()))
+        .containsExactly(newer.id(), older.id());
+    assertThat(memoryStoreIds(true, Optional.empty(), Optional.empty()))
+        .containsExactly(archived.id(), newer.id(), older.id());
+    assertThat(memoryStoreIds(true, Optional.of(time(2)), Optional.of(time(2))))
+        .containsExactly(newer.id());
+    List<Page<MemoryStoreRecord>> pages =
+        pagesForward(
+            p -> memoryStores.listStores(workspace, true, Optional.empty(), Optional.empty(), p),
+            2);
+    assertThat(pages).extracting(p -> p.items().size()).containsExactly(2, 1);
+  }
+
+  @Test
+  void aMemoryStoreUpdateThatThrowsWritesNothing() {
+    MemoryStoreRecord s = insertedMemoryStore(workspace, time(1));
+    var refused = new IllegalStateException("refused by a rule");
+    assertThatThrownBy(
+            () ->
+                memoryStores.updateStore(
+                    workspace,
+                    s.id(),
+                    current -> {
+                      throw refused;
+                    }))
+        .isSameAs(refused);
+    assertThat(memoryStores.findStore(workspace, s.id())).contains(s);
+  }
+
+  @Test
+  void aMemoryStoreOfAnotherWorkspaceIsNeitherFoundNorListedNorChangedNorWrittenNorDeleted() {
+    MemoryStoreRecord theirs = insertedMemoryStore(otherWorkspace, time(1));
+    Memory memory = createMemory(theirs, "/a.md", "a");
+    String version = memory.versionId();
+
+    assertThat(memoryStores.findStore(workspace, theirs.id())).isEmpty();
+    assertThat(memoryStoreIds(true, Optional.empty(), Optional.empty())).isEmpty();
+    assertThat(memoryStores.updateStore(workspace, theirs.id(), s -> archived(s))).isEmpty();
+    assertThat(memoryStores.revision(workspace, theirs.id())).isEmpty();
+    assertThat(memoryStores.snapshot(workspace, theirs.id())).isEmpty();
+    assertThat(memoryStores.findMemory(workspace, theirs.id(), memory.id(), true)).isEmpty();
+    assertThat(memoryStores.findMemoryAtPath(workspace, theirs.id(), "/a.md", false)).isEmpty();
+    assertThat(listMemories(workspace, theirs.id(), "/", 0)).isEmpty();
+    assertThat(memoryStores.findVersion(workspace, theirs.id(), version, true)).isEmpty();
+    assertThat(
+            memoryStores
+                .listVersions(workspace, theirs.id(), NO_FILTER, true, PageRequest.first(10))
+                .items())
+        .isEmpty();
+    assertThat(write(modify(workspace, theirs.id(), memory.id(), "mine", Optional.empty())))
+        .isInstanceOf(MemoryWriteResult.StoreNotFound.class);
+    assertThat(write(deletion(workspace, theirs.id(), memory.id(), Optional.empty())))
+        .isInstanceOf(MemoryWriteResult.StoreNotFound.class);
+    assertThat(memoryStores.redact(workspace, theirs.id(), version, API_ACTOR, time(5)))
+        .isInstanceOf(MemoryRedaction.StoreNotFound.class);
+    assertThat(memoryStores.deleteStore(workspace, theirs.id())).isEmpty();
+
+    assertThat(memoryStores.findStore(otherWorkspace, theirs.id())).contains(theirs);
+    assertThat(memoryStores.findMemory(otherWorkspace, theirs.id(), memory.id(), true))
+        .contains(memory);
+  }
+
+  @Test
+  void creatingAMemoryRecordsItsFirstVersionWithItsAuthorAndAdvancesTheRevision() {
+    MemoryStoreRecord s = insertedMemoryStore(workspace, time(1));
+    assertThat(memoryStores.revision(workspace, s.id())).hasValue(0);
+    Memory m = createMemory(s, "/notes/a.md", "hello");
+
+    assertThat(m.contentSha256()).isEqualTo(MemoryContent.of("hello").sha256());
+    assertThat(m.contentSizeBytes()).isEqualTo(5);
+    assertThat(memoryStores.findMemory(workspace, s.id(), m.id(), true)).contains(m);
+    assertThat(memoryStores.findMemory(workspace, s.id(), m.id(), false))
+        .contains(m.withoutContent());
+    assertThat(memoryStores.findMemoryAtPath(workspace, s.id(), "/notes/a.md", false))
+        .contains(m.withoutContent());
+    assertThat(memoryStores.revision(workspace, s.id())).hasValue(1);
+    MemoryVersion v =
+        memoryStores.findVersion(workspace, s.id(), m.versionId(), true).orElseThrow();
+    assertThat(v)
+        .isEqualTo(
+            new MemoryVersion(
+                m.versionId(),
+                s.id(),
+                m.id(),
+                1,
+                MemoryOperation.CREATED,
+                Optional.of("/notes/a.md"),
+                Optional.of("hello"),
+                Optional.of(m.contentSha256()),
+                Optional.of(5L),
+                API_ACTOR,
+                time(4),
+                Optional.empty(),
+                Optional.empty()));
+  }
+
+  @Test
+  void modifyingAMemoryKeepsItsIdRecordsAVersionAndLeavesTheOldOneAsItWas() {
+    MemoryStoreRecord s = insertedMemoryStore(workspace, time(1));
+    Memory m = createMemory(s, "/a.md", "one");
+    var written =
+        (MemoryWriteResult.Written)
+            write(
+                new MemoryWrite.Modify(
+                    workspace,
+                    s.id(),
+                    m.id(),
+                    Optional.of("/b/a.md"),
+                    Optional.of(MemoryContent.of("two")),
+                    Optional.of(m.contentSha256()),
+                    SESSION_ACTOR,
+                    id("memver"),
+                    time(5)));
+
+    Memory now = memoryStores.findMemory(workspace, s.id(), m.id(), true).orElseThrow();
+    assertThat(now).isEqualTo(written.memory());
+    assertThat(now.path()).isEqualTo("/b/a.md");
+    assertThat(now.content()).contains("two");
+    assertThat(now.createdAt()).isEqualTo(m.createdAt());
+    assertThat(now.updatedAt()).isEqualTo(time(5));
+    assertThat(written.version().seq()).isEqualTo(2);
+    assertThat(written.version().createdBy()).isEqualTo(SESSION_ACTOR);
+    assertThat(memoryStores.findVersion(workspace, s.id(), m.versionId(), true).orElseThrow())
+        .satisfies(
+            old -> {
+              assertThat(old.path()).contains("/a.md");
+              assertThat(old.content()).contains("one");
+            });
+    assertThat(memoryStores.findMemoryAtPath(workspace, s.id(), "/a.md", false)).isEmpty();
+  }
+
+  @Test
+  void aModifyThatAsksForWhatTheMemoryIsMakesNoVersionEvenWithAStalePrecondition() {
+    MemoryStoreRecord s = insertedMemoryStore(workspace, time(1));
+    Memory m = createMemory(s, "/a.md", "same");
+    MemoryWriteResult result =
+        write(
+            modify(
+                workspace,
+                s.id(),
+                m.id(),
+                "same",
+                Optional.of(MemoryContent.of("other").sha256())));
+    assertThat(result).isEqualTo(new MemoryWriteResult.Unchanged(m));
+    assertThat(memoryStores.revision(workspace, s.id())).hasValue(1);
+  }
+
+  @Test
+  void aStalePreconditionStopsAModifyOrADeleteAndWritesNothing() {
+    MemoryStoreRecord s = insertedMemoryStore(workspace, time(1));
+    Memory m = createMemory(s, "/a.md", "one");
+    Optional<String> stale = Optional.of(MemoryContent.of("zero").sha256());
+
+    assertThat(write(modify(workspace, s.id(), m.id(), "two", stale)))
+        .isEqualTo(new MemoryWriteResult.PreconditionFailed(m.contentSha256()));
+    assertThat(write(deletion(workspace, s.id(), m.id(), stale)))
+        .isEqualTo(new MemoryWriteResult.PreconditionFailed(m.contentSha256()));
+    assertThat(memoryStores.findMemory(workspace, s.id(), m.id(), true)).contains(m);
+    assertThat(memoryStores.revision(workspace, s.id())).hasValue(1);
+  }
+
+  @Test
+  void aPathAtAboveOrBelowAnotherMemoryIsAConflictNamingThatMemoryAndWritesNothing() {
+    MemoryStoreRecord s = insertedMemoryStore(workspace, time(1));
+    Memory notes = createMemory(s, "/notes", "file");
+    Memory deep = createMemory(s, "/a/b/c.md", "file");
+    Memory loose = createMemory(s, "/z.md", "file");
+
+    assertThat(write(creation(s, "/notes", "x")))
+        .isEqualTo(new MemoryWriteResult.PathConflict("/notes", notes.id()));
+    assertThat(write(creation(s, "/notes/x.md", "x")))
+        .isEqualTo(new MemoryWriteResult.PathConflict("/notes", notes.id()));
+    assertThat(write(creation(s, "/a/b", "x")))
+        .isEqualTo(new MemoryWriteResult.PathConflict("/a/b/c.md", deep.id()));
+    assertThat(write(creation(s, "/a", "x")))
+        .isEqualTo(new MemoryWriteResult.PathConflict("/a/b/c.md", deep.id()));
+    assertThat(write(rename(s, loose.id(), "/a/b/c.md/d")))
+        .isEqualTo(new MemoryWriteResult.PathConflict("/a/b/c.md", deep.id()));
+    assertThat(write(rename(s, deep.id(), "/a/b/c.md/d")))
+        .as("a memory moving below its own old path")
+        .isInstanceOf(MemoryWriteResult.Written.class);
+    assertThat(write(creation(s, "/notes-archive/x.md", "x")))
+        .isInstanceOf(MemoryWriteResult.Written.class);
+    assertThat(memoryStores.snapshot(workspace, s.id()).orElseThrow().memories())
+        .extracting(Memory::path)
+        .containsExactly("/a/b/c.md/d", "/notes", "/notes-archive/x.md", "/z.md");
+  }
+
+  @Test
+  void anArchivedStoreTakesNoNewOrChangedMemoriesButTakesDeletions() {
+    MemoryStoreRecord s = insertedMemoryStore(workspace, time(1));
+    Memory m = createMemory(s, "/a.md", "a");
+    memoryStores.updateStore(workspace, s.id(), current -> archived(current));
+
+    assertThat(write(creation(s, "/b.md", "b")))
+        .isInstanceOf(MemoryWriteResult.StoreArchived.class);
+    assertThat(write(modify(workspace, s.id(), m.id(), "changed", Optional.empty())))
+        .isInstanceOf(MemoryWriteResult.StoreArchived.class);
+    assertThat(write(deletion(workspace, s.id(), m.id(), Optional.empty())))
+        .isInstanceOf(MemoryWriteResult.Written.class);
+  }
+
+  @Test
+  void deletingAMemoryKeepsItsVersionsRecordsTheDeletionAndFreesItsPath() {
+    MemoryStoreRecord s = insertedMemoryStore(workspace, time(1));
+    Memory m = createMemory(s, "/a.md", "a");
+    var deleted =
+        (MemoryWriteResult.Written)
+            write(deletion(workspace, s.id(), m.id(), Optional.of(m.contentSha256())));
+
+    assertThat(deleted.memory()).isEqualTo(m);
+    assertThat(deleted.version().operation()).isEqualTo(MemoryOperation.DELETED);
+    assertThat(deleted.version().path()).contains("/a.md");
+    assertThat(deleted.version().content()).isEmpty();
+    assertThat(deleted.version().contentSha256()).isEmpty();
+    assertThat(deleted.version().contentSizeBytes()).isEmpty();
+    assertThat(memoryStores.findMemory(workspace, s.id(), m.id(), false)).isEmpty();
+    assertThat(write(deletion(workspace, s.id(), m.id(), Optional.empty())))
+        .isInstanceOf(MemoryWriteResult.MemoryNotFound.class);
+    assertThat(
+            memoryStores
+                .listVersions(
+                    workspace,
+                    s.id(),
+                    new MemoryStoreStore.VersionFilter(
+                        Optional.of(m.id()),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty()),
+                    false,
+                    PageRequest.first(10))
+                .items())
+        .extracting(MemoryVersion::operation)
+        .containsExactly(MemoryOperation.DELETED, MemoryOperation.CREATED);
+    assertThat(write(creation(s, "/a.md", "again"))).isInstanceOf(MemoryWriteResult.Written.class);
+  }
+
+  @Test
+  void deletingAMemoryStoreRemovesItsMemoriesAndVersions() {
+    MemoryStoreRecord s = insertedMemoryStore(workspace, time(1));
+    Memory m = createMemory(s, "/a.md", "a");
+    MemoryStoreRecord kept = insertedMemoryStore(workspace, time(2));
+    Memory other = createMemory(kept, "/a.md", "a");
+
+    assertThat(memoryStores.deleteStore(workspace, s.id())).contains(s);
+    assertThat(memoryStores.findStore(workspace, s.id())).isEmpty();
+    assertThat(memoryStores.findMemory(workspace, s.id(), m.id(), false)).isEmpty();
+    assertThat(memoryStores.findVersion(workspace, s.id(), m.versionId(), false)).isEmpty();
+    assertThat(memoryStores.findMemory(workspace, kept.id(), other.id(), true)).contains(other);
+  }
+
+  @Test
+  void listingMemoriesRollsDeeperOnesIntoDirectoriesAndPagesInPathOrder() {
+    MemoryStoreRecord s = insertedMemoryStore(workspace, time(1));
+    for (String p :
+        List.of("/a/1.md", "/a/2.md", "/a/b/3.md", "/c.md", "/d/e/f/4.md", "/é.md", "/😀.md")) {
+      createMemory(s, p, p);
+    }
+    assertThat(listMemories(workspace, s.id(), "/", 1))
+        .containsExactly("/a/", "/c.md", "/d/", "/é.md", "/😀.md");
+    assertThat(listMemories(workspace, s.id(), "/", 2))
+        .containsExactly("/a/1.md", "/a/2.md", "/a/b/", "/c.md", "/d/e/", "/é.md", "/😀.md");
+    assertThat(listMemories(workspace, s.id(), "/a/", 0))
+        .containsExactly("/a/1.md", "/a/2.md", "/a/b/3.md");
+    assertThat(listMemories(workspace, s.id(), "/d/", 1)).containsExactly("/d/e/");
+
+    List<Page<MemoryEntry>> pages =
+        pagesForward(p -> memoryStores.listMemories(workspace, s.id(), "/", 1, false, p), 2);
+    assertThat(positions(pages, MemoryEntry::path))
+        .containsExactly(List.of("/a/", "/c.md"), List.of("/d/", "/é.md"), List.of("/😀.md"));
+    List<Page<MemoryEntry>> full =
+        pagesForward(p -> memoryStores.listMemories(workspace, s.id(), "/", 0, true, p), 3);
+    assertThat(full.getFirst().items().getFirst())
+        .isInstanceOfSatisfying(Memory.class, m -> assertThat(m.content()).contains("/a/1.md"));
+    assertThat(full.stream().mapToInt(p -> p.items().size()).sum()).isEqualTo(7);
+  }
+
+  @Test
+  void theSnapshotHoldsEveryMemoryWithItsDigestAndTheRevisionOnlyMemoryWritesAdvance() {
+    MemoryStoreRecord s = insertedMemoryStore(workspace, time(1));
+    Memory b = createMemory(s, "/b.md", "b");
+    Memory a = createMemory(s, "/a.md", "a");
+    createMemory(s, "/gone.md", "x");
+    Memory gone = memoryStores.findMemoryAtPath(workspace, s.id(), "/gone.md", false).orElseThrow();
+    write(deletion(workspace, s.id(), gone.id(), Optional.empty()));
+
+    MemorySnapshot snapshot = memoryStores.snapshot(workspace, s.id()).orElseThrow();
+    assertThat(snapshot.revision()).isEqualTo(4);
+    assertThat(snapshot.memories()).containsExactly(a.withoutContent(), b.withoutContent());
+
+    memoryStores.updateStore(workspace, s.id(), current -> archived(current));
+    write(modify(workspace, s.id(), a.id(), "refused", Optional.empty()));
+    assertThat(memoryStores.revision(workspace, s.id()))
+        .as("a store update and a refused write leave the revision")
+        .hasValue(4);
+  }
+
+  @Test
+  void writersRacingForOnePathLeaveExactlyOneMemoryThere() throws Exception {
+    MemoryStoreRecord s = insertedMemoryStore(workspace, time(1));
+    int writers = 8;
+    List<MemoryWrite> writes = new ArrayList<>();
+    for (int i = 0; i < writers; i++) {
+      writes.add(creation(s, i % 2 == 0 ? "/race.md" : "/race.md/below", "writer " + i));
+    }
+    List<MemoryWriteResult> results = together(writers, i -> write(writes.get(i)));
+    assertThat(results).filteredOn(MemoryWriteResult.Written.class::isInstance).hasSize(1);
+    assertThat(results)
+        .filteredOn(r -> !(r instanceof MemoryWriteResult.Written))
+        .allSatisfy(r -> assertThat(r).isInstanceOf(MemoryWriteResult.PathConflict.class));
+    assertThat(memoryStores.snapshot(workspace, s.id()).orElseThrow().memories()).hasSize(1);
+  }
+
+  @Test
+  void concurrentWritesToOneMemoryAllBecomeVersionsNumberedInTheOrderTheyHappened()
+      throws Exception {
+    MemoryStoreRecord s = insertedMemoryStore(workspace, time(1));
+    Memory m = createMemory(s, "/shared.md", "start");
+    int writers = 8;
+    List<MemoryWrite> writes = new ArrayList<>();
+    for (int i = 0; i < writers; i++) {
+      writes.add(modify(workspace, s.id(), m.id(), "writer " + i, Optional.empty()));
+    }
+    List<MemoryWriteResult> results = together(writers, i -> write(writes.get(i)));
+
+    assertThat(results)
+        .allSatisfy(r -> assertThat(r).isInstanceOf(MemoryWriteResult.Written.class));
+    List<Long> seqs =
+        results.stream()
+            .map(r -> ((MemoryWriteResult.Written) r).version().seq())
+            .sorted()
+            .toList();
+    assertThat(seqs)
+        .containsExactlyElementsOf(LongStream.rangeClosed(2, writers + 1).boxed().toList());
+    MemoryVersion last =
+        memoryStores
+            .listVersions(workspace, s.id(), NO_FILTER, true, PageRequest.first(1))
+            .items()
+            .getFirst();
+    assertThat(last.seq()).isEqualTo(writers + 1);
+    assertThat(memoryStores.findMemory(workspace, s.id(), m.id(), true).orElseThrow().content())
+        .as("the memory holds the last version's content")
+        .isEqualTo(last.content());
+    assertThat(memoryStores.revision(workspace, s.id())).hasValue(writers + 1);
+  }
+
+  @Test
+  void versionsListNewestFirstAndFilterByOperationAuthorAndTime() {
+    MemoryStoreRecord s = insertedMemoryStore(workspace, time(1));
+    Memory m = createMemory(s, "/a.md", "a");
+    write(
+        new MemoryWrite.Modify(
+            workspace,
+            s.id(),
+            m.id(),
+            Optional.empty(),
+            Optional.of(MemoryContent.of("b")),
+            Optional.empty(),
+            SESSION_ACTOR,
+            id("memver"),
+            time(6)));
+    write(deletion(workspace, s.id(), m.id(), Optional.empty()));
+
+    assertThat(versionOperations(s.id(), NO_FILTER))
+        .containsExactly(
+            MemoryOperation.DELETED, MemoryOperation.MODIFIED, MemoryOperation.CREATED);
+    assertThat(
+            versionOperations(
+                s.id(),
+                new MemoryStoreStore.VersionFilter(
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.of(SESSION_ACTOR),
+                    Optional.empty(),
+                    Optional.empty())))
+        .containsExactly(MemoryOperation.MODIFIED);
+    assertThat(
+            versionOperations(
+                s.id(),
+                new MemoryStoreStore.VersionFilter(
+                    Optional.empty(),
+                    Optional.of(MemoryOperation.CREATED),
+                    Optional.of(API_ACTOR),
+                    Optional.of(time(4)),
+                    Optional.of(time(4)))))
+        .containsExactly(MemoryOperation.CREATED);
+    assertThat(
+            positions(
+                pagesForward(
+                    p -> memoryStores.listVersions(workspace, s.id(), NO_FILTER, false, p), 2),
+                v -> MemoryStoreStore.versionPosition(v.seq())))
+        .containsExactly(List.of("seq3", "seq2"), List.of("seq1"));
+  }
+
+  @Test
+  void redactionErasesAVersionsPathAndContentKeepsTheRestAndRefusesACurrentVersion() {
+    MemoryStoreRecord s = insertedMemoryStore(workspace, time(1));
+    Memory m = createMemory(s, "/secret.md", "hunter2");
+    assertThat(redact(s, m.versionId())).isEqualTo(new MemoryRedaction.CurrentVersion(m.id()));
+    write(modify(workspace, s.id(), m.id(), "redacted", Optional.empty()));
+
+    var redacted = (MemoryRedaction.Redacted) redact(s, m.versionId());
+    MemoryVersion v = redacted.version();
+    assertThat(v.redactedAt()).contains(time(7));
+    assertThat(v.redactedBy()).contains(API_ACTOR);
+    assertThat(v.path()).isEmpty();
+    assertThat(v.contentSha256()).isEmpty();
+    assertThat(v.contentSizeBytes()).isEmpty();
+    assertThat(v.operation()).isEqualTo(MemoryOperation.CREATED);
+    assertThat(v.memoryId()).isEqualTo(m.id());
+    assertThat(v.createdBy()).isEqualTo(API_ACTOR);
+    assertThat(memoryStores.findVersion(workspace, s.id(), v.id(), true).orElseThrow().content())
+        .isEmpty();
+    assertThat(redact(s, m.versionId())).as("again").isEqualTo(redacted);
+    assertThat(redact(s, "memver_missing")).isInstanceOf(MemoryRedaction.VersionNotFound.class);
+    assertThat(memoryStores.revision(workspace, s.id())).hasValue(2);
   }
 
   // Leases, which only a shared database has.
@@ -1786,6 +2229,130 @@ abstract class MetadataStoreContract {
         time(30));
   }
 
+  static final Actor API_ACTOR = new Actor.ApiKey("apikey_1");
+  static final Actor SESSION_ACTOR = new Actor.Session("sesn_1");
+  static final MemoryStoreStore.VersionFilter NO_FILTER =
+      new MemoryStoreStore.VersionFilter(
+          Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+
+  MemoryStoreRecord insertedMemoryStore(String workspaceId, String createdAt) {
+    var s =
+        new MemoryStoreRecord(
+            id("memstore"),
+            workspaceId,
+            "notes",
+            "",
+            Map.of("team", "infra"),
+            Optional.empty(),
+            createdAt,
+            createdAt);
+    memoryStores.insertStore(s);
+    return s;
+  }
+
+  static MemoryStoreRecord archived(MemoryStoreRecord s) {
+    return new MemoryStoreRecord(
+        s.id(),
+        s.workspaceId(),
+        s.name(),
+        s.description(),
+        s.metadata(),
+        Optional.of(time(3)),
+        s.createdAt(),
+        time(3));
+  }
+
+  MemoryWrite creation(MemoryStoreRecord s, String path, String content) {
+    return new MemoryWrite.Create(
+        s.workspaceId(),
+        s.id(),
+        id("mem"),
+        path,
+        MemoryContent.of(content),
+        API_ACTOR,
+        id("memver"),
+        time(4));
+  }
+
+  MemoryWrite modify(
+      String workspaceId,
+      String storeId,
+      String memoryId,
+      String content,
+      Optional<String> expectedSha256) {
+    return new MemoryWrite.Modify(
+        workspaceId,
+        storeId,
+        memoryId,
+        Optional.empty(),
+        Optional.of(MemoryContent.of(content)),
+        expectedSha256,
+        API_ACTOR,
+        id("memver"),
+        time(5));
+  }
+
+  MemoryWrite rename(MemoryStoreRecord s, String memoryId, String path) {
+    return new MemoryWrite.Modify(
+        s.workspaceId(),
+        s.id(),
+        memoryId,
+        Optional.of(path),
+        Optional.empty(),
+        Optional.empty(),
+        API_ACTOR,
+        id("memver"),
+        time(5));
+  }
+
+  MemoryWrite deletion(
+      String workspaceId, String storeId, String memoryId, Optional<String> expectedSha256) {
+    return new MemoryWrite.Delete(
+        workspaceId, storeId, memoryId, expectedSha256, API_ACTOR, id("memver"), time(6));
+  }
+
+  MemoryWriteResult write(MemoryWrite w) {
+    return db.write(tx -> MemoryStoreStore.write(tx, w));
+  }
+
+  MemoryRedaction redact(MemoryStoreRecord s, String versionId) {
+    return memoryStores.redact(s.workspaceId(), s.id(), versionId, API_ACTOR, time(7));
+  }
+
+  /** Creates a memory and returns it as the store now has it, with its content. */
+  Memory createMemory(MemoryStoreRecord s, String path, String content) {
+    MemoryWriteResult result = write(creation(s, path, content));
+    assertThat(result).as("creating %s", path).isInstanceOf(MemoryWriteResult.Written.class);
+    return ((MemoryWriteResult.Written) result).memory();
+  }
+
+  /** The paths of one page of 100 entries of a memory listing. */
+  List<String> listMemories(String workspaceId, String storeId, String prefix, int depth) {
+    return memoryStores
+        .listMemories(workspaceId, storeId, prefix, depth, false, PageRequest.first(100))
+        .items()
+        .stream()
+        .map(MemoryEntry::path)
+        .toList();
+  }
+
+  private List<String> memoryStoreIds(
+      boolean includeArchived, Optional<String> from, Optional<String> to) {
+    return idsOf(
+        memoryStores.listStores(workspace, includeArchived, from, to, PageRequest.first(100)),
+        MemoryStoreRecord::id);
+  }
+
+  private List<MemoryOperation> versionOperations(
+      String storeId, MemoryStoreStore.VersionFilter filter) {
+    return memoryStores
+        .listVersions(workspace, storeId, filter, false, PageRequest.first(100))
+        .items()
+        .stream()
+        .map(MemoryVersion::operation)
+        .toList();
+  }
+
   // Paging.
 
   /** Every page of a list, from the first on, each asked for after the previous page's next. */
@@ -1811,6 +2378,11 @@ abstract class MetadataStoreContract {
       before = page.prev();
     } while (before.isPresent() && pages.size() < 100);
     return pages;
+  }
+
+  /** The ids of a page's items, in order. */
+  static <T> List<String> idsOf(Page<T> page, Function<T, String> id) {
+    return page.items().stream().map(id).toList();
   }
 
   static <T> List<List<String>> positions(List<Page<T>> pages, Function<T, String> position) {

@@ -52,7 +52,10 @@ class MigrationNumberingTest {
 
     assertThat(history(url))
         .containsExactly(
-            "1 V1__initial_schema.sql", "3 V3__session_outputs.sql", "4 V4__repository_tokens.sql");
+            "1 V1__initial_schema.sql",
+            "3 V3__session_outputs.sql",
+            "4 V4__repository_tokens.sql",
+            "5 V5__memory_stores.sql");
     assertThat(history(url)).isEqualTo(history(newSqliteDatabase()));
     assertThat(workspaceNames(url)).containsExactly("kept");
   }
@@ -79,7 +82,8 @@ class MigrationNumberingTest {
               "1 V1__initial_schema.sql",
               "2 V2__session_leases.sql",
               "3 V3__session_outputs.sql",
-              "4 V4__repository_tokens.sql");
+              "4 V4__repository_tokens.sql",
+              "5 V5__memory_stores.sql");
       assertThat(workspaceNames(url)).containsExactly("kept");
     } finally {
       Postgres.dropDatabase(name);
