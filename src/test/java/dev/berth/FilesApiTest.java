@@ -58,6 +58,23 @@ class FilesApiTest {
   }
 
   @Test
+  void anUploadWhoseContentTypeNamesAnUnreadableCharsetIsA400() {
+    for (String type : List.of("application/json; charset=\"", "multipart/form-data; charset=\"")) {
+      var r =
+          server
+              .http()
+              .send(
+                  server
+                      .http()
+                      .builder("/v1/files")
+                      .header("content-type", type)
+                      .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")));
+      assertThat(r.status()).as(type).isEqualTo(400);
+      assertThat(r.errorType()).isEqualTo("invalid_request_error");
+    }
+  }
+
+  @Test
   void uploadedFileIsListedAndRetrievable() {
     var up = server.http().upload("data.csv", "text/csv", utf8("a,b\n1,2\n"));
     assertThat(up.status()).isEqualTo(200);

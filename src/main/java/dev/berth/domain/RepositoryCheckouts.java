@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -230,8 +231,51 @@ public final class RepositoryCheckouts implements AutoCloseable {
         case Repository.Commit c -> commit = Optional.of(c.sha());
       }
     }
+    // The session's volume is made while the repository is fetched: neither needs the other.
+    long started = System.nanoTime();
+    CompletableFuture<Optional<LocalSandboxHost.CommandDirs>> dirs =
+        beside(() -> host.prepareForCommands(sessionId, runner.owner()));
     GitMirrors.Fetched fetched =
         mirrors.fetch(upstream, repo.url(), token, branch, commit, deadline);
+    long afterFetch = System.nanoTime();
+    // The size is read from the mirror while the checkout's .git is made, and checked before
+    // any of its files is written.
+    CompletableFuture<Long> size = beside(() -> checkedSize(repo, fetched, deadline));
+    OptionalInt owner = runner.owner();
+    if (overlay) {
+      Path lower = cachedTree(sessionId, fetched, repo.url(), owner, deadline, size, dirs);
+      long bytes = await(size);
+      try {
+        host.overlayCheckout(sessionId, r.id(), lower, bytes, owner);
+      } catch (UncheckedIOException e) {
+        if (String.valueOf(e.getCause()).contains("No space left")) {
+          throw doesNotFit(repo, bytes);
+        }
+        throw e;
+      }
+    } else {
+      long bytes = await(size);
+      Optional<Path> dir = host.newCopyCheckout(sessionId, r.id(), owner);
+      if (dir.isEmpty()) {
+        return; // the session is gone from this node
+      }
+      trees.prepare(fetched, repo.url(), dir.get(), owner, deadline);
+      checkOut(sessionId, fetched, dir.get(), repo, bytes, deadline, dirs);
+      host.copyCheckoutDone(sessionId, r.id());
+    }
+    log.info(
+        "checked out {} at {} for resource {} of session {} in {} ms ({} ms fetching)",
+        repo.url(),
+        fetched.commit(),
+        r.id(),
+        sessionId,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+        TimeUnit.NANOSECONDS.toMillis(afterFetch - started));
+  }
+
+  /** The bytes the commit's files take, refused when over {@code --repository-max-bytes}. */
+  private long checkedSize(Repository repo, GitMirrors.Fetched fetched, long deadline)
+      throws GitMirrors.Failed {
     long bytes = mirrors.checkoutBytes(fetched.mirror(), fetched.commit(), deadline);
     if (bytes > config.maxBytes()) {
       throw new GitMirrors.Failed(
@@ -244,31 +288,48 @@ public final class RepositoryCheckouts implements AutoCloseable {
               + config.maxBytes()
               + " bytes (--repository-max-bytes)");
     }
-    OptionalInt owner = runner.owner();
-    if (overlay) {
-      Path lower = cachedTree(sessionId, fetched, repo.url(), owner, deadline);
-      try {
-        host.overlayCheckout(sessionId, r.id(), lower, bytes, owner);
-      } catch (UncheckedIOException e) {
-        if (String.valueOf(e.getCause()).contains("No space left")) {
-          throw doesNotFit(repo, bytes);
-        }
-        throw e;
+    return bytes;
+  }
+
+  /** A step of a checkout that may fail as {@link GitMirrors.Failed}. */
+  private interface Step<T> {
+    T run() throws GitMirrors.Failed;
+  }
+
+  /** Runs {@code step} beside the caller's work; {@link #await} gives its result or failure. */
+  private <T> CompletableFuture<T> beside(Step<T> step) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return step.run();
+          } catch (GitMirrors.Failed e) {
+            throw new CompletionException(e);
+          }
+        },
+        jobs);
+  }
+
+  private static <T> T await(CompletableFuture<T> step) throws GitMirrors.Failed {
+    try {
+      return step.join();
+    } catch (CompletionException e) {
+      switch (e.getCause()) {
+        case GitMirrors.Failed failed -> throw failed;
+        case RuntimeException unchecked -> throw unchecked;
+        default -> throw e;
       }
-      return;
     }
-    Optional<Path> dir = host.newCopyCheckout(sessionId, r.id(), owner);
-    if (dir.isEmpty()) {
-      return; // the session is gone from this node
-    }
-    trees.prepare(fetched, repo.url(), dir.get(), owner, deadline);
-    checkOut(sessionId, fetched, dir.get(), repo, bytes, deadline);
-    host.copyCheckoutDone(sessionId, r.id());
   }
 
   /** The node's tree of the fetched commit, made first (once, whoever asks) if it has none. */
   private Path cachedTree(
-      String sessionId, GitMirrors.Fetched fetched, String url, OptionalInt owner, long deadline)
+      String sessionId,
+      GitMirrors.Fetched fetched,
+      String url,
+      OptionalInt owner,
+      long deadline,
+      CompletableFuture<Long> size,
+      CompletableFuture<Optional<LocalSandboxHost.CommandDirs>> dirs)
       throws GitMirrors.Failed {
     String key = RepositoryTrees.key(fetched);
     ReentrantLock lock = treeLocks.computeIfAbsent(key, k -> new ReentrantLock());
@@ -279,9 +340,15 @@ public final class RepositoryCheckouts implements AutoCloseable {
         return cached.get();
       }
       Path temporary = trees.newTemporary(key);
-      trees.prepare(fetched, url, temporary, owner, deadline);
-      checkOut(sessionId, fetched, temporary, null, 0, deadline);
-      return trees.publish(temporary, key);
+      try {
+        trees.prepare(fetched, url, temporary, owner, deadline);
+        await(size);
+        checkOut(sessionId, fetched, temporary, null, 0, deadline, dirs);
+        return trees.publish(temporary, key);
+      } catch (GitMirrors.Failed | RuntimeException e) {
+        trees.discard(temporary);
+        throw e;
+      }
     } finally {
       lock.unlock();
     }
@@ -294,11 +361,10 @@ public final class RepositoryCheckouts implements AutoCloseable {
       Path dir,
       Repository forQuota,
       long bytes,
-      long deadline)
+      long deadline,
+      CompletableFuture<Optional<LocalSandboxHost.CommandDirs>> prepared)
       throws GitMirrors.Failed {
-    var dirs =
-        host.prepareForCommands(sessionId, runner.owner())
-            .orElseThrow(() -> new GitMirrors.Failed("the session was deleted"));
+    var dirs = await(prepared).orElseThrow(() -> new GitMirrors.Failed("the session was deleted"));
     BubblewrapRunner.Result result;
     try {
       result =

@@ -33,7 +33,8 @@ final class MultipartUpload {
   record Parsed(StagedBlob staged, FileService.UploadParams params) {}
 
   static Parsed read(Context ctx, FileService files) {
-    String contentType = ctx.contentType();
+    // The header as sent: the server's own reading of it throws on a charset it cannot name.
+    String contentType = ctx.header("Content-Type");
     if (contentType == null
         || !contentType.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
       throw new ApiException.InvalidRequest(

@@ -69,6 +69,13 @@ public final class RepositoryTrees {
     }
   }
 
+  /** Removes a tree that was not finished. */
+  public void discard(Path temporary) {
+    if (Files.exists(temporary, LinkOption.NOFOLLOW_LINKS)) {
+      NoFollow.removeTrusted(temporary);
+    }
+  }
+
   /** Moves a finished tree into the cache; the one already there wins a race. */
   public Path publish(Path temporary, String key) {
     Path tree = trees.resolve(key);
