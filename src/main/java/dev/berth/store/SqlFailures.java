@@ -29,6 +29,11 @@ final class SqlFailures {
       return new StoreException.TransientConflict(message, e);
     }
     String text = String.valueOf(e.getMessage());
+    if (text.contains("SQLITE_CANTOPEN")) {
+      // The database file was open when Berth started, so SQLite failing to open one of its files
+      // now (the log, a temporary file) means it got no descriptor: a moment's shortage, retried.
+      return new StoreException.Unreachable(message, e);
+    }
     if (state(e).filter(s -> s.startsWith("23")).isPresent()
         || text.contains("SQLITE_CONSTRAINT")) {
       boolean unique =

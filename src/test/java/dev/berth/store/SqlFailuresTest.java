@@ -69,6 +69,20 @@ class SqlFailuresTest {
   }
 
   @Test
+  void sqliteFailingToOpenAFileIsUnreachableSoTheClientRetries(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    SQLException cantOpen =
+        org.assertj.core.api.Assertions.catchThrowableOfType(
+            SQLException.class,
+            () ->
+                java.sql.DriverManager.getConnection(
+                        "jdbc:sqlite:" + dir.resolve("missing").resolve("berth.db"))
+                    .close());
+    assertThat(cantOpen.getMessage()).contains("SQLITE_CANTOPEN");
+    assertThat(SqlFailures.classify(cantOpen)).isInstanceOf(StoreException.Unreachable.class);
+  }
+
+  @Test
   void aSerializationFailureIsATransientConflict() {
     assertThat(SqlFailures.classify(new SQLException("ser", "40001")))
         .isInstanceOf(StoreException.TransientConflict.class);
