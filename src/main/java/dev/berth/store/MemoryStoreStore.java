@@ -100,7 +100,12 @@ public final class MemoryStoreStore {
   }
 
   public Optional<MemoryStoreRecord> findStore(String workspaceId, String id) {
-    return db.read(tx -> findStore(tx, workspaceId, id, ""));
+    return db.read(tx -> findStore(tx, workspaceId, id));
+  }
+
+  /** A store of the workspace, read inside the caller's transaction. */
+  public static Optional<MemoryStoreRecord> findStore(Tx tx, String workspaceId, String id) {
+    return findStore(tx, workspaceId, id, "");
   }
 
   private static Optional<MemoryStoreRecord> findStore(
