@@ -207,7 +207,8 @@ class MemoryMountTest {
             "cd /mnt/memory/rules && printf '\\377\\376' > ok.md"
                 + " && head -c 102401 /dev/zero | tr '\\0' a > big.md"
                 + " && printf 'x' > \"$(printf 'bad\\001name')\""
-                + " && printf 'nul\\0' > nul.md && printf 'good\\n' > good.md");
+                + " && printf 'nul\\0' > nul.md && printf 'good\\n' > good.md"
+                + " && printf 'nfd' > \"$(printf 'cafe\\314\\201.md')\"");
     assertThat(ok(r).get("exit_code").asInt()).isEqualTo(0);
     List<String> refused = new ArrayList<>();
     r.json()
@@ -217,10 +218,11 @@ class MemoryMountTest {
               assertThat(f.get("mount_path").asText()).isEqualTo("/mnt/memory/rules");
               refused.add(f.get("path").asText() + ": " + f.get("reason").asText());
             });
-    assertThat(refused).hasSize(3);
+    assertThat(refused).hasSize(4);
     assertThat(refused.get(0)).startsWith("/big.md: content must be at most 102400 bytes");
-    assertThat(refused.get(1)).startsWith("/nul.md: content must not contain NUL");
-    assertThat(refused.get(2)).startsWith("/ok.md: content is not valid UTF-8");
+    assertThat(refused.get(1)).startsWith("/cafe\u0301.md: path").contains("Normalization Form C");
+    assertThat(refused.get(2)).startsWith("/nul.md: content must not contain NUL");
+    assertThat(refused.get(3)).startsWith("/ok.md: content is not valid UTF-8");
     assertThat(memories(store))
         .containsExactly(Map.entry("/good.md", "good\n"), Map.entry("/ok.md", "fine\n"));
     assertThat(ok(sh(session, "cd /mnt/memory/rules && ls && cat ok.md")).get("stdout").asText())

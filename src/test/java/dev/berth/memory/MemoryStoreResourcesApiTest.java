@@ -45,15 +45,7 @@ class MemoryStoreResourcesApiTest {
   }
 
   static Http.Response create(Http http, String... resources) {
-    return http.post(
-        "/v1/sessions",
-        "{\"agent\":\""
-            + Fixtures.agent(http)
-            + "\",\"environment_id\":\""
-            + Fixtures.environment(http)
-            + "\",\"resources\":["
-            + String.join(",", resources)
-            + "]}");
+    return Fixtures.createSession(http, resources);
   }
 
   static JsonNode created(String... resources) {
