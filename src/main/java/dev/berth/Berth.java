@@ -7,6 +7,7 @@ import dev.berth.domain.BlobReferences;
 import dev.berth.domain.EnvironmentService;
 import dev.berth.domain.ExecService;
 import dev.berth.domain.FileService;
+import dev.berth.domain.MemoryMounts;
 import dev.berth.domain.MemoryService;
 import dev.berth.domain.MemoryStoreService;
 import dev.berth.domain.OutputCatalogue;
@@ -165,6 +166,7 @@ public final class Berth implements AutoCloseable {
               reconciler,
               commands,
               checkouts,
+              new MemoryMounts(db, memoryStores, resourceStore, sandboxes, commands.owner()),
               config.exec(),
               outputs::refresh);
       HttpServer http =

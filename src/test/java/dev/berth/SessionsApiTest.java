@@ -91,7 +91,7 @@ class SessionsApiTest {
                     agent,
                     env,
                     ",\"resources\":[{\"type\":\"memory_store\",\"memory_store_id\":\"m\"}]"),
-                400),
+                404),
             new Case(
                 body(
                     agent,

@@ -51,6 +51,7 @@ public final class ExecService {
   private final Reconciler reconciler;
   private final BubblewrapRunner runner;
   private final RepositoryCheckouts checkouts;
+  private final MemoryMounts memories;
   private final BerthConfig.Exec limits;
   private final Consumer<String> afterCommand;
   private final CommandSlots slots;
@@ -67,6 +68,7 @@ public final class ExecService {
       Reconciler reconciler,
       BubblewrapRunner runner,
       RepositoryCheckouts checkouts,
+      MemoryMounts memories,
       BerthConfig.Exec limits,
       Consumer<String> afterCommand) {
     this.sessions = sessions;
@@ -76,6 +78,7 @@ public final class ExecService {
     this.reconciler = reconciler;
     this.runner = runner;
     this.checkouts = checkouts;
+    this.memories = memories;
     this.limits = limits;
     this.afterCommand = afterCommand;
     this.slots =
@@ -89,9 +92,17 @@ public final class ExecService {
       Optional<Long> timeoutMs,
       Map<String, String> env) {}
 
-  /** A command that ended by itself: its exit status and output, as text. */
+  /**
+   * A command that ended by itself: its exit status and output, as text, and the writes to its
+   * memory store mounts that were not recorded.
+   */
   public record ExecResult(
-      int exitCode, String stdout, String stderr, boolean truncated, long durationMs) {}
+      int exitCode,
+      String stdout,
+      String stderr,
+      boolean truncated,
+      long durationMs,
+      List<MemoryMounts.Refused> memoryWritesRefused) {}
 
   /** The state of each resource in a session's sandbox: files are there; repositories vary. */
   public record SandboxView(String sessionId, List<ResourceState> resources) {}
@@ -156,21 +167,30 @@ public final class ExecService {
     List<LocalSandboxHost.Bind> repositories = checkouts.awaitReady(sessionId);
     CommandSlots.Slot slot = slots.take(sessionId);
     BubblewrapRunner.Result result;
+    List<MemoryMounts.Refused> refused = new java.util.ArrayList<>();
     try {
-      result = run(workspaceId, sessionId, params, timeout, repositories);
+      result = run(workspaceId, sessionId, params, timeout, repositories, refused);
     } finally {
       slot.close();
     }
-    return answer(workspaceId, sessionId, timeout, result);
+    return answer(workspaceId, sessionId, timeout, result, refused);
   }
 
+  /**
+   * Runs the command with the session's tree, repositories and memory stores bound; after it, what
+   * it wrote to read-write memory stores is recorded (what was refused added to {@code refused})
+   * and the after-command follow-up told.
+   */
   private BubblewrapRunner.Result run(
       String workspaceId,
       String sessionId,
       ExecParams params,
       Duration timeout,
-      List<LocalSandboxHost.Bind> repositories) {
+      List<LocalSandboxHost.Bind> repositories,
+      List<MemoryMounts.Refused> refused) {
     LocalSandboxHost.CommandDirs dirs = dirs(workspaceId, sessionId).with(repositories);
+    MemoryMounts.Prepared memory = memories.prepare(workspaceId, sessionId);
+    dirs = dirs.with(memory.binds());
     try {
       return runner.run(
           new BubblewrapRunner.Command(
@@ -186,6 +206,7 @@ public final class ExecService {
     } catch (BubblewrapRunner.NotStarted e) {
       throw notStarted(sessionId, e);
     } finally {
+      refused.addAll(memories.writeBack(workspaceId, sessionId, memory));
       notifyAfterCommand(sessionId);
     }
   }
@@ -289,16 +310,30 @@ public final class ExecService {
   }
 
   private ExecResult answer(
-      String workspaceId, String sessionId, Duration timeout, BubblewrapRunner.Result r) {
+      String workspaceId,
+      String sessionId,
+      Duration timeout,
+      BubblewrapRunner.Result r,
+      List<MemoryMounts.Refused> refused) {
     var result =
         new ExecResult(
-            r.exitCode(), r.stdout(), r.stderr(), r.truncated(), r.duration().toMillis());
+            r.exitCode(),
+            r.stdout(),
+            r.stderr(),
+            r.truncated(),
+            r.duration().toMillis(),
+            List.copyOf(refused));
     Map<String, Object> partial = new LinkedHashMap<>();
     partial.put("exit_code", result.exitCode());
     partial.put("stdout", result.stdout());
     partial.put("stderr", result.stderr());
     partial.put("truncated", result.truncated());
     partial.put("duration_ms", result.durationMs());
+    partial.put(
+        "memory_writes_refused",
+        refused.stream()
+            .map(f -> Map.of("mount_path", f.mountPath(), "path", f.path(), "reason", f.reason()))
+            .toList());
     return switch (r.stop()) {
       case NONE -> result;
       case TIMEOUT ->

@@ -1,6 +1,8 @@
 package dev.berth.domain;
 
 import dev.berth.error.ApiException;
+import dev.berth.model.MemoryMount;
+import dev.berth.model.MemoryStoreRecord;
 import dev.berth.model.MountPaths;
 import dev.berth.model.Page;
 import dev.berth.model.PageRequest;
@@ -8,6 +10,7 @@ import dev.berth.model.Repository;
 import dev.berth.model.Resource;
 import dev.berth.store.Database;
 import dev.berth.store.FileStore;
+import dev.berth.store.MemoryStoreStore;
 import dev.berth.store.ResourceStore;
 import dev.berth.store.SessionStore;
 import dev.berth.store.Tx;
@@ -46,7 +49,7 @@ public final class ResourceService {
   }
 
   /** A resource requested at session creation. */
-  public sealed interface Params permits FileParams, RepositoryParams {}
+  public sealed interface Params permits FileParams, RepositoryParams, MemoryStoreParams {}
 
   /** A request to mount a file: {@code {"type":"file","file_id","mount_path"?}}. */
   public record FileParams(String fileId, Optional<String> mountPath) implements Params {}
@@ -68,6 +71,17 @@ public final class ResourceService {
     /** Where it is checked out ({@link MountPaths#repository}). */
     public String effectiveMountPath() {
       return MountPaths.repository(mountPath, repository.defaultMountPath());
+    }
+  }
+
+  /**
+   * A memory store to mount: {@code {"type":"memory_store","memory_store_id","access"?,
+   * "instructions"?}}, its access and instructions already checked.
+   */
+  public record MemoryStoreParams(
+      String storeId, MemoryMount.Access access, Optional<String> instructions) implements Params {
+    public MemoryStoreParams {
+      MemoryMount.checkInstructions(instructions);
     }
   }
 
@@ -137,6 +151,36 @@ public final class ResourceService {
     return resource;
   }
 
+  /**
+   * Adds one memory store resource inside the caller's transaction (session creation, which has
+   * checked the session): the store must be the workspace's and not archived; its name and
+   * description are kept as they are now, and its mount path is made from the name, apart from the
+   * session's paths in {@code taken}.
+   */
+  Resource addMemoryStore(
+      Tx tx,
+      String workspaceId,
+      String sessionId,
+      MemoryStoreParams params,
+      java.util.Set<String> taken,
+      String now) {
+    MemoryStoreRecord store =
+        MemoryStoreStore.findStore(tx, workspaceId, params.storeId())
+            .orElseThrow(() -> MemoryStoreService.notFound(params.storeId()));
+    if (store.archived()) {
+      throw new ApiException.InvalidRequest(
+          "memory store '" + store.id() + "' is archived and cannot be attached to a session");
+    }
+    var mount =
+        new MemoryMount(
+            store.id(), params.access(), params.instructions(), store.name(), store.description());
+    Resource resource =
+        Resource.memoryStore(
+            Ids.resource(), sessionId, mount, MemoryMount.mountPath(store.name(), taken), now);
+    insert(tx, workspaceId, resource, null);
+    return resource;
+  }
+
   /** Records {@code resource}, or answers 409 naming the mount in its way. */
   private static void insert(Tx tx, String workspaceId, Resource resource, String secret) {
     String mountPath = resource.mountPath();
@@ -179,6 +223,9 @@ public final class ResourceService {
               Resource r =
                   ResourceStore.find(tx, sessionId, resourceId)
                       .orElseThrow(() -> notFound(resourceId));
+              if (r.memoryStore().isPresent()) {
+                throw fixedMemoryStore(r.id());
+              }
               if (r.repository().isEmpty()) {
                 throw new ApiException.InvalidRequest(
                     "resource "
@@ -209,6 +256,9 @@ public final class ResourceService {
             tx -> {
               Optional<Resource> gone =
                   ResourceStore.delete(tx, workspaceId, sessionId, resourceId);
+              if (gone.isPresent() && gone.get().memoryStore().isPresent()) {
+                throw fixedMemoryStore(resourceId); // rolls the delete back
+              }
               int slots = gone.filter(r -> Resource.FILE.equals(r.type())).isPresent() ? 1 : 0;
               if (gone.isEmpty()
                   || !SessionStore.releaseFileSlots(
@@ -267,6 +317,15 @@ public final class ResourceService {
             + " at '"
             + existing.mountPath()
             + "'");
+  }
+
+  /** Memory stores are attached for the session's whole life. */
+  static ApiException fixedMemoryStore(String resourceId) {
+    return new ApiException.InvalidRequest(
+        "resource "
+            + resourceId
+            + " is a memory_store resource; memory stores are attached when a session is created"
+            + " and cannot be changed or removed afterwards");
   }
 
   static ApiException notFound(String resourceId) {

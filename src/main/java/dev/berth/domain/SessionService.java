@@ -31,6 +31,9 @@ public final class SessionService {
   /** The most repositories one session may check out (README "GitHub repositories"). */
   static final int MAX_REPOSITORIES = 16;
 
+  /** The most memory stores one session may mount (README "Memory stores in sessions"). */
+  static final int MAX_MEMORY_STORES = 8;
+
   private final Database db;
   private final SessionStore sessions;
   private final ResourceStore resources;
@@ -93,6 +96,7 @@ public final class SessionService {
     p.budget().ifPresent(SessionService::validateBudget);
     List<String> mountPaths = new ArrayList<>();
     int repositories = 0;
+    int memoryStores = 0;
     for (var r : p.resources()) {
       switch (r) {
         case ResourceService.FileParams f ->
@@ -101,7 +105,15 @@ public final class SessionService {
           mountPaths.add(g.effectiveMountPath());
           repositories++;
         }
+        case ResourceService.MemoryStoreParams m -> {
+          mountPaths.add(null); // made from the store's name when it is attached
+          memoryStores++;
+        }
       }
+    }
+    if (memoryStores > MAX_MEMORY_STORES) {
+      throw new ApiException.InvalidRequest(
+          "a session may have at most " + MAX_MEMORY_STORES + " memory_store resources");
     }
     if (repositories > MAX_REPOSITORIES) {
       throw new ApiException.InvalidRequest(
@@ -132,6 +144,7 @@ public final class SessionService {
               SessionStore.insert(tx, session);
               placement.claimNew(tx, session.id());
               List<Resource> out = new ArrayList<>();
+              Set<String> taken = new HashSet<>();
               for (int i = 0; i < p.resources().size(); i++) {
                 out.add(
                     switch (p.resources().get(i)) {
@@ -141,7 +154,11 @@ public final class SessionService {
                       case ResourceService.RepositoryParams g ->
                           resourceService.addRepository(
                               tx, workspaceId, session.id(), g, mountPaths.get(i), now);
+                      case ResourceService.MemoryStoreParams m ->
+                          resourceService.addMemoryStore(
+                              tx, workspaceId, session.id(), m, taken, now);
                     });
+                taken.add(out.getLast().mountPath());
               }
               return out;
             });

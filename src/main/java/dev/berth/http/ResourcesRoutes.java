@@ -42,9 +42,8 @@ public final class ResourcesRoutes implements HttpServer.Routes {
               ? "only file resources can be added to an existing session: repositories are"
                   + " declared when the session is created (resources of POST /v1/sessions)"
               : type.equals("memory_store")
-                  ? "only file resources can be added to an existing session ('memory_store'"
-                      + " resources are attached when a session is created, and this server does"
-                      + " not support them yet)"
+                  ? "only file resources can be added to an existing session: memory stores are"
+                      + " attached when the session is created (resources of POST /v1/sessions)"
                   : "type must be 'file', got '" + type + "'");
     }
     var added = resources.add(HttpServer.workspace(ctx), session(ctx), fileParams(body));

@@ -7,7 +7,7 @@ import dev.berth.domain.Ids;
 import dev.berth.domain.Patch;
 import dev.berth.domain.ResourceService;
 import dev.berth.domain.SessionService;
-import dev.berth.error.ApiException;
+import dev.berth.model.MemoryMount;
 import dev.berth.model.Repository;
 import dev.berth.model.SessionFilter;
 import io.javalin.config.JavalinConfig;
@@ -77,14 +77,13 @@ public final class SessionsRoutes implements HttpServer.Routes {
   private void list(Context ctx) {
     Optional<String> agentId = Query.string(ctx, "agent_id");
     Optional<Integer> agentVersion = Query.intParam(ctx, "agent_version");
-    boolean matchNothing =
-        Query.string(ctx, "deployment_id").isPresent()
-            || Query.string(ctx, "memory_store_id").isPresent();
+    boolean matchNothing = Query.string(ctx, "deployment_id").isPresent();
     var filter =
         new SessionFilter(
             Query.bool(ctx, "include_archived", false),
             agentId,
             agentId.isPresent() ? agentVersion : Optional.empty(),
+            Query.string(ctx, "memory_store_id"),
             Query.array(ctx, "statuses"),
             Query.timestamp(ctx, "created_at[gt]"),
             Query.timestamp(ctx, "created_at[gte]"),
@@ -140,9 +139,7 @@ public final class SessionsRoutes implements HttpServer.Routes {
       switch (type) {
         case "file" -> out.add(ResourcesRoutes.fileParams(r));
         case "github_repository" -> out.add(repositoryParams(r));
-        case "memory_store" ->
-            throw new ApiException.InvalidRequest(
-                "resources of type '" + type + "' are not supported by this server yet");
+        case "memory_store" -> out.add(memoryStoreParams(r));
         default ->
             throw JsonBody.invalid(
                 "resource type must be one of file, github_repository, memory_store; got '"
@@ -182,6 +179,17 @@ public final class SessionsRoutes implements HttpServer.Routes {
         Repository.of(r.requiredString("url"), checkout),
         r.optionalString("authorization_token"),
         r.optionalString("mount_path"));
+  }
+
+  /** {@code {"type":"memory_store","memory_store_id","access"?,"instructions"?}}. */
+  private static ResourceService.MemoryStoreParams memoryStoreParams(JsonBody r) {
+    r.allowOnly(Set.of("type", "memory_store_id", "access", "instructions"));
+    return new ResourceService.MemoryStoreParams(
+        r.requiredString("memory_store_id"),
+        r.optionalString("access")
+            .map(MemoryMount.Access::parse)
+            .orElse(MemoryMount.Access.READ_WRITE),
+        r.optionalString("instructions"));
   }
 
   private static Optional<JsonNode> budget(JsonBody body) {

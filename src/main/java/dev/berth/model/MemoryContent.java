@@ -39,7 +39,8 @@ public record MemoryContent(String text, String sha256, long sizeBytes) {
     return sha256;
   }
 
-  static String sha256(byte[] bytes) {
+  /** The lowercase hex SHA-256 of {@code bytes}. */
+  public static String sha256(byte[] bytes) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (NoSuchAlgorithmException e) {

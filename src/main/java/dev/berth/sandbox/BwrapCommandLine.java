@@ -226,7 +226,8 @@ final class BwrapCommandLine {
           }
         }
       }
-      args.addAll(List.of("--bind", b.source().toString(), b.target()));
+      args.addAll(
+          List.of(b.readOnly() ? "--ro-bind" : "--bind", b.source().toString(), b.target()));
     }
     args.addAll(List.of("--remount-ro", "/", "--chdir", "/workspace"));
     return args;

@@ -292,8 +292,16 @@ public final class LocalSandboxHost implements AutoCloseable {
     }
   }
 
-  /** A host directory bound writable at {@code target} in a command's sandbox. */
-  public record Bind(Path source, String target) {}
+  /**
+   * A host directory bound at {@code target} in a command's sandbox: writable, or read-only (writes
+   * fail with EROFS whatever the file modes say).
+   */
+  public record Bind(Path source, String target, boolean readOnly) {
+    /** A writable bind. */
+    public Bind(Path source, String target) {
+      this(source, target, false);
+    }
+  }
 
   /**
    * Readies the session's tree for a command: outputs and workspace exist and, when {@code owner}
@@ -552,6 +560,88 @@ public final class LocalSandboxHost implements AutoCloseable {
       throw OutOfDescriptors.orUnchecked(
           "cannot read output " + file.path() + " of sandbox " + sessionId, e);
     }
+  }
+
+  /**
+   * A memory store's directory in the session's tree as a command binds it ({@code source}), and
+   * the files written into it this time as lstat saw them once in place.
+   */
+  public record MemoryDirectory(Path source, Map<String, OutputFile> written) {}
+
+  /**
+   * Brings a memory store's directory in the session's tree in line with its records: made if
+   * missing, everything but the regular files at the paths in {@code keep} (relative, segments
+   * joined by {@code /}) removed, then each of {@code writes} put at its path, all owned by {@code
+   * owner} where given (the user commands run as) and never through a link ({@link
+   * SessionMemories}). Empty when this node has no tree for the session.
+   */
+  public Optional<MemoryDirectory> updateMemory(
+      String sessionId,
+      String resourceId,
+      Set<String> keep,
+      Map<String, byte[]> writes,
+      OptionalInt owner) {
+    var out = new AtomicReference<MemoryDirectory>();
+    locked(
+        sessionId,
+        "update a memory directory in",
+        tree ->
+            kept.withTop(
+                tree,
+                false,
+                top -> {
+                  try (var dir = SessionMemories.ensure(tree, top.tree(), resourceId, owner)) {
+                    SessionMemories.prune(dir, "", keep);
+                    Map<String, OutputFile> written = new java.util.LinkedHashMap<>();
+                    for (var w : writes.entrySet()) {
+                      written.put(
+                          w.getKey(),
+                          SessionMemories.write(tree, dir, w.getKey(), w.getValue(), owner));
+                    }
+                    Path source = sandboxes.resolve(sessionId);
+                    for (String n : SessionMemories.names(resourceId)) {
+                      source = source.resolve(n);
+                    }
+                    out.set(new MemoryDirectory(source, written));
+                  }
+                }));
+    return Optional.ofNullable(out.get());
+  }
+
+  /**
+   * The regular files in a memory store's directory in the session's tree, at most {@code limit};
+   * empty if there is none here. Never follows a link ({@link OutputScanner}).
+   */
+  public Optional<OutputListing> listMemory(String sessionId, String resourceId, int limit) {
+    try {
+      return outputs.list(sandboxesDir, memoryNames(sessionId, resourceId), limit);
+    } catch (IOException e) {
+      throw OutOfDescriptors.orUnchecked("cannot list a memory directory of " + sessionId, e);
+    }
+  }
+
+  /**
+   * Reads a file {@link #listMemory} listed, if it is still that file (see {@link #readOutput}).
+   */
+  public <T> Optional<T> readMemory(
+      String sessionId,
+      String resourceId,
+      OutputFile file,
+      OutputFile.Reader<T> reader,
+      Consumer<T> discard) {
+    try {
+      return outputs.read(sandboxesDir, memoryNames(sessionId, resourceId), file, reader, discard);
+    } catch (IOException e) {
+      throw OutOfDescriptors.orUnchecked(
+          "cannot read memory " + file.path() + " of sandbox " + sessionId, e);
+    }
+  }
+
+  private static List<String> memoryNames(String sessionId, String resourceId) {
+    List<String> names = new java.util.ArrayList<>();
+    names.add(new SessionId(sessionId).value());
+    names.addAll(SessionMemories.names(resourceId));
+    return names;
   }
 
   /** The sessions that have a tree or a volume on disk. */

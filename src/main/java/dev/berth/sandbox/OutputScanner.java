@@ -68,18 +68,31 @@ final class OutputScanner implements AutoCloseable {
    */
   Optional<OutputListing> list(SecureDirectoryStream<Path> sandboxes, String sessionId, int limit)
       throws IOException {
+    // no tree here, or outputs being built (it appears whole, restored outputs in it) or not a
+    // directory: unknown
+    return list(sandboxes, outputs(sessionId), limit);
+  }
+
+  private static List<String> outputs(String sessionId) {
     List<String> names = new ArrayList<>(List.of(sessionId));
     names.addAll(OUTPUTS);
-    var outputs = NoFollow.openExisting(sandboxes, names);
-    if (outputs.isEmpty()) {
-      // no tree here, or outputs being built (it appears whole, restored outputs in it) or not a
-      // directory: unknown
+    return names;
+  }
+
+  /**
+   * The regular files under the directory {@code root/names[0]/names[1]/…}, reached without
+   * following a link; empty if it is missing or not a directory.
+   */
+  Optional<OutputListing> list(SecureDirectoryStream<Path> root, List<String> names, int limit)
+      throws IOException {
+    var top = NoFollow.openExisting(root, names);
+    if (top.isEmpty()) {
       return Optional.empty();
     }
-    try (var dir = outputs.get()) {
+    try (var dir = top.get()) {
       var walk = new Walk(limit);
       walk.directory(dir, "", 1);
-      return Optional.of(new OutputListing(walk.files, walk.truncated));
+      return Optional.of(new OutputListing(walk.files, walk.truncated, walk.passedOver));
     }
   }
 
@@ -89,6 +102,7 @@ final class OutputScanner implements AutoCloseable {
     final List<OutputFile> files = new ArrayList<>();
     int entries;
     boolean truncated;
+    boolean passedOver;
 
     Walk(int limit) {
       this.limit = limit;
@@ -107,6 +121,7 @@ final class OutputScanner implements AutoCloseable {
       for (Path name : names) {
         String path = usable(name).map(n -> prefix.isEmpty() ? n : prefix + "/" + n).orElse(null);
         if (path == null || path.getBytes(StandardCharsets.UTF_8).length > MAX_PATH_BYTES) {
+          passedOver = true;
           continue;
         }
         var attrs = NoFollow.lstat(dir, name);
@@ -124,6 +139,7 @@ final class OutputScanner implements AutoCloseable {
           try {
             sub = NoFollow.open(dir, name);
           } catch (FileSystemException e) {
+            passedOver = true;
             continue; // swapped for a link, or gone, since the lstat
           }
           try (sub) {
@@ -132,8 +148,9 @@ final class OutputScanner implements AutoCloseable {
           if (truncated) {
             return;
           }
+        } else {
+          passedOver = true; // a symlink, FIFO, socket or device is not an output
         }
-        // anything else (symlink, FIFO, socket, device) is not an output
       }
     }
   }
@@ -168,11 +185,24 @@ final class OutputScanner implements AutoCloseable {
       OutputFile.Reader<T> reader,
       Consumer<T> discard)
       throws IOException {
-    List<String> names = new ArrayList<>(List.of(sessionId));
-    names.addAll(OUTPUTS);
+    return read(sandboxes, outputs(sessionId), expected, reader, discard);
+  }
+
+  /**
+   * {@link #read(SecureDirectoryStream, String, OutputFile, OutputFile.Reader, Consumer)} of a file
+   * listed under {@code root/names…} ({@link #list(SecureDirectoryStream, List, int)}).
+   */
+  <T> Optional<T> read(
+      SecureDirectoryStream<Path> root,
+      List<String> under,
+      OutputFile expected,
+      OutputFile.Reader<T> reader,
+      Consumer<T> discard)
+      throws IOException {
+    List<String> names = new ArrayList<>(under);
     names.addAll(List.of(expected.path().split("/", -1)));
     String last = names.removeLast();
-    var parent = NoFollow.openExisting(sandboxes, names);
+    var parent = NoFollow.openExisting(root, names);
     if (parent.isEmpty()) {
       return Optional.empty();
     }

@@ -72,6 +72,9 @@ public final class MemoryStoreStore {
   /** Rows read at a time while rolling memories up into directories. */
   private static final int ROLLUP_BATCH = 16;
 
+  /** Memories whose content one query reads ({@link #contents}). */
+  private static final int CONTENT_BATCH = 200;
+
   private static final TypeReference<LinkedHashMap<String, String>> MAP = new TypeReference<>() {};
 
   private final Database db;
@@ -100,7 +103,12 @@ public final class MemoryStoreStore {
   }
 
   public Optional<MemoryStoreRecord> findStore(String workspaceId, String id) {
-    return db.read(tx -> findStore(tx, workspaceId, id, ""));
+    return db.read(tx -> findStore(tx, workspaceId, id));
+  }
+
+  /** A store of the workspace, read inside the caller's transaction. */
+  public static Optional<MemoryStoreRecord> findStore(Tx tx, String workspaceId, String id) {
+    return findStore(tx, workspaceId, id, "");
   }
 
   private static Optional<MemoryStoreRecord> findStore(
@@ -255,6 +263,33 @@ public final class MemoryStoreStore {
                   MemoryStoreStore::memoryRow);
           return Optional.of(new MemorySnapshot(revision.getAsLong(), memories));
         });
+  }
+
+  /**
+   * The content of each of the given memories of a store that still exists, by memory id; one query
+   * for every {@value #CONTENT_BATCH} of them.
+   */
+  public Map<String, String> contents(
+      String workspaceId, String storeId, java.util.Collection<String> memoryIds) {
+    List<String> ids = List.copyOf(memoryIds);
+    Map<String, String> out = new LinkedHashMap<>();
+    for (int from = 0; from < ids.size(); from += CONTENT_BATCH) {
+      List<String> batch = ids.subList(from, Math.min(ids.size(), from + CONTENT_BATCH));
+      List<Object> params = new ArrayList<>(List.of(workspaceId, storeId));
+      params.addAll(batch);
+      db.read(
+              tx ->
+                  Sql.list(
+                      tx,
+                      selectMemories(true)
+                          + " AND m.id IN ("
+                          + String.join(", ", Collections.nCopies(batch.size(), "?"))
+                          + ")",
+                      params,
+                      MemoryStoreStore::memoryWithContent))
+          .forEach(m -> out.put(m.id(), m.content().orElseThrow()));
+    }
+    return out;
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.berth.store;
 
 import dev.berth.json.Json;
+import dev.berth.model.MemoryMount;
 import dev.berth.model.MountPaths;
 import dev.berth.model.Page;
 import dev.berth.model.PageRequest;
@@ -58,7 +59,11 @@ public final class ResourceStore {
         r.fileId(),
         r.sha256(),
         r.mountPath(),
-        r.repository().map(repo -> Json.write(repo.toJson())).orElse("{}"),
+        r.repository()
+            .map(repo -> Json.write(repo.toJson()))
+            .or(() -> r.memoryStore().map(m -> Json.write(m.toJson())))
+            .orElse("{}"),
+        r.memoryStore().map(MemoryMount::storeId).orElse(null),
         secret,
         r.createdAt(),
         r.updatedAt());
@@ -66,8 +71,8 @@ public final class ResourceStore {
     return Sql.updateNullable(
             tx,
             "INSERT INTO session_resources (id, session_id, workspace_id, type, file_id, sha256,"
-                + " mount_path, body, secret, created_at, updated_at)"
-                + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+                + " mount_path, body, memory_store_id, secret, created_at, updated_at)"
+                + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
                 + " WHERE NOT EXISTS (SELECT 1 FROM session_resources WHERE "
                 + overlap.where()
                 + ") ON CONFLICT (session_id, mount_path) DO NOTHING",
@@ -268,6 +273,9 @@ public final class ResourceStore {
         rs.getString("mount_path"),
         Resource.GITHUB_REPOSITORY.equals(rs.getString("type"))
             ? Optional.of(Repository.fromJson(Json.parse(rs.getString("body"))))
+            : Optional.empty(),
+        Resource.MEMORY_STORE.equals(rs.getString("type"))
+            ? Optional.of(MemoryMount.fromJson(Json.parse(rs.getString("body"))))
             : Optional.empty(),
         rs.getString("created_at"),
         rs.getString("updated_at"));

@@ -165,6 +165,15 @@ public final class SessionStore {
                               params.add(v);
                             });
                   });
+          f.memoryStoreId()
+              .ifPresent(
+                  m -> {
+                    sql.append(
+                        " AND id IN (SELECT session_id FROM session_resources"
+                            + " WHERE memory_store_id = ? AND workspace_id = ?)");
+                    params.add(m);
+                    params.add(workspaceId);
+                  });
           if (!f.statuses().isEmpty()) {
             sql.append(" AND status IN (")
                 .append(String.join(", ", Collections.nCopies(f.statuses().size(), "?")))

@@ -697,6 +697,7 @@ abstract class MetadataStoreContract {
         includeArchived,
         agentId,
         agentVersion,
+        Optional.empty(),
         statuses,
         Optional.empty(),
         Optional.empty(),
@@ -712,6 +713,7 @@ abstract class MetadataStoreContract {
         true,
         Optional.empty(),
         Optional.empty(),
+        Optional.empty(),
         List.of(),
         Optional.empty(),
         Optional.empty(),
@@ -724,7 +726,17 @@ abstract class MetadataStoreContract {
   private static SessionFilter created(
       Optional<String> gt, Optional<String> gte, Optional<String> lt, Optional<String> lte) {
     return new SessionFilter(
-        true, Optional.empty(), Optional.empty(), List.of(), gt, gte, lt, lte, false, false);
+        true,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        List.of(),
+        gt,
+        gte,
+        lt,
+        lte,
+        false,
+        false);
   }
 
   // A session's file slots.

@@ -55,7 +55,8 @@ class MigrationNumberingTest {
             "1 V1__initial_schema.sql",
             "3 V3__session_outputs.sql",
             "4 V4__repository_tokens.sql",
-            "5 V5__memory_stores.sql");
+            "5 V5__memory_stores.sql",
+            "6 V6__memory_store_resources.sql");
     assertThat(history(url)).isEqualTo(history(newSqliteDatabase()));
     assertThat(workspaceNames(url)).containsExactly("kept");
   }
@@ -83,7 +84,8 @@ class MigrationNumberingTest {
               "2 V2__session_leases.sql",
               "3 V3__session_outputs.sql",
               "4 V4__repository_tokens.sql",
-              "5 V5__memory_stores.sql");
+              "5 V5__memory_stores.sql",
+              "6 V6__memory_store_resources.sql");
       assertThat(workspaceNames(url)).containsExactly("kept");
     } finally {
       Postgres.dropDatabase(name);

@@ -44,6 +44,22 @@ public final class Fixtures {
     return r.json().get("id").asText();
   }
 
+  /**
+   * {@code POST /v1/sessions} of a new agent in a new environment with {@code resources} (JSON
+   * array items); the answer, whatever its status.
+   */
+  public static Http.Response createSession(Http http, String... resources) {
+    return http.post(
+        "/v1/sessions",
+        "{\"agent\":\""
+            + agent(http)
+            + "\",\"environment_id\":\""
+            + environment(http)
+            + "\",\"resources\":["
+            + String.join(",", resources)
+            + "]}");
+  }
+
   public static String session(Http http) {
     return session(http, "");
   }

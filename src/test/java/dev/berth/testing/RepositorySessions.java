@@ -28,16 +28,7 @@ public final class RepositorySessions {
 
   /** Creates a session with {@code resources} (JSON array items); the whole answer. */
   public static JsonNode create(Http http, String... resources) {
-    var r =
-        http.post(
-            "/v1/sessions",
-            "{\"agent\":\""
-                + Fixtures.agent(http)
-                + "\",\"environment_id\":\""
-                + Fixtures.environment(http)
-                + "\",\"resources\":["
-                + String.join(",", resources)
-                + "]}");
+    var r = Fixtures.createSession(http, resources);
     assertThat(r.status()).as("%s", r.json()).isEqualTo(200);
     return r.json();
   }

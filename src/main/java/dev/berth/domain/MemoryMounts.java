@@ -1,0 +1,412 @@
+package dev.berth.domain;
+
+import dev.berth.error.ApiException;
+import dev.berth.json.Utf8;
+import dev.berth.model.Actor;
+import dev.berth.model.Memory;
+import dev.berth.model.MemoryContent;
+import dev.berth.model.MemoryMount;
+import dev.berth.model.MemoryPaths;
+import dev.berth.model.MemorySnapshot;
+import dev.berth.model.MemoryWrite;
+import dev.berth.model.MemoryWriteResult;
+import dev.berth.model.Resource;
+import dev.berth.sandbox.LocalSandboxHost;
+import dev.berth.sandbox.OutputFile;
+import dev.berth.sandbox.OutputListing;
+import dev.berth.store.Database;
+import dev.berth.store.MemoryStoreStore;
+import dev.berth.store.ResourceStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The memory stores of a session, live in its sandbox (README "Memory stores in sessions"): before
+ * each command every store's directory is brought in line with the records and bound at its mount
+ * path, read-only or writable; after each command what the agent created, changed or deleted in a
+ * writable one becomes memories and versions written by the session.
+ *
+ * <p>Design note. The records are the truth and the directories copies of them. For each mounted
+ * store this node keeps what it last put in or took from the directory: the store's revision then,
+ * and for each memory its id, digest and the file as lstat saw it. A command whose store's revision
+ * did not move, in a directory still the one written, costs one indexed read; otherwise the store's
+ * memories are listed (without content) and only the files that differ from them are written. A
+ * node that knows nothing of a directory (after a restart, on taking a session over) writes it
+ * whole from the records, so whatever a command wrote but was never recorded is gone, as the
+ * records say. After a command, a file whose lstat is unchanged was not written; others are read
+ * (never through a link: {@link LocalSandboxHost#readMemory}) and recorded, each write its own
+ * transaction with no precondition, so two sessions writing one memory each leave a version, in the
+ * order they committed. A write the rules refuse is left out of the records and reported, and the
+ * directory is put back as the records say before the next command; so are links, FIFOs and other
+ * files that cannot be memories.
+ */
+public final class MemoryMounts {
+  private static final Logger log = LoggerFactory.getLogger(MemoryMounts.class);
+
+  /** The most files one store's directory is scanned for. */
+  static final int MAX_FILES = 100_000;
+
+  /** Stores this node remembers the state of; one forgotten is written whole at its next use. */
+  static final int REMEMBERED = 4096;
+
+  private final Database db;
+  private final MemoryStoreStore stores;
+  private final ResourceStore resources;
+  private final LocalSandboxHost host;
+  private final OptionalInt owner;
+  private final Map<String, Mounted> mounted =
+      java.util.Collections.synchronizedMap(
+          new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Mounted> eldest) {
+              return size() > REMEMBERED;
+            }
+          });
+
+  /**
+   * @param owner who commands run as, where Berth picks it (it then owns the directories)
+   */
+  public MemoryMounts(
+      Database db,
+      MemoryStoreStore stores,
+      ResourceStore resources,
+      LocalSandboxHost host,
+      OptionalInt owner) {
+    this.db = db;
+    this.stores = stores;
+    this.resources = resources;
+    this.host = host;
+    this.owner = owner;
+  }
+
+  /** A write the rules kept out of the records: which store's mount, which file, and why. */
+  public record Refused(String mountPath, String path, String reason) {}
+
+  /** The stores readied for one command, handed back after it ({@link #writeBack}). */
+  public record Prepared(List<LocalSandboxHost.Bind> binds, List<Store> stores) {
+    /** Nothing to mount. */
+    static final Prepared NONE = new Prepared(List.of(), List.of());
+  }
+
+  /** One store as a command found it. */
+  record Store(Resource resource, Mounted mounted) {}
+
+  /** A memory as its file was last put in or read from the directory. */
+  record Known(String memoryId, String sha256, OutputFile file) {}
+
+  /** What this node knows of one store's directory; guarded by itself. */
+  static final class Mounted {
+    long revision = -1;
+    Object directoryKey;
+    Path source;
+    boolean dirty = true;
+    final Map<String, Known> files = new HashMap<>();
+  }
+
+  /**
+   * Brings each memory store directory of the session in line with the records (cheaply when its
+   * store's revision has not moved) and answers the binds a command needs.
+   */
+  public Prepared prepare(String workspaceId, String sessionId) {
+    List<LocalSandboxHost.Bind> binds = new ArrayList<>();
+    List<Store> out = new ArrayList<>();
+    for (Resource r : resources.all(sessionId)) {
+      if (r.memoryStore().isEmpty()) {
+        continue;
+      }
+      Mounted m = mounted.computeIfAbsent(sessionId + "/" + r.id(), k -> new Mounted());
+      synchronized (m) {
+        sync(workspaceId, sessionId, r, m);
+        binds.add(
+            new LocalSandboxHost.Bind(m.source, r.mountPath(), r.memoryStore().get().readOnly()));
+      }
+      out.add(new Store(r, m));
+    }
+    return out.isEmpty() ? Prepared.NONE : new Prepared(binds, out);
+  }
+
+  private void sync(String workspaceId, String sessionId, Resource r, Mounted m) {
+    MemoryMount store = r.memoryStore().orElseThrow();
+    long revision = stores.revision(workspaceId, store.storeId()).orElse(0);
+    if (!m.dirty && m.revision == revision && m.source != null && sameDirectory(m)) {
+      return;
+    }
+    MemorySnapshot snapshot =
+        stores
+            .snapshot(workspaceId, store.storeId())
+            .orElse(new MemorySnapshot(0, List.of())); // a deleted store mounts empty
+    Map<String, OutputFile> listed = new HashMap<>();
+    host.listMemory(sessionId, r.id(), MAX_FILES)
+        .ifPresent(l -> l.files().forEach(f -> listed.put(f.path(), f)));
+    Set<String> keep = new HashSet<>();
+    List<Memory> stale = new ArrayList<>();
+    for (Memory memory : snapshot.memories()) {
+      String relative = memory.path().substring(1);
+      keep.add(relative);
+      Known known = m.files.get(memory.path());
+      boolean inPlace =
+          known != null
+              && known.sha256().equals(memory.contentSha256())
+              && known.file().equals(listed.get(relative));
+      if (!inPlace) {
+        stale.add(memory);
+      }
+    }
+    Map<String, String> contents =
+        stores.contents(workspaceId, store.storeId(), stale.stream().map(Memory::id).toList());
+    Map<String, byte[]> writes = new LinkedHashMap<>();
+    boolean complete = true;
+    for (Memory memory : stale) {
+      String text = contents.get(memory.id());
+      if (text == null) {
+        complete = false; // deleted since the listing: the next command looks again
+        continue;
+      }
+      writes.put(memory.path().substring(1), text.getBytes(StandardCharsets.UTF_8));
+    }
+    // owned by the command's user either way, so a write to a read-only mount fails for the mount
+    // (EROFS), not for the file's mode
+    var dir =
+        host.updateMemory(sessionId, r.id(), keep, writes, owner)
+            .orElseThrow(
+                () ->
+                    new ApiException.Unavailable(
+                        "the sandbox of session " + sessionId + " is not ready; retry shortly"));
+    Map<String, Known> now = new HashMap<>();
+    for (Memory memory : snapshot.memories()) {
+      String relative = memory.path().substring(1);
+      OutputFile file = stale.contains(memory) ? dir.written().get(relative) : listed.get(relative);
+      if (file != null) {
+        now.put(memory.path(), new Known(memory.id(), memory.contentSha256(), file));
+      }
+    }
+    m.files.clear();
+    m.files.putAll(now);
+    m.revision = snapshot.revision();
+    m.source = dir.source();
+    m.directoryKey = key(dir.source());
+    m.dirty = !complete;
+  }
+
+  private static boolean sameDirectory(Mounted m) {
+    Object now = key(m.source);
+    return now != null && now.equals(m.directoryKey);
+  }
+
+  private static Object key(Path dir) {
+    try {
+      return Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+          .fileKey();
+    } catch (java.io.IOException e) {
+      return null; // gone: written whole again
+    }
+  }
+
+  /**
+   * After a command: what the agent created, changed or deleted in each writable store becomes
+   * memories and versions written by the session; what the rules refuse is answered.
+   */
+  public List<Refused> writeBack(String workspaceId, String sessionId, Prepared prepared) {
+    List<Refused> refused = new ArrayList<>();
+    for (Store s : prepared.stores()) {
+      if (s.resource().memoryStore().get().readOnly()) {
+        continue;
+      }
+      synchronized (s.mounted()) {
+        try {
+          writeBack(workspaceId, sessionId, s.resource(), s.mounted(), refused);
+        } catch (RuntimeException e) {
+          log.error(
+              "session {}: the changes to memory store resource {} could not be recorded",
+              sessionId,
+              s.resource().id(),
+              e);
+          refuse(
+              s.mounted(),
+              refused,
+              s.resource(),
+              "/",
+              "the changes made to this store could not be recorded (a server error); the"
+                  + " directory is put back as recorded before the next command");
+        }
+      }
+    }
+    return refused;
+  }
+
+  private void writeBack(
+      String workspaceId, String sessionId, Resource r, Mounted m, List<Refused> refused) {
+    Optional<OutputListing> listing = host.listMemory(sessionId, r.id(), MAX_FILES);
+    if (listing.isEmpty()) {
+      m.dirty = true;
+      return;
+    }
+    String storeId = r.memoryStore().get().storeId();
+    Set<String> seen = new HashSet<>();
+    for (OutputFile file : listing.get().files()) {
+      String path = "/" + file.path();
+      seen.add(path);
+      Known known = m.files.get(path);
+      if (known != null && known.file().equals(file)) {
+        continue; // not written since
+      }
+      if (file.size() > MemoryContent.MAX_BYTES) {
+        refuse(
+            m,
+            refused,
+            r,
+            path,
+            "content must be at most "
+                + MemoryContent.MAX_BYTES
+                + " bytes of UTF-8, got "
+                + file.size());
+        continue;
+      }
+      Optional<byte[]> bytes =
+          host.readMemory(sessionId, r.id(), file, in -> in.readAllBytes(), b -> {});
+      if (bytes.isEmpty()) {
+        m.dirty = true; // changed while read: put back as recorded
+        continue;
+      }
+      String sha256 = MemoryContent.sha256(bytes.get());
+      if (known != null && known.sha256().equals(sha256)) {
+        m.files.put(path, new Known(known.memoryId(), sha256, file));
+        continue;
+      }
+      MemoryContent content;
+      try {
+        MemoryPaths.validate(path, "path");
+        content = MemoryContent.of(Utf8.decode(bytes.get(), "content"));
+      } catch (ApiException.InvalidRequest e) {
+        refuse(m, refused, r, path, e.getMessage());
+        continue;
+      }
+      switch (record(workspaceId, storeId, sessionId, path, known, content)) {
+        case Recorded(String memoryId) ->
+            m.files.put(path, new Known(memoryId, content.sha256(), file));
+        case NotRecorded(String reason) -> refuse(m, refused, r, path, reason);
+      }
+    }
+    if (listing.get().truncated()) {
+      m.dirty = true;
+      return; // what was not listed is not known to be deleted
+    }
+    for (var e : new ArrayList<>(m.files.entrySet())) {
+      if (!seen.contains(e.getKey())) {
+        var delete =
+            new MemoryWrite.Delete(
+                workspaceId,
+                storeId,
+                e.getValue().memoryId(),
+                Optional.empty(),
+                new Actor.Session(sessionId),
+                Ids.memoryVersion(),
+                Timestamps.now());
+        db.write(tx -> MemoryStoreStore.write(tx, delete)); // or it was deleted already
+        m.files.remove(e.getKey());
+      }
+    }
+    if (listing.get().passedOver()) {
+      m.dirty = true; // links, FIFOs and the like are removed before the next command
+    }
+  }
+
+  /** What became of one file's write. */
+  private sealed interface Outcome {}
+
+  /** Recorded in memory {@code memoryId}. */
+  private record Recorded(String memoryId) implements Outcome {}
+
+  /** Refused by the rules, for {@code reason}. */
+  private record NotRecorded(String reason) implements Outcome {}
+
+  /**
+   * Records one file's new content as the session's write: in the memory it was read as (wherever
+   * that is now), else the memory now at its path, else a new one.
+   */
+  private Outcome record(
+      String workspaceId,
+      String storeId,
+      String sessionId,
+      String path,
+      Known known,
+      MemoryContent content) {
+    Actor actor = new Actor.Session(sessionId);
+    Optional<String> memoryId = Optional.ofNullable(known).map(Known::memoryId);
+    for (int attempt = 0; attempt < 3; attempt++) {
+      MemoryWrite write =
+          memoryId.isPresent()
+              ? new MemoryWrite.Modify(
+                  workspaceId,
+                  storeId,
+                  memoryId.get(),
+                  Optional.empty(),
+                  Optional.of(content),
+                  Optional.empty(),
+                  actor,
+                  Ids.memoryVersion(),
+                  Timestamps.now())
+              : new MemoryWrite.Create(
+                  workspaceId,
+                  storeId,
+                  Ids.memory(),
+                  path,
+                  content,
+                  actor,
+                  Ids.memoryVersion(),
+                  Timestamps.now());
+      MemoryWriteResult result = db.write(tx -> MemoryStoreStore.write(tx, write));
+      switch (result) {
+        case MemoryWriteResult.Written w -> {
+          return new Recorded(w.memory().id());
+        }
+        case MemoryWriteResult.Unchanged u -> {
+          return new Recorded(u.memory().id());
+        }
+        case MemoryWriteResult.MemoryNotFound n -> memoryId = Optional.empty();
+        case MemoryWriteResult.PathConflict c -> {
+          if (!c.path().equals(path)) {
+            return new NotRecorded(
+                "path '"
+                    + path
+                    + "' lies above or below memory '"
+                    + c.memoryId()
+                    + "' at '"
+                    + c.path()
+                    + "'");
+          }
+          memoryId = Optional.of(c.memoryId());
+        }
+        case MemoryWriteResult.StoreArchived a -> {
+          return new NotRecorded("memory store '" + storeId + "' is archived");
+        }
+        case MemoryWriteResult.StoreNotFound n -> {
+          return new NotRecorded("memory store '" + storeId + "' was deleted");
+        }
+        case MemoryWriteResult.PreconditionFailed p ->
+            throw new IllegalStateException("a write without a precondition failed one");
+      }
+    }
+    return new NotRecorded("the memory at '" + path + "' kept changing while it was recorded");
+  }
+
+  private static void refuse(
+      Mounted m, List<Refused> refused, Resource r, String path, String reason) {
+    m.dirty = true;
+    refused.add(new Refused(r.mountPath(), path, reason));
+  }
+}

@@ -1,0 +1,249 @@
+package dev.berth.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.json.Json;
+import dev.berth.testing.Commands;
+import dev.berth.testing.Fixtures;
+import dev.berth.testing.Http;
+import dev.berth.testing.SharedServer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Memory stores mounted live in sessions' sandboxes, through real commands: read-only mounts refuse
+ * writes, what an agent writes in a read-write mount becomes versions written by its session,
+ * changes from the API or another session show in the next command, and what breaks the rules,
+ * links and FIFOs included, is never recorded.
+ */
+class MemoryMountTest {
+  @RegisterExtension static final SharedServer server = new SharedServer();
+
+  static Http http() {
+    return server.http();
+  }
+
+  static JsonNode ok(Http.Response r) {
+    assertThat(r.status()).as("%s", r.json()).isEqualTo(200);
+    return r.json();
+  }
+
+  static String store(String name) {
+    return ok(http().post("/v1/memory_stores", Json.write(Map.of("name", name))))
+        .get("id")
+        .asText();
+  }
+
+  static JsonNode memory(String store, String path, String content) {
+    return ok(
+        http()
+            .post(
+                "/v1/memory_stores/" + store + "/memories",
+                Json.write(Map.of("path", path, "content", content))));
+  }
+
+  static String session(String store, String access) {
+    return Fixtures.session(
+        http(),
+        "\"resources\":[{\"type\":\"memory_store\",\"memory_store_id\":\""
+            + store
+            + "\",\"access\":\""
+            + access
+            + "\"}]");
+  }
+
+  static Http.Response sh(String session, String script) {
+    return Commands.exec(http(), session, "sh", "-c", script);
+  }
+
+  /** Every version of the store, oldest first. */
+  static List<JsonNode> versions(String store) {
+    List<JsonNode> out = new ArrayList<>();
+    for (var page :
+        Fixtures.pages(
+            http(), "/v1/memory_stores/" + store + "/memory_versions?limit=100&view=full")) {
+      page.json().get("data").forEach(out::add);
+    }
+    Collections.reverse(out);
+    return out;
+  }
+
+  /** The store's memories as path → content. */
+  static Map<String, String> memories(String store) {
+    Map<String, String> out = new java.util.TreeMap<>();
+    for (var page :
+        Fixtures.pages(http(), "/v1/memory_stores/" + store + "/memories?limit=20&view=full")) {
+      page.json()
+          .get("data")
+          .forEach(m -> out.put(m.get("path").asText(), m.get("content").asText()));
+    }
+    return out;
+  }
+
+  @Test
+  void aReadOnlyMountShowsTheMemoriesAndEveryWriteFailsWithEROFS() {
+    String store = store("Read Only");
+    memory(store, "/notes/a.md", "alpha\n");
+    String session = session(store, "read_only");
+    var r =
+        sh(
+            session,
+            "cat /mnt/memory/read-only/notes/a.md; echo x > /mnt/memory/read-only/new.md 2>&1;"
+                + " echo more >> /mnt/memory/read-only/notes/a.md;"
+                + " rm /mnt/memory/read-only/notes/a.md; exit 0");
+    assertThat(ok(r).get("stdout").asText()).isEqualTo("alpha\n");
+    assertThat(r.json().get("stderr").asText())
+        .contains("Read-only file system")
+        .doesNotContain("Permission denied");
+    assertThat(memories(store)).containsExactly(Map.entry("/notes/a.md", "alpha\n"));
+    assertThat(versions(store)).hasSize(1);
+  }
+
+  @Test
+  void whatAnAgentCreatesChangesAndDeletesBecomesVersionsWithTheSessionAsAuthor() {
+    String store = store("work");
+    String keptId = memory(store, "/keep.md", "keep\n").get("id").asText();
+    String changedId = memory(store, "/change.md", "before\n").get("id").asText();
+    String goneId = memory(store, "/gone.md", "bye\n").get("id").asText();
+    String session = session(store, "read_write");
+    var r =
+        sh(
+            session,
+            "cd /mnt/memory/work && mkdir -p new/deep && printf 'hello\\n' > new/deep/n.md"
+                + " && printf 'after\\n' > change.md && rm gone.md");
+    assertThat(ok(r).get("exit_code").asInt()).isEqualTo(0);
+    assertThat(r.json().get("memory_writes_refused")).isEmpty();
+    assertThat(memories(store))
+        .containsExactly(
+            Map.entry("/change.md", "after\n"),
+            Map.entry("/keep.md", "keep\n"),
+            Map.entry("/new/deep/n.md", "hello\n"));
+    List<JsonNode> bySession =
+        versions(store).stream()
+            .filter(v -> v.at("/created_by/type").asText().equals("session_actor"))
+            .toList();
+    assertThat(bySession).hasSize(3);
+    for (JsonNode v : bySession) {
+      assertThat(v.at("/created_by/session_id").asText()).isEqualTo(session);
+    }
+    assertThat(
+            bySession.stream().map(v -> v.get("operation").asText() + " " + v.get("path").asText()))
+        .containsExactlyInAnyOrder(
+            "created /new/deep/n.md", "modified /change.md", "deleted /gone.md");
+    assertThat(
+            bySession.stream()
+                .filter(v -> v.get("operation").asText().equals("modified"))
+                .findFirst()
+                .orElseThrow()
+                .get("memory_id")
+                .asText())
+        .isEqualTo(changedId);
+    assertThat(
+            bySession.stream()
+                .filter(v -> v.get("operation").asText().equals("deleted"))
+                .findFirst()
+                .orElseThrow()
+                .get("memory_id")
+                .asText())
+        .isEqualTo(goneId);
+    assertThat(keptId).isNotBlank();
+    // a command that writes nothing records nothing
+    ok(sh(session, "cat /mnt/memory/work/keep.md"));
+    assertThat(versions(store)).hasSize(3 + 3);
+  }
+
+  @Test
+  void aChangeThroughTheApiIsInTheNextCommand() {
+    String store = store("live");
+    String id = memory(store, "/a.md", "one\n").get("id").asText();
+    String session = session(store, "read_write");
+    assertThat(ok(sh(session, "cat /mnt/memory/live/a.md")).get("stdout").asText())
+        .isEqualTo("one\n");
+    ok(http().post("/v1/memory_stores/" + store + "/memories/" + id, "{\"content\":\"two\\n\"}"));
+    memory(store, "/b.md", "bee\n");
+    assertThat(
+            ok(sh(session, "cat /mnt/memory/live/a.md /mnt/memory/live/b.md"))
+                .get("stdout")
+                .asText())
+        .isEqualTo("two\nbee\n");
+    assertThat(http().delete("/v1/memory_stores/" + store + "/memories/" + id).status())
+        .isEqualTo(200);
+    assertThat(ok(sh(session, "ls /mnt/memory/live")).get("stdout").asText()).isEqualTo("b.md\n");
+  }
+
+  @Test
+  void twoSessionsSharingAStoreSeeEachOthersWritesAndBothVersionsOfOneMemoryStayInOrder() {
+    String store = store("shared");
+    memory(store, "/log.md", "start\n");
+    String first = session(store, "read_write");
+    String second = session(store, "read_write");
+    ok(sh(first, "printf 'from first\\n' > /mnt/memory/shared/log.md"));
+    assertThat(ok(sh(second, "cat /mnt/memory/shared/log.md")).get("stdout").asText())
+        .isEqualTo("from first\n");
+    ok(sh(second, "printf 'from second\\n' > /mnt/memory/shared/log.md"));
+    List<JsonNode> all = versions(store);
+    assertThat(all.stream().map(v -> v.get("content").asText()))
+        .containsExactly("start\n", "from first\n", "from second\n");
+    assertThat(all.get(1).at("/created_by/session_id").asText()).isEqualTo(first);
+    assertThat(all.get(2).at("/created_by/session_id").asText()).isEqualTo(second);
+    assertThat(all.stream().map(v -> v.get("memory_id").asText()).distinct()).hasSize(1);
+    assertThat(ok(sh(first, "cat /mnt/memory/shared/log.md")).get("stdout").asText())
+        .isEqualTo("from second\n");
+  }
+
+  @Test
+  void writesBreakingTheRulesAreNotRecordedAreReportedAndArePutBackBeforeTheNextCommand() {
+    String store = store("rules");
+    memory(store, "/ok.md", "fine\n");
+    String session = session(store, "read_write");
+    var r =
+        sh(
+            session,
+            "cd /mnt/memory/rules && printf '\\377\\376' > ok.md"
+                + " && head -c 102401 /dev/zero | tr '\\0' a > big.md"
+                + " && printf 'x' > \"$(printf 'bad\\001name')\""
+                + " && printf 'nul\\0' > nul.md && printf 'good\\n' > good.md"
+                + " && printf 'nfd' > \"$(printf 'cafe\\314\\201.md')\"");
+    assertThat(ok(r).get("exit_code").asInt()).isEqualTo(0);
+    List<String> refused = new ArrayList<>();
+    r.json()
+        .get("memory_writes_refused")
+        .forEach(
+            f -> {
+              assertThat(f.get("mount_path").asText()).isEqualTo("/mnt/memory/rules");
+              refused.add(f.get("path").asText() + ": " + f.get("reason").asText());
+            });
+    assertThat(refused).hasSize(4);
+    assertThat(refused.get(0)).startsWith("/big.md: content must be at most 102400 bytes");
+    assertThat(refused.get(1)).startsWith("/cafe\u0301.md: path").contains("Normalization Form C");
+    assertThat(refused.get(2)).startsWith("/nul.md: content must not contain NUL");
+    assertThat(refused.get(3)).startsWith("/ok.md: content is not valid UTF-8");
+    assertThat(memories(store))
+        .containsExactly(Map.entry("/good.md", "good\n"), Map.entry("/ok.md", "fine\n"));
+    assertThat(ok(sh(session, "cd /mnt/memory/rules && ls && cat ok.md")).get("stdout").asText())
+        .isEqualTo("good.md\nok.md\nfine\n");
+  }
+
+  @Test
+  void linksAndFifosPlantedInTheMountAreNeitherFollowedNorRecordedAndAreGoneByTheNextCommand() {
+    String store = store("planted");
+    memory(store, "/real.md", "real\n");
+    String session = session(store, "read_write");
+    var r =
+        sh(
+            session,
+            "cd /mnt/memory/planted && ln -s /etc/passwd passwd.md && ln -s real.md alias.md"
+                + " && mkfifo pipe.md && ln -s /etc linked-dir");
+    assertThat(ok(r).get("exit_code").asInt()).isEqualTo(0);
+    assertThat(r.json().get("memory_writes_refused")).isEmpty();
+    assertThat(memories(store)).containsExactly(Map.entry("/real.md", "real\n"));
+    assertThat(versions(store)).hasSize(1);
+    assertThat(ok(sh(session, "ls -A /mnt/memory/planted")).get("stdout").asText())
+        .isEqualTo("real.md\n");
+  }
+}
