@@ -307,16 +307,8 @@ public record BerthConfig(
 
     /** {@code auto}, {@code loop} or {@code walk}, as the setting spells it. */
     public static DiskMechanism parse(String value) {
-      for (var m : values()) {
-        if (m.name().toLowerCase(java.util.Locale.ROOT).equals(value)) {
-          return m;
-        }
-      }
-      throw new IllegalArgumentException(
-          "--session-disk-mechanism (BERTH_SESSION_DISK_MECHANISM) must be auto, loop or walk,"
-              + " got '"
-              + value
-              + "'");
+      return choice(
+          DiskMechanism.class, value, "--session-disk-mechanism (BERTH_SESSION_DISK_MECHANISM)");
     }
   }
 
@@ -419,16 +411,34 @@ public record BerthConfig(
 
     /** {@code auto}, {@code overlay} or {@code copy}, as the setting spells it. */
     public static CheckoutMechanism parse(String value) {
-      for (var m : values()) {
-        if (m.name().toLowerCase(java.util.Locale.ROOT).equals(value)) {
-          return m;
-        }
-      }
-      throw new IllegalArgumentException(
-          "--repository-checkout (BERTH_REPOSITORY_CHECKOUT) must be auto, overlay or copy, got '"
-              + value
-              + "'");
+      return choice(
+          CheckoutMechanism.class, value, "--repository-checkout (BERTH_REPOSITORY_CHECKOUT)");
     }
+  }
+
+  /**
+   * The constant of {@code type} that {@code value} spells in lowercase; else an error naming the
+   * {@code setting} and every spelling it takes ("must be a, b or c").
+   */
+  static <E extends Enum<E>> E choice(Class<E> type, String value, String setting) {
+    E[] all = type.getEnumConstants();
+    List<String> names = new java.util.ArrayList<>();
+    for (E e : all) {
+      String name = e.name().toLowerCase(java.util.Locale.ROOT);
+      if (name.equals(value)) {
+        return e;
+      }
+      names.add(name);
+    }
+    throw new IllegalArgumentException(
+        setting
+            + " must be "
+            + String.join(", ", names.subList(0, names.size() - 1))
+            + " or "
+            + names.getLast()
+            + ", got '"
+            + value
+            + "'");
   }
 
   /** An API key given by configuration and the name of the workspace it opens. */

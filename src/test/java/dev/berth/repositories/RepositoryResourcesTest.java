@@ -67,17 +67,7 @@ class RepositoryResourcesTest {
 
   /** Creates a session with {@code resources} (JSON array items); the whole answer. */
   static JsonNode session(String... resources) {
-    var r =
-        http()
-            .post(
-                "/v1/sessions",
-                "{\"agent\":\""
-                    + Fixtures.agent(http())
-                    + "\",\"environment_id\":\""
-                    + Fixtures.environment(http())
-                    + "\",\"resources\":["
-                    + String.join(",", resources)
-                    + "]}");
+    var r = Fixtures.createSession(http(), resources);
     assertThat(r.status()).as("%s", r.json()).isEqualTo(200);
     return r.json();
   }
@@ -377,16 +367,8 @@ class RepositoryResourcesTest {
             "https://gitlab.com/acme/demo",
             git.baseUrl() + "/acme/demo")) {
       var r =
-          http()
-              .post(
-                  "/v1/sessions",
-                  "{\"agent\":\""
-                      + Fixtures.agent(http())
-                      + "\",\"environment_id\":\""
-                      + Fixtures.environment(http())
-                      + "\",\"resources\":[{\"type\":\"github_repository\",\"url\":\""
-                      + url
-                      + "\"}]}");
+          Fixtures.createSession(
+              http(), "{\"type\":\"github_repository\",\"url\":\"" + url + "\"}");
       assertThat(r.status()).as(url).isEqualTo(400);
       assertThat(r.errorType()).isEqualTo("invalid_request_error");
       assertThat(r.json().path("error").path("message").asText())
@@ -430,18 +412,10 @@ class RepositoryResourcesTest {
   @Test
   void twoRepositoriesAtTheSamePathAre409AndNothingIsCreated() throws Exception {
     var r =
-        http()
-            .post(
-                "/v1/sessions",
-                "{\"agent\":\""
-                    + Fixtures.agent(http())
-                    + "\",\"environment_id\":\""
-                    + Fixtures.environment(http())
-                    + "\",\"resources\":["
-                    + repository("demo", "")
-                    + ","
-                    + repository("demo", "\"checkout\":{\"type\":\"branch\",\"name\":\"feature\"}")
-                    + "]}");
+        Fixtures.createSession(
+            http(),
+            repository("demo", ""),
+            repository("demo", "\"checkout\":{\"type\":\"branch\",\"name\":\"feature\"}"));
     assertThat(r.status()).isEqualTo(409);
     assertThat(r.json().path("error").path("message").asText()).contains("/workspace/demo");
   }
