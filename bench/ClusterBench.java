@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *       interleaved.
  * </ol>
  *
- * <p>Usage: java -cp target/berth.jar bench/ClusterBench.java API_KEY SECONDS CONCURRENCY FILE
+ * <p>Usage: java -cp berth-server/target/berth.jar bench/ClusterBench.java API_KEY SECONDS CONCURRENCY FILE
  * SQLITE_URL PG_A_URL PG_B_URL S3_URL
  */
 // Run from source as a single-file program (bench/*.sh), which lives in the unnamed package.

@@ -20,7 +20,7 @@ import java.util.Map;
  *       {@code cat} of the same blob on the host, interleaved.
  * </ol>
  *
- * <p>Usage: java -cp target/berth.jar bench/ExecBench.java BASE_URL API_KEY RUNS FILE DATA_DIR
+ * <p>Usage: java -cp berth-server/target/berth.jar bench/ExecBench.java BASE_URL API_KEY RUNS FILE DATA_DIR
  */
 // Run from source as a single-file program (bench/*.sh), which lives in the unnamed package.
 @SuppressWarnings("DefaultPackage")

@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  *
  * <p>Its HTTP helpers are {@code ExecBench}'s (the launcher compiles the bench/ files it uses).
  *
- * <p>Usage: java -cp target/berth.jar bench/RepositoryBench.java BERTH_JAR GIT_URL OWNER/NAME
+ * <p>Usage: java -cp berth-server/target/berth.jar bench/RepositoryBench.java BERTH_JAR GIT_URL OWNER/NAME
  * WORK_DIR ROUNDS DISK_QUOTA_BYTES
  */
 // Run from source as a single-file program (bench/*.sh), which lives in the unnamed package.

@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * from {@code /proc/<pid>/stat}: on a shared machine that tells where the gap to the ceiling comes
  * from better than the rates do.
  *
- * <p>Usage: java -cp target/berth.jar bench/ResourceBench.java BASE_URL API_KEY SECONDS BIG_FILE
+ * <p>Usage: java -cp berth-server/target/berth.jar bench/ResourceBench.java BASE_URL API_KEY SECONDS BIG_FILE
  * [SERVER_PID]
  */
 // Run from source as a single-file program (bench/*.sh), which lives in the unnamed package.

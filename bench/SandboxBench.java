@@ -7,7 +7,7 @@
 //
 // Run from the repository root with Java 21 or newer:
 //
-//   mvn -q -B -DskipTests package && java -cp target/berth.jar bench/SandboxBench.java
+//   mvn -q -B -DskipTests package && java -cp berth-server/target/berth.jar bench/SandboxBench.java
 //
 // Prints the mean over 5000 pairs for each of five rounds; the first round includes warm-up. The
 // tree lives in a temporary directory (so on the temporary directory's filesystem), removed at the

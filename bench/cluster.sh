@@ -33,7 +33,7 @@ urls=()
 node() { # name, then options
   local name=$1 port; shift
   port=$(free_port)
-  "$JAVA_HOME/bin/java" -Xmx512m -jar "$root/target/berth.jar" --port "$port" --data-dir "$work/$name" \
+  "$JAVA_HOME/bin/java" -Xmx512m -jar "$root/berth-server/target/berth.jar" --port "$port" --data-dir "$work/$name" \
     --api-key "$key@bench" --max-upload-bytes $(( (mib + 1) * 1024 * 1024 )) "$@" >"$work/$name.log" 2>&1 &
   pids+=("$!")
   for _ in $(seq 1 150); do
@@ -49,5 +49,5 @@ node pg-a "${shared[@]}"
 node pg-b "${shared[@]}"
 head -c $((mib * 1024 * 1024)) /dev/urandom >"$work/upload.bin"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; java $("$JAVA_HOME/bin/java" -version 2>&1 | head -1); $(psql -h "${pg%:*}" -p "${pg##*:}" -U postgres -d postgres -tAc 'SHOW server_version')"
-"$JAVA_HOME/bin/java" -cp "$root/target/berth.jar" "$root/bench/ClusterBench.java" \
+"$JAVA_HOME/bin/java" -cp "$root/berth-server/target/berth.jar" "$root/bench/ClusterBench.java" \
   "$key" "$seconds" "$clients" "$work/upload.bin" "${urls[0]}" "${urls[1]}" "${urls[2]}" "${urls[1]}"

@@ -11,5 +11,5 @@ mib=${2:-1024}
 # shellcheck source=bench/single-node.sh
 source "$root/bench/single-node.sh"
 echo "$(bwrap --version)"
-"$JAVA_HOME/bin/java" -cp "$root/target/berth.jar" "$root/bench/ExecBench.java" \
+"$JAVA_HOME/bin/java" -cp "$root/berth-server/target/berth.jar" "$root/bench/ExecBench.java" \
   "$base" "$key" "$runs" "$big" "$work/data"

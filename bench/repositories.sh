@@ -20,7 +20,7 @@ cleanup() {
 trap cleanup EXIT
 
 (cd "$root" && mvn -q -B -DskipTests clean package)
-"$JAVA_HOME/bin/java" -cp "$root/target/test-classes" dev.berth.testing.GitHttpServer \
+"$JAVA_HOME/bin/java" -cp "$root/berth-server/target/test-classes" dev.berth.testing.GitHttpServer \
   "$work/git" 0 --generate bench/big "$files" "$bytes" >"$work/git.url" 2>"$work/git.log" &
 git_pid=$!
 for _ in $(seq 1 600); do
@@ -31,5 +31,5 @@ done
 git_url=$(head -1 "$work/git.url")
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, load $(cut -d' ' -f1-3 /proc/loadavg); java $("$JAVA_HOME/bin/java" -version 2>&1 | head -1); $(git --version); $(bwrap --version)"
 echo "repository: $files files, $bytes bytes of files, $(du -sh "$work/git/bench/big.git" | cut -f1) packed"
-"$JAVA_HOME/bin/java" -cp "$root/target/berth.jar" "$root/bench/RepositoryBench.java" \
-  "$root/target/berth.jar" "$git_url" bench/big "$work/rounds" "$rounds" $((2 * 1024 * 1024 * 1024))
+"$JAVA_HOME/bin/java" -cp "$root/berth-server/target/berth.jar" "$root/bench/RepositoryBench.java" \
+  "$root/berth-server/target/berth.jar" "$git_url" bench/big "$work/rounds" "$rounds" $((2 * 1024 * 1024 * 1024))

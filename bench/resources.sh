@@ -9,5 +9,5 @@ seconds=${1:-10}
 mib=${2:-1024}
 # shellcheck source=bench/single-node.sh
 source "$root/bench/single-node.sh"
-"$JAVA_HOME/bin/java" -cp "$root/target/berth.jar" "$root/bench/ResourceBench.java" \
+"$JAVA_HOME/bin/java" -cp "$root/berth-server/target/berth.jar" "$root/bench/ResourceBench.java" \
   "$base" "$key" "$seconds" "$big" "$pid"

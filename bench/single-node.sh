@@ -8,7 +8,7 @@ trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "
 (cd "$root" && mvn -q -B -DskipTests clean package)
 key="sk-bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$JAVA_HOME/bin/java" -Xmx1g -jar "$root/target/berth.jar" --port "$port" --data-dir "$work/data" \
+"$JAVA_HOME/bin/java" -Xmx1g -jar "$root/berth-server/target/berth.jar" --port "$port" --data-dir "$work/data" \
   --api-key "$key@bench" --max-upload-bytes $(( (mib + 1) * 1024 * 1024 )) >"$work/berth.log" 2>&1 &
 pid=$!
 base="http://127.0.0.1:$port"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Upload memory: does a large upload stay out of the heap?
 #
-# Starts target/berth.jar with a small heap (-Xmx256m by default), uploads one file of random
+# Starts berth-server/target/berth.jar with a small heap (-Xmx256m by default), uploads one file of random
 # bytes (1 GiB by default) with curl as multipart/form-data, and reports
 #   - the upload's wall time and throughput,
 #   - the server's peak resident set size (VmHWM in /proc/<pid>/status) and its RSS after,
@@ -18,12 +18,12 @@ source "$root/scripts/jdk.sh"
 size_mib=${1:-1024}
 xmx=${2:-256m}
 key=sk-bench-0123456789abcdef
-jar="$root/target/berth.jar"
+jar="$root/berth-server/target/berth.jar"
 for tool in curl awk; do
   command -v "$tool" >/dev/null || { echo "upload-memory: needs $tool" >&2; exit 1; }
 done
 
-if [ ! -f "$jar" ] || [ -n "$(find "$root/src/main" "$root/pom.xml" -newer "$jar" -print -quit)" ]; then
+if [ ! -f "$jar" ] || [ -n "$(find "$root/berth-server/src/main" "$root"/pom.xml "$root"/berth-server/pom.xml -newer "$jar" -print -quit)" ]; then
   (cd "$root" && mvn -q -B -DskipTests clean package)
 fi
 

@@ -1,12 +1,12 @@
 # Starts Adobe S3Mock, the S3-compatible server of the tests and benchmarks, from the jar the build
-# copies to target/s3mock/s3mock.jar (`mvn generate-test-resources` is enough to get it).
+# copies to berth-server/target/s3mock/s3mock.jar (`mvn generate-test-resources` is enough to get it).
 #   source scripts/s3mock.sh; s3mock_start DIR   sets S3MOCK_ENDPOINT (http://127.0.0.1:PORT) and
 #                                                  S3MOCK_PID; the server keeps its objects in DIR
 # The caller stops it: kill "$S3MOCK_PID". Needs JAVA_HOME (scripts/jdk.sh).
 s3mock_start() {
   local dir=$1 root jar
   root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-  jar="$root/target/s3mock/s3mock.jar"
+  jar="$root/berth-server/target/s3mock/s3mock.jar"
   if [ ! -f "$jar" ]; then
     (cd "$root" && mvn -q -B generate-test-resources) >&2
   fi
