@@ -27,6 +27,7 @@ import dev.berth.http.FilesRoutes;
 import dev.berth.http.HttpServer;
 import dev.berth.http.MemoriesRoutes;
 import dev.berth.http.MemoryStoresRoutes;
+import dev.berth.http.OpenApiRoutes;
 import dev.berth.http.ResourcesRoutes;
 import dev.berth.http.SessionsRoutes;
 import dev.berth.sandbox.BubblewrapRunner;
@@ -182,7 +183,8 @@ public final class Berth implements AutoCloseable {
                   new MemoryStoresRoutes(
                       new MemoryStoreService(memoryStores), config.maxJsonBytes()),
                   new MemoriesRoutes(new MemoryService(db, memoryStores), config.maxJsonBytes()),
-                  new ExecRoutes(exec, config.maxJsonBytes())),
+                  new ExecRoutes(exec, config.maxJsonBytes()),
+                  new OpenApiRoutes()),
               budget.maxConnections());
       return new Berth(http, commands, List.copyOf(parts), generated);
     } catch (RuntimeException e) {
@@ -212,6 +214,11 @@ public final class Berth implements AutoCloseable {
 
   public int port() {
     return http.port();
+  }
+
+  /** Every route this server registered (see {@link HttpServer#routes}). */
+  public List<HttpServer.Route> routes() {
+    return http.routes();
   }
 
   /** The API key made on first start, if this start made one. */

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
@@ -32,6 +33,9 @@ public final class HttpServer implements AutoCloseable {
 
   /** Berth's own endpoints, beside the hosted API's {@code /v1}: same keys, no beta header. */
   static final String EXTENSIONS = "/berth/v1";
+
+  /** The endpoints of {@link #EXTENSIONS} that answer without a key. */
+  private static final Set<String> PUBLIC = Set.of(OpenApiRoutes.PATH);
 
   /**
    * The route families behind a beta (spec §1.4), each with the betas that open it: memory stores
@@ -77,7 +81,13 @@ public final class HttpServer implements AutoCloseable {
               cfg.jsonMapper(new JavalinJackson(dev.berth.json.Json.MAPPER, true));
               cfg.routes.before(RequestIds::assign);
               cfg.routes.before("/v1/*", ctx -> authorize(ctx, workspaces));
-              cfg.routes.before(EXTENSIONS + "/*", ctx -> authorize(ctx, workspaces));
+              cfg.routes.before(
+                  EXTENSIONS + "/*",
+                  ctx -> {
+                    if (!PUBLIC.contains(ctx.path())) {
+                      authorize(ctx, workspaces);
+                    }
+                  });
               cfg.routes.before(Query::checkQueryString);
               cfg.routes.exception(Exception.class, ErrorMapper::render);
               cfg.router.javaLangErrorHandler(ErrorMapper::renderError);
@@ -131,6 +141,21 @@ public final class HttpServer implements AutoCloseable {
 
   public int port() {
     return app.port();
+  }
+
+  /** A route as registered: its method and its path template ({@code /v1/files/{file_id}}). */
+  public record Route(String method, String path) {}
+
+  /**
+   * Every route the server answers, as Javalin holds them (HEAD included), for checking the OpenAPI
+   * document against what is really registered.
+   */
+  public List<Route> routes() {
+    return app.unsafe.internalRouter.allHttpHandlers().stream()
+        .map(handler -> handler.endpoint)
+        .filter(endpoint -> endpoint.method.isHttpMethod())
+        .map(endpoint -> new Route(endpoint.method.name(), endpoint.path))
+        .toList();
   }
 
   /** Stops accepting connections, drains in-flight requests (see {@link Drain}), stops. */
