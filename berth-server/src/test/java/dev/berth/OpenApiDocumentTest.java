@@ -1,0 +1,79 @@
+package dev.berth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.testing.Http;
+import dev.berth.testing.OpenApiContract;
+import dev.berth.testing.SharedServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The OpenAPI document against the server: every route Javalin registered is documented with its
+ * method, every documented operation is registered, and the document is served without a key. That
+ * real responses keep it is checked on every response of the HTTP tests ({@link OpenApiContract}).
+ */
+class OpenApiDocumentTest {
+  @RegisterExtension static final SharedServer server = new SharedServer();
+
+  private static final OpenApiContract document = OpenApiContract.document();
+
+  private static Set<String> registered() {
+    return server.get().routes().stream()
+        .map(r -> r.method() + " " + r.path())
+        .collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  private static Set<String> documented() {
+    return document.operations().stream()
+        .map(o -> o.method() + " " + o.template())
+        .collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  @Test
+  void everyRegisteredRouteIsDocumentedWithItsMethod() {
+    assertThat(registered()).isNotEmpty().isSubsetOf(documented());
+  }
+
+  @Test
+  void everyDocumentedOperationIsRegistered() {
+    assertThat(documented()).isSubsetOf(registered());
+  }
+
+  @Test
+  void documentIsServedWithoutAKeyAsItIsInTheRepository() throws IOException {
+    Http.Response r = server.http(null).get("/berth/v1/openapi.json");
+
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.header("content-type")).startsWith("application/json");
+    try (InputStream in = getClass().getClassLoader().getResourceAsStream("openapi.json")) {
+      assertThat(r.raw().body()).isEqualTo(in.readAllBytes());
+    }
+    assertThat(r.json().path("openapi").asText()).isEqualTo("3.1.0");
+  }
+
+  @Test
+  void otherBerthRoutesStillNeedAKey() {
+    Http.Response r = server.http(null).get("/berth/v1/sessions/sesn_x/sandbox");
+
+    assertThat(r.status()).isEqualTo(401);
+    assertThat(r.errorType()).isEqualTo("authentication_error");
+  }
+
+  @Test
+  void everySchemaOfTheDocumentCompiles() {
+    document
+        .tree()
+        .path("components")
+        .path("schemas")
+        .fieldNames()
+        .forEachRemaining(
+            name ->
+                assertThat(document.schema("/components/schemas/" + name)).as(name).isNotNull());
+  }
+}
