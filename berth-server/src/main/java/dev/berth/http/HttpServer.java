@@ -13,6 +13,7 @@ import io.javalin.json.JavalinJackson;
 import io.javalin.router.ParsedEndpoint;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,9 +34,6 @@ public final class HttpServer implements AutoCloseable {
 
   /** Berth's own endpoints, beside the hosted API's {@code /v1}: same keys, no beta header. */
   static final String EXTENSIONS = "/berth/v1";
-
-  /** The endpoints of {@link #EXTENSIONS} that answer without a key. */
-  private static final Set<String> PUBLIC = Set.of(OpenApiRoutes.PATH);
 
   /**
    * The route families behind a beta (spec §1.4), each with the betas that open it: memory stores
@@ -60,6 +58,11 @@ public final class HttpServer implements AutoCloseable {
   /** The route families: each registers its endpoints. */
   public interface Routes {
     void register(JavalinConfig config);
+
+    /** The paths of this family's endpoints that answer without an API key. */
+    default Set<String> unauthenticated() {
+      return Set.of();
+    }
   }
 
   /**
@@ -70,6 +73,8 @@ public final class HttpServer implements AutoCloseable {
   public static HttpServer start(
       BerthConfig config, Workspaces workspaces, List<Routes> families, int maxConnections) {
     Drain drain = new Drain();
+    Set<String> open = new HashSet<>();
+    families.forEach(family -> open.addAll(family.unauthenticated()));
     Javalin app =
         Javalin.create(
             cfg -> {
@@ -84,7 +89,7 @@ public final class HttpServer implements AutoCloseable {
               cfg.routes.before(
                   EXTENSIONS + "/*",
                   ctx -> {
-                    if (!PUBLIC.contains(ctx.path())) {
+                    if (!open.contains(ctx.path())) {
                       authorize(ctx, workspaces);
                     }
                   });

@@ -5,6 +5,7 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Set;
 
 /**
  * {@code GET /berth/v1/openapi.json}: the OpenAPI 3.1 document of every route Berth serves, kept
@@ -31,6 +32,11 @@ public final class OpenApiRoutes implements HttpServer.Routes {
   @Override
   public void register(JavalinConfig cfg) {
     cfg.routes.get(PATH, this::document);
+  }
+
+  @Override
+  public Set<String> unauthenticated() {
+    return Set.of(PATH);
   }
 
   private void document(Context ctx) {
