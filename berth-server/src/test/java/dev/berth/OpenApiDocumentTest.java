@@ -2,11 +2,14 @@ package dev.berth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.testing.Http;
 import dev.berth.testing.OpenApiContract;
 import dev.berth.testing.SharedServer;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -66,14 +69,34 @@ class OpenApiDocumentTest {
   }
 
   @Test
-  void everySchemaOfTheDocumentCompiles() {
+  void everyReferenceInTheDocumentResolves() {
+    List<String> references = new ArrayList<>();
+    collectReferences(document.tree(), references);
+
+    assertThat(references).isNotEmpty();
+    assertThat(references)
+        .allSatisfy(
+            ref ->
+                assertThat(document.tree().at(ref.substring(1)).isMissingNode()).as(ref).isFalse());
+  }
+
+  @Test
+  void operationIdsAreUnique() {
+    List<String> ids = new ArrayList<>();
     document
         .tree()
-        .path("components")
-        .path("schemas")
-        .fieldNames()
-        .forEachRemaining(
-            name ->
-                assertThat(document.schema("/components/schemas/" + name)).as(name).isNotNull());
+        .path("paths")
+        .forEach(
+            path -> path.forEach(operation -> ids.add(operation.path("operationId").asText())));
+
+    assertThat(ids).hasSize(document.operations().size()).doesNotHaveDuplicates();
+  }
+
+  /** Every {@code $ref} and discriminator mapping: the strings that point into the document. */
+  private static void collectReferences(JsonNode node, List<String> into) {
+    if (node.isTextual() && node.textValue().startsWith("#/")) {
+      into.add(node.textValue());
+    }
+    node.forEach(child -> collectReferences(child, into));
   }
 }

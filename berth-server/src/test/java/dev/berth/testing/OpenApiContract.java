@@ -142,7 +142,7 @@ public final class OpenApiContract {
   }
 
   /** The document's schema at {@code pointer} (a JSON pointer), compiled once. */
-  public Schema schema(String pointer) {
+  private Schema schema(String pointer) {
     return schemas.computeIfAbsent(
         pointer, p -> registry.getSchema(SchemaLocation.of(BASE + "#" + fragment(p))));
   }
