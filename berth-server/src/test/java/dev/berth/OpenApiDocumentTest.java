@@ -3,11 +3,17 @@ package dev.berth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.InputFormat;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.dialect.Dialects;
 import dev.berth.testing.Http;
 import dev.berth.testing.OpenApiContract;
 import dev.berth.testing.SharedServer;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -66,6 +72,27 @@ class OpenApiDocumentTest {
 
     assertThat(r.status()).isEqualTo(401);
     assertThat(r.errorType()).isEqualTo("authentication_error");
+  }
+
+  /**
+   * Against the OpenAPI Initiative's JSON Schema of OpenAPI 3.1 documents ({@code
+   * https://spec.openapis.org/oas/3.1/schema/2021-04-15}, Apache-2.0), kept in the test resources.
+   */
+  @Test
+  void documentIsAValidOpenApi31Document() throws IOException {
+    Schema oas =
+        SchemaRegistry.withDefaultDialect(Dialects.getDraft202012())
+            .getSchema(SchemaLocation.of("classpath:openapi/oas-3.1-schema.json"));
+    String text;
+    try (InputStream in = getClass().getClassLoader().getResourceAsStream("openapi.json")) {
+      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    assertThat(oas.validate(text, InputFormat.JSON)).isEmpty();
+    assertThat(
+            oas.validate(text.replace("\"in\": \"query\"", "\"in\": \"body\""), InputFormat.JSON))
+        .as("a parameter 'in' the body, as OpenAPI 2 had them")
+        .isNotEmpty();
   }
 
   @Test
