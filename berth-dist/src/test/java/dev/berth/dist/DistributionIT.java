@@ -13,6 +13,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -58,10 +59,11 @@ class DistributionIT {
   @Test
   void serveRunsOnTheBundledRuntimeAndAnswersTheKeyItPrints() throws Exception {
     // called through a symlink, as from /usr/local/bin, with readlink the one command on the PATH
-    Path links = Files.createDirectory(dir.resolve("links"));
+    Path links = Files.createDirectory(installed.resolve("links"));
     Path link = Files.createSymbolicLink(links.resolve("berth"), home.resolve("bin/berth"));
-    Path path = Files.createDirectory(dir.resolve("path"));
-    Files.createSymbolicLink(path.resolve("readlink"), Path.of("/usr/bin/readlink"));
+    Path path = Files.createDirectory(installed.resolve("readlink-path"));
+    Files.copy(
+        Path.of("/usr/bin/readlink"), path.resolve("readlink"), StandardCopyOption.COPY_ATTRIBUTES);
 
     try (var berth = Server.start(link, path, "serve", "--port", "0", "--data-dir", data())) {
       Path java = Files.readSymbolicLink(Path.of("/proc", Long.toString(berth.pid()), "exe"));
