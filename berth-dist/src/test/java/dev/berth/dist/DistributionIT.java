@@ -134,6 +134,15 @@ class DistributionIT {
             .isEqualTo("kept in S3\n");
         String bucket = stores.bucket().orElseThrow();
         assertThat(S3Server.client().listObjectsV2(b -> b.bucket(bucket)).contents()).isNotEmpty();
+        try (var db = stores.connect(dir.resolve("data"));
+            var query = db.prepareStatement("SELECT count(*) FROM files WHERE id = ?")) {
+          assertThat(db.getMetaData().getDatabaseProductName()).isEqualTo("PostgreSQL");
+          query.setString(1, file);
+          try (var rows = query.executeQuery()) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getInt(1)).isEqualTo(1);
+          }
+        }
       }
     }
   }
