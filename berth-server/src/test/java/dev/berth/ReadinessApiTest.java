@@ -9,6 +9,7 @@ import dev.berth.config.BerthConfig;
 import dev.berth.config.BerthConfig.S3Settings;
 import dev.berth.config.BerthConfig.Shared;
 import dev.berth.testing.Await;
+import dev.berth.testing.Commands;
 import dev.berth.testing.Http;
 import dev.berth.testing.Postgres;
 import dev.berth.testing.TcpProxy;
@@ -132,17 +133,7 @@ class ReadinessApiTest {
 
   @Test
   void withoutBubblewrapTheNodeIsNotReadyNamingTheSandbox() throws Exception {
-    try (var server =
-        TestServer.start(
-            c ->
-                c.withExec(
-                    new BerthConfig.Exec(
-                        "/nonexistent/bwrap",
-                        Duration.ofSeconds(30),
-                        Duration.ofSeconds(600),
-                        1024,
-                        1024 * 1024,
-                        64)))) {
+    try (var server = TestServer.start(Commands.withoutBubblewrap())) {
       var r = ready(server);
       assertThat(r.status()).isEqualTo(503);
       JsonNode sandbox = r.json().at("/checks/sandbox");

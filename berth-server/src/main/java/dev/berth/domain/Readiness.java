@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * waits at most {@link #TIMEOUT}; a check still running when another request asks is joined, not
  * started again, so unauthenticated callers cannot multiply the load on the database or the bucket.
  *
- * <p>A failing check's detail is a fixed description of what failed, never a path, a URL or a
- * credential; its cause goes to the log once, when the check starts failing.
+ * <p>A failing check's detail says what failed in words of its own: never a path of the data, a
+ * database URL or a credential (bubblewrap's reason may name the binary configured, as the exec
+ * API's 501 does). Its cause goes to the log once, when the check starts failing.
  */
 public final class Readiness implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Readiness.class);
