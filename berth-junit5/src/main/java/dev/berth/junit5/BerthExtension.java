@@ -6,6 +6,8 @@ import java.lang.reflect.Modifier;
 import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -34,13 +36,21 @@ import org.junit.platform.commons.support.HierarchyTraversalMode;
  * removed.
  */
 public final class BerthExtension
-    implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
+    implements BeforeAllCallback,
+        BeforeEachCallback,
+        AfterEachCallback,
+        AfterAllCallback,
+        ParameterResolver {
   private static final Namespace NAMESPACE = Namespace.create(BerthExtension.class);
 
-  /** A class's server, kept in the class's store: its nested classes find it there. */
+  /**
+   * A class's server, kept in the class's store, where its nested classes find it. Servers are
+   * stopped by the after-callbacks, so that a failure to stop is reported as it is; the store stops
+   * any they did not reach.
+   */
   private static final String CLASS_SERVER = "class";
 
-  /** A test's own server, kept in the test's store, which stops it when the test ends. */
+  /** A test's own server, kept in the test's store. */
   private static final String TEST_SERVER = "test";
 
   @Override
@@ -69,6 +79,23 @@ public final class BerthExtension
       for (Field field : fields(instance.getClass(), false)) {
         set(field, instance, server);
       }
+    }
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    stop(context, TEST_SERVER);
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    stop(context, CLASS_SERVER); // a nested class's store does not hold its enclosing class's
+  }
+
+  private static void stop(ExtensionContext context, String key) {
+    RunningBerth berth = context.getStore(NAMESPACE).remove(key, RunningBerth.class);
+    if (berth != null) {
+      berth.close();
     }
   }
 

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -64,30 +65,61 @@ final class RunningBerth implements AutoCloseable {
   /** Stops the server (its threads, mounts and control groups go with it), then its directory. */
   @Override
   public void close() {
-    berth.close();
-    remove(server.dataDir());
+    RuntimeException failure = null;
+    try {
+      berth.close();
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    try {
+      remove(server.dataDir());
+    } catch (UncheckedIOException e) {
+      if (failure == null) {
+        failure = e;
+      } else {
+        failure.addSuppressed(e);
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
   }
 
   /**
-   * Removes {@code dir} and everything in it, never following a link, making each directory
-   * writable first: a command in a sandbox may have left one read-only, or unreadable.
+   * Removes {@code dir} and everything in it, never following a link and never entering another
+   * filesystem (a session's volume the server failed to unmount is left, and said), making each
+   * directory writable first: a command in a sandbox may have left one read-only, or unreadable.
    */
   private static void remove(Path dir) {
     try {
-      Files.walkFileTree(dir, new Remover());
+      Files.walkFileTree(dir, new Remover(device(dir)));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot remove Berth's data directory " + dir, e);
+      throw new UncheckedIOException(
+          "cannot remove Berth's data directory " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The device holding {@code path} itself (a link is not followed). */
+  private static Object device(Path path) throws IOException {
+    return Files.getAttribute(path, "unix:dev", LinkOption.NOFOLLOW_LINKS);
   }
 
   private static final class Remover extends SimpleFileVisitor<Path> {
     private static final Set<PosixFilePermission> OWNER_ALL =
         PosixFilePermissions.fromString("rwx------");
     private final Set<Path> opened = new HashSet<>();
+    private final Object device;
+
+    Remover(Object device) {
+      this.device = device;
+    }
 
     @Override
     public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
         throws IOException {
+      if (!device.equals(device(dir))) {
+        throw new IOException(dir + " is still a mount point; it and what holds it were left");
+      }
       if (!Files.isWritable(dir) || !Files.isExecutable(dir)) {
         Files.setPosixFilePermissions(dir, OWNER_ALL);
       }

@@ -1,6 +1,7 @@
 package dev.berth.junit5.usage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 import static org.junit.platform.testkit.engine.EventConditions.container;
 import static org.junit.platform.testkit.engine.EventConditions.event;
@@ -14,7 +15,9 @@ import dev.berth.junit5.BerthTest;
 import dev.berth.junit5.BerthTest.Lifecycle;
 import dev.berth.junit5.InjectBerth;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -94,6 +97,35 @@ class BerthExtensionEngineTest {
                 message(m -> m.contains("non-final field of type BerthServer"))));
   }
 
+  @Test
+  void aMountLeftInTheDataDirectoryIsNotEnteredAndTheClassFailsSayingSo() throws Exception {
+    assumeTrue(
+        Files.getAttribute(Path.of("/proc/self"), "unix:uid").equals(0), "mounting needs root");
+    try {
+      EngineTestKit.engine("junit-jupiter")
+          .selectors(selectClass(MountLeftSample.class))
+          .execute()
+          .containerEvents()
+          .assertThatEvents()
+          .haveExactly(
+              1,
+              event(
+                  container(MountLeftSample.class),
+                  finishedWithFailure(message(m -> m.contains("is still a mount point")))));
+      assertThat(MountLeftSample.mountPoint.resolve("kept")).hasContent("kept");
+    } finally {
+      Path dataDir = MountLeftSample.mountPoint.getParent();
+      assertThat(
+              new ProcessBuilder("umount", MountLeftSample.mountPoint.toString()).start().waitFor())
+          .isZero();
+      try (var paths = Files.walk(dataDir)) {
+        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+  }
+
   private static Events run(Class<?> sample) {
     seen.clear();
     return EngineTestKit.engine("junit-jupiter")
@@ -128,12 +160,17 @@ class BerthExtensionEngineTest {
     return left;
   }
 
-  /** Files, sessions and a command, so that every part of the server has run. */
+  /**
+   * A session and a command, so that every part of the server has run; the command leaves an output
+   * and a directory whose file its owner may not delete until it makes it writable again.
+   */
   static void use(BerthServer server) {
     seen.add(server);
     String session = Raw.session(server);
-    assertThat(Raw.sh(server, session, "echo hi > /mnt/session/outputs/hi && chmod 500 /workspace"))
-        .isZero();
+    String script =
+        "echo hi > /mnt/session/outputs/hi && mkdir /workspace/kept && echo x > /workspace/kept/x"
+            + " && chmod 500 /workspace/kept";
+    assertThat(Raw.sh(server, session, script)).isZero();
   }
 
   @BerthTest
@@ -202,6 +239,22 @@ class BerthExtensionEngineTest {
 
     @Test
     void test() {}
+  }
+
+  @BerthTest
+  static class MountLeftSample {
+    static Path mountPoint = Path.of("");
+
+    @Test
+    void mountsAFilesystemInTheDataDirectory(BerthServer server) throws Exception {
+      mountPoint = Files.createDirectory(server.dataDir().resolve("mounted"));
+      assertThat(
+              new ProcessBuilder("mount", "-t", "tmpfs", "tmpfs", mountPoint.toString())
+                  .start()
+                  .waitFor())
+          .isZero();
+      Files.writeString(mountPoint.resolve("kept"), "kept");
+    }
   }
 
   @BerthTest
