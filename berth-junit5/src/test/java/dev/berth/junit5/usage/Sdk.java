@@ -2,13 +2,8 @@ package dev.berth.junit5.usage;
 
 import com.anthropic.client.AnthropicClient;
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;
-import com.anthropic.models.beta.agents.AgentCreateParams;
-import com.anthropic.models.beta.agents.BetaManagedAgentsModel;
-import com.anthropic.models.beta.environments.EnvironmentCreateParams;
 import com.anthropic.models.beta.files.BetaFileMetadata;
 import com.anthropic.models.beta.files.FileUploadParams;
-import com.anthropic.models.beta.sessions.BetaManagedAgentsSession;
-import com.anthropic.models.beta.sessions.SessionCreateParams;
 import dev.berth.junit5.BerthServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,35 +20,6 @@ final class Sdk {
         .apiKey(server.apiKey())
         .responseValidation(true)
         .build();
-  }
-
-  /** A new session (with an agent and an environment of its own) holding file {@code fileId}. */
-  static BetaManagedAgentsSession sessionWith(AnthropicClient client, String fileId) {
-    String agent =
-        client
-            .beta()
-            .agents()
-            .create(
-                AgentCreateParams.builder()
-                    .name("helper")
-                    .model(BetaManagedAgentsModel.CLAUDE_SONNET_4_6)
-                    .build())
-            .id();
-    String environment =
-        client
-            .beta()
-            .environments()
-            .create(EnvironmentCreateParams.builder().name("test").build())
-            .id();
-    return client
-        .beta()
-        .sessions()
-        .create(
-            SessionCreateParams.builder()
-                .agent(agent)
-                .environmentId(environment)
-                .addFileResource(fileId)
-                .build());
   }
 
   /** Uploads a file named {@code name} holding {@code text}, written to {@code dir} first. */

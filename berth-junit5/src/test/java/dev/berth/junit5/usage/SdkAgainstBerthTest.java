@@ -22,7 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 /** What a user's test does: the SDK pointed at the server the extension hands it. */
 @BerthTest
 class SdkAgainstBerthTest {
-  /** The README's example ("Testing your agent code against Berth"), as written there. */
+  /**
+   * The README's example ("Testing your agent code against Berth"), as written there, then a look
+   * at the session's resources.
+   */
   @Test
   void theSessionSeesTheUploadedFile(BerthServer berth, @TempDir Path dir) throws Exception {
     AnthropicClient client =
@@ -61,20 +64,10 @@ class SdkAgainstBerthTest {
       String mountPath = session.resources().getFirst().asFile().mountPath();
       assertThat(berth.dataDir().resolve("sandboxes/" + session.id() + mountPath))
           .hasContent("a,b\n1,2\n");
-    } finally {
-      client.close();
-    }
-  }
 
-  @Test
-  void listingASessionsResourcesGivesTheFileItWasCreatedWith(BerthServer berth, @TempDir Path dir) {
-    AnthropicClient client = Sdk.client(berth);
-    try {
-      String file = Sdk.upload(client, dir, "notes.txt", "n\n").id();
-      BetaManagedAgentsSession session = Sdk.sessionWith(client, file);
-
+      // beyond the README: the session lists the resource it was created with
       BetaManagedAgentsFileResource mounted = session.resources().getFirst().asFile();
-      assertThat(mounted.mountPath()).isEqualTo("/mnt/session/uploads/" + file);
+      assertThat(mountPath).isEqualTo("/mnt/session/uploads/" + file);
       assertThat(
               client.beta().sessions().resources().list(session.id()).autoPager().stream()
                   .map(BetaManagedAgentsSessionResource::asFile))
