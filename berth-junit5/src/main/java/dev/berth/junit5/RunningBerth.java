@@ -41,7 +41,7 @@ final class RunningBerth implements AutoCloseable {
     Berth berth;
     try {
       berth = Berth.start(config);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) { // an Error too: a library missing from the classpath
       try {
         remove(dataDir);
       } catch (UncheckedIOException suppressed) {
