@@ -11,6 +11,7 @@ import dev.berth.domain.MemoryMounts;
 import dev.berth.domain.MemoryService;
 import dev.berth.domain.MemoryStoreService;
 import dev.berth.domain.OutputCatalogue;
+import dev.berth.domain.Readiness;
 import dev.berth.domain.Reconciler;
 import dev.berth.domain.RepositoryCheckouts;
 import dev.berth.domain.ResourceService;
@@ -28,8 +29,10 @@ import dev.berth.http.HttpServer;
 import dev.berth.http.MemoriesRoutes;
 import dev.berth.http.MemoryStoresRoutes;
 import dev.berth.http.OpenApiRoutes;
+import dev.berth.http.OperationsRoutes;
 import dev.berth.http.ResourcesRoutes;
 import dev.berth.http.SessionsRoutes;
+import dev.berth.metrics.ServerMetrics;
 import dev.berth.sandbox.BubblewrapRunner;
 import dev.berth.sandbox.LocalSandboxHost;
 import dev.berth.store.AgentStore;
@@ -74,10 +77,18 @@ public final class Berth implements AutoCloseable {
   }
 
   public static Berth start(BerthConfig config) {
-    Database db = Database.open(config);
-    // closed in reverse order of opening, the database last
-    var parts = new java.util.ArrayList<AutoCloseable>(List.of(db));
+    var metrics = new ServerMetrics();
+    Database db;
     try {
+      db = Database.open(config);
+    } catch (RuntimeException e) {
+      metrics.close();
+      throw e;
+    }
+    // closed in reverse order of opening, the database last and the metrics after it
+    var parts = new java.util.ArrayList<AutoCloseable>(List.of(metrics, db));
+    try {
+      db.reportPoolTo(metrics.registry());
       var workspaces = new Workspaces(new WorkspaceStore(db));
       Optional<String> generated = workspaces.bootstrap(config.apiKeys());
       BlobStore blobs = blobStore(config);
@@ -98,6 +109,9 @@ public final class Berth implements AutoCloseable {
       parts.add(sandboxes);
       SessionPlacement placement = placement(config, db);
       parts.add(placement);
+      if (placement instanceof SessionLeases leases) {
+        metrics.leasesHeld(leases::heldCount);
+      }
       // refresh(session) is also what command runs call once they finish
       var outputs =
           new OutputCatalogue(
@@ -118,7 +132,8 @@ public final class Berth implements AutoCloseable {
               references,
               outputs,
               config.maxUploadBytes(),
-              config.uploadsDownloadable());
+              config.uploadsDownloadable(),
+              metrics);
       var environments = new EnvironmentService(new EnvironmentStore(db));
       var agents = new AgentService(new AgentStore(db));
       var memoryStores = new MemoryStoreStore(db);
@@ -134,7 +149,8 @@ public final class Berth implements AutoCloseable {
               resourceStore, secrets, config.dataDir(), sandboxes, commands, config.repositories());
       parts.add(checkouts);
       var reconciler =
-          new Reconciler(resourceStore, sessionStore, sandboxes, commands, placement, checkouts);
+          new Reconciler(
+              resourceStore, sessionStore, sandboxes, commands, placement, checkouts, metrics);
       parts.add(reconciler);
       placement.start(reconciler);
       var resources =
@@ -145,7 +161,8 @@ public final class Berth implements AutoCloseable {
               files,
               reconciler,
               secrets,
-              config.maxFilesPerSession());
+              config.maxFilesPerSession(),
+              metrics);
       var sessions =
           new SessionService(
               db,
@@ -169,7 +186,10 @@ public final class Berth implements AutoCloseable {
               checkouts,
               new MemoryMounts(db, memoryStores, resourceStore, sandboxes, commands.owner()),
               config.exec(),
-              outputs::refresh);
+              outputs::refresh,
+              metrics);
+      var readiness = new Readiness(db, blobs, commands);
+      parts.add(readiness);
       HttpServer http =
           HttpServer.start(
               config,
@@ -184,8 +204,10 @@ public final class Berth implements AutoCloseable {
                       new MemoryStoreService(memoryStores), config.maxJsonBytes()),
                   new MemoriesRoutes(new MemoryService(db, memoryStores), config.maxJsonBytes()),
                   new ExecRoutes(exec, config.maxJsonBytes()),
+                  new OperationsRoutes(readiness, metrics, config.metricsPublic()),
                   new OpenApiRoutes()),
-              budget.maxConnections());
+              budget.maxConnections(),
+              metrics);
       return new Berth(http, commands, List.copyOf(parts), generated);
     } catch (RuntimeException e) {
       closeAll(parts);

@@ -34,6 +34,7 @@ public final class Main {
       System.exit(2);
       return;
     }
+    Logging.use(config.logFormat());
     Berth berth = Berth.start(config);
     Runtime.getRuntime().addShutdownHook(new Thread(berth::close, "berth-shutdown"));
     berth

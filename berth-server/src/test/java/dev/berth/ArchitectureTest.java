@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The layer rules of DESIGN.md ("Imports only go down"), checked on the compiled main classes:
- * {@code http → api → domain → store | sandbox → model → config · error · json}, with the wiring
- * ({@code dev.berth} itself and {@code cli}) on top.
+ * {@code http → api → domain → store | sandbox → model → config · error · json · metrics}, with the
+ * wiring ({@code dev.berth} itself and {@code cli}) on top.
  */
 class ArchitectureTest {
   private static final String WIRING = "Wiring";
@@ -55,7 +55,8 @@ class ArchitectureTest {
         .layer(MODEL)
         .definedBy("dev.berth.model..")
         .layer(BASE)
-        .definedBy("dev.berth.config..", "dev.berth.error..", "dev.berth.json..")
+        .definedBy(
+            "dev.berth.config..", "dev.berth.error..", "dev.berth.json..", "dev.berth.metrics..")
         .whereLayer(WIRING)
         .mayNotBeAccessedByAnyLayer()
         .whereLayer(HTTP)
@@ -77,7 +78,8 @@ class ArchitectureTest {
   void theBottomPackagesUseNothingAboveThem() {
     noClasses()
         .that()
-        .resideInAnyPackage("dev.berth.config..", "dev.berth.error..", "dev.berth.json..")
+        .resideInAnyPackage(
+            "dev.berth.config..", "dev.berth.error..", "dev.berth.json..", "dev.berth.metrics..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(

@@ -28,6 +28,9 @@ import java.util.OptionalInt;
  *     descriptor limit ({@code DescriptorBudget})
  * @param repositories where repositories of {@code github_repository} resources come from, and the
  *     limits of cloning them
+ * @param metricsPublic whether {@code GET /berth/v1/metrics} answers without an API key (for
+ *     scrapers on a private network); otherwise any key of the server opens it
+ * @param logFormat how log lines are written: text, or one JSON object per line
  */
 public record BerthConfig(
     Path dataDir,
@@ -42,7 +45,9 @@ public record BerthConfig(
     Shared shared,
     Exec exec,
     OptionalInt maxConnections,
-    Repositories repositories) {
+    Repositories repositories,
+    boolean metricsPublic,
+    LogFormat logFormat) {
 
   public static final long DEFAULT_MAX_UPLOAD_BYTES = 500L * 1024 * 1024;
   public static final int DEFAULT_LEASE_SECONDS = 15;
@@ -441,6 +446,17 @@ public record BerthConfig(
             + "'");
   }
 
+  /** How log lines are written ({@code --log-format}): plain text, or one JSON object per line. */
+  public enum LogFormat {
+    TEXT,
+    JSON;
+
+    /** {@code text} or {@code json}, as the setting spells it. */
+    public static LogFormat parse(String value) {
+      return choice(LogFormat.class, value, "--log-format (BERTH_LOG_FORMAT)");
+    }
+  }
+
   /** An API key given by configuration and the name of the workspace it opens. */
   public record ApiKeyGrant(String key, String workspace) {}
 
@@ -486,7 +502,9 @@ public record BerthConfig(
         Shared.none(),
         Exec.defaults(),
         OptionalInt.empty(),
-        Repositories.defaults(dataDir));
+        Repositories.defaults(dataDir),
+        false,
+        LogFormat.TEXT);
   }
 
   public BerthConfig withMaxUploadBytes(long bytes) {
@@ -503,7 +521,9 @@ public record BerthConfig(
         shared,
         exec,
         maxConnections,
-        repositories);
+        repositories,
+        metricsPublic,
+        logFormat);
   }
 
   public BerthConfig withMaxJsonBytes(long bytes) {
@@ -520,7 +540,9 @@ public record BerthConfig(
         shared,
         exec,
         maxConnections,
-        repositories);
+        repositories,
+        metricsPublic,
+        logFormat);
   }
 
   public BerthConfig withMaxFilesPerSession(int files) {
@@ -537,7 +559,9 @@ public record BerthConfig(
         shared,
         exec,
         maxConnections,
-        repositories);
+        repositories,
+        metricsPublic,
+        logFormat);
   }
 
   public BerthConfig withMaxOutputsPerSession(int outputs) {
@@ -554,7 +578,9 @@ public record BerthConfig(
         shared,
         exec,
         maxConnections,
-        repositories);
+        repositories,
+        metricsPublic,
+        logFormat);
   }
 
   public BerthConfig withUploadsDownloadable(boolean downloadable) {
@@ -571,7 +597,9 @@ public record BerthConfig(
         shared,
         exec,
         maxConnections,
-        repositories);
+        repositories,
+        metricsPublic,
+        logFormat);
   }
 
   public BerthConfig withApiKeys(List<ApiKeyGrant> keys) {
@@ -588,7 +616,9 @@ public record BerthConfig(
         shared,
         exec,
         maxConnections,
-        repositories);
+        repositories,
+        metricsPublic,
+        logFormat);
   }
 
   public BerthConfig withShared(Shared stores) {
@@ -605,7 +635,9 @@ public record BerthConfig(
         stores,
         exec,
         maxConnections,
-        repositories);
+        repositories,
+        metricsPublic,
+        logFormat);
   }
 
   public BerthConfig withExec(Exec commands) {
@@ -622,7 +654,9 @@ public record BerthConfig(
         shared,
         commands,
         maxConnections,
-        repositories);
+        repositories,
+        metricsPublic,
+        logFormat);
   }
 
   public BerthConfig withMaxConnections(int connections) {
@@ -639,7 +673,9 @@ public record BerthConfig(
         shared,
         exec,
         OptionalInt.of(connections),
-        repositories);
+        repositories,
+        metricsPublic,
+        logFormat);
   }
 
   public BerthConfig withRepositories(Repositories settings) {
@@ -656,6 +692,27 @@ public record BerthConfig(
         shared,
         exec,
         maxConnections,
-        settings);
+        settings,
+        metricsPublic,
+        logFormat);
+  }
+
+  public BerthConfig withMetricsPublic(boolean open) {
+    return new BerthConfig(
+        dataDir,
+        host,
+        port,
+        maxUploadBytes,
+        maxJsonBytes,
+        maxFilesPerSession,
+        maxOutputsPerSession,
+        uploadsDownloadable,
+        apiKeys,
+        shared,
+        exec,
+        maxConnections,
+        repositories,
+        open,
+        logFormat);
   }
 }

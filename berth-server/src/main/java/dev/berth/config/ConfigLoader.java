@@ -46,7 +46,8 @@ public final class ConfigLoader {
         name = arg.substring(0, eq);
         value = arg.substring(eq + 1);
       }
-      if (name.equals("--uploads-downloadable") && value == null) {
+      if ((name.equals("--uploads-downloadable") || name.equals("--metrics-public"))
+          && value == null) {
         values.put(name, "true");
         continue;
       }
@@ -108,7 +109,24 @@ public final class ConfigLoader {
         values.containsKey("--max-connections")
             ? OptionalInt.of(intValue(values, "--max-connections", 0))
             : OptionalInt.empty(),
-        repositories(values));
+        repositories(values),
+        booleanValue(values, "--metrics-public"),
+        BerthConfig.LogFormat.parse(values.getOrDefault("--log-format", "text")));
+  }
+
+  /** A switch: absent or {@code false} is off, {@code true} on; anything else is refused. */
+  private static boolean booleanValue(Map<String, String> values, String flag) {
+    String v = values.getOrDefault(flag, "false");
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new IllegalArgumentException(
+          flag
+              + " ("
+              + Setting.byFlag(flag).orElseThrow().env
+              + ") must be true or false, got '"
+              + v
+              + "'");
+    }
+    return v.equals("true");
   }
 
   private static BerthConfig.Repositories repositories(Map<String, String> values) {
@@ -255,7 +273,9 @@ public final class ConfigLoader {
     REPOSITORY_CLONE_TIMEOUT("--repository-clone-timeout-ms", "BERTH_REPOSITORY_CLONE_TIMEOUT_MS"),
     REPOSITORY_WAIT("--repository-wait-ms", "BERTH_REPOSITORY_WAIT_MS"),
     REPOSITORY_CHECKOUT("--repository-checkout", "BERTH_REPOSITORY_CHECKOUT"),
-    SECRETS_KEY_FILE("--secrets-key-file", "BERTH_SECRETS_KEY_FILE");
+    SECRETS_KEY_FILE("--secrets-key-file", "BERTH_SECRETS_KEY_FILE"),
+    METRICS_PUBLIC("--metrics-public", "BERTH_METRICS_PUBLIC"),
+    LOG_FORMAT("--log-format", "BERTH_LOG_FORMAT");
 
     final String flag;
     final String env;

@@ -2,6 +2,7 @@ package dev.berth.domain;
 
 import dev.berth.config.BerthConfig;
 import dev.berth.error.ApiException;
+import dev.berth.metrics.ServerMetrics;
 import dev.berth.model.Resource;
 import dev.berth.model.Session;
 import dev.berth.sandbox.BubblewrapRunner;
@@ -55,6 +56,7 @@ public final class ExecService {
   private final BerthConfig.Exec limits;
   private final Consumer<String> afterCommand;
   private final CommandSlots slots;
+  private final ServerMetrics metrics;
 
   /**
    * @param afterCommand told the session's id after every command ends, however it ended (the
@@ -70,7 +72,9 @@ public final class ExecService {
       RepositoryCheckouts checkouts,
       MemoryMounts memories,
       BerthConfig.Exec limits,
-      Consumer<String> afterCommand) {
+      Consumer<String> afterCommand,
+      ServerMetrics metrics) {
+    this.metrics = metrics;
     this.sessions = sessions;
     this.resources = resources;
     this.placement = placement;
@@ -315,6 +319,7 @@ public final class ExecService {
       Duration timeout,
       BubblewrapRunner.Result r,
       List<MemoryMounts.Refused> refused) {
+    metrics.commandRan(outcome(r), r.duration());
     var result =
         new ExecResult(
             r.exitCode(),
@@ -369,6 +374,18 @@ public final class ExecService {
       case SHUTDOWN ->
           throw new ApiException.Unavailable(
               "the server is stopping; the command was stopped", "server_stopping", partial);
+    };
+  }
+
+  /** How a command ended, as the metrics count it ({@link ServerMetrics#commandRan}). */
+  private static String outcome(BubblewrapRunner.Result r) {
+    return switch (r.stop()) {
+      case NONE -> r.exitCode() == 0 ? "exit_zero" : "exit_nonzero";
+      case TIMEOUT -> "timeout";
+      case OUTPUT_LIMIT -> "output_limit";
+      case DISK_QUOTA -> "disk_quota";
+      case SESSION_REMOVED -> "session_removed";
+      case SHUTDOWN -> "shutdown";
     };
   }
 

@@ -1,6 +1,7 @@
 package dev.berth.domain;
 
 import dev.berth.error.ApiException;
+import dev.berth.metrics.ServerMetrics;
 import dev.berth.model.FileRecord;
 import dev.berth.model.Page;
 import dev.berth.model.PageRequest;
@@ -10,6 +11,7 @@ import dev.berth.store.Database;
 import dev.berth.store.FileStore;
 import dev.berth.store.OutputStore;
 import dev.berth.store.ResourceStore;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
@@ -49,6 +51,7 @@ public final class FileService {
   private final OutputCatalogue outputs;
   private final long maxUploadBytes;
   private final boolean uploadsDownloadable;
+  private final ServerMetrics metrics;
 
   public FileService(
       Database db,
@@ -57,7 +60,9 @@ public final class FileService {
       BlobReferences references,
       OutputCatalogue outputs,
       long maxUploadBytes,
-      boolean uploadsDownloadable) {
+      boolean uploadsDownloadable,
+      ServerMetrics metrics) {
+    this.metrics = metrics;
     this.db = db;
     this.files = files;
     this.blobs = blobs;
@@ -113,12 +118,15 @@ public final class FileService {
       blobs.discard(staged);
       throw e;
     }
-    return references.publish(
-        staged,
-        () -> {
-          files.insert(file);
-          return file;
-        });
+    FileRecord uploaded =
+        references.publish(
+            staged,
+            () -> {
+              files.insert(file);
+              return file;
+            });
+    metrics.uploaded(uploaded.sizeBytes());
+    return uploaded;
   }
 
   public FileRecord retrieve(String workspaceId, String fileId) {
@@ -160,7 +168,35 @@ public final class FileService {
               + " downloaded",
           "file_not_downloadable");
     }
-    return blobs.open(file.sha256());
+    return new CountedBytes(blobs.open(file.sha256()), metrics);
+  }
+
+  /** A download's bytes, counted as they are read ({@link ServerMetrics#downloaded}). */
+  private static final class CountedBytes extends FilterInputStream {
+    private final ServerMetrics metrics;
+
+    CountedBytes(InputStream in, ServerMetrics metrics) {
+      super(in);
+      this.metrics = metrics;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        metrics.downloaded(1);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      int n = super.read(buffer, offset, length);
+      if (n > 0) {
+        metrics.downloaded(n);
+      }
+      return n;
+    }
   }
 
   /**

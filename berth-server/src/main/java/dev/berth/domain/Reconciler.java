@@ -1,6 +1,7 @@
 package dev.berth.domain;
 
 import dev.berth.error.ApiException;
+import dev.berth.metrics.ServerMetrics;
 import dev.berth.model.Resource;
 import dev.berth.sandbox.BubblewrapRunner;
 import dev.berth.sandbox.LocalSandboxHost;
@@ -49,6 +50,7 @@ public final class Reconciler implements AutoCloseable {
   private final BubblewrapRunner commands;
   private final SessionPlacement placement;
   private final RepositoryCheckouts checkouts;
+  private final ServerMetrics metrics;
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
   private final Applied applied = new Applied();
   private final LaggingSandboxes lagging = new LaggingSandboxes(this::retry);
@@ -59,7 +61,9 @@ public final class Reconciler implements AutoCloseable {
       LocalSandboxHost host,
       BubblewrapRunner commands,
       SessionPlacement placement,
-      RepositoryCheckouts checkouts) {
+      RepositoryCheckouts checkouts,
+      ServerMetrics metrics) {
+    this.metrics = metrics;
     this.resources = resources;
     this.sessions = sessions;
     this.host = host;
@@ -116,7 +120,9 @@ public final class Reconciler implements AutoCloseable {
       checkouts.reconcile(sessionId, records);
       applied.raise(sessionId, seen);
       lagging.caughtUp(sessionId);
+      metrics.sandboxRepaired();
     } catch (RuntimeException e) {
+      metrics.sandboxRepairFailed();
       lagging.failed(sessionId, e);
     } finally {
       lock.unlock();
@@ -203,6 +209,7 @@ public final class Reconciler implements AutoCloseable {
       if (applied.allBefore(sessionId, change.sequence())) {
         if (repair(sessionId, mountPath, change.sha256())) {
           applied.raise(sessionId, change.sequence());
+          metrics.sandboxRepaired();
           return;
         }
       } else {
@@ -211,6 +218,7 @@ public final class Reconciler implements AutoCloseable {
         if ((there.isEmpty() || there.get().mountPath().equals(mountPath))
             && repair(sessionId, mountPath, there.map(Resource::sha256))) {
           applied.raise(sessionId, seen);
+          metrics.sandboxRepaired();
           return;
         }
       }

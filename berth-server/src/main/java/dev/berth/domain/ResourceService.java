@@ -1,6 +1,7 @@
 package dev.berth.domain;
 
 import dev.berth.error.ApiException;
+import dev.berth.metrics.ServerMetrics;
 import dev.berth.model.MemoryMount;
 import dev.berth.model.MemoryStoreRecord;
 import dev.berth.model.MountPaths;
@@ -30,6 +31,7 @@ public final class ResourceService {
   private final Reconciler reconciler;
   private final Secrets secrets;
   private final int maxFilesPerSession;
+  private final ServerMetrics metrics;
 
   public ResourceService(
       Database db,
@@ -38,7 +40,9 @@ public final class ResourceService {
       FileService files,
       Reconciler reconciler,
       Secrets secrets,
-      int maxFilesPerSession) {
+      int maxFilesPerSession,
+      ServerMetrics metrics) {
+    this.metrics = metrics;
     this.db = db;
     this.resources = resources;
     this.sessions = sessions;
@@ -93,10 +97,16 @@ public final class ResourceService {
         db.writeOrdered(
             tx ->
                 addFile(tx, workspaceId, sessionId, params.fileId(), mountPath, Timestamps.now()));
+    metrics.resourceAdded(Resource.FILE);
     reconciler.reconcilePath(
         sessionId,
         new Reconciler.Change(mountPath, Optional.of(added.value().sha256()), added.sequence()));
     return added.value();
+  }
+
+  /** Counts resources added by another path (a session created with them). */
+  void countAdded(List<Resource> added) {
+    added.forEach(r -> metrics.resourceAdded(r.type()));
   }
 
   /**
@@ -281,6 +291,7 @@ public final class ResourceService {
                   db.isShared() || !FileStore.isBlobReferenced(tx, gone.get().sha256()));
             });
     Resource deleted = ordered.value().resource();
+    metrics.resourceDeleted(deleted.type());
     if (!deleted.isFile()) {
       reconciler.reconcile(sessionId);
       return deleted;

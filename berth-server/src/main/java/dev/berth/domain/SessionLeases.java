@@ -89,6 +89,13 @@ public final class SessionLeases implements SessionPlacement {
     }
   }
 
+  /** How many sessions this node holds now (metrics). */
+  public int heldCount() {
+    Set<String> all = new java.util.HashSet<>(held);
+    all.addAll(claimed.keySet());
+    return all.size();
+  }
+
   public String nodeId() {
     return nodeId;
   }

@@ -162,6 +162,7 @@ public final class SessionService {
               }
               return out;
             });
+    resourceService.countAdded(added);
     reconciler.reconcile(session.id()); // every session has its sandbox tree, mounts or not
     return new View(session, added);
   }

@@ -3,6 +3,7 @@ package dev.berth.http;
 import dev.berth.config.BerthConfig;
 import dev.berth.domain.Workspaces;
 import dev.berth.error.ApiException;
+import dev.berth.metrics.ServerMetrics;
 import dev.berth.model.Actor;
 import dev.berth.model.Caller;
 import io.javalin.Javalin;
@@ -71,7 +72,11 @@ public final class HttpServer implements AutoCloseable {
    * socket's backlog rather than take the process's last descriptors.
    */
   public static HttpServer start(
-      BerthConfig config, Workspaces workspaces, List<Routes> families, int maxConnections) {
+      BerthConfig config,
+      Workspaces workspaces,
+      List<Routes> families,
+      int maxConnections,
+      ServerMetrics metrics) {
     Drain drain = new Drain();
     Set<String> open = new HashSet<>();
     families.forEach(family -> open.addAll(family.unauthenticated()));
@@ -102,9 +107,11 @@ public final class HttpServer implements AutoCloseable {
                 family.register(cfg);
               }
               answerHeadLikeGet(cfg);
+              AccessLog access = new AccessLog(metrics, cfg.unsafe);
+              cfg.requestLogger.http(access::record);
               cfg.jetty.modifyServer(
                   server -> {
-                    configureJetty(server, drain);
+                    configureJetty(server, drain, access);
                     var limit = new NetworkConnectionLimit(maxConnections, server);
                     // at the limit, idle keep-alive connections give way to waiting clients
                     limit.setEndPointIdleTimeout(IDLE_AT_LIMIT.toMillis());
@@ -135,11 +142,11 @@ public final class HttpServer implements AutoCloseable {
   }
 
   /**
-   * Errors Jetty raises before routing get the envelope too ({@link ProtocolErrors}); a stop drains
-   * in-flight requests ({@link Drain}).
+   * Errors Jetty raises before routing get the envelope and an access-log line too ({@link
+   * ProtocolErrors}); a stop drains in-flight requests ({@link Drain}).
    */
-  private static void configureJetty(Server server, Drain drain) {
-    server.setErrorHandler(new ProtocolErrors());
+  private static void configureJetty(Server server, Drain drain, AccessLog access) {
+    server.setErrorHandler(new ProtocolErrors(access));
     server.insertHandler(drain);
     server.setStopTimeout(Drain.TIMEOUT.toMillis());
   }

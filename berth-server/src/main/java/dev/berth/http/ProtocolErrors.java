@@ -1,7 +1,9 @@
 package dev.berth.http;
 
 import dev.berth.domain.Ids;
+import dev.berth.metrics.ServerMetrics;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
@@ -9,6 +11,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.NanoTime;
 
 /**
  * Jetty's error handler, for the failures it answers itself before Javalin sees the request: a
@@ -17,6 +20,12 @@ import org.eclipse.jetty.util.Callback;
  * an HTML page; the SDKs need the envelope of spec §1.8 with a request id, like every other error.
  */
 final class ProtocolErrors implements Request.Handler {
+  private final AccessLog access;
+
+  ProtocolErrors(AccessLog access) {
+    this.access = access;
+  }
+
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
     int status = response.getStatus();
@@ -42,6 +51,13 @@ final class ProtocolErrors implements Request.Handler {
     byte[] body = ErrorMapper.envelope(type(status), describe(status, message), null, id);
     // HEAD and statuses without content: Jetty sends the headers and drops the body.
     response.write(true, ByteBuffer.wrap(body), callback);
+    access.record(
+        id,
+        java.util.Objects.requireNonNullElse(request.getMethod(), ""),
+        ServerMetrics.UNMATCHED,
+        status,
+        Duration.ofNanos(NanoTime.since(request.getBeginNanoTime())),
+        null);
     return true;
   }
 

@@ -48,6 +48,13 @@ public interface BlobStore extends AutoCloseable {
    */
   List<String> digests();
 
+  /**
+   * Checks that a new blob could be stored now, cheaply: a small file made and removed where blobs
+   * are staged and kept, and for a bucket one request that it exists and answers. Throws when not;
+   * the message says which part failed, without paths or credentials, and the cause says why.
+   */
+  void checkWritable();
+
   @Override
   void close();
 }

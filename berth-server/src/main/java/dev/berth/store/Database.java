@@ -3,6 +3,7 @@ package dev.berth.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.berth.config.BerthConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -202,6 +203,25 @@ public final class Database implements AutoCloseable {
     } catch (SQLException e) {
       throw SqlFailures.classify(e);
     }
+  }
+
+  /**
+   * Runs a trivial query, which the database must answer within {@code timeoutSeconds} once a
+   * connection is had; throws ({@link SqlFailures#classify}) when it cannot be reached or fails.
+   */
+  public void ping(int timeoutSeconds) {
+    try (Connection c = pool.getConnection();
+        var statement = c.createStatement()) {
+      statement.setQueryTimeout(timeoutSeconds);
+      statement.execute("SELECT 1");
+    } catch (SQLException e) {
+      throw SqlFailures.classify(e);
+    }
+  }
+
+  /** Reports the pool's connections (in use, idle, waited for) to {@code registry}. */
+  public void reportPoolTo(MeterRegistry registry) {
+    pool.setMetricRegistry(registry);
   }
 
   /** Whether several nodes may share this database (PostgreSQL) rather than one owning it. */

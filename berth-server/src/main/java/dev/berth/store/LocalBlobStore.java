@@ -120,5 +120,11 @@ public final class LocalBlobStore implements BlobStore {
   }
 
   @Override
+  public void checkWritable() {
+    staging.checkWritable();
+    Staging.probe(root, "the blob directory cannot be written");
+  }
+
+  @Override
   public void close() {}
 }

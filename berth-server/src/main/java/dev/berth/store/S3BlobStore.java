@@ -22,6 +22,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -49,6 +50,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 public final class S3BlobStore implements BlobStore, AutoCloseable {
   /** Parts of a multipart upload, and the size above which one is used (S3 wants 5 MiB or more). */
   static final long PART_BYTES = 16L * 1024 * 1024;
+
+  /** How long {@link #checkWritable} waits for the bucket's answer. */
+  private static final Duration PROBE_TIME = Duration.ofSeconds(2);
 
   private static final String PREFIX = "blobs/";
   private static final int STRIPES = 64;
@@ -285,6 +289,17 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
         });
     all.addAll(cache.digests());
     return List.copyOf(all);
+  }
+
+  /** The staging and cache directories, then one HEAD of the bucket within {@link #PROBE_TIME}. */
+  @Override
+  public void checkWritable() {
+    cache.checkWritable();
+    try {
+      s3.headBucket(b -> b.bucket(bucket).overrideConfiguration(o -> o.apiCallTimeout(PROBE_TIME)));
+    } catch (SdkException e) {
+      throw new IllegalStateException("the bucket cannot be reached or refused the request", e);
+    }
   }
 
   @Override

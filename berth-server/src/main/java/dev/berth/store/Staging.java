@@ -67,6 +67,20 @@ final class Staging {
     }
   }
 
+  /** Throws when no upload could be staged now (see {@link BlobStore#checkWritable}). */
+  void checkWritable() {
+    probe(dir, "the staging directory for uploads cannot be written");
+  }
+
+  /** Makes and removes one empty file in {@code dir}; else throws with {@code failure}. */
+  static void probe(Path dir, String failure) {
+    try {
+      Files.delete(Files.createTempFile(dir, ".ready-", ".probe"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(failure, e);
+    }
+  }
+
   /** A new temporary file's path in the staging directory (not created). */
   Path temp(String suffix) {
     return dir.resolve(java.util.UUID.randomUUID() + suffix);

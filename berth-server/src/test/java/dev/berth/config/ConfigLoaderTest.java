@@ -141,4 +141,39 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> ConfigLoader.load(List.of("--exec-max-processes", "0"), Map.of()))
         .hasMessageContaining("--session-max-processes");
   }
+
+  @Test
+  void metricsNeedAKeyAndLogsAreTextUnlessSetOtherwise() {
+    var config = ConfigLoader.load(List.of(), Map.of());
+    assertThat(config.metricsPublic()).isFalse();
+    assertThat(config.logFormat()).isEqualTo(BerthConfig.LogFormat.TEXT);
+  }
+
+  @Test
+  void metricsPublicAndLogFormatComeFromTheEnvironmentAndFlagsWin() {
+    var fromEnv =
+        ConfigLoader.load(
+            List.of(), Map.of("BERTH_METRICS_PUBLIC", "true", "BERTH_LOG_FORMAT", "json"));
+    assertThat(fromEnv.metricsPublic()).isTrue();
+    assertThat(fromEnv.logFormat()).isEqualTo(BerthConfig.LogFormat.JSON);
+
+    var flags =
+        ConfigLoader.load(
+            List.of("--metrics-public=false", "--log-format", "text"),
+            Map.of("BERTH_METRICS_PUBLIC", "true", "BERTH_LOG_FORMAT", "json"));
+    assertThat(flags.metricsPublic()).isFalse();
+    assertThat(flags.logFormat()).isEqualTo(BerthConfig.LogFormat.TEXT);
+
+    assertThat(ConfigLoader.load(List.of("--metrics-public"), Map.of()).metricsPublic()).isTrue();
+  }
+
+  @Test
+  void aMetricsSwitchOrLogFormatNotInItsChoicesIsRefusedNamingTheSetting() {
+    assertThatThrownBy(() -> ConfigLoader.load(List.of(), Map.of("BERTH_METRICS_PUBLIC", "yes")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--metrics-public (BERTH_METRICS_PUBLIC) must be true or false, got 'yes'");
+    assertThatThrownBy(() -> ConfigLoader.load(List.of("--log-format", "xml"), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--log-format (BERTH_LOG_FORMAT) must be text or json, got 'xml'");
+  }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.berth.config.BerthConfig;
+import dev.berth.metrics.ServerMetrics;
 import dev.berth.model.Resource;
 import dev.berth.sandbox.BubblewrapRunner;
 import dev.berth.sandbox.LocalSandboxHost;
@@ -66,7 +67,8 @@ class ReconcilerTest {
                 dir,
                 host,
                 runner,
-                BerthConfig.Repositories.defaults(dir)));
+                BerthConfig.Repositories.defaults(dir)),
+            new ServerMetrics());
     workspace = new WorkspaceStore(db).ensureWorkspace("w", Ids.workspace(), Timestamps.now());
     shaA = blob("first");
     shaB = blob("second");

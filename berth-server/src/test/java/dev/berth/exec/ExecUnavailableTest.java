@@ -3,27 +3,16 @@ package dev.berth.exec;
 import static dev.berth.testing.Commands.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.berth.config.BerthConfig;
+import dev.berth.testing.Commands;
 import dev.berth.testing.Fixtures;
 import dev.berth.testing.SharedServer;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Without bubblewrap, commands answer 501 and everything else works as before. */
 class ExecUnavailableTest {
   @RegisterExtension
-  static final SharedServer server =
-      new SharedServer(
-          c ->
-              c.withExec(
-                  new BerthConfig.Exec(
-                      "/nonexistent/bwrap",
-                      Duration.ofSeconds(30),
-                      Duration.ofSeconds(600),
-                      1024,
-                      1024 * 1024,
-                      64)));
+  static final SharedServer server = new SharedServer(Commands.withoutBubblewrap());
 
   @Test
   void commandsAnswer501SayingToInstallBubblewrap() {
@@ -35,7 +24,7 @@ class ExecUnavailableTest {
     assertThat(r.errorType()).isEqualTo("api_error");
     assertThat(r.json().at("/error/details/error_code").asText()).isEqualTo("sandbox_unavailable");
     assertThat(r.json().at("/error/message").asText())
-        .contains("/nonexistent/bwrap")
+        .contains(Commands.MISSING_BWRAP)
         .contains("apt-get install bubblewrap");
     assertThat(r.header("x-should-retry")).isEqualTo("false");
 

@@ -14,8 +14,9 @@ import java.util.regex.Pattern;
  * package} first, so only {@code *IT} tests (failsafe) use it.
  */
 public final class BerthProcess implements AutoCloseable {
+  /** The start-up line, in text or as JSON (where logback writes {@code /} as {@code \/}). */
   private static final Pattern LISTENING =
-      Pattern.compile("Berth listening on http://[^:]+:(\\d+)");
+      Pattern.compile("Berth listening on http:\\\\?/\\\\?/[^:]+:(\\d+)");
 
   private final Process process;
   private final Path log;
@@ -79,6 +80,11 @@ public final class BerthProcess implements AutoCloseable {
 
   public Http http() {
     return new Http("http://127.0.0.1:" + port, TestServer.KEY);
+  }
+
+  /** A client with {@code key}, or with none when null. */
+  public Http http(String key) {
+    return new Http("http://127.0.0.1:" + port, key);
   }
 
   public String baseUrl() {

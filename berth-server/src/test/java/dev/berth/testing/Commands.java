@@ -2,6 +2,7 @@ package dev.berth.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.config.BerthConfig;
 import dev.berth.json.Json;
 import java.net.http.HttpRequest;
 import java.time.Duration;
@@ -9,9 +10,26 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
 
 /** Commands run in sandboxes through {@code POST /berth/v1/sessions/{id}/exec}. */
 public final class Commands {
+  /** A bubblewrap binary that does not exist, as on a machine without it. */
+  public static final String MISSING_BWRAP = "/nonexistent/bwrap";
+
+  /** A server's settings with {@link #MISSING_BWRAP}: commands cannot run there. */
+  public static UnaryOperator<BerthConfig> withoutBubblewrap() {
+    return c ->
+        c.withExec(
+            new BerthConfig.Exec(
+                MISSING_BWRAP,
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(600),
+                1024,
+                1024 * 1024,
+                64));
+  }
+
   private Commands() {}
 
   public static String path(String session) {

@@ -28,7 +28,7 @@ public final class Http {
   private final String key;
   private final Consumer<Response> observer;
 
-  Http(String base, String key) {
+  public Http(String base, String key) {
     this(base, key, OpenApiContract::check);
   }
 

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.berth.metrics;
+
+import org.jspecify.annotations.NullMarked;
