@@ -28,6 +28,7 @@ import dev.berth.http.FilesRoutes;
 import dev.berth.http.HttpServer;
 import dev.berth.http.MemoriesRoutes;
 import dev.berth.http.MemoryStoresRoutes;
+import dev.berth.http.OpenApiRoutes;
 import dev.berth.http.OperationsRoutes;
 import dev.berth.http.ResourcesRoutes;
 import dev.berth.http.SessionsRoutes;
@@ -203,7 +204,8 @@ public final class Berth implements AutoCloseable {
                       new MemoryStoreService(memoryStores), config.maxJsonBytes()),
                   new MemoriesRoutes(new MemoryService(db, memoryStores), config.maxJsonBytes()),
                   new ExecRoutes(exec, config.maxJsonBytes()),
-                  new OperationsRoutes(readiness, metrics, config.metricsPublic())),
+                  new OperationsRoutes(readiness, metrics, config.metricsPublic()),
+                  new OpenApiRoutes()),
               budget.maxConnections(),
               metrics);
       return new Berth(http, commands, List.copyOf(parts), generated);
@@ -234,6 +236,11 @@ public final class Berth implements AutoCloseable {
 
   public int port() {
     return http.port();
+  }
+
+  /** Every route this server registered (see {@link HttpServer#routes}). */
+  public List<HttpServer.Route> routes() {
+    return http.routes();
   }
 
   /** The API key made on first start, if this start made one. */

@@ -155,6 +155,21 @@ public final class HttpServer implements AutoCloseable {
     return app.port();
   }
 
+  /** A route as registered: its method and its path template ({@code /v1/files/{file_id}}). */
+  public record Route(String method, String path) {}
+
+  /**
+   * Every route the server answers, as Javalin holds them (HEAD included), for checking the OpenAPI
+   * document against what is really registered.
+   */
+  public List<Route> routes() {
+    return app.unsafe.internalRouter.allHttpHandlers().stream()
+        .map(handler -> handler.endpoint)
+        .filter(endpoint -> endpoint.method.isHttpMethod())
+        .map(endpoint -> new Route(endpoint.method.name(), endpoint.path))
+        .toList();
+  }
+
   /** Stops accepting connections, drains in-flight requests (see {@link Drain}), stops. */
   @Override
   public void close() {

@@ -14,7 +14,11 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
-/** A plain HTTP client for tests: JSON in, {@link Response} out, with the SDKs' headers. */
+/**
+ * A plain HTTP client for tests: JSON in, {@link Response} out, with the SDKs' headers. Every
+ * response must keep the OpenAPI document ({@link OpenApiContract}); one that does not fails the
+ * test that got it.
+ */
 public final class Http {
   private static final HttpClient CLIENT = HttpClient.newHttpClient();
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -25,7 +29,7 @@ public final class Http {
   private final Consumer<Response> observer;
 
   public Http(String base, String key) {
-    this(base, key, r -> {});
+    this(base, key, OpenApiContract::check);
   }
 
   private Http(String base, String key, Consumer<Response> observer) {

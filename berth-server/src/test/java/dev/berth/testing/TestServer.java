@@ -3,6 +3,7 @@ package dev.berth.testing;
 import dev.berth.Berth;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.BerthConfig.ApiKeyGrant;
+import dev.berth.http.HttpServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,6 +75,11 @@ public final class TestServer implements AutoCloseable {
 
   public Path dataDir() {
     return dataDir;
+  }
+
+  /** Every route the server registered. */
+  public List<HttpServer.Route> routes() {
+    return berth.routes();
   }
 
   /** A JDBC connection to the server's metadata, whichever database holds it. */
