@@ -3,10 +3,8 @@ package dev.berth.exec;
 import static dev.berth.testing.Commands.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.berth.config.BerthConfig;
 import dev.berth.testing.Fixtures;
 import dev.berth.testing.SharedServer;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -15,15 +13,14 @@ class ExecUnavailableTest {
   @RegisterExtension
   static final SharedServer server =
       new SharedServer(
-          c ->
-              c.withExec(
-                  new BerthConfig.Exec(
-                      "/nonexistent/bwrap",
-                      Duration.ofSeconds(30),
-                      Duration.ofSeconds(600),
-                      1024,
-                      1024 * 1024,
-                      64)));
+          "--exec-bwrap",
+          "/nonexistent/bwrap",
+          "--exec-max-output-bytes",
+          "1024",
+          "--session-disk-quota-bytes",
+          Integer.toString(1024 * 1024),
+          "--session-max-processes",
+          "64");
 
   @Test
   void commandsAnswer501SayingToInstallBubblewrap() {
