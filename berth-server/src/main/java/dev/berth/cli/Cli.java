@@ -60,6 +60,7 @@ public final class Cli {
     cli.addSubcommand(new ServeCommand(out));
     // options end at the session id: the command's own options are passed on untouched
     cli.addSubcommand(new CommandLine(new ExecCommand(in, out, err)).setStopAtPositional(true));
+    cli.addSubcommand(KeysCommand.commandLine(out, err));
     cli.addSubcommand(new VersionCommand(out));
     cli.addSubcommand(new CommandLine.HelpCommand());
     nameVariablesInHelp(cli);

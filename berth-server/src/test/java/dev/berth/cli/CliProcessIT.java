@@ -3,6 +3,7 @@ package dev.berth.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.berth.testing.Await;
 import dev.berth.testing.BerthProcess;
 import dev.berth.testing.BerthProcess.Finished;
 import dev.berth.testing.TestStores;
@@ -12,6 +13,8 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -19,8 +22,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code berth serve} as a process, failing at start for a reason its operator has to fix: one line
- * on standard error saying what and which setting to look at, exit status 1, no stack trace.
+ * {@code berth} as a process: {@code serve} failing at start for a reason its operator has to fix
+ * (one line on standard error saying what and which setting to look at, exit status 1, no stack
+ * trace), and {@code keys} beside a running server.
  */
 class CliProcessIT {
   @RegisterExtension final TestStores stores = TestStores.provision();
@@ -63,6 +67,39 @@ class CliProcessIT {
     } finally {
       readOnly(data, false);
     }
+  }
+
+  @Test
+  void keysMadeAndRevokedBesideARunningServerWorkAtOnceAndStopWithinASecond() throws Exception {
+    Path data = Files.createDirectory(dir.resolve("data"));
+    try (BerthProcess server = BerthProcess.start(stores, data)) {
+      List<String> storage = new ArrayList<>(List.of("--data-dir", data.toString()));
+      stores.databaseUrl().ifPresent(url -> storage.addAll(List.of("--database-url", url)));
+
+      Finished created = BerthProcess.run(keys(storage, "create", "--workspace", "ops"));
+      assertThat(created.status()).as("%s", created).isZero();
+      String key = created.out().strip();
+      assertThat(key).startsWith("sk-berth-");
+      String id = created.err().replaceFirst("(?s)^Created API key (apikey_\\w+) .*", "$1");
+      assertThat(server.http(key).get("/v1/files").status()).isEqualTo(200);
+
+      Finished list = BerthProcess.run(keys(storage, "list"));
+      assertThat(list.status()).isZero();
+      assertThat(list.out()).containsPattern(id + " +ops ").doesNotContain(key);
+
+      Finished revoke = BerthProcess.run(keys(storage, "revoke", id));
+      Instant revoked = Instant.now();
+      assertThat(revoke.status()).as("%s", revoke).isZero();
+      Await.unauthorized(server.http(key), revoked.plus(Duration.ofSeconds(1)));
+      assertThat(server.http().get("/v1/files").status()).isEqualTo(200);
+    }
+  }
+
+  private static List<String> keys(List<String> storage, String... args) {
+    var all = new ArrayList<>(List.of("keys"));
+    all.addAll(List.of(args));
+    all.addAll(storage);
+    return all;
   }
 
   private static void assertOneLineFailure(Finished run, String line) {

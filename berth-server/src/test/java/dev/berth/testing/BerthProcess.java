@@ -116,7 +116,11 @@ public final class BerthProcess implements AutoCloseable {
   }
 
   public Http http() {
-    return new Http("http://127.0.0.1:" + port, TestServer.KEY);
+    return http(TestServer.KEY);
+  }
+
+  public Http http(String key) {
+    return new Http("http://127.0.0.1:" + port, key);
   }
 
   public String baseUrl() {

@@ -76,6 +76,15 @@ public final class TestServer implements AutoCloseable {
     return dataDir;
   }
 
+  /**
+   * The flags that name this server's metadata to {@code berth keys}: its directory or database.
+   */
+  public List<String> storage() {
+    List<String> args = new ArrayList<>(List.of("--data-dir", dataDir.toString()));
+    stores.databaseUrl().ifPresent(url -> args.addAll(List.of("--database-url", url)));
+    return args;
+  }
+
   /** A JDBC connection to the server's metadata, whichever database holds it. */
   public java.sql.Connection metadata() throws java.sql.SQLException {
     return stores.connect(dataDir);
