@@ -27,6 +27,10 @@ import picocli.CommandLine.TypeConversionException;
  * the PostgreSQL database a server uses, while it runs or not. Servers see a new key at once and
  * refuse a revoked one within a second ({@code Workspaces}). Keys are stored as hashes only: a new
  * key is printed once, and nothing else ever prints one.
+ *
+ * <p>A server holds no lock of its own on its data directory. On SQLite (WAL) this command reads
+ * beside the server's readers and writes as a second writer: its transaction starts IMMEDIATE and
+ * waits on the busy timeout while the server's writer commits, as the server's waits on it.
  */
 @Command(
     name = "keys",
