@@ -21,6 +21,7 @@ import dev.berth.domain.SessionPlacement;
 import dev.berth.domain.SessionService;
 import dev.berth.domain.SingleNode;
 import dev.berth.domain.Workspaces;
+import dev.berth.error.StartupFailure;
 import dev.berth.http.AgentsRoutes;
 import dev.berth.http.EnvironmentsRoutes;
 import dev.berth.http.ExecRoutes;
@@ -48,6 +49,12 @@ import dev.berth.store.ResourceStore;
 import dev.berth.store.S3BlobStore;
 import dev.berth.store.SessionStore;
 import dev.berth.store.WorkspaceStore;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -76,7 +83,14 @@ public final class Berth implements AutoCloseable {
     this.generatedKey = generatedKey;
   }
 
+  /**
+   * Starts Berth on {@code config}.
+   *
+   * @throws StartupFailure when the data directory cannot be written, the database cannot be
+   *     reached or the port cannot be had
+   */
   public static Berth start(BerthConfig config) {
+    requireWritable(config.dataDir());
     var metrics = new ServerMetrics();
     Database db;
     try {
@@ -212,6 +226,32 @@ public final class Berth implements AutoCloseable {
     } catch (RuntimeException e) {
       closeAll(parts);
       throw e;
+    }
+  }
+
+  /**
+   * Makes the data directory if it is missing and checks that a file can be written there, so that
+   * a directory Berth cannot use stops it before anything else, said in one line.
+   */
+  private static void requireWritable(Path dataDir) {
+    try {
+      Files.createDirectories(dataDir);
+      Files.delete(Files.createTempFile(dataDir, ".write-check-", ""));
+    } catch (IOException e) {
+      String reason =
+          switch (e) {
+            case FileAlreadyExistsException x -> "it is not a directory";
+            case AccessDeniedException x -> "permission denied";
+            case FileSystemException x when x.getReason() != null -> x.getReason();
+            default -> String.valueOf(e.getMessage());
+          };
+      throw new StartupFailure(
+          "data directory "
+              + dataDir.toAbsolutePath()
+              + " is not writable ("
+              + reason
+              + "); choose another with --data-dir (BERTH_DATA_DIR) or let Berth write there",
+          e);
     }
   }
 

@@ -4,7 +4,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
-import dev.berth.config.BerthConfig.LogFormat;
+import dev.berth.config.LogFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,13 +15,13 @@ import org.slf4j.LoggerFactory;
  * formattedMessage}, the event's key-value pairs in {@code kvpList} (the access log's fields) and
  * {@code throwable} when there is one.
  */
-final class Logging {
+public final class Logging {
   private static final String APPENDER = "STDERR";
 
   private Logging() {}
 
   /** Every line logged from now on is in {@code format}. */
-  static void use(LogFormat format) {
+  public static void use(LogFormat format) {
     if (format == LogFormat.TEXT
         || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
       return;

@@ -328,7 +328,7 @@ class FilesApiTest {
 
   @Test
   void uploadOverTheConfiguredMaximumIsTooLarge() throws IOException {
-    try (TestServer limited = TestServer.start(c -> c.withMaxUploadBytes(1024))) {
+    try (TestServer limited = TestServer.start("--max-upload-bytes", "1024")) {
       var ok = limited.http().upload("ok.bin", "application/octet-stream", new byte[1024]);
       assertThat(ok.status()).isEqualTo(200);
       for (int size : new int[] {1025, 256 * 1024}) {
@@ -380,7 +380,7 @@ class FilesApiTest {
 
   @Test
   void downloadableFileIsServedWithItsHeaders() {
-    try (TestServer open = TestServer.start(c -> c.withUploadsDownloadable(true))) {
+    try (TestServer open = TestServer.start("--uploads-downloadable")) {
       var up = open.http().upload("report q1.csv", "text/csv", utf8("a,b\n1,2\n"));
       String id = up.json().get("id").asText();
       assertThat(up.json().get("downloadable").asBoolean()).isTrue();

@@ -22,8 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class MetricsApiTest {
   private static final String REQUESTS = "http_server_requests_seconds_count";
 
-  @RegisterExtension
-  static final SharedServer server = new SharedServer(c -> c.withUploadsDownloadable(true));
+  @RegisterExtension static final SharedServer server = new SharedServer("--uploads-downloadable");
 
   private final Http http = server.http();
 
@@ -189,7 +188,7 @@ class MetricsApiTest {
 
   @Test
   void publicMetricsAnswerWithoutAKey() {
-    try (var open = TestServer.start(c -> c.withMetricsPublic(true))) {
+    try (var open = TestServer.start("--metrics-public")) {
       assertThat(open.http().get("/v1/files").status()).isEqualTo(200);
       var r = open.http().send(open.http().bare("/berth/v1/metrics").GET());
       assertThat(r.status()).isEqualTo(200);

@@ -29,7 +29,8 @@ class OutputsApiTest {
   static final int CAP = 12;
 
   @RegisterExtension
-  static final SharedServer server = new SharedServer(c -> c.withMaxOutputsPerSession(CAP));
+  static final SharedServer server =
+      new SharedServer("--max-outputs-per-session", Integer.toString(CAP));
 
   static Path outputs(String sessionId) {
     return server.dataDir().resolve("sandboxes").resolve(sessionId).resolve("mnt/session/outputs");

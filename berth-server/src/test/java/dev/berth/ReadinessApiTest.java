@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.config.BerthConfig;
-import dev.berth.config.BerthConfig.S3Settings;
-import dev.berth.config.BerthConfig.Shared;
 import dev.berth.testing.Await;
 import dev.berth.testing.Commands;
 import dev.berth.testing.Http;
@@ -19,8 +16,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
-import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -89,7 +84,7 @@ class ReadinessApiTest {
     assumeTrue(TestStores.sharedBackend(), "S3 blobs");
     URI s3 = dev.berth.testing.S3Server.endpoint();
     try (var proxy = new TcpProxy(s3.getHost() + ":" + s3.getPort());
-        var server = TestServer.start(throughProxy(proxy))) {
+        var server = TestServer.start("--s3-endpoint", "http://" + proxy.address())) {
       assertThat(ready(server).status()).isEqualTo(200);
 
       proxy.cut();
@@ -112,9 +107,7 @@ class ReadinessApiTest {
   void aDatabaseThatGoesAwayMakesTheNodeNotReadyNamingTheDatabase() throws Exception {
     assumeTrue(TestStores.sharedBackend(), "PostgreSQL");
     try (var proxy = new TcpProxy(Postgres.host());
-        var server =
-            TestServer.start(
-                TestStores.provisionShared(proxy.address()), UnaryOperator.identity())) {
+        var server = TestServer.start(TestStores.provisionShared(proxy.address()))) {
       assertThat(ready(server).status()).isEqualTo(200);
 
       proxy.cut();
@@ -148,24 +141,5 @@ class ReadinessApiTest {
 
   private static Http.Response ready(TestServer server) {
     return server.http(null).get("/berth/v1/ready");
-  }
-
-  /** The suite's stores, with the bucket reached through {@code proxy}. */
-  private static UnaryOperator<BerthConfig> throughProxy(TcpProxy proxy) {
-    return c -> {
-      Shared shared = c.shared();
-      S3Settings s3 = shared.s3().orElseThrow();
-      return c.withShared(
-          new Shared(
-              shared.databaseUrl(),
-              Optional.of(
-                  new S3Settings(
-                      Optional.of(URI.create("http://" + proxy.address())),
-                      s3.bucket(),
-                      s3.region(),
-                      s3.accessKeyId(),
-                      s3.secretAccessKey())),
-              shared.leaseSeconds()));
-    };
   }
 }

@@ -364,7 +364,7 @@ class ResourcesApiTest {
 
   @Test
   void fileCapPerSessionIsEnforced() {
-    try (var small = TestServer.start(c -> c.withMaxFilesPerSession(3))) {
+    try (var small = TestServer.start("--max-files-per-session", "3")) {
       Http h = small.http();
       String file = Fixtures.upload(h, "x.txt", "x");
       String session = Fixtures.session(h);

@@ -1,6 +1,7 @@
 package dev.berth.junit5;
 
 import dev.berth.Berth;
+import dev.berth.cli.ServeCommand;
 import dev.berth.config.BerthConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,6 +15,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -37,7 +40,8 @@ final class RunningBerth implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot make a data directory for Berth", e);
     }
-    BerthConfig config = BerthConfig.defaults(dataDir, 0);
+    BerthConfig config =
+        ServeCommand.config(List.of("--data-dir", dataDir.toString(), "--port", "0"), Map.of());
     Berth berth;
     try {
       berth = Berth.start(config);

@@ -13,25 +13,94 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code berth exec}: runs a command in a session's sandbox through the server's exec extension
  * ({@code POST /berth/v1/sessions/{id}/exec}), prints what it printed and exits with its status.
+ *
+ * <p>Options end at the session id; everything after it (or after a {@code --} right after it) is
+ * the command, passed on untouched, so the command's own options need no quoting.
  */
-public final class ExecCommand {
+@Command(
+    name = "exec",
+    sortOptions = false,
+    description = "Run COMMAND in a session's sandbox and exit with its exit status.",
+    footer = {
+      "",
+      "Exit status: the command's own; 124 when a limit stopped it; 125 when the",
+      "server refused or could not be reached; 2 for a usage error."
+    })
+final class ExecCommand implements Callable<Integer> {
   /** Like timeout(1): the command was stopped by a limit. */
   static final int STOPPED_BY_LIMIT = 124;
 
   /** Like env(1) and docker run: the command did not run because the runner failed. */
   static final int REFUSED = 125;
 
-  static final int USAGE = 2;
-
   private static final Set<String> LIMIT_CODES =
       Set.of("exec_timeout", "exec_output_limit", "session_disk_quota_exceeded");
+
+  @Spec CommandSpec spec;
+  @Mixin HelpOption help;
+
+  @Setting(env = {"BERTH_BASE_URL", "ANTHROPIC_BASE_URL"})
+  @Option(
+      names = "--base-url",
+      paramLabel = "URL",
+      defaultValue = "http://127.0.0.1:8080",
+      converter = Converters.HttpUrl.class,
+      description = "The Berth server.")
+  URI baseUrl;
+
+  @Setting(
+      env = {"BERTH_API_KEY", "ANTHROPIC_API_KEY"},
+      secret = true)
+  @Option(names = "--api-key", paramLabel = "KEY", description = "The API key.")
+  @Nullable String apiKey;
+
+  @Option(
+      names = "--timeout-ms",
+      paramLabel = "N",
+      converter = Converters.PositiveLong.class,
+      description = "The command's time limit in milliseconds. Default: the server's.")
+  @Nullable Long timeoutMs;
+
+  @Option(
+      names = {"-e", "--env"},
+      paramLabel = "NAME=VALUE",
+      converter = Assignment.class,
+      description = "Set an environment variable for the command (repeatable).")
+  List<String> env = new ArrayList<>();
+
+  @Option(
+      names = {"-i", "--stdin"},
+      description = "Send this command's standard input to the command.")
+  boolean sendStdin;
+
+  @Parameters(index = "0", paramLabel = "SESSION_ID", description = "The session.")
+  String sessionId;
+
+  @Parameters(
+      index = "1..*",
+      arity = "1..*",
+      paramLabel = "COMMAND",
+      description = "The program and its arguments, run without a shell.")
+  List<String> command = new ArrayList<>();
 
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -39,28 +108,40 @@ public final class ExecCommand {
   private final PrintStream out;
   private final PrintStream err;
 
-  public ExecCommand(InputStream in, PrintStream out, PrintStream err) {
+  ExecCommand(InputStream in, PrintStream out, PrintStream err) {
     this.in = in;
     this.out = out;
     this.err = err;
   }
 
-  /** Runs {@code berth exec ARGS} and returns the process exit status. */
-  public int run(List<String> args, Map<String, String> env) {
-    ExecArguments parsed;
-    try {
-      parsed = ExecArguments.parse(args, env);
-    } catch (ExecArguments.UsageException e) {
-      if (!e.getMessage().isEmpty()) {
-        err.println("berth exec: " + e.getMessage());
+  /** {@code NAME=VALUE}, the value holding any further '='. */
+  static final class Assignment implements ITypeConverter<String> {
+    @Override
+    public String convert(String text) {
+      if (text.indexOf('=') <= 0) {
+        throw new TypeConversionException("must be NAME=VALUE");
       }
-      err.println(ExecArguments.USAGE);
-      return e.getMessage().isEmpty() ? 0 : USAGE;
+      return text;
+    }
+  }
+
+  @Override
+  public Integer call() {
+    if (apiKey == null) {
+      throw new ParameterException(
+          spec.commandLine(), "no API key: pass --api-key or set BERTH_API_KEY");
+    }
+    List<String> program =
+        !command.isEmpty() && command.get(0).equals("--")
+            ? command.subList(1, command.size())
+            : command;
+    if (program.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "missing COMMAND after the session id");
     }
     try {
-      return send(parsed);
+      return send(apiKey, program);
     } catch (IOException e) {
-      err.println("berth exec: could not reach " + parsed.baseUrl() + ": " + describe(e));
+      err.println("berth exec: could not reach " + baseUrl + ": " + describe(e));
       return REFUSED;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -68,21 +149,28 @@ public final class ExecCommand {
     }
   }
 
-  private int send(ExecArguments a) throws IOException, InterruptedException {
+  private int send(String key, List<String> program) throws IOException, InterruptedException {
     ObjectNode body = Json.MAPPER.createObjectNode();
-    body.putPOJO("command", a.command());
-    if (a.sendStdin()) {
+    body.putPOJO("command", program);
+    if (sendStdin) {
       body.put("stdin", new String(in.readAllBytes(), StandardCharsets.UTF_8));
     }
-    a.timeoutMs().ifPresent(t -> body.put("timeout_ms", t));
-    if (!a.env().isEmpty()) {
-      body.putPOJO("env", a.env());
+    if (timeoutMs != null) {
+      body.put("timeout_ms", timeoutMs);
     }
-    String base = a.baseUrl().toString().replaceAll("/+$", "");
-    String session = URLEncoder.encode(a.sessionId(), StandardCharsets.UTF_8).replace("+", "%20");
+    var variables = new LinkedHashMap<String, String>(); // a later NAME wins
+    for (String assignment : env) {
+      int at = assignment.indexOf('=');
+      variables.put(assignment.substring(0, at), assignment.substring(at + 1));
+    }
+    if (!variables.isEmpty()) {
+      body.putPOJO("env", variables);
+    }
+    String base = baseUrl.toString().replaceAll("/+$", "");
+    String session = URLEncoder.encode(sessionId, StandardCharsets.UTF_8).replace("+", "%20");
     var request =
         HttpRequest.newBuilder(URI.create(base + "/berth/v1/sessions/" + session + "/exec"))
-            .header("x-api-key", a.apiKey())
+            .header("x-api-key", key)
             .header("content-type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(Json.write(body)))
             .build();

@@ -8,8 +8,9 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * Everything Berth can be told at start-up, loaded once by {@link ConfigLoader} and passed down
- * through constructors.
+ * Everything Berth can be told at start-up, parsed once from the command line and the environment
+ * ({@code berth serve}, the {@code cli} package) and passed down through constructors. Each record
+ * checks its own values, so a configuration built in code is held to the same ranges.
  *
  * @param dataDir where the embedded default keeps metadata, blobs and sandboxes
  * @param host the address the HTTP server binds
@@ -28,9 +29,8 @@ import java.util.OptionalInt;
  *     descriptor limit ({@code DescriptorBudget})
  * @param repositories where repositories of {@code github_repository} resources come from, and the
  *     limits of cloning them
- * @param metricsPublic whether {@code GET /berth/v1/metrics} answers without an API key (for
- *     scrapers on a private network); otherwise any key of the server opens it
- * @param logFormat how log lines are written: text, or one JSON object per line
+ * @param metricsPublic whether {@code /berth/v1/metrics} answers without an API key
+ * @param logFormat how log lines are written
  */
 public record BerthConfig(
     Path dataDir,
@@ -49,9 +49,9 @@ public record BerthConfig(
     boolean metricsPublic,
     LogFormat logFormat) {
 
-  public static final long DEFAULT_MAX_UPLOAD_BYTES = 500L * 1024 * 1024;
-  public static final int DEFAULT_LEASE_SECONDS = 15;
-  public static final int DEFAULT_MAX_OUTPUTS_PER_SESSION = 1000;
+  public static final int MAX_PORT = 65535;
+  public static final long MIN_JSON_BYTES = 1024;
+  public static final int MIN_LEASE_SECONDS = 2;
 
   /**
    * Stores outside the data directory, so that several nodes can serve the same sessions.
@@ -61,25 +61,20 @@ public record BerthConfig(
    * @param leaseSeconds how long a node's lease on a session lasts without a heartbeat
    */
   public record Shared(Optional<String> databaseUrl, Optional<S3Settings> s3, int leaseSeconds) {
+    public static final String DATABASE_URL_PREFIX = "jdbc:postgresql:";
+
     public Shared {
       databaseUrl.ifPresent(
           url -> {
-            if (!url.startsWith("jdbc:postgresql:")) {
+            if (!url.startsWith(DATABASE_URL_PREFIX)) {
               throw new IllegalArgumentException(
-                  "--database-url (BERTH_DATABASE_URL) must be a jdbc:postgresql: URL, got '"
-                      + url
-                      + "'");
+                  "--database-url (BERTH_DATABASE_URL) must be a jdbc:postgresql: URL");
             }
           });
-      if (leaseSeconds < 2) {
+      if (leaseSeconds < MIN_LEASE_SECONDS) {
         throw new IllegalArgumentException(
             "--lease-seconds (BERTH_LEASE_SECONDS) must be at least 2, got " + leaseSeconds);
       }
-    }
-
-    /** Everything under the data directory: SQLite and local blobs. */
-    public static Shared none() {
-      return new Shared(Optional.empty(), Optional.empty(), DEFAULT_LEASE_SECONDS);
     }
   }
 
@@ -151,6 +146,7 @@ public record BerthConfig(
     public static final long DEFAULT_DISK_QUOTA_BYTES = 1024L * 1024 * 1024;
     public static final int DEFAULT_MAX_PROCESSES = 1024;
     public static final long DEFAULT_MAX_INODES = 65536;
+    public static final long MIN_INODES = 16;
 
     /** The most inodes a session may be given: ext4's own ceiling is 2^32. */
     public static final long MAX_INODES = 1L << 31;
@@ -196,7 +192,7 @@ public record BerthConfig(
             "--session-max-processes (BERTH_SESSION_MAX_PROCESSES) must be positive, got "
                 + maxProcesses);
       }
-      if (maxInodes < 16 || maxInodes > MAX_INODES) {
+      if (maxInodes < MIN_INODES || maxInodes > MAX_INODES) {
         throw new IllegalArgumentException(
             "--session-max-inodes (BERTH_SESSION_MAX_INODES) must be between 16 and "
                 + MAX_INODES
@@ -231,72 +227,24 @@ public record BerthConfig(
       }
     }
 
-    /** The same limits, the disk quota enforced by {@code mechanism} with {@code maxInodes}. */
-    public Exec withDisk(DiskMechanism mechanism, long maxInodes) {
-      return new Exec(
-          bwrap,
-          defaultTimeout,
-          maxTimeout,
-          maxOutputBytes,
-          diskQuotaBytes,
-          maxProcesses,
-          maxMemoryBytes,
-          cpuWeight,
-          sessionMaxConcurrentCommands,
-          maxConcurrentCommands,
-          mechanism,
-          maxInodes);
-    }
-
-    /** These limits, with the session's resources, the caps and the disk at their defaults. */
-    public Exec(
-        String bwrap,
-        Duration defaultTimeout,
-        Duration maxTimeout,
-        long maxOutputBytes,
-        long diskQuotaBytes,
-        int maxProcesses) {
-      this(
-          bwrap,
-          defaultTimeout,
-          maxTimeout,
-          maxOutputBytes,
-          diskQuotaBytes,
-          maxProcesses,
-          DEFAULT_MAX_MEMORY_BYTES,
-          DEFAULT_CPU_WEIGHT,
-          DEFAULT_SESSION_MAX_CONCURRENT_COMMANDS,
-          DEFAULT_MAX_CONCURRENT_COMMANDS,
-          DiskMechanism.AUTO,
-          DEFAULT_MAX_INODES);
-    }
-
-    public static Exec defaults() {
+    /**
+     * The documented defaults (those {@code berth serve} starts with), the disk quota enforced by
+     * {@code mechanism}: for code that has no command line, such as a sandbox host on its own.
+     */
+    public static Exec defaults(DiskMechanism mechanism) {
       return new Exec(
           "bwrap",
           DEFAULT_TIMEOUT,
           MAX_TIMEOUT,
           DEFAULT_MAX_OUTPUT_BYTES,
           DEFAULT_DISK_QUOTA_BYTES,
-          DEFAULT_MAX_PROCESSES);
-    }
-
-    /** These limits with a session's processes, memory, CPU weight and the concurrency caps. */
-    public Exec withSessionResources(
-        int processes, long memoryBytes, int weight, int perSession, int perServer) {
-      return new Exec(
-          bwrap,
-          defaultTimeout,
-          maxTimeout,
-          maxOutputBytes,
-          diskQuotaBytes,
-          processes,
-          memoryBytes,
-          weight,
-          perSession,
-          perServer,
-          diskMechanism,
-          maxInodes);
+          DEFAULT_MAX_PROCESSES,
+          DEFAULT_MAX_MEMORY_BYTES,
+          DEFAULT_CPU_WEIGHT,
+          DEFAULT_SESSION_MAX_CONCURRENT_COMMANDS,
+          DEFAULT_MAX_CONCURRENT_COMMANDS,
+          mechanism,
+          DEFAULT_MAX_INODES);
     }
   }
 
@@ -308,13 +256,7 @@ public record BerthConfig(
   public enum DiskMechanism {
     AUTO,
     LOOP,
-    WALK;
-
-    /** {@code auto}, {@code loop} or {@code walk}, as the setting spells it. */
-    public static DiskMechanism parse(String value) {
-      return choice(
-          DiskMechanism.class, value, "--session-disk-mechanism (BERTH_SESSION_DISK_MECHANISM)");
-    }
+    WALK
   }
 
   /**
@@ -342,16 +284,16 @@ public record BerthConfig(
     public static final Duration DEFAULT_CLONE_TIMEOUT = Duration.ofMinutes(10);
     public static final Duration DEFAULT_COMMAND_WAIT = Duration.ofMinutes(5);
 
+    /** What {@link #acceptsGithubUrl} accepts, as an error message says it. */
+    public static final String GITHUB_URL_RULE =
+        "an https:// or http:// URL of a host, with no user, query or fragment";
+
     public Repositories {
-      String scheme = githubUrl.getScheme();
-      if ((!"https".equals(scheme) && !"http".equals(scheme))
-          || githubUrl.getHost() == null
-          || githubUrl.getRawQuery() != null
-          || githubUrl.getRawFragment() != null
-          || githubUrl.getRawUserInfo() != null) {
+      if (!acceptsGithubUrl(githubUrl)) {
         throw new IllegalArgumentException(
-            "--github-url (BERTH_GITHUB_URL) must be an https:// or http:// URL of a host, with no"
-                + " user, query or fragment, got '"
+            "--github-url (BERTH_GITHUB_URL) must be "
+                + GITHUB_URL_RULE
+                + ", got '"
                 + githubUrl
                 + "'");
       }
@@ -373,32 +315,14 @@ public record BerthConfig(
       }
     }
 
-    /** GitHub, with the default limits and the key in {@code <dataDir>/secrets.key}. */
-    public static Repositories defaults(Path dataDir) {
-      return new Repositories(
-          DEFAULT_GITHUB_URL,
-          DEFAULT_MAX_BYTES,
-          DEFAULT_CLONE_TIMEOUT,
-          DEFAULT_COMMAND_WAIT,
-          CheckoutMechanism.AUTO,
-          dataDir.resolve("secrets.key"));
-    }
-
-    public Repositories withGithubUrl(URI url) {
-      return new Repositories(url, maxBytes, cloneTimeout, commandWait, checkout, secretsKeyFile);
-    }
-
-    public Repositories withLimits(long bytes, Duration timeout, Duration wait) {
-      return new Repositories(githubUrl, bytes, timeout, wait, checkout, secretsKeyFile);
-    }
-
-    public Repositories withCheckout(CheckoutMechanism mechanism) {
-      return new Repositories(
-          githubUrl, maxBytes, cloneTimeout, commandWait, mechanism, secretsKeyFile);
-    }
-
-    public Repositories withSecretsKeyFile(Path file) {
-      return new Repositories(githubUrl, maxBytes, cloneTimeout, commandWait, checkout, file);
+    /** Whether repositories may be fetched from under {@code url}: {@link #GITHUB_URL_RULE}. */
+    public static boolean acceptsGithubUrl(URI url) {
+      String scheme = url.getScheme();
+      return ("https".equals(scheme) || "http".equals(scheme))
+          && url.getHost() != null
+          && url.getRawQuery() == null
+          && url.getRawFragment() == null
+          && url.getRawUserInfo() == null;
     }
   }
 
@@ -412,307 +336,57 @@ public record BerthConfig(
   public enum CheckoutMechanism {
     AUTO,
     OVERLAY,
-    COPY;
-
-    /** {@code auto}, {@code overlay} or {@code copy}, as the setting spells it. */
-    public static CheckoutMechanism parse(String value) {
-      return choice(
-          CheckoutMechanism.class, value, "--repository-checkout (BERTH_REPOSITORY_CHECKOUT)");
-    }
-  }
-
-  /**
-   * The constant of {@code type} that {@code value} spells in lowercase; else an error naming the
-   * {@code setting} and every spelling it takes ("must be a, b or c").
-   */
-  static <E extends Enum<E>> E choice(Class<E> type, String value, String setting) {
-    E[] all = type.getEnumConstants();
-    List<String> names = new java.util.ArrayList<>();
-    for (E e : all) {
-      String name = e.name().toLowerCase(java.util.Locale.ROOT);
-      if (name.equals(value)) {
-        return e;
-      }
-      names.add(name);
-    }
-    throw new IllegalArgumentException(
-        setting
-            + " must be "
-            + String.join(", ", names.subList(0, names.size() - 1))
-            + " or "
-            + names.getLast()
-            + ", got '"
-            + value
-            + "'");
-  }
-
-  /** How log lines are written ({@code --log-format}): plain text, or one JSON object per line. */
-  public enum LogFormat {
-    TEXT,
-    JSON;
-
-    /** {@code text} or {@code json}, as the setting spells it. */
-    public static LogFormat parse(String value) {
-      return choice(LogFormat.class, value, "--log-format (BERTH_LOG_FORMAT)");
-    }
+    COPY
   }
 
   /** An API key given by configuration and the name of the workspace it opens. */
-  public record ApiKeyGrant(String key, String workspace) {}
+  public record ApiKeyGrant(String key, String workspace) {
+    /** The shortest key Berth accepts from configuration. */
+    public static final int MIN_KEY_LENGTH = 16;
+
+    public ApiKeyGrant {
+      if (key.length() < MIN_KEY_LENGTH) {
+        throw new IllegalArgumentException("API keys must be at least 16 characters long");
+      }
+      if (workspace.isBlank()) {
+        throw new IllegalArgumentException("an API key's workspace name must not be blank");
+      }
+    }
+
+    @Override
+    public String toString() { // keeps the key out of logs
+      return "ApiKeyGrant[workspace=" + workspace + "]";
+    }
+  }
 
   public BerthConfig {
     apiKeys = List.copyOf(apiKeys);
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
+    if (port < 0 || port > MAX_PORT) {
+      throw new IllegalArgumentException(
+          "--port (BERTH_PORT) must be between 0 and 65535, got " + port);
     }
     if (maxUploadBytes < 1) {
       throw new IllegalArgumentException(
-          "max upload bytes must be positive, got " + maxUploadBytes);
+          "--max-upload-bytes (BERTH_MAX_UPLOAD_BYTES) must be positive, got " + maxUploadBytes);
     }
-    if (maxJsonBytes < 1024) {
+    if (maxJsonBytes < MIN_JSON_BYTES) {
       throw new IllegalArgumentException(
-          "max JSON bytes must be at least 1024, got " + maxJsonBytes);
+          "--max-json-bytes (BERTH_MAX_JSON_BYTES) must be at least 1024, got " + maxJsonBytes);
     }
     if (maxFilesPerSession < 1) {
       throw new IllegalArgumentException(
-          "max files per session must be positive, got " + maxFilesPerSession);
+          "--max-files-per-session (BERTH_MAX_FILES_PER_SESSION) must be positive, got "
+              + maxFilesPerSession);
     }
     if (maxOutputsPerSession < 1) {
       throw new IllegalArgumentException(
-          "max outputs per session must be positive, got " + maxOutputsPerSession);
+          "--max-outputs-per-session (BERTH_MAX_OUTPUTS_PER_SESSION) must be positive, got "
+              + maxOutputsPerSession);
     }
     if (maxConnections.isPresent() && maxConnections.getAsInt() < 1) {
       throw new IllegalArgumentException(
-          "max connections must be positive, got " + maxConnections.getAsInt());
+          "--max-connections (BERTH_MAX_CONNECTIONS) must be positive, got "
+              + maxConnections.getAsInt());
     }
-  }
-
-  /** The embedded default: everything under {@code dataDir}, listening on {@code port}. */
-  public static BerthConfig defaults(Path dataDir, int port) {
-    return new BerthConfig(
-        dataDir,
-        "127.0.0.1",
-        port,
-        DEFAULT_MAX_UPLOAD_BYTES,
-        10L * 1024 * 1024,
-        100,
-        DEFAULT_MAX_OUTPUTS_PER_SESSION,
-        false,
-        List.of(),
-        Shared.none(),
-        Exec.defaults(),
-        OptionalInt.empty(),
-        Repositories.defaults(dataDir),
-        false,
-        LogFormat.TEXT);
-  }
-
-  public BerthConfig withMaxUploadBytes(long bytes) {
-    return new BerthConfig(
-        dataDir,
-        host,
-        port,
-        bytes,
-        maxJsonBytes,
-        maxFilesPerSession,
-        maxOutputsPerSession,
-        uploadsDownloadable,
-        apiKeys,
-        shared,
-        exec,
-        maxConnections,
-        repositories,
-        metricsPublic,
-        logFormat);
-  }
-
-  public BerthConfig withMaxJsonBytes(long bytes) {
-    return new BerthConfig(
-        dataDir,
-        host,
-        port,
-        maxUploadBytes,
-        bytes,
-        maxFilesPerSession,
-        maxOutputsPerSession,
-        uploadsDownloadable,
-        apiKeys,
-        shared,
-        exec,
-        maxConnections,
-        repositories,
-        metricsPublic,
-        logFormat);
-  }
-
-  public BerthConfig withMaxFilesPerSession(int files) {
-    return new BerthConfig(
-        dataDir,
-        host,
-        port,
-        maxUploadBytes,
-        maxJsonBytes,
-        files,
-        maxOutputsPerSession,
-        uploadsDownloadable,
-        apiKeys,
-        shared,
-        exec,
-        maxConnections,
-        repositories,
-        metricsPublic,
-        logFormat);
-  }
-
-  public BerthConfig withMaxOutputsPerSession(int outputs) {
-    return new BerthConfig(
-        dataDir,
-        host,
-        port,
-        maxUploadBytes,
-        maxJsonBytes,
-        maxFilesPerSession,
-        outputs,
-        uploadsDownloadable,
-        apiKeys,
-        shared,
-        exec,
-        maxConnections,
-        repositories,
-        metricsPublic,
-        logFormat);
-  }
-
-  public BerthConfig withUploadsDownloadable(boolean downloadable) {
-    return new BerthConfig(
-        dataDir,
-        host,
-        port,
-        maxUploadBytes,
-        maxJsonBytes,
-        maxFilesPerSession,
-        maxOutputsPerSession,
-        downloadable,
-        apiKeys,
-        shared,
-        exec,
-        maxConnections,
-        repositories,
-        metricsPublic,
-        logFormat);
-  }
-
-  public BerthConfig withApiKeys(List<ApiKeyGrant> keys) {
-    return new BerthConfig(
-        dataDir,
-        host,
-        port,
-        maxUploadBytes,
-        maxJsonBytes,
-        maxFilesPerSession,
-        maxOutputsPerSession,
-        uploadsDownloadable,
-        keys,
-        shared,
-        exec,
-        maxConnections,
-        repositories,
-        metricsPublic,
-        logFormat);
-  }
-
-  public BerthConfig withShared(Shared stores) {
-    return new BerthConfig(
-        dataDir,
-        host,
-        port,
-        maxUploadBytes,
-        maxJsonBytes,
-        maxFilesPerSession,
-        maxOutputsPerSession,
-        uploadsDownloadable,
-        apiKeys,
-        stores,
-        exec,
-        maxConnections,
-        repositories,
-        metricsPublic,
-        logFormat);
-  }
-
-  public BerthConfig withExec(Exec commands) {
-    return new BerthConfig(
-        dataDir,
-        host,
-        port,
-        maxUploadBytes,
-        maxJsonBytes,
-        maxFilesPerSession,
-        maxOutputsPerSession,
-        uploadsDownloadable,
-        apiKeys,
-        shared,
-        commands,
-        maxConnections,
-        repositories,
-        metricsPublic,
-        logFormat);
-  }
-
-  public BerthConfig withMaxConnections(int connections) {
-    return new BerthConfig(
-        dataDir,
-        host,
-        port,
-        maxUploadBytes,
-        maxJsonBytes,
-        maxFilesPerSession,
-        maxOutputsPerSession,
-        uploadsDownloadable,
-        apiKeys,
-        shared,
-        exec,
-        OptionalInt.of(connections),
-        repositories,
-        metricsPublic,
-        logFormat);
-  }
-
-  public BerthConfig withRepositories(Repositories settings) {
-    return new BerthConfig(
-        dataDir,
-        host,
-        port,
-        maxUploadBytes,
-        maxJsonBytes,
-        maxFilesPerSession,
-        maxOutputsPerSession,
-        uploadsDownloadable,
-        apiKeys,
-        shared,
-        exec,
-        maxConnections,
-        settings,
-        metricsPublic,
-        logFormat);
-  }
-
-  public BerthConfig withMetricsPublic(boolean open) {
-    return new BerthConfig(
-        dataDir,
-        host,
-        port,
-        maxUploadBytes,
-        maxJsonBytes,
-        maxFilesPerSession,
-        maxOutputsPerSession,
-        uploadsDownloadable,
-        apiKeys,
-        shared,
-        exec,
-        maxConnections,
-        repositories,
-        open,
-        logFormat);
   }
 }

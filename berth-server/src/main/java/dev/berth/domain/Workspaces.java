@@ -2,6 +2,7 @@ package dev.berth.domain;
 
 import dev.berth.config.BerthConfig.ApiKeyGrant;
 import dev.berth.error.ApiException;
+import dev.berth.model.ApiKey;
 import dev.berth.model.Caller;
 import dev.berth.store.WorkspaceStore;
 import java.nio.charset.StandardCharsets;
@@ -11,39 +12,88 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * API keys and the workspaces they open. Only SHA-256 hashes of keys are stored; a key is shown
- * once, when Berth makes it on first start.
+ * once, when it is made: by Berth on the first start of a database that never had a key, or by
+ * {@code berth keys create}. Keys are created and revoked while servers run; each server sees the
+ * change within {@link RecentCallers#FRESH}.
  */
 public final class Workspaces {
+  private static final Logger log = LoggerFactory.getLogger(Workspaces.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   private final WorkspaceStore store;
-  private final ConcurrentHashMap<String, Caller> callerByHash = new ConcurrentHashMap<>();
+  private final RecentCallers callers;
 
   public Workspaces(WorkspaceStore store) {
     this.store = store;
+    this.callers = new RecentCallers(store::callerForKeyHash, System::nanoTime);
+  }
+
+  /** A key just made: its id, and the key itself, which is shown once and never stored. */
+  public record NewKey(String id, String key) {
+    @Override
+    public String toString() { // keeps the key out of logs
+      return "NewKey[id=" + id + "]";
+    }
   }
 
   /**
-   * Installs the configured keys; if no key exists at all, makes one for the {@code default}
-   * workspace and returns it so that it can be printed once.
+   * Installs the configured keys; if no key was ever recorded (a new database), makes one for the
+   * {@code default} workspace and returns it so that it can be printed once. A database whose keys
+   * were all revoked gets none: a restart must not hand out a key to whoever sees the output.
    */
   public Optional<String> bootstrap(List<ApiKeyGrant> configured) {
     for (ApiKeyGrant grant : configured) {
       String workspace =
           store.ensureWorkspace(grant.workspace(), Ids.workspace(), Timestamps.now());
-      store.putKey(hash(grant.key()), Ids.apiKey(), workspace, Timestamps.now());
+      String h = hash(grant.key());
+      store.putKey(h, Ids.apiKey(), workspace, Timestamps.now());
+      if (store.callerForKeyHash(h).isEmpty()) {
+        log.warn(
+            "an API key given by --api-key or BERTH_API_KEYS (workspace '{}') was revoked and stays"
+                + " so; remove it from the configuration",
+            grant.workspace());
+      }
     }
     if (store.anyKeys()) {
       return Optional.empty();
     }
+    return Optional.of(createKey("default").key());
+  }
+
+  /** Makes a new key for the workspace called {@code workspaceName}, creating it if needed. */
+  public NewKey createKey(String workspaceName) {
     byte[] secret = new byte[32];
-    new SecureRandom().nextBytes(secret);
+    RANDOM.nextBytes(secret);
     String key = "sk-berth-" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-    String workspace = store.ensureWorkspace("default", Ids.workspace(), Timestamps.now());
-    store.putKey(hash(key), Ids.apiKey(), workspace, Timestamps.now());
-    return Optional.of(key);
+    String workspace = store.ensureWorkspace(workspaceName, Ids.workspace(), Timestamps.now());
+    String id = Ids.apiKey();
+    store.putKey(hash(key), id, workspace, Timestamps.now());
+    return new NewKey(id, key);
+  }
+
+  /** Every key, revoked ones included, oldest first; never a secret. */
+  public List<ApiKey> listKeys() {
+    return store.listKeys();
+  }
+
+  /**
+   * Revokes the key {@code id}: from now on, within {@link RecentCallers#FRESH}, every server
+   * answers it 401. Revoking a revoked key changes nothing.
+   *
+   * @return the key as it is now, or empty when there is no such key
+   */
+  public Optional<ApiKey> revokeKey(String id) {
+    return store.revokeKey(id, Timestamps.now());
+  }
+
+  /** How many keys open a workspace. */
+  public long activeKeys() {
+    return store.activeKeys();
   }
 
   /** The workspace a presented key opens and the key's id, or 401. */
@@ -52,17 +102,9 @@ public final class Workspaces {
       throw new ApiException.Unauthenticated(
           "missing API key: send it as 'x-api-key' or 'Authorization: Bearer <key>'");
     }
-    String h = hash(key);
-    Caller cached = callerByHash.get(h);
-    if (cached != null) {
-      return cached;
-    }
-    Caller caller =
-        store
-            .callerForKeyHash(h)
-            .orElseThrow(() -> new ApiException.Unauthenticated("invalid API key"));
-    callerByHash.put(h, caller);
-    return caller;
+    return callers
+        .caller(hash(key))
+        .orElseThrow(() -> new ApiException.Unauthenticated("invalid API key"));
   }
 
   /** Whether a key is valid, for requests that present two. */

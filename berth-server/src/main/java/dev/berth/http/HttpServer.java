@@ -3,6 +3,7 @@ package dev.berth.http;
 import dev.berth.config.BerthConfig;
 import dev.berth.domain.Workspaces;
 import dev.berth.error.ApiException;
+import dev.berth.error.StartupFailure;
 import dev.berth.metrics.ServerMetrics;
 import dev.berth.model.Actor;
 import dev.berth.model.Caller;
@@ -12,6 +13,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
 import io.javalin.router.ParsedEndpoint;
+import io.javalin.util.JavalinBindException;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.HashSet;
@@ -124,8 +126,31 @@ public final class HttpServer implements AutoCloseable {
               cfg.jetty.modifyHttpConfiguration(
                   http -> http.setUriCompliance(UriCompliance.DEFAULT));
             });
-    app.start(); // on the connector above
+    try {
+      app.start(); // on the connector above
+    } catch (JavalinBindException e) {
+      throw new StartupFailure(bindFailure(config, e), e);
+    }
     return new HttpServer(app);
+  }
+
+  /** Why the port could not be had, and which setting to change, in one line. */
+  private static String bindFailure(BerthConfig config, JavalinBindException e) {
+    String where = "port " + config.port() + " on " + config.host();
+    String reason = "";
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.BindException && t.getMessage() != null) {
+        reason = t.getMessage();
+      }
+    }
+    if (reason.contains("in use")) {
+      return where
+          + " is in use; stop what holds it, or choose another port with --port (BERTH_PORT)";
+    }
+    return "cannot listen on "
+        + where
+        + (reason.isEmpty() ? "" : " (" + reason + ")")
+        + "; check --host (BERTH_HOST) and --port (BERTH_PORT)";
   }
 
   /**

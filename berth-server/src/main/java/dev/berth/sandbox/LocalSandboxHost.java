@@ -96,12 +96,7 @@ public final class LocalSandboxHost implements AutoCloseable {
    *     descriptors each (sized from the process's descriptor limit)
    */
   public LocalSandboxHost(Path dataDir, Function<String, Path> blobs, int keptSessions) {
-    this(
-        dataDir,
-        blobs,
-        BerthConfig.Exec.defaults()
-            .withDisk(BerthConfig.DiskMechanism.WALK, BerthConfig.Exec.DEFAULT_MAX_INODES),
-        keptSessions);
+    this(dataDir, blobs, BerthConfig.Exec.defaults(BerthConfig.DiskMechanism.WALK), keptSessions);
   }
 
   /**

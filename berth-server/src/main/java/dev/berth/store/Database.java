@@ -3,6 +3,7 @@ package dev.berth.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.berth.config.BerthConfig;
+import dev.berth.error.StartupFailure;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,7 +102,35 @@ public final class Database implements AutoCloseable {
     hikari.addDataSourceProperty("socketTimeout", "30");
     hikari.addDataSourceProperty("tcpKeepAlive", "true");
     hikari.addDataSourceProperty("ApplicationName", "berth");
-    return new Database(new HikariDataSource(hikari), "classpath:db/migration/postgresql", jdbcUrl);
+    HikariDataSource pool;
+    try {
+      pool = new HikariDataSource(hikari);
+    } catch (RuntimeException e) { // HikariCP's PoolInitializationException
+      throw new StartupFailure(
+          "cannot connect to the database at "
+              + withoutCredentials(jdbcUrl)
+              + " ("
+              + firstLine(e)
+              + "); check --database-url (BERTH_DATABASE_URL) and that PostgreSQL is up",
+          e);
+    }
+    return new Database(pool, "classpath:db/migration/postgresql", jdbcUrl);
+  }
+
+  /** The URL without its query and user, where a password would be. */
+  static String withoutCredentials(String jdbcUrl) {
+    String url = jdbcUrl.replaceFirst("\\?.*$", "");
+    return url.replaceFirst("//[^/@]*@", "//");
+  }
+
+  /** What the driver said at the bottom of {@code e}, in one line. */
+  private static String firstLine(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    String message = root.getMessage() != null ? root.getMessage() : root.toString();
+    return message.lines().findFirst().orElse(message).strip();
   }
 
   /** The embedded default: one SQLite file under {@code dataDir}. */

@@ -1,15 +1,14 @@
 package dev.berth.cli;
 
+import static dev.berth.testing.CliRun.berth;
+import static dev.berth.testing.CliRun.berthWithInput;
 import static dev.berth.testing.Fixtures.fileResource;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.testing.CliRun;
 import dev.berth.testing.Fixtures;
 import dev.berth.testing.SharedServer;
 import dev.berth.testing.TestServer;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,21 +19,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ExecCommandTest {
   @RegisterExtension static final SharedServer server = new SharedServer();
 
-  record Outcome(int status, String out, String err) {}
+  private static final String NO_SESSION = "sesn_011CZkZAtmR3yMPDzynEDxu7";
 
-  static Outcome berthExec(String stdin, String... args) {
-    var out = new ByteArrayOutputStream();
-    var err = new ByteArrayOutputStream();
-    var command =
-        new ExecCommand(
-            new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-    List<String> all = new ArrayList<>(List.of("--base-url", server.baseUrl()));
+  static CliRun berthExec(String stdin, String... args) {
+    List<String> all = new ArrayList<>(List.of("exec", "--base-url", server.baseUrl()));
     all.addAll(List.of(args));
-    int status = command.run(all, Map.of("BERTH_API_KEY", TestServer.KEY));
-    return new Outcome(
-        status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return berthWithInput(
+        Map.of("BERTH_API_KEY", TestServer.KEY), stdin, all.toArray(String[]::new));
   }
 
   @Test
@@ -50,10 +41,10 @@ class ExecCommandTest {
     assertThat(added.status()).as("%s", added.json()).isEqualTo(200);
 
     var cat = berthExec("", session, "--", "cat", "/mnt/session/uploads/notes.txt");
-    assertThat(cat).isEqualTo(new Outcome(0, "hello from uploads\n", ""));
+    assertThat(cat).isEqualTo(new CliRun(0, "hello from uploads\n", ""));
 
     var failing = berthExec("", session, "sh", "-c", "echo oops >&2; exit 7");
-    assertThat(failing).isEqualTo(new Outcome(7, "", "oops\n"));
+    assertThat(failing).isEqualTo(new CliRun(7, "", "oops\n"));
   }
 
   @Test
@@ -62,7 +53,51 @@ class ExecCommandTest {
 
     var r = berthExec("piped\n", "-i", "-e", "WHO=cli", session, "sh", "-c", "cat; echo $WHO");
 
-    assertThat(r).isEqualTo(new Outcome(0, "piped\ncli\n", ""));
+    assertThat(r).isEqualTo(new CliRun(0, "piped\ncli\n", ""));
+  }
+
+  @Test
+  void theFirstWordAfterTheOptionsIsTheSessionAndTheRestIsTheCommandUntouched() {
+    String session = Fixtures.session(server.http());
+
+    var r =
+        berthExec(
+            "", "-e", "A=1", "--timeout-ms=5000", session, "printf", "%s|", "-la", "--", "-e");
+    assertThat(r).isEqualTo(new CliRun(0, "-la|--|-e|", ""));
+
+    var dashes = berthExec("", "--", session, "--", "printf", "%s|", "-x");
+    assertThat(dashes).isEqualTo(new CliRun(0, "-x|", ""));
+  }
+
+  @Test
+  void variableValuesMayHoldEqualsSignsAndTheLaterOfOneNameWins() {
+    String session = Fixtures.session(server.http());
+
+    var r = berthExec("", "-e", "Q=a=b", "--env=Q=c=d", session, "sh", "-c", "echo $Q");
+
+    assertThat(r).isEqualTo(new CliRun(0, "c=d\n", ""));
+  }
+
+  @Test
+  void flagsWinOverTheEnvironmentAndTheSdkVariablesAreTheFallback() {
+    String session = Fixtures.session(server.http());
+    var sdk = Map.of("ANTHROPIC_API_KEY", TestServer.KEY, "ANTHROPIC_BASE_URL", server.baseUrl());
+    assertThat(berth(sdk, "exec", session, "echo", "sdk")).isEqualTo(new CliRun(0, "sdk\n", ""));
+
+    var wrong =
+        Map.of("BERTH_API_KEY", "sk-wrong-key-0123456789", "BERTH_BASE_URL", "http://127.0.0.1:1");
+    var flags =
+        berth(
+            wrong,
+            "exec",
+            "--api-key",
+            TestServer.KEY,
+            "--base-url",
+            server.baseUrl() + "/",
+            session,
+            "echo",
+            "flags");
+    assertThat(flags).isEqualTo(new CliRun(0, "flags\n", ""));
   }
 
   @Test
@@ -78,26 +113,52 @@ class ExecCommandTest {
   }
 
   @Test
-  void refusalsAndUnreachableServersExit125AndUsageErrorsExit2() {
-    var unknown = berthExec("", "sesn_011CZkZAtmR3yMPDzynEDxu7", "true");
+  void refusalsAndUnreachableServersExit125() {
+    var unknown = berthExec("", NO_SESSION, "true");
     assertThat(unknown.status()).isEqualTo(ExecCommand.REFUSED);
     assertThat(unknown.err()).contains("HTTP 404").contains("not_found_error");
 
-    var usage = berthExec("", "sesn_011CZkZAtmR3yMPDzynEDxu7");
-    assertThat(usage.status()).isEqualTo(ExecCommand.USAGE);
-    assertThat(usage.err()).contains("missing COMMAND").contains("usage: berth exec");
+    var unreachable =
+        berth(
+            Map.of("BERTH_API_KEY", "sk-none"),
+            "exec",
+            "--base-url",
+            "http://127.0.0.1:1",
+            "sesn_x",
+            "true");
+    assertThat(unreachable.status()).isEqualTo(ExecCommand.REFUSED);
+    assertThat(unreachable.err()).contains("could not reach http://127.0.0.1:1");
+  }
 
-    var out = new ByteArrayOutputStream();
-    var err = new ByteArrayOutputStream();
-    int status =
-        new ExecCommand(
-                new ByteArrayInputStream(new byte[0]),
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8))
-            .run(
-                List.of("--base-url", "http://127.0.0.1:1", "sesn_x", "true"),
-                Map.of("BERTH_API_KEY", "sk-none"));
-    assertThat(status).isEqualTo(ExecCommand.REFUSED);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("could not reach");
+  @Test
+  void badCommandLinesExit2WithOneLineSayingWhatIsWrong() {
+    var key = Map.of("BERTH_API_KEY", "sk-env");
+    assertUsage(berth(key, "exec"), "berth: Missing required parameters: 'SESSION_ID', 'COMMAND'");
+    assertUsage(berth(key, "exec", NO_SESSION), "berth: Missing required parameter: 'COMMAND'");
+    assertUsage(
+        berth(key, "exec", NO_SESSION, "--"), "berth: missing COMMAND after the session id");
+    assertUsage(
+        berth(key, "exec", "--timeout-ms", "soon", "s", "x"),
+        "berth: --timeout-ms must be a whole number, at least 1, got 'soon'");
+    assertUsage(berth(key, "exec", "-e", "NOVALUE", "s", "x"), "berth: --env must be NAME=VALUE");
+    assertUsage(berth(key, "exec", "--frobnicate", "s", "x"), "berth: Unknown option");
+    assertUsage(berth(Map.of(), "exec", "s", "x"), "berth: no API key");
+    assertUsage(
+        berth(key, "exec", "--base-url", "ftp://h", "s", "x"),
+        "berth: --base-url must be an http:// or https:// URL, got 'ftp://h'");
+    assertUsage(
+        berth(
+            Map.of("BERTH_API_KEY", "sk-secret-never-shown", "BERTH_BASE_URL", "h:1"),
+            "exec",
+            "s",
+            "x"),
+        "berth: BERTH_BASE_URL must be an http:// or https:// URL, got 'h:1'");
+  }
+
+  private static void assertUsage(CliRun run, String start) {
+    assertThat(run.status()).as("%s", run).isEqualTo(Cli.USAGE);
+    assertThat(run.errLines()).as("%s", run).hasSize(1);
+    assertThat(run.err()).startsWith(start).doesNotContain("sk-secret");
+    assertThat(run.out()).isEmpty();
   }
 }

@@ -10,7 +10,6 @@ import dev.berth.testing.TcpProxy;
 import dev.berth.testing.TestServer;
 import dev.berth.testing.TestStores;
 import java.time.Duration;
-import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,9 +21,7 @@ class DatabaseOutageIT {
   @Test
   void requestsFailCleanlyWhileTheDatabaseIsDownAndResumeWhenItReturns() throws Exception {
     try (var proxy = new TcpProxy(Postgres.host());
-        var server =
-            TestServer.start(
-                TestStores.provisionShared(proxy.address()), UnaryOperator.identity())) {
+        var server = TestServer.start(TestStores.provisionShared(proxy.address()))) {
       Http http = server.http();
       String file = Fixtures.upload(http, "load.txt", "under load");
       String session = Fixtures.session(http);

@@ -3,7 +3,9 @@ package dev.berth.cluster;
 import static dev.berth.testing.Fixtures.fileResource;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.testing.Await;
 import dev.berth.testing.BerthProcess;
+import dev.berth.testing.BerthProcess.Finished;
 import dev.berth.testing.Commands;
 import dev.berth.testing.Fixtures;
 import dev.berth.testing.Http;
@@ -11,6 +13,7 @@ import dev.berth.testing.Sandboxes;
 import dev.berth.testing.TestStores;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two Berth processes on one PostgreSQL database and one bucket: any node serves any request, and
- * racing requests spread over both get exactly the outcomes they would get from one node.
+ * Two Berth processes on one PostgreSQL database and one bucket: any node serves any request,
+ * racing requests spread over both get exactly the outcomes they would get from one node, and keys
+ * made or revoked on the database ({@code berth keys}) hold on both.
  */
 class TwoNodesIT {
   @TempDir static Path dirA;
@@ -130,6 +134,40 @@ class TwoNodesIT {
       listed += page.json().get("data").size();
     }
     assertThat(listed).isEqualTo(100);
+  }
+
+  private static Finished keys(String... args) throws Exception {
+    var all = new ArrayList<>(List.of("keys"));
+    all.addAll(List.of(args));
+    all.addAll(List.of("--database-url", stores.databaseUrl().orElseThrow()));
+    return BerthProcess.run(all);
+  }
+
+  @Test
+  void aKeyMadeOnTheDatabaseWorksOnBothNodesAtOnceAndARevokedOneFailsOnBothWithinASecond()
+      throws Exception {
+    Finished created = keys("create", "--workspace", "shared");
+    assertThat(created.status()).as("%s", created).isZero();
+    String key = created.out().strip();
+    String id = created.err().replaceFirst("(?s)^Created API key (apikey_\\w+) .*", "$1");
+
+    // each node has now read the key and keeps what it read for a while
+    assertThat(a.http(key).get("/v1/files").status()).isEqualTo(200);
+    assertThat(b.http(key).get("/v1/files").status()).isEqualTo(200);
+    String file = Fixtures.upload(a.http(key), "both.txt", "one workspace");
+    assertThat(b.http(key).get("/v1/files/" + file).status()).isEqualTo(200);
+
+    Finished list = keys("list");
+    assertThat(list.out()).containsPattern(id + " +shared +\\S+ +-\n").doesNotContain(key);
+
+    Finished revoke = keys("revoke", id);
+    Instant revoked = Instant.now();
+    assertThat(revoke.status()).as("%s", revoke).isZero();
+    Instant deadline = revoked.plus(Duration.ofSeconds(1));
+    Await.unauthorized(a.http(key), deadline);
+    Await.unauthorized(b.http(key), deadline);
+    assertThat(a.http().get("/v1/files").status()).isEqualTo(200);
+    assertThat(b.http().get("/v1/files").status()).isEqualTo(200);
   }
 
   private static Http node(int i) {

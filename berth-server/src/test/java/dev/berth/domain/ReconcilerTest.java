@@ -3,6 +3,7 @@ package dev.berth.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import dev.berth.cli.ServeCommand;
 import dev.berth.config.BerthConfig;
 import dev.berth.metrics.ServerMetrics;
 import dev.berth.model.Resource;
@@ -22,6 +23,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,7 +55,8 @@ class ReconcilerTest {
     db = stores.openDatabase(dir);
     blobs = new LocalBlobStore(dir);
     host = new LocalSandboxHost(dir, blobs::localPath);
-    var runner = new BubblewrapRunner(BerthConfig.Exec.defaults(), dir);
+    var runner =
+        new BubblewrapRunner(BerthConfig.Exec.defaults(BerthConfig.DiskMechanism.AUTO), dir);
     var resources = new ResourceStore(db);
     reconciler =
         new Reconciler(
@@ -67,7 +71,8 @@ class ReconcilerTest {
                 dir,
                 host,
                 runner,
-                BerthConfig.Repositories.defaults(dir)),
+                ServeCommand.config(List.of("--data-dir", dir.toString()), Map.of())
+                    .repositories()),
             new ServerMetrics());
     workspace = new WorkspaceStore(db).ensureWorkspace("w", Ids.workspace(), Timestamps.now());
     shaA = blob("first");

@@ -4,8 +4,6 @@ import static dev.berth.testing.Commands.exec;
 import static dev.berth.testing.Commands.sh;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.berth.config.BerthConfig;
-import dev.berth.testing.DiskLimits;
 import dev.berth.testing.Fixtures;
 import dev.berth.testing.Mounts;
 import dev.berth.testing.SharedServer;
@@ -19,10 +17,7 @@ class DiskQuotaWalkTest {
   @RegisterExtension
   static final SharedServer server =
       new SharedServer(
-          c ->
-              c.withExec(
-                  DiskLimits.quota(
-                      QUOTA, BerthConfig.DiskMechanism.WALK, BerthConfig.Exec.DEFAULT_MAX_INODES)));
+          "--session-disk-quota-bytes", Long.toString(QUOTA), "--session-disk-mechanism", "walk");
 
   @Test
   void aFileBeyondTheQuotaStopsTheCommandWithoutAnyVolume() {

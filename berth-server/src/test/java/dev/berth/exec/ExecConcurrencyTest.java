@@ -3,7 +3,6 @@ package dev.berth.exec;
 import static dev.berth.testing.Commands.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.berth.config.BerthConfig;
 import dev.berth.testing.Await;
 import dev.berth.testing.Commands;
 import dev.berth.testing.Fixtures;
@@ -30,15 +29,10 @@ class ExecConcurrencyTest {
   @RegisterExtension
   static final SharedServer server =
       new SharedServer(
-          c ->
-              c.withExec(
-                  BerthConfig.Exec.defaults()
-                      .withSessionResources(
-                          BerthConfig.Exec.DEFAULT_MAX_PROCESSES,
-                          BerthConfig.Exec.DEFAULT_MAX_MEMORY_BYTES,
-                          BerthConfig.Exec.DEFAULT_CPU_WEIGHT,
-                          PER_SESSION,
-                          PER_SERVER)));
+          "--session-max-concurrent-commands",
+          Integer.toString(PER_SESSION),
+          "--exec-max-concurrent-commands",
+          Integer.toString(PER_SERVER));
 
   /** By session, commands that have said they run and wait for {@code go} in its workspace. */
   final Map<String, List<CompletableFuture<Http.Response>>> waiting = new HashMap<>();

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.config.BerthConfig;
 import dev.berth.testing.Commands;
 import dev.berth.testing.Fixtures;
 import dev.berth.testing.Http;
@@ -29,15 +28,12 @@ class ExecLimitsTest {
   @RegisterExtension
   static final SharedServer server =
       new SharedServer(
-          c ->
-              c.withExec(
-                  new BerthConfig.Exec(
-                      "bwrap",
-                      Duration.ofSeconds(30),
-                      Duration.ofSeconds(600),
-                      OUTPUT,
-                      QUOTA,
-                      PROCESSES)));
+          "--exec-max-output-bytes",
+          Long.toString(OUTPUT),
+          "--session-disk-quota-bytes",
+          Long.toString(QUOTA),
+          "--session-max-processes",
+          Integer.toString(PROCESSES));
 
   static JsonNode stopped(Http.Response r, String errorCode) {
     assertThat(r.status()).as("%s", r.json()).isEqualTo(400);

@@ -4,7 +4,6 @@ import static dev.berth.testing.Commands.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.berth.config.BerthConfig;
 import dev.berth.testing.Await;
 import dev.berth.testing.Commands;
 import dev.berth.testing.Fixtures;
@@ -36,15 +35,10 @@ class ExecSessionResourcesTest {
   @RegisterExtension
   static final SharedServer server =
       new SharedServer(
-          c ->
-              c.withExec(
-                  BerthConfig.Exec.defaults()
-                      .withSessionResources(
-                          PROCESSES,
-                          MEMORY,
-                          BerthConfig.Exec.DEFAULT_CPU_WEIGHT,
-                          BerthConfig.Exec.DEFAULT_SESSION_MAX_CONCURRENT_COMMANDS,
-                          BerthConfig.Exec.DEFAULT_MAX_CONCURRENT_COMMANDS)));
+          "--session-max-processes",
+          Integer.toString(PROCESSES),
+          "--session-max-memory-bytes",
+          Long.toString(MEMORY));
 
   @BeforeEach
   void asRoot() {

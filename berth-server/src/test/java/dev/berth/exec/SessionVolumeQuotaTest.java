@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.config.BerthConfig;
-import dev.berth.testing.DiskLimits;
 import dev.berth.testing.Fixtures;
 import dev.berth.testing.Http;
 import dev.berth.testing.Mounts;
@@ -34,7 +32,12 @@ class SessionVolumeQuotaTest {
   @RegisterExtension
   static final SharedServer server =
       new SharedServer(
-          c -> c.withExec(DiskLimits.quota(QUOTA, BerthConfig.DiskMechanism.LOOP, INODES)));
+          "--session-disk-quota-bytes",
+          Long.toString(QUOTA),
+          "--session-disk-mechanism",
+          "loop",
+          "--session-max-inodes",
+          Long.toString(INODES));
 
   @BeforeAll
   static void needsRoot() {

@@ -46,18 +46,15 @@ class RepositoryLimitsTest {
     git.close();
   }
 
-  /** A server fetching from the git server with {@code repositories} changed by {@code tweak}. */
-  private static TestServer server(
-      java.util.function.UnaryOperator<BerthConfig.Repositories> tweak) {
-    return TestServer.start(
-        c ->
-            c.withRepositories(
-                tweak.apply(c.repositories().withGithubUrl(URI.create(git.baseUrl())))));
-  }
-
+  /** A server fetching from the git server, with repositories of at most {@code bytes}. */
   private static TestServer limitedTo(long bytes, Duration cloneTimeout) {
-    return server(
-        r -> r.withLimits(bytes, cloneTimeout, BerthConfig.Repositories.DEFAULT_COMMAND_WAIT));
+    return TestServer.start(
+        "--github-url",
+        git.baseUrl(),
+        "--repository-max-bytes",
+        Long.toString(bytes),
+        "--repository-clone-timeout-ms",
+        Long.toString(cloneTimeout.toMillis()));
   }
 
   /**
@@ -163,7 +160,7 @@ class RepositoryLimitsTest {
       closedPort = socket.getLocalPort();
     }
     URI nowhere = URI.create("http://127.0.0.1:" + closedPort);
-    try (TestServer server = server(r -> r.withGithubUrl(nowhere))) {
+    try (TestServer server = TestServer.start("--github-url", nowhere.toString())) {
       assertCheckoutFails(
           server.http(), "good", "the server of https://github.com/acme/good could not be reached");
       String session = Fixtures.session(server.http());

@@ -11,7 +11,6 @@ import dev.berth.testing.Http;
 import dev.berth.testing.Mounts;
 import dev.berth.testing.TestServer;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,9 +49,7 @@ class RepositoryResourcesTest {
     demo.setDefaultBranch("main");
     secret = git.createPrivateRepository("acme", "secret", TOKEN);
     secret.commit("main", Map.of("private.txt", "p\n"), "private");
-    server =
-        TestServer.start(
-            c -> c.withRepositories(c.repositories().withGithubUrl(URI.create(git.baseUrl()))));
+    server = TestServer.start("--github-url", git.baseUrl());
   }
 
   @AfterAll

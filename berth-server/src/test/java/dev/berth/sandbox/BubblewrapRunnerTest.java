@@ -2,12 +2,14 @@ package dev.berth.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.cli.ServeCommand;
 import dev.berth.config.BerthConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,8 +17,26 @@ class BubblewrapRunnerTest {
   @TempDir Path dataDir;
 
   static BerthConfig.Exec using(String bwrap) {
-    return new BerthConfig.Exec(bwrap, Duration.ofSeconds(1), Duration.ofSeconds(2), 10, 10, 10)
-        .withDisk(BerthConfig.DiskMechanism.WALK, 16);
+    return ServeCommand.config(
+            List.of(
+                "--exec-bwrap",
+                bwrap,
+                "--exec-timeout-ms",
+                "1000",
+                "--exec-max-timeout-ms",
+                "2000",
+                "--exec-max-output-bytes",
+                "10",
+                "--session-disk-quota-bytes",
+                "10",
+                "--session-max-processes",
+                "10",
+                "--session-disk-mechanism",
+                "walk",
+                "--session-max-inodes",
+                "16"),
+            Map.of())
+        .exec();
   }
 
   @Test
@@ -46,7 +66,8 @@ class BubblewrapRunnerTest {
 
   @Test
   void bubblewrapOnThePathIsFoundAndWorksHere() {
-    try (var runner = new BubblewrapRunner(BerthConfig.Exec.defaults(), dataDir)) {
+    try (var runner =
+        new BubblewrapRunner(BerthConfig.Exec.defaults(BerthConfig.DiskMechanism.AUTO), dataDir)) {
       assertThat(runner.unavailable()).isEmpty();
       assertThat(dataDir.resolve("sandbox-etc/passwd")).content().contains("sandbox:x:");
     }

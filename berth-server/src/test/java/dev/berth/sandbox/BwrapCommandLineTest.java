@@ -30,7 +30,10 @@ class BwrapCommandLineTest {
 
   static BwrapCommandLine.Line line(boolean root) {
     return new BwrapCommandLine(
-            root, Path.of("/data/sandbox-etc"), BerthConfig.Exec.defaults(), false)
+            root,
+            Path.of("/data/sandbox-etc"),
+            BerthConfig.Exec.defaults(BerthConfig.DiskMechanism.AUTO),
+            false)
         .of(command());
   }
 
@@ -61,7 +64,11 @@ class BwrapCommandLineTest {
   @Test
   void asRootWithSessionGroupsCappingProcessesNoSharedProcessCapIsSet() {
     var line =
-        new BwrapCommandLine(true, Path.of("/data/sandbox-etc"), BerthConfig.Exec.defaults(), true)
+        new BwrapCommandLine(
+                true,
+                Path.of("/data/sandbox-etc"),
+                BerthConfig.Exec.defaults(BerthConfig.DiskMechanism.AUTO),
+                true)
             .of(command());
 
     assertThat(line.chain()).contains("/usr/bin/setpriv").noneMatch(a -> a.startsWith("--nproc="));

@@ -292,7 +292,7 @@ class AgentsSdkIT {
   @Test
   void createBodyOverTheJsonLimitIsContentTooLarge() {
     withLimitedServer(
-        SdkServer::smallJson,
+        SdkServer.SMALL_JSON,
         client -> {
           expectTooLarge(
               () ->

@@ -268,7 +268,7 @@ class EnvironmentsSdkIT {
   @Test
   void createBodyOverTheJsonLimitIsContentTooLarge() {
     withLimitedServer(
-        SdkServer::smallJson,
+        SdkServer.SMALL_JSON,
         client -> {
           expectTooLarge(
               () ->

@@ -279,7 +279,7 @@ class FilesSdkIT {
   @Test
   void uploadOverTheLimitIsContentTooLarge() {
     withLimitedServer(
-        c -> c.withMaxUploadBytes(1024),
+        List.of("--max-upload-bytes", "1024"),
         client -> {
           assertThat(
                   SdkFixtures.upload(client, "ok.txt", "text/plain", "x".repeat(1024)).sizeBytes())

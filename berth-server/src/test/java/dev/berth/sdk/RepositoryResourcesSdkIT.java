@@ -23,7 +23,6 @@ import dev.berth.testing.GitHttpServer;
 import dev.berth.testing.Http;
 import dev.berth.testing.SdkFixtures;
 import dev.berth.testing.SdkServer;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,10 +45,7 @@ class RepositoryResourcesSdkIT {
   /** Started before the server, whose {@code --github-url} points at it. */
   private static final GitHttpServer git = GitHttpServer.start();
 
-  @RegisterExtension
-  static final SdkServer server =
-      new SdkServer(
-          c -> c.withRepositories(c.repositories().withGithubUrl(URI.create(git.baseUrl()))));
+  @RegisterExtension static final SdkServer server = new SdkServer("--github-url", git.baseUrl());
 
   static String first;
   static String second;

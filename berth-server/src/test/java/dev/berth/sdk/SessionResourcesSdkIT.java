@@ -316,7 +316,7 @@ class SessionResourcesSdkIT {
   @Test
   void bodyOverTheJsonLimitIsContentTooLarge() {
     withLimitedServer(
-        SdkServer::smallJson,
+        SdkServer.SMALL_JSON,
         client -> {
           BetaFileMetadata file = upload(client, "a", "a");
           BetaManagedAgentsSession session = session(client);

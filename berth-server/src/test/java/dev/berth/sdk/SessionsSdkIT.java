@@ -431,7 +431,7 @@ class SessionsSdkIT {
   @Test
   void createBodyOverTheJsonLimitIsContentTooLarge() {
     withLimitedServer(
-        SdkServer::smallJson,
+        SdkServer.SMALL_JSON,
         client -> {
           String env = environment(client).id();
           String agent = agent(client).id();

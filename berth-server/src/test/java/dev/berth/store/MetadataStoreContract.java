@@ -12,6 +12,7 @@ import dev.berth.json.Json;
 import dev.berth.model.Actor;
 import dev.berth.model.AgentDefinition;
 import dev.berth.model.AgentRecord;
+import dev.berth.model.ApiKey;
 import dev.berth.model.Caller;
 import dev.berth.model.EnvironmentConfig;
 import dev.berth.model.EnvironmentRecord;
@@ -466,6 +467,28 @@ abstract class MetadataStoreContract {
   void anyKeysIsFalseUntilAKeyIsPut() {
     assertThat(workspaces.anyKeys()).isFalse();
     workspaces.putKey("hash-1", "apikey_1", workspace, time(1));
+    assertThat(workspaces.anyKeys()).isTrue();
+  }
+
+  @Test
+  void aRevokedKeyOpensNothingStaysListedAndPuttingItAgainDoesNotReviveIt() {
+    workspaces.putKey("hash-1", "apikey_1", workspace, time(1));
+    workspaces.putKey("hash-2", "apikey_2", workspace, time(2));
+
+    assertThat(workspaces.revokeKey("apikey_1", time(3)))
+        .contains(new ApiKey("apikey_1", "alpha", time(1), Optional.of(time(3))));
+    assertThat(workspaces.callerForKeyHash("hash-1")).isEmpty();
+    assertThat(workspaces.activeKeys()).isEqualTo(1);
+    assertThat(workspaces.revokeKey("apikey_1", time(4))) // already: the first time stays
+        .contains(new ApiKey("apikey_1", "alpha", time(1), Optional.of(time(3))));
+    assertThat(workspaces.revokeKey("apikey_9", time(4))).isEmpty();
+
+    workspaces.putKey("hash-1", "apikey_3", workspace, time(5)); // configured again at a start
+    assertThat(workspaces.callerForKeyHash("hash-1")).isEmpty();
+    assertThat(workspaces.listKeys())
+        .containsExactly(
+            new ApiKey("apikey_2", "alpha", time(2), Optional.empty()),
+            new ApiKey("apikey_1", "alpha", time(5), Optional.of(time(3))));
     assertThat(workspaces.anyKeys()).isTrue();
   }
 

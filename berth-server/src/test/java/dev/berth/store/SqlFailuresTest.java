@@ -2,8 +2,7 @@ package dev.berth.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.berth.config.BerthConfig;
-import dev.berth.config.BerthConfig.Shared;
+import dev.berth.cli.ServeCommand;
 import dev.berth.error.StoreException;
 import dev.berth.testing.Postgres;
 import java.nio.file.Path;
@@ -11,7 +10,7 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CyclicBarrier;
@@ -34,12 +33,9 @@ class SqlFailuresTest {
     String name = Postgres.createDatabase();
     try (Database db =
         Database.open(
-            BerthConfig.defaults(dataDir, 0)
-                .withShared(
-                    new Shared(
-                        Optional.of(Postgres.url(name)),
-                        Optional.empty(),
-                        BerthConfig.DEFAULT_LEASE_SECONDS)))) {
+            ServeCommand.config(
+                List.of("--data-dir", dataDir.toString(), "--database-url", Postgres.url(name)),
+                Map.of()))) {
       db.write(
           tx ->
               Sql.update(

@@ -5,7 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -78,8 +80,44 @@ public final class BerthProcess implements AutoCloseable {
     return berth;
   }
 
+  /** What a {@code berth} process that has ended printed, and its exit status. */
+  public record Finished(int status, String out, String err) {
+    /** Standard error, line by line. */
+    public List<String> errLines() {
+      return err.lines().toList();
+    }
+  }
+
+  /**
+   * Runs {@code java -jar berth.jar ARGS} to its end (at most a minute), with the environment of
+   * this JVM less every {@code BERTH_} variable, so only {@code args} configure it.
+   */
+  public static Finished run(List<String> args) throws IOException, InterruptedException {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    var command = new ArrayList<String>();
+    command.addAll(
+        List.of(java, "-jar", Path.of("target", "berth.jar").toAbsolutePath().toString()));
+    command.addAll(args);
+    Path out = Files.createTempFile("berth-out-", ".txt");
+    Path err = Files.createTempFile("berth-err-", ".txt");
+    try {
+      var builder =
+          new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+      builder.environment().keySet().removeIf(name -> name.startsWith("BERTH_"));
+      Process p = builder.start();
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly().waitFor();
+        throw new IllegalStateException("berth " + args + " did not end within 60 s");
+      }
+      return new Finished(p.exitValue(), Files.readString(out), Files.readString(err));
+    } finally {
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+    }
+  }
+
   public Http http() {
-    return new Http("http://127.0.0.1:" + port, TestServer.KEY);
+    return http(TestServer.KEY);
   }
 
   /** A client with {@code key}, or with none when null. */

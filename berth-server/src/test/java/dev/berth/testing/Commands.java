@@ -2,7 +2,6 @@ package dev.berth.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.berth.config.BerthConfig;
 import dev.berth.json.Json;
 import java.net.http.HttpRequest;
 import java.time.Duration;
@@ -10,7 +9,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.UnaryOperator;
 
 /** Commands run in sandboxes through {@code POST /berth/v1/sessions/{id}/exec}. */
 public final class Commands {
@@ -18,16 +16,17 @@ public final class Commands {
   public static final String MISSING_BWRAP = "/nonexistent/bwrap";
 
   /** A server's settings with {@link #MISSING_BWRAP}: commands cannot run there. */
-  public static UnaryOperator<BerthConfig> withoutBubblewrap() {
-    return c ->
-        c.withExec(
-            new BerthConfig.Exec(
-                MISSING_BWRAP,
-                Duration.ofSeconds(30),
-                Duration.ofSeconds(600),
-                1024,
-                1024 * 1024,
-                64));
+  public static String[] withoutBubblewrap() {
+    return new String[] {
+      "--exec-bwrap",
+      MISSING_BWRAP,
+      "--exec-max-output-bytes",
+      "1024",
+      "--session-disk-quota-bytes",
+      Integer.toString(1024 * 1024),
+      "--session-max-processes",
+      "64"
+    };
   }
 
   private Commands() {}

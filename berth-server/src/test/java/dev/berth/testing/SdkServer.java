@@ -5,9 +5,8 @@ import static dev.berth.testing.SdkClients.expectNotFound;
 
 import com.anthropic.client.AnthropicClient;
 import com.anthropic.errors.UnauthorizedException;
-import dev.berth.config.BerthConfig;
+import java.util.List;
 import java.util.function.Consumer;
-import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -24,13 +23,9 @@ public final class SdkServer implements BeforeAllCallback, AfterAllCallback {
   private AnthropicClient alpha;
   private AnthropicClient beta;
 
-  public SdkServer() {
-    this(UnaryOperator.identity());
-  }
-
-  /** A server whose defaults {@code tweak} changes, applied when the test class starts. */
-  public SdkServer(UnaryOperator<BerthConfig> tweak) {
-    server = new SharedServer(tweak);
+  /** A server with the defaults changed by {@code flags} of {@code berth serve}. */
+  public SdkServer(String... flags) {
+    server = new SharedServer(flags);
   }
 
   @Override
@@ -94,12 +89,11 @@ public final class SdkServer implements BeforeAllCallback, AfterAllCallback {
   }
 
   /**
-   * Runs {@code body} with a client of workspace "alpha" on a server of its own, whose defaults
-   * {@code limits} changes; the server is gone afterwards.
+   * Runs {@code body} with a client of workspace "alpha" on a server of its own, started with
+   * {@code flags} of {@code berth serve}; the server is gone afterwards.
    */
-  public static void withLimitedServer(
-      UnaryOperator<BerthConfig> limits, Consumer<AnthropicClient> body) {
-    try (TestServer limited = TestServer.start(limits)) {
+  public static void withLimitedServer(List<String> flags, Consumer<AnthropicClient> body) {
+    try (TestServer limited = TestServer.start(flags.toArray(String[]::new))) {
       AnthropicClient client = SdkClients.client(limited);
       try {
         body.accept(client);
@@ -109,8 +103,6 @@ public final class SdkServer implements BeforeAllCallback, AfterAllCallback {
     }
   }
 
-  /** The defaults with a 4096-byte JSON body limit. */
-  public static BerthConfig smallJson(BerthConfig c) {
-    return c.withMaxJsonBytes(4096);
-  }
+  /** A 4096-byte JSON body limit. */
+  public static final List<String> SMALL_JSON = List.of("--max-json-bytes", "4096");
 }

@@ -1,30 +1,25 @@
 package dev.berth.testing;
 
-import dev.berth.config.BerthConfig;
-import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One {@link TestServer} for all tests of a class: {@code @RegisterExtension static final
- * SharedServer server = new SharedServer();}
+ * SharedServer server = new SharedServer();}, or {@code new SharedServer("--max-json-bytes",
+ * "4096")} with flags of {@code berth serve}.
  */
 public final class SharedServer implements BeforeAllCallback, AfterAllCallback {
-  private final UnaryOperator<BerthConfig> tweak;
+  private final String[] flags;
   private TestServer server;
 
-  public SharedServer() {
-    this(UnaryOperator.identity());
-  }
-
-  public SharedServer(UnaryOperator<BerthConfig> tweak) {
-    this.tweak = tweak;
+  public SharedServer(String... flags) {
+    this.flags = flags.clone();
   }
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    server = TestServer.start(tweak);
+    server = TestServer.start(flags);
   }
 
   @Override

@@ -1,21 +1,23 @@
 package dev.berth.testing;
 
 import dev.berth.Berth;
+import dev.berth.cli.ServeCommand;
 import dev.berth.config.BerthConfig;
-import dev.berth.config.BerthConfig.ApiKeyGrant;
 import dev.berth.http.HttpServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.function.UnaryOperator;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
  * A real Berth on a random port with its own data directory and two workspaces, each opened by one
  * key: {@link #KEY} ("alpha") and {@link #OTHER_KEY} ("beta"). It runs on the stores of the suite's
- * backend ({@link TestStores}), its own database and bucket when those are shared ones.
+ * backend ({@link TestStores}), its own database and bucket when those are shared ones. Tests
+ * change its settings with the flags of {@code berth serve}, as a user would.
  */
 public final class TestServer implements AutoCloseable {
   public static final String KEY = "sk-test-alpha-0123456789abcdef";
@@ -38,32 +40,30 @@ public final class TestServer implements AutoCloseable {
     }
   }
 
-  public static TestServer start() {
-    return start(UnaryOperator.identity());
-  }
-
-  /** Starts with the defaults changed by {@code tweak}. */
-  public static TestServer start(UnaryOperator<BerthConfig> tweak) {
-    return start(TestStores.provision(), tweak);
+  /** Starts with the defaults, or with them changed by {@code flags} of {@code berth serve}. */
+  public static TestServer start(String... flags) {
+    return start(TestStores.provision(), flags);
   }
 
   /** Starts on {@code stores}, which it closes when it closes. */
-  public static TestServer start(TestStores stores, UnaryOperator<BerthConfig> tweak) {
+  public static TestServer start(TestStores stores, String... flags) {
     try {
       Path dir = Files.createTempDirectory("berth-test-");
-      BerthConfig base =
-          BerthConfig.defaults(dir, 0)
-              .withApiKeys(
-                  List.of(new ApiKeyGrant(KEY, "alpha"), new ApiKeyGrant(OTHER_KEY, "beta")))
-              .withShared(stores.shared());
-      BerthConfig shared =
-          stores
-              .secretsKeyFile()
-              .map(key -> base.withRepositories(base.repositories().withSecretsKeyFile(key)))
-              .orElse(base);
-      BerthConfig config = tweak.apply(shared);
-      return new TestServer(dir, config, stores);
-    } catch (IOException e) {
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "--data-dir",
+                  dir.toString(),
+                  "--port",
+                  "0",
+                  "--api-key",
+                  KEY + "@alpha",
+                  "--api-key",
+                  OTHER_KEY + "@beta"));
+      args.addAll(stores.args());
+      args.addAll(List.of(flags));
+      return new TestServer(dir, ServeCommand.config(args, Map.of()), stores);
+    } catch (IOException | RuntimeException e) {
       stores.close();
       throw new IllegalStateException(e);
     }
@@ -80,6 +80,15 @@ public final class TestServer implements AutoCloseable {
   /** Every route the server registered. */
   public List<HttpServer.Route> routes() {
     return berth.routes();
+  }
+
+  /**
+   * The flags that name this server's metadata to {@code berth keys}: its directory or database.
+   */
+  public List<String> storage() {
+    List<String> args = new ArrayList<>(List.of("--data-dir", dataDir.toString()));
+    stores.databaseUrl().ifPresent(url -> args.addAll(List.of("--database-url", url)));
+    return args;
   }
 
   /** A JDBC connection to the server's metadata, whichever database holds it. */

@@ -1,12 +1,11 @@
 package dev.berth.testing;
 
-import dev.berth.config.BerthConfig;
-import dev.berth.config.BerthConfig.S3Settings;
-import dev.berth.config.BerthConfig.Shared;
+import dev.berth.cli.ServeCommand;
 import dev.berth.store.Database;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -82,24 +81,16 @@ public final class TestStores implements AutoCloseable, AfterEachCallback {
     return bucket;
   }
 
-  /** The configuration naming these stores. */
-  public Shared shared() {
-    return new Shared(
-        database.map(d -> Postgres.url(databaseHost, d)),
-        bucket.map(
-            b ->
-                new S3Settings(
-                    Optional.of(S3Server.endpoint()),
-                    b,
-                    "us-east-1",
-                    Optional.of(S3Server.ACCESS_KEY_ID),
-                    Optional.of(S3Server.SECRET_ACCESS_KEY))),
-        isShared() ? LEASE_SECONDS : BerthConfig.DEFAULT_LEASE_SECONDS);
-  }
-
   /** Opens the metadata database on its own, migrated, as a server would. */
   public Database openDatabase(Path dataDir) {
-    return Database.open(BerthConfig.defaults(dataDir, 0).withShared(shared()));
+    List<String> args = new ArrayList<>(List.of("--data-dir", dataDir.toString()));
+    args.addAll(args());
+    return Database.open(ServeCommand.config(args, Map.of()));
+  }
+
+  /** The URL of the PostgreSQL database, when these stores are shared ones. */
+  public Optional<String> databaseUrl() {
+    return database.map(d -> Postgres.url(databaseHost, d));
   }
 
   /**
@@ -107,9 +98,7 @@ public final class TestStores implements AutoCloseable, AfterEachCallback {
    */
   public java.sql.Connection connect(Path dataDir) throws java.sql.SQLException {
     return java.sql.DriverManager.getConnection(
-        database
-            .map(d -> Postgres.url(databaseHost, d))
-            .orElse("jdbc:sqlite:" + dataDir.resolve("berth.db")));
+        databaseUrl().orElse("jdbc:sqlite:" + dataDir.resolve("berth.db")));
   }
 
   /** The blob store of a server with {@code dataDir} on these stores, seen from outside. */
@@ -122,28 +111,25 @@ public final class TestStores implements AutoCloseable, AfterEachCallback {
     return secretsKeyFile;
   }
 
-  /** The same as command-line options of {@code berth serve}. */
+  /** These stores as flags of {@code berth serve}. */
   public List<String> args() {
     List<String> args = new ArrayList<>();
     secretsKeyFile.ifPresent(file -> args.addAll(List.of("--secrets-key-file", file.toString())));
-    Shared shared = shared();
-    shared.databaseUrl().ifPresent(url -> args.addAll(List.of("--database-url", url)));
-    shared
-        .s3()
-        .ifPresent(
-            s3 ->
-                args.addAll(
-                    List.of(
-                        "--s3-endpoint",
-                        s3.endpoint().orElseThrow().toString(),
-                        "--s3-bucket",
-                        s3.bucket(),
-                        "--s3-access-key-id",
-                        S3Server.ACCESS_KEY_ID,
-                        "--s3-secret-access-key",
-                        S3Server.SECRET_ACCESS_KEY,
-                        "--lease-seconds",
-                        Integer.toString(shared.leaseSeconds()))));
+    databaseUrl().ifPresent(url -> args.addAll(List.of("--database-url", url)));
+    bucket.ifPresent(
+        b ->
+            args.addAll(
+                List.of(
+                    "--s3-endpoint",
+                    S3Server.endpoint().toString(),
+                    "--s3-bucket",
+                    b,
+                    "--s3-access-key-id",
+                    S3Server.ACCESS_KEY_ID,
+                    "--s3-secret-access-key",
+                    S3Server.SECRET_ACCESS_KEY,
+                    "--lease-seconds",
+                    Integer.toString(LEASE_SECONDS))));
     return args;
   }
 
