@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +54,12 @@ import org.slf4j.LoggerFactory;
  * order they committed. A write the rules refuse is left out of the records and reported, and the
  * directory is put back as the records say before the next command; so are links, FIFOs and other
  * files that cannot be memories.
+ *
+ * <p>Commands of one session share its directories. Bringing a directory in line with the records
+ * would undo what a command still running there has written and not yet recorded, so it is done
+ * only when none of the session's commands runs in it; a command starting beside another sees the
+ * directory as that one does. Each command's end records whatever the directory holds then, the
+ * others' writes so far included.
  */
 public final class MemoryMounts {
   private static final Logger log = LoggerFactory.getLogger(MemoryMounts.class);
@@ -73,7 +80,14 @@ public final class MemoryMounts {
           new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Mounted> eldest) {
-              return size() > REMEMBERED;
+              // forgetting a store a command runs in would have the next one rewrite its directory
+              var oldest = entrySet().iterator();
+              for (int older = size() - 1; older > 0 && size() > REMEMBERED; older--) {
+                if (oldest.next().getValue().running.get() == 0) {
+                  oldest.remove();
+                }
+              }
+              return false;
             }
           });
 
@@ -110,6 +124,9 @@ public final class MemoryMounts {
 
   /** What this node knows of one store's directory; guarded by itself. */
   static final class Mounted {
+    /** Commands running with the directory bound, from {@link #prepare} to {@link #writeBack}. */
+    final AtomicInteger running = new AtomicInteger();
+
     long revision = -1;
     Object directoryKey;
     Path source;
@@ -119,24 +136,40 @@ public final class MemoryMounts {
 
   /**
    * Brings each memory store directory of the session in line with the records (cheaply when its
-   * store's revision has not moved) and answers the binds a command needs.
+   * store's revision has not moved), unless another command of the session runs in it, and answers
+   * the binds a command needs. The caller hands them back to {@link #writeBack} however the command
+   * ends.
    */
   public Prepared prepare(String workspaceId, String sessionId) {
     List<LocalSandboxHost.Bind> binds = new ArrayList<>();
     List<Store> out = new ArrayList<>();
-    for (Resource r : resources.all(sessionId)) {
-      if (r.memoryStore().isEmpty()) {
-        continue;
+    try {
+      for (Resource r : resources.all(sessionId)) {
+        if (r.memoryStore().isEmpty()) {
+          continue;
+        }
+        Mounted m = mounted.computeIfAbsent(sessionId + "/" + r.id(), k -> new Mounted());
+        synchronized (m) {
+          if (m.running.get() == 0) {
+            sync(workspaceId, sessionId, r, m);
+          }
+          m.running.incrementAndGet();
+          binds.add(
+              new LocalSandboxHost.Bind(m.source, r.mountPath(), r.memoryStore().get().readOnly()));
+        }
+        out.add(new Store(r, m));
       }
-      Mounted m = mounted.computeIfAbsent(sessionId + "/" + r.id(), k -> new Mounted());
-      synchronized (m) {
-        sync(workspaceId, sessionId, r, m);
-        binds.add(
-            new LocalSandboxHost.Bind(m.source, r.mountPath(), r.memoryStore().get().readOnly()));
-      }
-      out.add(new Store(r, m));
+    } catch (RuntimeException e) {
+      out.forEach(MemoryMounts::release);
+      throw e;
     }
     return out.isEmpty() ? Prepared.NONE : new Prepared(binds, out);
+  }
+
+  private static void release(Store s) {
+    synchronized (s.mounted()) {
+      s.mounted().running.decrementAndGet();
+    }
   }
 
   private void sync(String workspaceId, String sessionId, Resource r, Mounted m) {
@@ -223,12 +256,11 @@ public final class MemoryMounts {
   public List<Refused> writeBack(String workspaceId, String sessionId, Prepared prepared) {
     List<Refused> refused = new ArrayList<>();
     for (Store s : prepared.stores()) {
-      if (s.resource().memoryStore().get().readOnly()) {
-        continue;
-      }
       synchronized (s.mounted()) {
         try {
-          writeBack(workspaceId, sessionId, s.resource(), s.mounted(), refused);
+          if (!s.resource().memoryStore().get().readOnly()) {
+            writeBack(workspaceId, sessionId, s.resource(), s.mounted(), refused);
+          }
         } catch (RuntimeException e) {
           log.error(
               "session {}: the changes to memory store resource {} could not be recorded",
@@ -242,6 +274,8 @@ public final class MemoryMounts {
               "/",
               "the changes made to this store could not be recorded (a server error); the"
                   + " directory is put back as recorded before the next command");
+        } finally {
+          s.mounted().running.decrementAndGet();
         }
       }
     }

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.json.Json;
+import dev.berth.testing.Await;
 import dev.berth.testing.Commands;
 import dev.berth.testing.Fixtures;
 import dev.berth.testing.Http;
 import dev.berth.testing.SharedServer;
+import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -245,5 +248,52 @@ class MemoryMountTest {
     assertThat(versions(store)).hasSize(1);
     assertThat(ok(sh(session, "ls -A /mnt/memory/planted")).get("stdout").asText())
         .isEqualTo("real.md\n");
+  }
+
+  @Test
+  void aCommandStartingWhileAnotherRunsLeavesItsUnrecordedWritesInPlaceAndBothAreRecorded()
+      throws Exception {
+    String store = store("overlap");
+    String session = session(store, "read_write");
+    ok(sh(session, "mkfifo /workspace/go"));
+    // writes a memory, then waits for the second command to say go
+    var first =
+        Commands.start(
+            http(),
+            session,
+            Map.of(
+                "command",
+                List.of(
+                    "sh",
+                    "-c",
+                    "printf 'first\\n' > /mnt/memory/overlap/first.md && touch /workspace/written"
+                        + " && cat /workspace/go")));
+    Await.until(
+        "the first command wrote its memory",
+        Duration.ofSeconds(30),
+        () ->
+            Files.exists(server.dataDir().resolve("sandboxes/" + session + "/workspace/written")));
+    memory(store, "/api.md", "api\n"); // the store moves on meanwhile
+
+    var second =
+        sh(
+            session,
+            "cat /mnt/memory/overlap/first.md; printf 'second\\n' > /mnt/memory/overlap/second.md;"
+                + " echo go > /workspace/go");
+
+    assertThat(ok(second).get("stdout").asText()).isEqualTo("first\n");
+    assertThat(ok(first.get()).get("exit_code").asInt()).isEqualTo(0);
+    assertThat(memories(store))
+        .containsExactly(
+            Map.entry("/api.md", "api\n"),
+            Map.entry("/first.md", "first\n"),
+            Map.entry("/second.md", "second\n"));
+    assertThat(versions(store).stream().map(v -> v.at("/created_by/type").asText()))
+        .containsExactlyInAnyOrder("api_actor", "session_actor", "session_actor");
+    assertThat(
+            ok(sh(session, "cd /mnt/memory/overlap && cat api.md first.md second.md"))
+                .get("stdout")
+                .asText())
+        .isEqualTo("api\nfirst\nsecond\n");
   }
 }
