@@ -51,9 +51,10 @@ import org.slf4j.LoggerFactory;
  * records say. After a command, a file whose lstat is unchanged was not written; others are read
  * (never through a link: {@link LocalSandboxHost#readMemory}) and recorded, each write its own
  * transaction with no precondition, so two sessions writing one memory each leave a version, in the
- * order they committed. A write the rules refuse is left out of the records and reported, and the
- * directory is put back as the records say before the next command; so are links, FIFOs and other
- * files that cannot be memories.
+ * order they committed. A file found at a new path with the inode and content of one gone from its
+ * old path was moved: its memory keeps its id and changes path. A write the rules refuse is left
+ * out of the records and reported, and the directory is put back as the records say before the next
+ * command; so are links, FIFOs and other files that cannot be memories.
  *
  * <p>Commands of one session share its directories. Bringing a directory in line with the records
  * would undo what a command still running there has written and not yet recorded, so it is done
@@ -290,10 +291,30 @@ public final class MemoryMounts {
       return;
     }
     String storeId = r.memoryStore().get().storeId();
-    Set<String> seen = new HashSet<>();
-    for (OutputFile file : listing.get().files()) {
-      String path = "/" + file.path();
-      seen.add(path);
+    Map<String, OutputFile> listed = new LinkedHashMap<>();
+    listing.get().files().forEach(f -> listed.put("/" + f.path(), f));
+    // what was not listed is not known to be deleted
+    Map<String, Known> gone = new LinkedHashMap<>();
+    if (!listing.get().truncated()) {
+      m.files.forEach(
+          (path, known) -> {
+            if (!listed.containsKey(path)) {
+              gone.put(path, known);
+            }
+          });
+    }
+    Map<String, String> moves = moves(sessionId, r, listed, gone, m);
+    Set<String> moved = new HashSet<>(moves.values());
+    // deletions first, so a file may take the place of one deleted above or below it
+    for (var e : gone.entrySet()) {
+      if (!moved.contains(e.getKey())) {
+        delete(workspaceId, storeId, sessionId, e.getValue().memoryId());
+        m.files.remove(e.getKey());
+      }
+    }
+    for (var entry : listed.entrySet()) {
+      String path = entry.getKey();
+      OutputFile file = entry.getValue();
       Known known = m.files.get(path);
       if (known != null && known.file().equals(file)) {
         continue; // not written since
@@ -321,42 +342,82 @@ public final class MemoryMounts {
         m.files.put(path, new Known(known.memoryId(), sha256, file));
         continue;
       }
+      Optional<Known> from = Optional.ofNullable(moves.get(path)).map(m.files::get);
       MemoryContent content;
       try {
         MemoryPaths.validate(path, "path");
         content = MemoryContent.of(Utf8.decode(bytes.get(), "content"));
       } catch (ApiException.InvalidRequest e) {
+        // a move refused is undone: the old path is put back from the records
         refuse(m, refused, r, path, e.getMessage());
         continue;
       }
-      switch (record(workspaceId, storeId, sessionId, path, known, content)) {
-        case Recorded(String memoryId) ->
-            m.files.put(path, new Known(memoryId, content.sha256(), file));
+      Optional<String> memoryId = Optional.ofNullable(known).or(() -> from).map(Known::memoryId);
+      switch (record(workspaceId, storeId, sessionId, path, memoryId, from.isPresent(), content)) {
+        case Recorded(String id) -> {
+          m.files.put(path, new Known(id, content.sha256(), file));
+          if (from.isPresent()) {
+            if (!from.get().memoryId().equals(id)) {
+              delete(workspaceId, storeId, sessionId, from.get().memoryId());
+            }
+            m.files.remove(moves.get(path));
+          }
+        }
         case NotRecorded(String reason) -> refuse(m, refused, r, path, reason);
       }
     }
-    if (listing.get().truncated()) {
+    if (listing.get().truncated() || listing.get().passedOver()) {
+      // not all was seen; or links, FIFOs and the like are removed before the next command
       m.dirty = true;
-      return; // what was not listed is not known to be deleted
     }
-    for (var e : new ArrayList<>(m.files.entrySet())) {
-      if (!seen.contains(e.getKey())) {
-        var delete =
-            new MemoryWrite.Delete(
-                workspaceId,
-                storeId,
-                e.getValue().memoryId(),
-                Optional.empty(),
-                new Actor.Session(sessionId),
-                Ids.memoryVersion(),
-                Timestamps.now());
-        db.write(tx -> MemoryStoreStore.write(tx, delete)); // or it was deleted already
-        m.files.remove(e.getKey());
+  }
+
+  /**
+   * The files that are memories moved since last seen, new path to old: a file at a path not known
+   * before with the inode and content of a known file gone from its path (renamed or moved within
+   * the directory, or linked anew and unlinked at the old name). Content must match too, as a
+   * deleted file's inode may be reused by a new one.
+   */
+  private Map<String, String> moves(
+      String sessionId,
+      Resource r,
+      Map<String, OutputFile> listed,
+      Map<String, Known> gone,
+      Mounted m) {
+    Map<String, String> byInode = new HashMap<>();
+    gone.forEach((path, known) -> byInode.put(known.file().inode(), path));
+    Map<String, String> moves = new HashMap<>();
+    for (var entry : listed.entrySet()) {
+      OutputFile file = entry.getValue();
+      String from = byInode.get(file.inode());
+      if (from == null || m.files.containsKey(entry.getKey())) {
+        continue;
+      }
+      Known known = gone.get(from);
+      if (known.file().size() == file.size()
+          && host.readMemory(
+                  sessionId, r.id(), file, in -> MemoryContent.sha256(in.readAllBytes()), d -> {})
+              .filter(known.sha256()::equals)
+              .isPresent()) {
+        moves.put(entry.getKey(), from);
+        byInode.remove(file.inode());
       }
     }
-    if (listing.get().passedOver()) {
-      m.dirty = true; // links, FIFOs and the like are removed before the next command
-    }
+    return moves;
+  }
+
+  /** Records the session's deletion of a memory, or nothing if it is gone already. */
+  private void delete(String workspaceId, String storeId, String sessionId, String memoryId) {
+    var delete =
+        new MemoryWrite.Delete(
+            workspaceId,
+            storeId,
+            memoryId,
+            Optional.empty(),
+            new Actor.Session(sessionId),
+            Ids.memoryVersion(),
+            Timestamps.now());
+    db.write(tx -> MemoryStoreStore.write(tx, delete));
   }
 
   /** What became of one file's write. */
@@ -369,18 +430,19 @@ public final class MemoryMounts {
   private record NotRecorded(String reason) implements Outcome {}
 
   /**
-   * Records one file's new content as the session's write: in the memory it was read as (wherever
-   * that is now), else the memory now at its path, else a new one.
+   * Records one file's new content as the session's write: in the memory {@code memoryId} it was
+   * read as (wherever that is now, or moved to {@code path} when {@code move}), else the memory now
+   * at its path, else a new one.
    */
   private Outcome record(
       String workspaceId,
       String storeId,
       String sessionId,
       String path,
-      Known known,
+      Optional<String> memoryId,
+      boolean move,
       MemoryContent content) {
     Actor actor = new Actor.Session(sessionId);
-    Optional<String> memoryId = Optional.ofNullable(known).map(Known::memoryId);
     for (int attempt = 0; attempt < 3; attempt++) {
       MemoryWrite write =
           memoryId.isPresent()
@@ -388,7 +450,7 @@ public final class MemoryMounts {
                   workspaceId,
                   storeId,
                   memoryId.get(),
-                  Optional.empty(),
+                  move ? Optional.of(path) : Optional.empty(),
                   Optional.of(content),
                   Optional.empty(),
                   actor,
@@ -411,7 +473,10 @@ public final class MemoryMounts {
         case MemoryWriteResult.Unchanged u -> {
           return new Recorded(u.memory().id());
         }
-        case MemoryWriteResult.MemoryNotFound n -> memoryId = Optional.empty();
+        case MemoryWriteResult.MemoryNotFound n -> {
+          memoryId = Optional.empty();
+          move = false;
+        }
         case MemoryWriteResult.PathConflict c -> {
           if (!c.path().equals(path)) {
             return new NotRecorded(
@@ -424,6 +489,7 @@ public final class MemoryMounts {
                     + "'");
           }
           memoryId = Optional.of(c.memoryId());
+          move = false;
         }
         case MemoryWriteResult.StoreArchived a -> {
           return new NotRecorded("memory store '" + storeId + "' is archived");

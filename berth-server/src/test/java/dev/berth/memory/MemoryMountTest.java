@@ -296,4 +296,52 @@ class MemoryMountTest {
                 .asText())
         .isEqualTo("api\nfirst\nsecond\n");
   }
+
+  @Test
+  void aFileMovedInOneCommandKeepsItsMemoryIdWhileACopyOrAFileMovedAndChangedIsANewMemory() {
+    String store = store("moves");
+    String moved = memory(store, "/drafts/plan.md", "plan\n").get("id").asText();
+    String copied = memory(store, "/copy-me.md", "copy\n").get("id").asText();
+    String edited = memory(store, "/edit-me.md", "edit\n").get("id").asText();
+    String session = session(store, "read_write");
+    var r =
+        sh(
+            session,
+            "cd /mnt/memory/moves && mkdir final && mv drafts/plan.md final/plan.md"
+                + " && cp copy-me.md copied.md && rm copy-me.md"
+                + " && mv edit-me.md edited.md && echo more >> edited.md");
+    assertThat(ok(r).get("memory_writes_refused")).isEmpty();
+
+    Map<String, String> ids = new java.util.TreeMap<>();
+    for (var page : Fixtures.pages(http(), "/v1/memory_stores/" + store + "/memories?limit=20")) {
+      page.json().get("data").forEach(m -> ids.put(m.get("path").asText(), m.get("id").asText()));
+    }
+    assertThat(ids.keySet()).containsExactly("/copied.md", "/edited.md", "/final/plan.md");
+    assertThat(ids.get("/final/plan.md")).isEqualTo(moved);
+    assertThat(ids.get("/copied.md")).isNotEqualTo(copied);
+    assertThat(ids.get("/edited.md")).isNotEqualTo(edited);
+    assertThat(memories(store))
+        .containsEntry("/final/plan.md", "plan\n")
+        .containsEntry("/edited.md", "edit\nmore\n");
+    assertThat(
+            versions(store).stream()
+                .filter(v -> v.at("/created_by/type").asText().equals("session_actor"))
+                .map(v -> v.get("operation").asText() + " " + v.get("path").asText()))
+        .containsExactlyInAnyOrder(
+            "modified /final/plan.md",
+            "deleted /copy-me.md",
+            "created /copied.md",
+            "deleted /edit-me.md",
+            "created /edited.md");
+  }
+
+  @Test
+  void aMemoryReplacedByADirectoryOfTheSameNameIsDeletedAndTheFilesInItAreCreated() {
+    String store = store("replace");
+    memory(store, "/notes", "one file\n");
+    String session = session(store, "read_write");
+    var r = sh(session, "cd /mnt/memory/replace && rm notes && mkdir notes && echo a > notes/a.md");
+    assertThat(ok(r).get("memory_writes_refused")).isEmpty();
+    assertThat(memories(store)).containsExactly(Map.entry("/notes/a.md", "a\n"));
+  }
 }
