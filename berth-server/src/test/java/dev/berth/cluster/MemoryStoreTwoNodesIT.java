@@ -6,12 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.json.Json;
 import dev.berth.testing.BerthProcess;
 import dev.berth.testing.Commands;
-import dev.berth.testing.Fixtures;
 import dev.berth.testing.Http;
+import dev.berth.testing.MemoryStores;
 import dev.berth.testing.TestStores;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -33,12 +31,10 @@ class MemoryStoreTwoNodesIT {
       throws Exception {
     try (BerthProcess a = BerthProcess.start(stores, dirA);
         BerthProcess b = BerthProcess.start(stores, dirB)) {
-      String store =
-          ok(a.http().post("/v1/memory_stores", "{\"name\":\"Team Notes\"}")).get("id").asText();
-      String resource =
-          "\"resources\":[{\"type\":\"memory_store\",\"memory_store_id\":\"" + store + "\"}]";
-      String onA = Fixtures.session(a.http(), resource); // each node holds the session it made
-      String onB = Fixtures.session(b.http(), resource);
+      String store = MemoryStores.create(a.http(), "Team Notes");
+      // each node holds the session it made
+      String onA = MemoryStores.session(a.http(), store, "read_write");
+      String onB = MemoryStores.session(b.http(), store, "read_write");
       String dir = "/mnt/memory/team-notes";
 
       sh(a.http(), onA, "printf 'from a\\n' > " + dir + "/plan.md");
@@ -59,7 +55,7 @@ class MemoryStoreTwoNodesIT {
           .isEqualTo("from b\napi on b\napi on a\n");
       assertThat(sh(b.http(), onB, "cat " + dir + "/through-a.md")).isEqualTo("api on a\n");
 
-      List<JsonNode> versions = versions(b.http(), store);
+      List<JsonNode> versions = MemoryStores.versions(b.http(), store);
       assertThat(versions)
           .extracting(
               v ->
@@ -91,17 +87,5 @@ class MemoryStoreTwoNodesIT {
     assertThat(ok(r).get("exit_code").asInt()).as("%s: %s", script, r.json()).isEqualTo(0);
     assertThat(r.json().get("memory_writes_refused")).isEmpty();
     return r.json().get("stdout").asText();
-  }
-
-  /** Every version of the store, oldest first. */
-  private static List<JsonNode> versions(Http http, String store) {
-    List<JsonNode> out = new ArrayList<>();
-    for (var page :
-        Fixtures.pages(
-            http, "/v1/memory_stores/" + store + "/memory_versions?limit=100&view=full")) {
-      ok(page).get("data").forEach(out::add);
-    }
-    Collections.reverse(out);
-    return out;
   }
 }

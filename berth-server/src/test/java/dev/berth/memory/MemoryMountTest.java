@@ -8,11 +8,11 @@ import dev.berth.testing.Await;
 import dev.berth.testing.Commands;
 import dev.berth.testing.Fixtures;
 import dev.berth.testing.Http;
+import dev.berth.testing.MemoryStores;
 import dev.berth.testing.SharedServer;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -37,9 +37,7 @@ class MemoryMountTest {
   }
 
   static String store(String name) {
-    return ok(http().post("/v1/memory_stores", Json.write(Map.of("name", name))))
-        .get("id")
-        .asText();
+    return MemoryStores.create(http(), name);
   }
 
   static JsonNode memory(String store, String path, String content) {
@@ -51,41 +49,19 @@ class MemoryMountTest {
   }
 
   static String session(String store, String access) {
-    return Fixtures.session(
-        http(),
-        "\"resources\":[{\"type\":\"memory_store\",\"memory_store_id\":\""
-            + store
-            + "\",\"access\":\""
-            + access
-            + "\"}]");
+    return MemoryStores.session(http(), store, access);
   }
 
   static Http.Response sh(String session, String script) {
     return Commands.exec(http(), session, "sh", "-c", script);
   }
 
-  /** Every version of the store, oldest first. */
   static List<JsonNode> versions(String store) {
-    List<JsonNode> out = new ArrayList<>();
-    for (var page :
-        Fixtures.pages(
-            http(), "/v1/memory_stores/" + store + "/memory_versions?limit=100&view=full")) {
-      page.json().get("data").forEach(out::add);
-    }
-    Collections.reverse(out);
-    return out;
+    return MemoryStores.versions(http(), store);
   }
 
-  /** The store's memories as path → content. */
   static Map<String, String> memories(String store) {
-    Map<String, String> out = new java.util.TreeMap<>();
-    for (var page :
-        Fixtures.pages(http(), "/v1/memory_stores/" + store + "/memories?limit=20&view=full")) {
-      page.json()
-          .get("data")
-          .forEach(m -> out.put(m.get("path").asText(), m.get("content").asText()));
-    }
-    return out;
+    return MemoryStores.memories(http(), store);
   }
 
   @Test
