@@ -183,8 +183,9 @@ public final class MemoryMounts {
         stores
             .snapshot(workspaceId, store.storeId())
             .orElse(new MemorySnapshot(0, List.of())); // a deleted store mounts empty
+    LocalSandboxHost.MemoryPlace place = place(sessionId, r);
     Map<String, OutputFile> listed = new HashMap<>();
-    host.listMemory(sessionId, r.id(), MAX_FILES)
+    host.listMemory(place, MAX_FILES)
         .ifPresent(l -> l.files().forEach(f -> listed.put(f.path(), f)));
     Set<String> keep = new HashSet<>();
     List<Memory> stale = new ArrayList<>();
@@ -215,7 +216,7 @@ public final class MemoryMounts {
     // owned by the command's user either way, so a write to a read-only mount fails for the mount
     // (EROFS), not for the file's mode
     var dir =
-        host.updateMemory(sessionId, r.id(), keep, writes, owner)
+        host.updateMemory(place, keep, writes, owner)
             .orElseThrow(
                 () ->
                     new ApiException.Unavailable(
@@ -233,7 +234,13 @@ public final class MemoryMounts {
     m.revision = snapshot.revision();
     m.source = dir.source();
     m.directoryKey = key(dir.source());
-    m.dirty = !complete;
+    // a memory the session's full disk had no room for is left out until a later command
+    m.dirty = !complete || !dir.unwritten().isEmpty();
+  }
+
+  private static LocalSandboxHost.MemoryPlace place(String sessionId, Resource r) {
+    return new LocalSandboxHost.MemoryPlace(
+        sessionId, r.id(), !r.memoryStore().orElseThrow().readOnly());
   }
 
   private static boolean sameDirectory(Mounted m) {
@@ -256,11 +263,14 @@ public final class MemoryMounts {
    */
   public List<Refused> writeBack(String workspaceId, String sessionId, Prepared prepared) {
     List<Refused> refused = new ArrayList<>();
+    boolean overQuota =
+        prepared.stores().stream().anyMatch(s -> !s.resource().memoryStore().get().readOnly())
+            && overQuota(sessionId);
     for (Store s : prepared.stores()) {
       synchronized (s.mounted()) {
         try {
           if (!s.resource().memoryStore().get().readOnly()) {
-            writeBack(workspaceId, sessionId, s.resource(), s.mounted(), refused);
+            writeBack(workspaceId, sessionId, s.resource(), s.mounted(), overQuota, refused);
           }
         } catch (RuntimeException e) {
           log.error(
@@ -283,9 +293,33 @@ public final class MemoryMounts {
     return refused;
   }
 
+  /**
+   * Whether the session holds more than its disk quota after a command, which only the walk lets
+   * happen ({@link LocalSandboxHost#overQuota}); false, and logged, when it cannot be measured.
+   */
+  private boolean overQuota(String sessionId) {
+    try {
+      return host.overQuota(sessionId);
+    } catch (RuntimeException e) {
+      log.warn("session {}: its disk usage could not be measured", sessionId, e);
+      return false;
+    }
+  }
+
+  /**
+   * Records what the agent changed in one store's directory. When the session is {@code overQuota},
+   * no creation or change is recorded (each is refused, and put back before the next command), only
+   * deletions.
+   */
   private void writeBack(
-      String workspaceId, String sessionId, Resource r, Mounted m, List<Refused> refused) {
-    Optional<OutputListing> listing = host.listMemory(sessionId, r.id(), MAX_FILES);
+      String workspaceId,
+      String sessionId,
+      Resource r,
+      Mounted m,
+      boolean overQuota,
+      List<Refused> refused) {
+    LocalSandboxHost.MemoryPlace place = place(sessionId, r);
+    Optional<OutputListing> listing = host.listMemory(place, MAX_FILES);
     if (listing.isEmpty()) {
       m.dirty = true;
       return;
@@ -303,7 +337,7 @@ public final class MemoryMounts {
             }
           });
     }
-    Map<String, String> moves = moves(sessionId, r, listed, gone, m);
+    Map<String, String> moves = moves(place, listed, gone, m);
     Set<String> moved = new HashSet<>(moves.values());
     // deletions first, so a file may take the place of one deleted above or below it
     for (var e : gone.entrySet()) {
@@ -319,6 +353,18 @@ public final class MemoryMounts {
       if (known != null && known.file().equals(file)) {
         continue; // not written since
       }
+      if (overQuota) {
+        refuse(
+            m,
+            refused,
+            r,
+            path,
+            "session "
+                + sessionId
+                + " holds more than its disk quota; no memory it creates or changes is recorded"
+                + " until it is back within it");
+        continue;
+      }
       if (file.size() > MemoryContent.MAX_BYTES) {
         refuse(
             m,
@@ -331,8 +377,7 @@ public final class MemoryMounts {
                 + file.size());
         continue;
       }
-      Optional<byte[]> bytes =
-          host.readMemory(sessionId, r.id(), file, in -> in.readAllBytes(), b -> {});
+      Optional<byte[]> bytes = host.readMemory(place, file, in -> in.readAllBytes(), b -> {});
       if (bytes.isEmpty()) {
         m.dirty = true; // changed while read: put back as recorded
         continue;
@@ -379,8 +424,7 @@ public final class MemoryMounts {
    * deleted file's inode may be reused by a new one.
    */
   private Map<String, String> moves(
-      String sessionId,
-      Resource r,
+      LocalSandboxHost.MemoryPlace place,
       Map<String, OutputFile> listed,
       Map<String, Known> gone,
       Mounted m) {
@@ -395,8 +439,7 @@ public final class MemoryMounts {
       }
       Known known = gone.get(from);
       if (known.file().size() == file.size()
-          && host.readMemory(
-                  sessionId, r.id(), file, in -> MemoryContent.sha256(in.readAllBytes()), d -> {})
+          && host.readMemory(place, file, in -> MemoryContent.sha256(in.readAllBytes()), d -> {})
               .filter(known.sha256()::equals)
               .isPresent()) {
         moves.put(entry.getKey(), from);
