@@ -69,7 +69,11 @@ public final class MemoryStoreStore {
       " FROM memory_versions v JOIN memory_stores s ON s.id = v.store_id"
           + " WHERE s.workspace_id = ? AND v.store_id = ?";
 
-  /** Rows read at a time while rolling memories up into directories. */
+  /**
+   * The most rows read at a time while rolling memories up into directories. After a directory is
+   * skipped one row is read, as the next is often another directory, and twice as many each time
+   * the rows read were all shown, up to this.
+   */
   private static final int ROLLUP_BATCH = 16;
 
   /** Memories whose content one query reads ({@link #contents}). */
@@ -316,8 +320,9 @@ public final class MemoryStoreStore {
           boolean inclusive = page.after().map(p -> p.endsWith("/")).orElse(true);
           int wanted = page.limit() + 1;
           boolean more = true;
+          int rollup = 1;
           while (rows.size() < wanted && more) {
-            int batch = depth == 0 ? wanted - rows.size() : Math.min(wanted, ROLLUP_BATCH);
+            int batch = depth == 0 ? wanted - rows.size() : Math.min(wanted - rows.size(), rollup);
             List<Memory> read =
                 Sql.list(
                     tx,
@@ -330,6 +335,7 @@ public final class MemoryStoreStore {
                         ? MemoryStoreStore::memoryWithContent
                         : MemoryStoreStore::memoryRow);
             more = read.size() == batch;
+            rollup = Math.min(rollup * 2, ROLLUP_BATCH);
             for (Memory m : read) {
               String shown = MemoryPaths.shownAt(prefix, depth, m.path());
               if (shown.equals(m.path())) {
@@ -341,6 +347,7 @@ public final class MemoryStoreStore {
                 from = MemoryPaths.subtreeEnd(shown);
                 inclusive = true;
                 more = true; // read again from past the directory
+                rollup = 1;
                 break;
               }
               if (rows.size() == wanted) {
