@@ -513,22 +513,34 @@ public final class MemoryStoreStore {
    */
   private static Optional<MemoryWriteResult> pathConflict(
       Tx tx, String storeId, String path, String memoryId) {
+    // Two index lookups, the paths at and above first, as they sort before those below: one query
+    // with both under an OR was planned by SQLite as a walk of every memory of the store.
     List<String> taken = new ArrayList<>(MemoryPaths.ancestors(path));
     taken.add(path);
-    String below = path + "/";
-    List<Object> params = new ArrayList<>();
-    params.add(storeId);
-    params.add(memoryId);
+    List<Object> params = new ArrayList<>(List.of(storeId, memoryId));
     params.addAll(taken);
-    params.add(below);
-    params.add(MemoryPaths.subtreeEnd(below));
+    Optional<MemoryWriteResult> atOrAbove =
+        Sql.one(
+            tx,
+            "SELECT path, id FROM memories WHERE store_id = ? AND id <> ? AND path IN ("
+                + String.join(", ", Collections.nCopies(taken.size(), "?"))
+                + ") ORDER BY path LIMIT 1",
+            params,
+            MemoryStoreStore::pathConflictRow);
+    if (atOrAbove.isPresent()) {
+      return atOrAbove;
+    }
+    String below = path + "/";
     return Sql.one(
         tx,
-        "SELECT path, id FROM memories WHERE store_id = ? AND id <> ? AND (path IN ("
-            + String.join(", ", Collections.nCopies(taken.size(), "?"))
-            + ") OR (path >= ? AND path < ?)) ORDER BY path LIMIT 1",
-        params,
-        rs -> new MemoryWriteResult.PathConflict(rs.getString(1), rs.getString(2)));
+        "SELECT path, id FROM memories WHERE store_id = ? AND id <> ? AND path >= ? AND path < ?"
+            + " ORDER BY path LIMIT 1",
+        List.of(storeId, memoryId, below, MemoryPaths.subtreeEnd(below)),
+        MemoryStoreStore::pathConflictRow);
+  }
+
+  private static MemoryWriteResult pathConflictRow(ResultSet rs) throws SQLException {
+    return new MemoryWriteResult.PathConflict(rs.getString(1), rs.getString(2));
   }
 
   /** Takes the store's next revision and records a version with it. */
@@ -699,8 +711,8 @@ public final class MemoryStoreStore {
     Optional<String> holder =
         Sql.one(
             tx,
-            "SELECT id FROM memories WHERE version_id = ?",
-            List.of(versionId),
+            "SELECT id FROM memories WHERE id = ? AND version_id = ?",
+            List.of(found.get().memoryId(), versionId),
             rs -> rs.getString(1));
     if (holder.isPresent()) {
       return new MemoryRedaction.CurrentVersion(holder.get());
