@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.json.Json;
+import dev.berth.testing.Fixtures;
 import dev.berth.testing.Http;
 import dev.berth.testing.SharedServer;
 import dev.berth.testing.TestServer;
@@ -658,6 +659,34 @@ class MemoryStoresApiTest {
     assertInvalid(
         http().get(memories(id) + "?path_prefix=/m0/&page=" + cursor),
         "page is not a cursor of this list");
+  }
+
+  @Test
+  void depthOneListsLongRunsOfMemoriesAndOfPrefixesInPathOrderAcrossPages() {
+    String id = store();
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      String path = String.format("/a%02d.md", i);
+      memory(id, path, "x");
+      expected.add(path);
+    }
+    for (String d : List.of("b", "c", "d")) {
+      memory(id, "/" + d + "/one.md", "x");
+      memory(id, "/" + d + "/two/deeper.md", "x");
+      expected.add("prefix /" + d + "/");
+    }
+    for (int i = 0; i < 5; i++) {
+      String path = "/e" + i + ".md";
+      memory(id, path, "x");
+      expected.add(path);
+    }
+    assertThat(paths(ok(http().get(memories(id) + "?depth=1&limit=100"))))
+        .containsExactlyElementsOf(expected);
+    List<String> seen = new ArrayList<>();
+    for (var page : Fixtures.pages(http(), memories(id) + "?depth=1&limit=7")) {
+      seen.addAll(paths(ok(page)));
+    }
+    assertThat(seen).containsExactlyElementsOf(expected);
   }
 
   @Test

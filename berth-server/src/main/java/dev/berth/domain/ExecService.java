@@ -361,7 +361,8 @@ public final class ExecService {
                   + sessionId
                   + " went over its disk quota of "
                   + limits.diskQuotaBytes()
-                  + " bytes (outputs and workspace together) and the command was stopped",
+                  + " bytes (outputs, workspace and read-write memory stores together) and the"
+                  + " command was stopped",
               "session_disk_quota_exceeded",
               partial);
       case SESSION_REMOVED ->

@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,9 +51,16 @@ import org.slf4j.LoggerFactory;
  * records say. After a command, a file whose lstat is unchanged was not written; others are read
  * (never through a link: {@link LocalSandboxHost#readMemory}) and recorded, each write its own
  * transaction with no precondition, so two sessions writing one memory each leave a version, in the
- * order they committed. A write the rules refuse is left out of the records and reported, and the
- * directory is put back as the records say before the next command; so are links, FIFOs and other
- * files that cannot be memories.
+ * order they committed. A file found at a new path with the inode and content of one gone from its
+ * old path was moved: its memory keeps its id and changes path. A write the rules refuse is left
+ * out of the records and reported, and the directory is put back as the records say before the next
+ * command; so are links, FIFOs and other files that cannot be memories.
+ *
+ * <p>Commands of one session share its directories. Bringing a directory in line with the records
+ * would undo what a command still running there has written and not yet recorded, so it is done
+ * only when none of the session's commands runs in it; a command starting beside another sees the
+ * directory as that one does. Each command's end records whatever the directory holds then, the
+ * others' writes so far included.
  */
 public final class MemoryMounts {
   private static final Logger log = LoggerFactory.getLogger(MemoryMounts.class);
@@ -73,7 +81,14 @@ public final class MemoryMounts {
           new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Mounted> eldest) {
-              return size() > REMEMBERED;
+              // forgetting a store a command runs in would have the next one rewrite its directory
+              var oldest = entrySet().iterator();
+              for (int older = size() - 1; older > 0 && size() > REMEMBERED; older--) {
+                if (oldest.next().getValue().running.get() == 0) {
+                  oldest.remove();
+                }
+              }
+              return false;
             }
           });
 
@@ -110,6 +125,9 @@ public final class MemoryMounts {
 
   /** What this node knows of one store's directory; guarded by itself. */
   static final class Mounted {
+    /** Commands running with the directory bound, from {@link #prepare} to {@link #writeBack}. */
+    final AtomicInteger running = new AtomicInteger();
+
     long revision = -1;
     Object directoryKey;
     Path source;
@@ -119,24 +137,40 @@ public final class MemoryMounts {
 
   /**
    * Brings each memory store directory of the session in line with the records (cheaply when its
-   * store's revision has not moved) and answers the binds a command needs.
+   * store's revision has not moved), unless another command of the session runs in it, and answers
+   * the binds a command needs. The caller hands them back to {@link #writeBack} however the command
+   * ends.
    */
   public Prepared prepare(String workspaceId, String sessionId) {
     List<LocalSandboxHost.Bind> binds = new ArrayList<>();
     List<Store> out = new ArrayList<>();
-    for (Resource r : resources.all(sessionId)) {
-      if (r.memoryStore().isEmpty()) {
-        continue;
+    try {
+      for (Resource r : resources.all(sessionId)) {
+        if (r.memoryStore().isEmpty()) {
+          continue;
+        }
+        Mounted m = mounted.computeIfAbsent(sessionId + "/" + r.id(), k -> new Mounted());
+        synchronized (m) {
+          if (m.running.get() == 0) {
+            sync(workspaceId, sessionId, r, m);
+          }
+          m.running.incrementAndGet();
+          binds.add(
+              new LocalSandboxHost.Bind(m.source, r.mountPath(), r.memoryStore().get().readOnly()));
+        }
+        out.add(new Store(r, m));
       }
-      Mounted m = mounted.computeIfAbsent(sessionId + "/" + r.id(), k -> new Mounted());
-      synchronized (m) {
-        sync(workspaceId, sessionId, r, m);
-        binds.add(
-            new LocalSandboxHost.Bind(m.source, r.mountPath(), r.memoryStore().get().readOnly()));
-      }
-      out.add(new Store(r, m));
+    } catch (RuntimeException e) {
+      out.forEach(MemoryMounts::release);
+      throw e;
     }
     return out.isEmpty() ? Prepared.NONE : new Prepared(binds, out);
+  }
+
+  private static void release(Store s) {
+    synchronized (s.mounted()) {
+      s.mounted().running.decrementAndGet();
+    }
   }
 
   private void sync(String workspaceId, String sessionId, Resource r, Mounted m) {
@@ -149,8 +183,9 @@ public final class MemoryMounts {
         stores
             .snapshot(workspaceId, store.storeId())
             .orElse(new MemorySnapshot(0, List.of())); // a deleted store mounts empty
+    LocalSandboxHost.MemoryPlace place = place(sessionId, r);
     Map<String, OutputFile> listed = new HashMap<>();
-    host.listMemory(sessionId, r.id(), MAX_FILES)
+    host.listMemory(place, MAX_FILES)
         .ifPresent(l -> l.files().forEach(f -> listed.put(f.path(), f)));
     Set<String> keep = new HashSet<>();
     List<Memory> stale = new ArrayList<>();
@@ -181,7 +216,7 @@ public final class MemoryMounts {
     // owned by the command's user either way, so a write to a read-only mount fails for the mount
     // (EROFS), not for the file's mode
     var dir =
-        host.updateMemory(sessionId, r.id(), keep, writes, owner)
+        host.updateMemory(place, keep, writes, owner)
             .orElseThrow(
                 () ->
                     new ApiException.Unavailable(
@@ -199,7 +234,13 @@ public final class MemoryMounts {
     m.revision = snapshot.revision();
     m.source = dir.source();
     m.directoryKey = key(dir.source());
-    m.dirty = !complete;
+    // a memory the session's full disk had no room for is left out until a later command
+    m.dirty = !complete || !dir.unwritten().isEmpty();
+  }
+
+  private static LocalSandboxHost.MemoryPlace place(String sessionId, Resource r) {
+    return new LocalSandboxHost.MemoryPlace(
+        sessionId, r.id(), !r.memoryStore().orElseThrow().readOnly());
   }
 
   private static boolean sameDirectory(Mounted m) {
@@ -222,13 +263,15 @@ public final class MemoryMounts {
    */
   public List<Refused> writeBack(String workspaceId, String sessionId, Prepared prepared) {
     List<Refused> refused = new ArrayList<>();
+    boolean overQuota =
+        prepared.stores().stream().anyMatch(s -> !s.resource().memoryStore().get().readOnly())
+            && overQuota(sessionId);
     for (Store s : prepared.stores()) {
-      if (s.resource().memoryStore().get().readOnly()) {
-        continue;
-      }
       synchronized (s.mounted()) {
         try {
-          writeBack(workspaceId, sessionId, s.resource(), s.mounted(), refused);
+          if (!s.resource().memoryStore().get().readOnly()) {
+            writeBack(workspaceId, sessionId, s.resource(), s.mounted(), overQuota, refused);
+          }
         } catch (RuntimeException e) {
           log.error(
               "session {}: the changes to memory store resource {} could not be recorded",
@@ -242,27 +285,85 @@ public final class MemoryMounts {
               "/",
               "the changes made to this store could not be recorded (a server error); the"
                   + " directory is put back as recorded before the next command");
+        } finally {
+          s.mounted().running.decrementAndGet();
         }
       }
     }
     return refused;
   }
 
+  /**
+   * Whether the session holds more than its disk quota after a command, which only the walk lets
+   * happen ({@link LocalSandboxHost#overQuota}); false, and logged, when it cannot be measured.
+   */
+  private boolean overQuota(String sessionId) {
+    try {
+      return host.overQuota(sessionId);
+    } catch (RuntimeException e) {
+      log.warn("session {}: its disk usage could not be measured", sessionId, e);
+      return false;
+    }
+  }
+
+  /**
+   * Records what the agent changed in one store's directory. When the session is {@code overQuota},
+   * no creation or change is recorded (each is refused, and put back before the next command), only
+   * deletions.
+   */
   private void writeBack(
-      String workspaceId, String sessionId, Resource r, Mounted m, List<Refused> refused) {
-    Optional<OutputListing> listing = host.listMemory(sessionId, r.id(), MAX_FILES);
+      String workspaceId,
+      String sessionId,
+      Resource r,
+      Mounted m,
+      boolean overQuota,
+      List<Refused> refused) {
+    LocalSandboxHost.MemoryPlace place = place(sessionId, r);
+    Optional<OutputListing> listing = host.listMemory(place, MAX_FILES);
     if (listing.isEmpty()) {
       m.dirty = true;
       return;
     }
     String storeId = r.memoryStore().get().storeId();
-    Set<String> seen = new HashSet<>();
-    for (OutputFile file : listing.get().files()) {
-      String path = "/" + file.path();
-      seen.add(path);
+    Map<String, OutputFile> listed = new LinkedHashMap<>();
+    listing.get().files().forEach(f -> listed.put("/" + f.path(), f));
+    // what was not listed is not known to be deleted
+    Map<String, Known> gone = new LinkedHashMap<>();
+    if (!listing.get().truncated()) {
+      m.files.forEach(
+          (path, known) -> {
+            if (!listed.containsKey(path)) {
+              gone.put(path, known);
+            }
+          });
+    }
+    Map<String, String> moves = moves(place, listed, gone, m);
+    Set<String> moved = new HashSet<>(moves.values());
+    // deletions first, so a file may take the place of one deleted above or below it
+    for (var e : gone.entrySet()) {
+      if (!moved.contains(e.getKey())) {
+        delete(workspaceId, storeId, sessionId, e.getValue().memoryId());
+        m.files.remove(e.getKey());
+      }
+    }
+    for (var entry : listed.entrySet()) {
+      String path = entry.getKey();
+      OutputFile file = entry.getValue();
       Known known = m.files.get(path);
       if (known != null && known.file().equals(file)) {
         continue; // not written since
+      }
+      if (overQuota) {
+        refuse(
+            m,
+            refused,
+            r,
+            path,
+            "session "
+                + sessionId
+                + " holds more than its disk quota; no memory it creates or changes is recorded"
+                + " until it is back within it");
+        continue;
       }
       if (file.size() > MemoryContent.MAX_BYTES) {
         refuse(
@@ -276,8 +377,7 @@ public final class MemoryMounts {
                 + file.size());
         continue;
       }
-      Optional<byte[]> bytes =
-          host.readMemory(sessionId, r.id(), file, in -> in.readAllBytes(), b -> {});
+      Optional<byte[]> bytes = host.readMemory(place, file, in -> in.readAllBytes(), b -> {});
       if (bytes.isEmpty()) {
         m.dirty = true; // changed while read: put back as recorded
         continue;
@@ -287,42 +387,80 @@ public final class MemoryMounts {
         m.files.put(path, new Known(known.memoryId(), sha256, file));
         continue;
       }
+      Optional<Known> from = Optional.ofNullable(moves.get(path)).map(m.files::get);
       MemoryContent content;
       try {
         MemoryPaths.validate(path, "path");
         content = MemoryContent.of(Utf8.decode(bytes.get(), "content"));
       } catch (ApiException.InvalidRequest e) {
+        // a move refused is undone: the old path is put back from the records
         refuse(m, refused, r, path, e.getMessage());
         continue;
       }
-      switch (record(workspaceId, storeId, sessionId, path, known, content)) {
-        case Recorded(String memoryId) ->
-            m.files.put(path, new Known(memoryId, content.sha256(), file));
+      Optional<String> memoryId = Optional.ofNullable(known).or(() -> from).map(Known::memoryId);
+      switch (record(workspaceId, storeId, sessionId, path, memoryId, from.isPresent(), content)) {
+        case Recorded(String id) -> {
+          m.files.put(path, new Known(id, content.sha256(), file));
+          if (from.isPresent()) {
+            if (!from.get().memoryId().equals(id)) {
+              delete(workspaceId, storeId, sessionId, from.get().memoryId());
+            }
+            m.files.remove(moves.get(path));
+          }
+        }
         case NotRecorded(String reason) -> refuse(m, refused, r, path, reason);
       }
     }
-    if (listing.get().truncated()) {
+    if (listing.get().truncated() || listing.get().passedOver()) {
+      // not all was seen; or links, FIFOs and the like are removed before the next command
       m.dirty = true;
-      return; // what was not listed is not known to be deleted
     }
-    for (var e : new ArrayList<>(m.files.entrySet())) {
-      if (!seen.contains(e.getKey())) {
-        var delete =
-            new MemoryWrite.Delete(
-                workspaceId,
-                storeId,
-                e.getValue().memoryId(),
-                Optional.empty(),
-                new Actor.Session(sessionId),
-                Ids.memoryVersion(),
-                Timestamps.now());
-        db.write(tx -> MemoryStoreStore.write(tx, delete)); // or it was deleted already
-        m.files.remove(e.getKey());
+  }
+
+  /**
+   * The files that are memories moved since last seen, new path to old: a file at a path not known
+   * before with the inode and content of a known file gone from its path (renamed or moved within
+   * the directory, or linked anew and unlinked at the old name). Content must match too, as a
+   * deleted file's inode may be reused by a new one.
+   */
+  private Map<String, String> moves(
+      LocalSandboxHost.MemoryPlace place,
+      Map<String, OutputFile> listed,
+      Map<String, Known> gone,
+      Mounted m) {
+    Map<String, String> byInode = new HashMap<>();
+    gone.forEach((path, known) -> byInode.put(known.file().inode(), path));
+    Map<String, String> moves = new HashMap<>();
+    for (var entry : listed.entrySet()) {
+      OutputFile file = entry.getValue();
+      String from = byInode.get(file.inode());
+      if (from == null || m.files.containsKey(entry.getKey())) {
+        continue;
+      }
+      Known known = gone.get(from);
+      if (known.file().size() == file.size()
+          && host.readMemory(place, file, in -> MemoryContent.sha256(in.readAllBytes()), d -> {})
+              .filter(known.sha256()::equals)
+              .isPresent()) {
+        moves.put(entry.getKey(), from);
+        byInode.remove(file.inode());
       }
     }
-    if (listing.get().passedOver()) {
-      m.dirty = true; // links, FIFOs and the like are removed before the next command
-    }
+    return moves;
+  }
+
+  /** Records the session's deletion of a memory, or nothing if it is gone already. */
+  private void delete(String workspaceId, String storeId, String sessionId, String memoryId) {
+    var delete =
+        new MemoryWrite.Delete(
+            workspaceId,
+            storeId,
+            memoryId,
+            Optional.empty(),
+            new Actor.Session(sessionId),
+            Ids.memoryVersion(),
+            Timestamps.now());
+    db.write(tx -> MemoryStoreStore.write(tx, delete));
   }
 
   /** What became of one file's write. */
@@ -335,18 +473,19 @@ public final class MemoryMounts {
   private record NotRecorded(String reason) implements Outcome {}
 
   /**
-   * Records one file's new content as the session's write: in the memory it was read as (wherever
-   * that is now), else the memory now at its path, else a new one.
+   * Records one file's new content as the session's write: in the memory {@code memoryId} it was
+   * read as (wherever that is now, or moved to {@code path} when {@code move}), else the memory now
+   * at its path, else a new one.
    */
   private Outcome record(
       String workspaceId,
       String storeId,
       String sessionId,
       String path,
-      Known known,
+      Optional<String> memoryId,
+      boolean move,
       MemoryContent content) {
     Actor actor = new Actor.Session(sessionId);
-    Optional<String> memoryId = Optional.ofNullable(known).map(Known::memoryId);
     for (int attempt = 0; attempt < 3; attempt++) {
       MemoryWrite write =
           memoryId.isPresent()
@@ -354,7 +493,7 @@ public final class MemoryMounts {
                   workspaceId,
                   storeId,
                   memoryId.get(),
-                  Optional.empty(),
+                  move ? Optional.of(path) : Optional.empty(),
                   Optional.of(content),
                   Optional.empty(),
                   actor,
@@ -377,7 +516,10 @@ public final class MemoryMounts {
         case MemoryWriteResult.Unchanged u -> {
           return new Recorded(u.memory().id());
         }
-        case MemoryWriteResult.MemoryNotFound n -> memoryId = Optional.empty();
+        case MemoryWriteResult.MemoryNotFound n -> {
+          memoryId = Optional.empty();
+          move = false;
+        }
         case MemoryWriteResult.PathConflict c -> {
           if (!c.path().equals(path)) {
             return new NotRecorded(
@@ -390,6 +532,7 @@ public final class MemoryMounts {
                     + "'");
           }
           memoryId = Optional.of(c.memoryId());
+          move = false;
         }
         case MemoryWriteResult.StoreArchived a -> {
           return new NotRecorded("memory store '" + storeId + "' is archived");

@@ -104,7 +104,7 @@ public final class BubblewrapRunner implements AutoCloseable {
    * @param env variables added to the sandbox's fixed environment
    * @param timeout wall time before it is stopped
    * @param dirs the session's tree
-   * @param diskUsage what the session's outputs and workspace hold now
+   * @param diskUsage what the session's outputs, workspace and read-write memory stores hold now
    */
   public record Command(
       String sessionId,

@@ -13,10 +13,11 @@ import java.nio.file.SecureDirectoryStream;
 import java.util.List;
 
 /**
- * Bytes a session's commands have written: the regular files under its outputs and workspace. Its
- * own class because it is the one walk of the tree that takes no lock (commands change these
- * directories while it runs, and the answer is a snapshot anyway), so it shares nothing with the
- * code that builds the tree but the no-follow calls.
+ * Bytes a session's commands have written: the regular files under its outputs, its workspace and
+ * its read-write memory stores' directories ({@link SessionMemories}). Its own class because it is
+ * the one walk of the tree that takes no lock (commands change these directories while it runs, and
+ * the answer is a snapshot anyway), so it shares nothing with the code that builds the tree but the
+ * no-follow calls.
  */
 final class DiskUsage {
   /** Deepest directory {@link #of} descends into; a tree deeper than this is not counted. */
@@ -25,9 +26,9 @@ final class DiskUsage {
   private DiskUsage() {}
 
   /**
-   * Bytes held by the regular files under the session's outputs and workspace, walked without
-   * following a link (whatever runs in the sandbox may plant one pointing anywhere); 0 when the
-   * session has no tree.
+   * Bytes held by the regular files under the session's outputs, workspace and read-write memory
+   * stores, walked without following a link (whatever runs in the sandbox may plant one pointing
+   * anywhere); 0 when the session has no tree.
    */
   static long of(SecureDirectoryStream<Path> sandboxes, String sessionId) throws IOException {
     var tree = openExisting(sandboxes, sessionId);
@@ -35,7 +36,8 @@ final class DiskUsage {
       return 0;
     }
     try (var root = tree.get()) {
-      long total = usage(root, name("workspace"), 0);
+      long total =
+          usage(root, name("workspace"), 0) + usage(root, name(SessionMemories.WRITABLE), 0);
       var session = openExisting(root, List.of("mnt", "session"));
       if (session.isPresent()) {
         try (var s = session.get()) {

@@ -486,10 +486,10 @@ public final class LocalSandboxHost implements AutoCloseable {
   }
 
   /**
-   * What the session's outputs and workspace hold against the quota: its volume's used space, or,
-   * where it has none, the bytes of the regular files under them, never following a link ({@link
-   * DiskUsage}). Takes no lock: commands change these directories while they run, and the answer is
-   * a snapshot anyway.
+   * What the session's outputs, workspace and read-write memory stores hold against the quota: its
+   * volume's used space, or, where it has none, the bytes of the regular files under them, never
+   * following a link ({@link DiskUsage}). Takes no lock: commands change these directories while
+   * they run, and the answer is a snapshot anyway.
    */
   public DiskSpace usage(String sessionId) {
     var id = new SessionId(sessionId);
@@ -503,6 +503,14 @@ public final class LocalSandboxHost implements AutoCloseable {
     } catch (IOException e) {
       throw OutOfDescriptors.orUnchecked("cannot measure sandbox " + sessionId, e);
     }
+  }
+
+  /**
+   * Whether the session holds more than its quota, which only the walk lets happen: a volume never
+   * holds more than its size.
+   */
+  public boolean overQuota(String sessionId) {
+    return !volumes.attached(new SessionId(sessionId).value()) && usage(sessionId).full();
   }
 
   /** How many emptied directories are kept as spares now (for tests). */
@@ -558,24 +566,35 @@ public final class LocalSandboxHost implements AutoCloseable {
   }
 
   /**
-   * A memory store's directory in the session's tree as a command binds it ({@code source}), and
-   * the files written into it this time as lstat saw them once in place.
+   * A memory store resource's directory in a session's tree ({@link SessionMemories}): a writable
+   * one counts against the session's disk quota (on its volume, where it has one), a read-only one,
+   * which only Berth writes, does not.
    */
-  public record MemoryDirectory(Path source, Map<String, OutputFile> written) {}
+  public record MemoryPlace(String sessionId, String resourceId, boolean writable) {
+    public MemoryPlace {
+      checkoutId(resourceId); // one plain name
+    }
+  }
+
+  /**
+   * A memory store's directory in the session's tree as a command binds it ({@code source}), the
+   * files written into it this time as lstat saw them once in place, and the paths that could not
+   * be written for want of room on the session's volume (nothing is left at those).
+   */
+  public record MemoryDirectory(
+      Path source, Map<String, OutputFile> written, Set<String> unwritten) {}
 
   /**
    * Brings a memory store's directory in the session's tree in line with its records: made if
    * missing, everything but the regular files at the paths in {@code keep} (relative, segments
    * joined by {@code /}) removed, then each of {@code writes} put at its path, all owned by {@code
    * owner} where given (the user commands run as) and never through a link ({@link
-   * SessionMemories}). Empty when this node has no tree for the session.
+   * SessionMemories}). A writable store's directory is on the session's volume where volumes are
+   * made, and is attached first. Empty when this node has no tree for the session.
    */
   public Optional<MemoryDirectory> updateMemory(
-      String sessionId,
-      String resourceId,
-      Set<String> keep,
-      Map<String, byte[]> writes,
-      OptionalInt owner) {
+      MemoryPlace place, Set<String> keep, Map<String, byte[]> writes, OptionalInt owner) {
+    String sessionId = place.sessionId();
     var out = new AtomicReference<MemoryDirectory>();
     locked(
         sessionId,
@@ -585,33 +604,68 @@ public final class LocalSandboxHost implements AutoCloseable {
                 tree,
                 false,
                 top -> {
-                  try (var dir = SessionMemories.ensure(tree, top.tree(), resourceId, owner)) {
-                    SessionMemories.prune(dir, "", keep);
-                    Map<String, OutputFile> written = new java.util.LinkedHashMap<>();
-                    for (var w : writes.entrySet()) {
-                      written.put(
-                          w.getKey(),
-                          SessionMemories.write(tree, dir, w.getKey(), w.getValue(), owner));
+                  if (place.writable() && volumes.loop()) {
+                    attachVolume(sessionId, tree, top);
+                    // through the volume's own mount: a rename between two mounts fails (EXDEV)
+                    Path volume = volumes.root(sessionId);
+                    try (var onVolume =
+                            Staging.open(volume.resolve(SessionMemories.VOLUME_STAGING));
+                        var root = openTrusted(volume)) {
+                      out.set(
+                          updateMemory(tree.madeIn(onVolume), root, place, keep, writes, owner));
                     }
-                    Path source = sandboxes.resolve(sessionId);
-                    for (String n : SessionMemories.names(resourceId)) {
-                      source = source.resolve(n);
-                    }
-                    out.set(new MemoryDirectory(source, written));
+                  } else {
+                    out.set(updateMemory(tree, top.tree(), place, keep, writes, owner));
                   }
                 }));
     return Optional.ofNullable(out.get());
   }
 
   /**
+   * {@link #updateMemory(MemoryPlace, Set, Map, OptionalInt)} in {@code root}: the session's tree,
+   * or its volume's root for a writable store where it has one.
+   */
+  private MemoryDirectory updateMemory(
+      SessionTree tree,
+      SecureDirectoryStream<Path> root,
+      MemoryPlace place,
+      Set<String> keep,
+      Map<String, byte[]> writes,
+      OptionalInt owner)
+      throws IOException {
+    try (var dir = SessionMemories.ensure(tree, root, place, owner)) {
+      SessionMemories.prune(dir, "", keep);
+      Map<String, OutputFile> written = new java.util.LinkedHashMap<>();
+      Set<String> unwritten = new java.util.HashSet<>();
+      for (var w : writes.entrySet()) {
+        try {
+          written.put(
+              w.getKey(), SessionMemories.write(tree, dir, w.getKey(), w.getValue(), owner));
+        } catch (IOException e) {
+          if (!DiskSpace.ranOut(e)) {
+            throw e;
+          }
+          unwritten.add(w.getKey());
+        }
+      }
+      Path source = sandboxes.resolve(place.sessionId());
+      for (String n : SessionMemories.names(place)) {
+        source = source.resolve(n);
+      }
+      return new MemoryDirectory(source, written, unwritten);
+    }
+  }
+
+  /**
    * The regular files in a memory store's directory in the session's tree, at most {@code limit};
    * empty if there is none here. Never follows a link ({@link OutputScanner}).
    */
-  public Optional<OutputListing> listMemory(String sessionId, String resourceId, int limit) {
+  public Optional<OutputListing> listMemory(MemoryPlace place, int limit) {
     try {
-      return outputs.list(sandboxesDir, memoryNames(sessionId, resourceId), limit);
+      return outputs.list(sandboxesDir, memoryNames(place), limit);
     } catch (IOException e) {
-      throw OutOfDescriptors.orUnchecked("cannot list a memory directory of " + sessionId, e);
+      throw OutOfDescriptors.orUnchecked(
+          "cannot list a memory directory of " + place.sessionId(), e);
     }
   }
 
@@ -619,23 +673,27 @@ public final class LocalSandboxHost implements AutoCloseable {
    * Reads a file {@link #listMemory} listed, if it is still that file (see {@link #readOutput}).
    */
   public <T> Optional<T> readMemory(
-      String sessionId,
-      String resourceId,
-      OutputFile file,
-      OutputFile.Reader<T> reader,
-      Consumer<T> discard) {
+      MemoryPlace place, OutputFile file, OutputFile.Reader<T> reader, Consumer<T> discard) {
     try {
-      return outputs.read(sandboxesDir, memoryNames(sessionId, resourceId), file, reader, discard);
+      return outputs.read(sandboxesDir, memoryNames(place), file, reader, discard);
     } catch (IOException e) {
       throw OutOfDescriptors.orUnchecked(
-          "cannot read memory " + file.path() + " of sandbox " + sessionId, e);
+          "cannot read memory " + file.path() + " of sandbox " + place.sessionId(), e);
     }
   }
 
-  private static List<String> memoryNames(String sessionId, String resourceId) {
+  /**
+   * The names from the sandboxes down to a memory store's directory, a writable one's volume
+   * mounted again first where it was (as for outputs).
+   */
+  private List<String> memoryNames(MemoryPlace place) {
+    var id = new SessionId(place.sessionId());
+    if (place.writable()) {
+      remountVolume(id.value());
+    }
     List<String> names = new java.util.ArrayList<>();
-    names.add(new SessionId(sessionId).value());
-    names.addAll(SessionMemories.names(resourceId));
+    names.add(id.value());
+    names.addAll(SessionMemories.names(place));
     return names;
   }
 
@@ -679,10 +737,11 @@ public final class LocalSandboxHost implements AutoCloseable {
   }
 
   /**
-   * Puts the session's outputs and workspace on its volume, made or mounted as needed ({@link
-   * SessionVolumes}). A volume made now takes in what the plain directories held (a tree from
-   * before volumes); where the tree has no outputs, the catalogued ones are put back on the volume.
-   * The plain directories stay, empty, as the places the volume's are bound onto.
+   * Puts the session's outputs, workspace and read-write memory stores on its volume, made or
+   * mounted as needed ({@link SessionVolumes}). A volume made now takes in what the plain
+   * directories held (a tree from before volumes); where the tree has no outputs, the catalogued
+   * ones are put back on the volume. The plain directories stay, empty, as the places the volume's
+   * are bound onto.
    */
   private void attachVolume(String sessionId, SessionTree tree, TopDirectories top)
       throws IOException {
@@ -692,8 +751,11 @@ public final class LocalSandboxHost implements AutoCloseable {
     var volume = volumes.mount(sessionId);
     boolean plainOutputs = lstat(top.session(), name("outputs")).isPresent();
     try (var root = openTrusted(volume.root())) {
-      if (lstat(root, name("workspace")).isEmpty()) {
-        newVolumeDirectory(volume.root().resolve("workspace"));
+      for (String dir :
+          List.of("workspace", SessionMemories.WRITABLE, SessionMemories.VOLUME_STAGING)) {
+        if (lstat(root, name(dir)).isEmpty()) {
+          newVolumeDirectory(volume.root().resolve(dir));
+        }
       }
       if (lstat(root, name("outputs")).isEmpty()) {
         if (plainOutputs) {
@@ -705,10 +767,17 @@ public final class LocalSandboxHost implements AutoCloseable {
     }
     tree.createIfMissing(top.session(), "outputs");
     tree.createIfMissing(top.tree(), "workspace");
+    tree.createIfMissing(top.tree(), SessionMemories.WRITABLE);
     if (volume.fresh()) {
       Path root = root(sessionId);
       moveIntoVolume(top.session(), "outputs", root.resolve("mnt/session/outputs"), volume);
       moveIntoVolume(top.tree(), "workspace", root.resolve("workspace"), volume);
+    }
+    // copies of the records, written again on the volume from them
+    try (var plain = open(top.tree(), name(SessionMemories.WRITABLE))) {
+      for (Path entry : names(plain)) {
+        removeTree(plain, entry);
+      }
     }
     volumes.bind(sessionId);
   }

@@ -21,10 +21,13 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The directories a session's memory stores are mounted from: {@code memory/<resource id>} in the
- * session's tree, one file per memory at its path. They hold copies of the records, which are the
- * truth: Berth writes them from the records before a command and reads what the agent changed after
- * it, and a directory lost with its tree is written again from the records.
+ * The directories a session's memory stores are mounted from, one file per memory at its path: a
+ * read-write store's at {@code memory/<resource id>} in the session's tree, where its volume's
+ * {@code memory} is bound when it has one ({@link SessionVolumes}), so that what the agent writes
+ * there counts against its disk quota; a read-only store's, which only Berth writes, at {@code
+ * memory-read-only/<resource id>}. They hold copies of the records, which are the truth: Berth
+ * writes them from the records before a command and reads what the agent changed after it, and a
+ * directory lost with its tree is written again from the records.
  *
  * <p>Design note. A read-write directory is the agent's to change, so every step here goes one name
  * at a time without following a link ({@link NoFollow}): a directory is opened relative to its
@@ -34,26 +37,37 @@ import java.util.UUID;
  * unlinkat. The methods run with the session's lock held ({@link LocalSandboxHost}).
  */
 final class SessionMemories {
-  static final String DIRECTORY = "memory";
+  /** Where read-write stores' directories are, in a session's tree and on its volume. */
+  static final String WRITABLE = "memory";
+
+  /** Where read-only stores' directories are, in a session's tree. */
+  static final String READ_ONLY = "memory-read-only";
+
+  /** Where new directories for read-write stores are made on a session's volume. */
+  static final String VOLUME_STAGING = ".memory-staging";
 
   private SessionMemories() {}
 
-  /** The names from the session's root down to the resource's directory. */
-  static List<String> names(String resourceId) {
-    return List.of(DIRECTORY, name(resourceId).toString());
+  /** The names from the session's root down to the store's directory. */
+  static List<String> names(LocalSandboxHost.MemoryPlace place) {
+    return List.of(place.writable() ? WRITABLE : READ_ONLY, name(place.resourceId()).toString());
   }
 
   /**
-   * Makes the resource's directory if it is missing (anything but a directory in its place is
+   * Makes the store's directory if it is missing (anything but a directory in its place is
    * replaced), given to {@code owner} where the agent writes it, and answers it open.
    */
   static SecureDirectoryStream<Path> ensure(
-      SessionTree tree, SecureDirectoryStream<Path> root, String resourceId, OptionalInt owner)
+      SessionTree tree,
+      SecureDirectoryStream<Path> root,
+      LocalSandboxHost.MemoryPlace place,
+      OptionalInt owner)
       throws IOException {
-    try (var memory = tree.ensureDirectory(root, DIRECTORY)) {
-      var dir = tree.ensureDirectory(memory, resourceId);
+    List<String> names = names(place);
+    try (var memory = tree.ensureDirectory(root, names.get(0))) {
+      var dir = tree.ensureDirectory(memory, names.get(1));
       if (owner.isPresent()) {
-        NoFollow.own(memory, resourceId, owner.getAsInt());
+        NoFollow.own(memory, names.get(1), owner.getAsInt());
       }
       return dir;
     }
@@ -99,7 +113,9 @@ final class SessionMemories {
   /**
    * Puts {@code bytes} at {@code path} (relative, segments joined by {@code /}) under {@code dir}:
    * directories made on the way (anything else there replaced), then a new file, owned by {@code
-   * owner} where given, renamed over whatever stands at the path.
+   * owner} where given, renamed over whatever stands at the path. When the disk has no room for the
+   * new file ({@link DiskSpace#ranOut}), whatever stood at the path is removed too, so no stale
+   * copy is left there.
    *
    * @return the file as lstat sees it once in place
    */
@@ -129,6 +145,16 @@ final class SessionMemories {
         while (buffer.hasRemaining()) {
           channel.write(buffer);
         }
+      } catch (IOException e) {
+        try {
+          removeTree(at, temp);
+          if (DiskSpace.ranOut(e)) {
+            removeTree(at, target);
+          }
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
       }
       if (owner.isPresent()) {
         NoFollow.giveTo(

@@ -33,6 +33,15 @@ final class SessionTree {
     return session;
   }
 
+  /**
+   * This tree, its new directories made in {@code staging} instead: one on the filesystem they go
+   * to (the session's volume, which a rename from the sandboxes' staging cannot reach). No spares
+   * are kept there.
+   */
+  SessionTree madeIn(Staging staging) {
+    return new SessionTree(session, staging, new SpareDirectories(staging, 0));
+  }
+
   /** Opens {@code name} in {@code parent}, first replacing anything there but a directory. */
   SecureDirectoryStream<Path> ensureDirectory(SecureDirectoryStream<Path> parent, String name)
       throws IOException {

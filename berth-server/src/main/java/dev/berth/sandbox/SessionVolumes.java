@@ -19,22 +19,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Each session's own ext4 filesystem, the size of its disk quota, which holds its outputs and
- * workspace: the kernel refuses a write past the quota (and a file past the inode limit), whatever
- * the command does (deep trees, files deleted while open, sparse or not).
+ * Each session's own ext4 filesystem, the size of its disk quota, which holds its outputs,
+ * workspace and read-write memory stores: the kernel refuses a write past the quota (and a file
+ * past the inode limit), whatever the command does (deep trees, files deleted while open, sparse or
+ * not).
  *
  * <p>Design note. A volume is a sparse image file, {@code <dataDir>/volumes/<session>.img}, made
  * with {@code mkfs.ext4} and loop-mounted ({@code nosuid,nodev}) at {@code volumes/<session>}; its
- * {@code outputs} and {@code workspace} directories are then bound onto the tree's {@code
- * mnt/session/outputs} and {@code workspace}, so every other class finds them where they always
- * were, and commands' sandboxes bind them from there. Nothing under {@code volumes} is reachable
- * from a sandbox. A volume is made when the session first needs writable space (its first command,
- * or outputs to put back), never when a session is created or a file mounted, which stay as cheap
- * as they were. The mount table is the state: mounts left by a previous run, even one killed, are
- * found in {@code /proc/self/mountinfo} and used as they are; an image whose mounts are gone (after
- * a reboot) is mounted again when needed. Before a tree is removed, every mount below it is undone
- * and checked gone, so removing it never reaches into a volume. The loop device goes with the last
- * unmount (util-linux sets autoclear).
+ * {@code outputs}, {@code workspace} and {@code memory} directories are then bound onto the tree's
+ * {@code mnt/session/outputs}, {@code workspace} and {@code memory}, so every other class finds
+ * them where they always were, and commands' sandboxes bind them from there. Nothing under {@code
+ * volumes} is reachable from a sandbox. A volume is made when the session first needs writable
+ * space (its first command, or outputs to put back), never when a session is created or a file
+ * mounted, which stay as cheap as they were. The mount table is the state: mounts left by a
+ * previous run, even one killed, are found in {@code /proc/self/mountinfo} and used as they are; an
+ * image whose mounts are gone (after a reboot) is mounted again when needed. Before a tree is
+ * removed, every mount below it is undone and checked gone, so removing it never reaches into a
+ * volume. The loop device goes with the last unmount (util-linux sets autoclear).
  *
  * <p>Where a volume cannot be made (Berth not root, no loop devices, no {@code mkfs.ext4}), the
  * quota is enforced by {@link DiskUsage}'s walk instead; {@link #choose} says which, once, at
@@ -77,7 +78,10 @@ final class SessionVolumes implements AutoCloseable {
   private final long inodes;
   private final String mkfs;
 
-  /** Sessions whose outputs and workspace are bound from their volume. */
+  /** The directories of a volume bound onto the same paths in the session's tree. */
+  static final List<String> BOUND = List.of("mnt/session/outputs", "workspace", "memory");
+
+  /** Sessions whose outputs, workspace and memory are bound from their volume. */
   private final Set<String> attached = ConcurrentHashMap.newKeySet();
 
   /**
@@ -98,8 +102,7 @@ final class SessionVolumes implements AutoCloseable {
       Set<Path> mounted = Set.copyOf(MountTable.pointsUnder(this.sandboxes));
       for (String session : sessionsWithVolumes()) {
         Path tree = this.sandboxes.resolve(session);
-        if (mounted.contains(tree.resolve("workspace"))
-            && mounted.contains(tree.resolve("mnt/session/outputs"))) {
+        if (BOUND.stream().allMatch(d -> mounted.contains(tree.resolve(d)))) {
           attached.add(session);
         }
       }
@@ -189,7 +192,7 @@ final class SessionVolumes implements AutoCloseable {
     return loop;
   }
 
-  /** Whether the session's outputs and workspace are bound from its volume now. */
+  /** Whether the session's outputs, workspace and memory are bound from its volume now. */
   boolean attached(String sessionId) {
     return attached.contains(sessionId);
   }
@@ -252,20 +255,19 @@ final class SessionVolumes implements AutoCloseable {
   }
 
   /**
-   * Binds the volume's {@code outputs} and {@code workspace} onto the session's tree. The targets
-   * are directories Berth just checked, and no sandbox can reach their names (only what is in
-   * them), so their paths name them.
+   * Binds the volume's {@code outputs}, {@code workspace} and {@code memory} onto the session's
+   * tree ({@link #BOUND}). The targets are directories Berth just checked, and no sandbox can reach
+   * their names (only what is in them), so their paths name them.
    */
   void bind(String sessionId) throws IOException {
     Path root = volumes.resolve(sessionId);
     Path tree = sandboxes.resolve(sessionId);
     Set<Path> mounted = Set.copyOf(MountTable.pointsUnder(tree));
-    for (var pair :
-        List.of(
-            List.of(root.resolve("outputs"), tree.resolve("mnt/session/outputs")),
-            List.of(root.resolve("workspace"), tree.resolve("workspace")))) {
-      if (!mounted.contains(pair.get(1))) {
-        run(List.of(MOUNT, "--bind", pair.get(0).toString(), pair.get(1).toString()));
+    for (String dir : BOUND) {
+      Path target = tree.resolve(dir);
+      if (!mounted.contains(target)) {
+        Path source = root.resolve(Path.of(dir).getFileName());
+        run(List.of(MOUNT, "--bind", source.toString(), target.toString()));
       }
     }
     attached.add(sessionId);

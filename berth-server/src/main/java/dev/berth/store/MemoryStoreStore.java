@@ -69,7 +69,11 @@ public final class MemoryStoreStore {
       " FROM memory_versions v JOIN memory_stores s ON s.id = v.store_id"
           + " WHERE s.workspace_id = ? AND v.store_id = ?";
 
-  /** Rows read at a time while rolling memories up into directories. */
+  /**
+   * The most rows read at a time while rolling memories up into directories. After a directory is
+   * skipped one row is read, as the next is often another directory, and twice as many each time
+   * the rows read were all shown, up to this.
+   */
   private static final int ROLLUP_BATCH = 16;
 
   /** Memories whose content one query reads ({@link #contents}). */
@@ -316,8 +320,9 @@ public final class MemoryStoreStore {
           boolean inclusive = page.after().map(p -> p.endsWith("/")).orElse(true);
           int wanted = page.limit() + 1;
           boolean more = true;
+          int rollup = 1;
           while (rows.size() < wanted && more) {
-            int batch = depth == 0 ? wanted - rows.size() : Math.min(wanted, ROLLUP_BATCH);
+            int batch = depth == 0 ? wanted - rows.size() : Math.min(wanted - rows.size(), rollup);
             List<Memory> read =
                 Sql.list(
                     tx,
@@ -330,6 +335,7 @@ public final class MemoryStoreStore {
                         ? MemoryStoreStore::memoryWithContent
                         : MemoryStoreStore::memoryRow);
             more = read.size() == batch;
+            rollup = Math.min(rollup * 2, ROLLUP_BATCH);
             for (Memory m : read) {
               String shown = MemoryPaths.shownAt(prefix, depth, m.path());
               if (shown.equals(m.path())) {
@@ -341,6 +347,7 @@ public final class MemoryStoreStore {
                 from = MemoryPaths.subtreeEnd(shown);
                 inclusive = true;
                 more = true; // read again from past the directory
+                rollup = 1;
                 break;
               }
               if (rows.size() == wanted) {
@@ -506,22 +513,34 @@ public final class MemoryStoreStore {
    */
   private static Optional<MemoryWriteResult> pathConflict(
       Tx tx, String storeId, String path, String memoryId) {
+    // Two index lookups, the paths at and above first, as they sort before those below: one query
+    // with both under an OR was planned by SQLite as a walk of every memory of the store.
     List<String> taken = new ArrayList<>(MemoryPaths.ancestors(path));
     taken.add(path);
-    String below = path + "/";
-    List<Object> params = new ArrayList<>();
-    params.add(storeId);
-    params.add(memoryId);
+    List<Object> params = new ArrayList<>(List.of(storeId, memoryId));
     params.addAll(taken);
-    params.add(below);
-    params.add(MemoryPaths.subtreeEnd(below));
+    Optional<MemoryWriteResult> atOrAbove =
+        Sql.one(
+            tx,
+            "SELECT path, id FROM memories WHERE store_id = ? AND id <> ? AND path IN ("
+                + String.join(", ", Collections.nCopies(taken.size(), "?"))
+                + ") ORDER BY path LIMIT 1",
+            params,
+            MemoryStoreStore::pathConflictRow);
+    if (atOrAbove.isPresent()) {
+      return atOrAbove;
+    }
+    String below = path + "/";
     return Sql.one(
         tx,
-        "SELECT path, id FROM memories WHERE store_id = ? AND id <> ? AND (path IN ("
-            + String.join(", ", Collections.nCopies(taken.size(), "?"))
-            + ") OR (path >= ? AND path < ?)) ORDER BY path LIMIT 1",
-        params,
-        rs -> new MemoryWriteResult.PathConflict(rs.getString(1), rs.getString(2)));
+        "SELECT path, id FROM memories WHERE store_id = ? AND id <> ? AND path >= ? AND path < ?"
+            + " ORDER BY path LIMIT 1",
+        List.of(storeId, memoryId, below, MemoryPaths.subtreeEnd(below)),
+        MemoryStoreStore::pathConflictRow);
+  }
+
+  private static MemoryWriteResult pathConflictRow(ResultSet rs) throws SQLException {
+    return new MemoryWriteResult.PathConflict(rs.getString(1), rs.getString(2));
   }
 
   /** Takes the store's next revision and records a version with it. */
@@ -692,8 +711,8 @@ public final class MemoryStoreStore {
     Optional<String> holder =
         Sql.one(
             tx,
-            "SELECT id FROM memories WHERE version_id = ?",
-            List.of(versionId),
+            "SELECT id FROM memories WHERE id = ? AND version_id = ?",
+            List.of(found.get().memoryId(), versionId),
             rs -> rs.getString(1));
     if (holder.isPresent()) {
       return new MemoryRedaction.CurrentVersion(holder.get());

@@ -6,14 +6,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.json.Json;
 import dev.berth.testing.Fixtures;
 import dev.berth.testing.Http;
+import dev.berth.testing.MemoryStores;
 import dev.berth.testing.Mounts;
 import dev.berth.testing.SharedServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,6 +32,14 @@ class SessionVolumeQuotaTest {
   static final long QUOTA = 16L * 1024 * 1024;
   static final long INODES = 1000;
   static final String SIX_MIB = Long.toString(6L * 1024 * 1024);
+
+  /** Fills the workspace until 1 MiB is left on the volume, without stopping the command. */
+  static final String FILL_ALL_BUT_ONE_MIB =
+      "head -c $(( $(stat -f -c '%a * %S' /workspace) - 1048576 )) /dev/zero > /workspace/fill"
+          + " && echo filled";
+
+  /** Fills the volume: the command is stopped for the quota. */
+  static final String FILL_ALL = "head -c 33554432 /dev/zero > /workspace/fill";
 
   @RegisterExtension
   static final SharedServer server =
@@ -124,7 +136,7 @@ class SessionVolumeQuotaTest {
     assertThat(image(session)).isRegularFile().hasSize(QUOTA);
     assertThat(Mounts.under(server.dataDir().resolve("sandboxes/" + session)))
         .extracting(p -> p.getFileName().toString())
-        .containsExactlyInAnyOrder("outputs", "workspace");
+        .containsExactlyInAnyOrder("outputs", "workspace", "memory");
   }
 
   @Test
@@ -159,6 +171,61 @@ class SessionVolumeQuotaTest {
     assertThat(listed.json().get("data"))
         .extracting(f -> f.get("filename").asText())
         .containsExactly("a.bin");
+  }
+
+  @Test
+  void writesToAMemoryStorePastTheQuotaFailWithNoSpaceAndWhatFitIsRecordedWithinTheRules() {
+    String store = MemoryStores.create(server.http(), "full");
+    String session = MemoryStores.session(server.http(), store, "read_write");
+    assertThat(sh(server.http(), session, FILL_ALL_BUT_ONE_MIB)).isEqualTo("filled\n");
+
+    var r =
+        exec(
+            server.http(),
+            session,
+            "sh",
+            "-c",
+            "cd /mnt/memory/full && head -c 204800 /dev/zero | tr '\\0' b > big.md; i=0;"
+                + " while [ $i -lt 40 ] && head -c 102400 /dev/zero | tr '\\0' a > f$i.md; do"
+                + " i=$((i+1)); done");
+
+    JsonNode refused = quotaExceeded(r).get("memory_writes_refused");
+    assertThat(refused).hasSize(1);
+    assertThat(refused.get(0).get("path").asText()).isEqualTo("/big.md");
+    assertThat(refused.get(0).get("reason").asText())
+        .startsWith("content must be at most 102400 bytes");
+    Map<String, String> recorded = MemoryStores.memories(server.http(), store);
+    assertThat(recorded).isNotEmpty().hasSizeLessThan(40).doesNotContainKey("/big.md");
+    assertThat(recorded.values()).allMatch(c -> c.matches("a{0,102400}"));
+    assertThat(recorded.values().stream().mapToLong(String::length).sum())
+        .isLessThanOrEqualTo(1024 * 1024);
+    assertThat(sh(server.http(), session, "ls /mnt/memory/full"))
+        .doesNotContain("big.md")
+        .contains("f0.md");
+  }
+
+  @Test
+  void aMemoryTheFullVolumeHasNoRoomForIsLeftOutOfTheDirectoryUntilSpaceIsFreed() {
+    String store = MemoryStores.create(server.http(), "later");
+    String session = MemoryStores.session(server.http(), store, "read_write");
+    quotaExceeded(exec(server.http(), session, "sh", "-c", FILL_ALL));
+    String content = "m".repeat(102400);
+    for (String path : List.of("/a.md", "/b.md")) { // more than the volume has left
+      var created =
+          server
+              .http()
+              .post(
+                  "/v1/memory_stores/" + store + "/memories",
+                  Json.write(Map.of("path", path, "content", content)));
+      assertThat(created.status()).as("%s", created.json()).isEqualTo(200);
+    }
+
+    String seen = sh(server.http(), session, "cd /mnt/memory/later && ls; rm /workspace/fill");
+
+    assertThat(seen).isNotEqualTo("a.md\nb.md\n");
+    assertThat(sh(server.http(), session, "cd /mnt/memory/later && wc -c a.md b.md | head -2"))
+        .isEqualTo("102400 a.md\n102400 b.md\n");
+    assertThat(MemoryStores.versions(server.http(), store)).hasSize(2);
   }
 
   static Path image(String session) {

@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.json.Json;
+import dev.berth.testing.Await;
 import dev.berth.testing.Commands;
 import dev.berth.testing.Fixtures;
 import dev.berth.testing.Http;
+import dev.berth.testing.MemoryStores;
 import dev.berth.testing.SharedServer;
+import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -34,9 +37,7 @@ class MemoryMountTest {
   }
 
   static String store(String name) {
-    return ok(http().post("/v1/memory_stores", Json.write(Map.of("name", name))))
-        .get("id")
-        .asText();
+    return MemoryStores.create(http(), name);
   }
 
   static JsonNode memory(String store, String path, String content) {
@@ -48,41 +49,19 @@ class MemoryMountTest {
   }
 
   static String session(String store, String access) {
-    return Fixtures.session(
-        http(),
-        "\"resources\":[{\"type\":\"memory_store\",\"memory_store_id\":\""
-            + store
-            + "\",\"access\":\""
-            + access
-            + "\"}]");
+    return MemoryStores.session(http(), store, access);
   }
 
   static Http.Response sh(String session, String script) {
     return Commands.exec(http(), session, "sh", "-c", script);
   }
 
-  /** Every version of the store, oldest first. */
   static List<JsonNode> versions(String store) {
-    List<JsonNode> out = new ArrayList<>();
-    for (var page :
-        Fixtures.pages(
-            http(), "/v1/memory_stores/" + store + "/memory_versions?limit=100&view=full")) {
-      page.json().get("data").forEach(out::add);
-    }
-    Collections.reverse(out);
-    return out;
+    return MemoryStores.versions(http(), store);
   }
 
-  /** The store's memories as path → content. */
   static Map<String, String> memories(String store) {
-    Map<String, String> out = new java.util.TreeMap<>();
-    for (var page :
-        Fixtures.pages(http(), "/v1/memory_stores/" + store + "/memories?limit=20&view=full")) {
-      page.json()
-          .get("data")
-          .forEach(m -> out.put(m.get("path").asText(), m.get("content").asText()));
-    }
-    return out;
+    return MemoryStores.memories(http(), store);
   }
 
   @Test
@@ -245,5 +224,100 @@ class MemoryMountTest {
     assertThat(versions(store)).hasSize(1);
     assertThat(ok(sh(session, "ls -A /mnt/memory/planted")).get("stdout").asText())
         .isEqualTo("real.md\n");
+  }
+
+  @Test
+  void aCommandStartingWhileAnotherRunsLeavesItsUnrecordedWritesInPlaceAndBothAreRecorded()
+      throws Exception {
+    String store = store("overlap");
+    String session = session(store, "read_write");
+    ok(sh(session, "mkfifo /workspace/go"));
+    // writes a memory, then waits for the second command to say go
+    var first =
+        Commands.start(
+            http(),
+            session,
+            Map.of(
+                "command",
+                List.of(
+                    "sh",
+                    "-c",
+                    "printf 'first\\n' > /mnt/memory/overlap/first.md && touch /workspace/written"
+                        + " && cat /workspace/go")));
+    Await.until(
+        "the first command wrote its memory",
+        Duration.ofSeconds(30),
+        () ->
+            Files.exists(server.dataDir().resolve("sandboxes/" + session + "/workspace/written")));
+    memory(store, "/api.md", "api\n"); // the store moves on meanwhile
+
+    var second =
+        sh(
+            session,
+            "cat /mnt/memory/overlap/first.md; printf 'second\\n' > /mnt/memory/overlap/second.md;"
+                + " echo go > /workspace/go");
+
+    assertThat(ok(second).get("stdout").asText()).isEqualTo("first\n");
+    assertThat(ok(first.get()).get("exit_code").asInt()).isEqualTo(0);
+    assertThat(memories(store))
+        .containsExactly(
+            Map.entry("/api.md", "api\n"),
+            Map.entry("/first.md", "first\n"),
+            Map.entry("/second.md", "second\n"));
+    assertThat(versions(store).stream().map(v -> v.at("/created_by/type").asText()))
+        .containsExactlyInAnyOrder("api_actor", "session_actor", "session_actor");
+    assertThat(
+            ok(sh(session, "cd /mnt/memory/overlap && cat api.md first.md second.md"))
+                .get("stdout")
+                .asText())
+        .isEqualTo("api\nfirst\nsecond\n");
+  }
+
+  @Test
+  void aFileMovedInOneCommandKeepsItsMemoryIdWhileACopyOrAFileMovedAndChangedIsANewMemory() {
+    String store = store("moves");
+    String moved = memory(store, "/drafts/plan.md", "plan\n").get("id").asText();
+    String copied = memory(store, "/copy-me.md", "copy\n").get("id").asText();
+    String edited = memory(store, "/edit-me.md", "edit\n").get("id").asText();
+    String session = session(store, "read_write");
+    var r =
+        sh(
+            session,
+            "cd /mnt/memory/moves && mkdir final && mv drafts/plan.md final/plan.md"
+                + " && cp copy-me.md copied.md && rm copy-me.md"
+                + " && mv edit-me.md edited.md && echo more >> edited.md");
+    assertThat(ok(r).get("memory_writes_refused")).isEmpty();
+
+    Map<String, String> ids = new java.util.TreeMap<>();
+    for (var page : Fixtures.pages(http(), "/v1/memory_stores/" + store + "/memories?limit=20")) {
+      page.json().get("data").forEach(m -> ids.put(m.get("path").asText(), m.get("id").asText()));
+    }
+    assertThat(ids.keySet()).containsExactly("/copied.md", "/edited.md", "/final/plan.md");
+    assertThat(ids.get("/final/plan.md")).isEqualTo(moved);
+    assertThat(ids.get("/copied.md")).isNotEqualTo(copied);
+    assertThat(ids.get("/edited.md")).isNotEqualTo(edited);
+    assertThat(memories(store))
+        .containsEntry("/final/plan.md", "plan\n")
+        .containsEntry("/edited.md", "edit\nmore\n");
+    assertThat(
+            versions(store).stream()
+                .filter(v -> v.at("/created_by/type").asText().equals("session_actor"))
+                .map(v -> v.get("operation").asText() + " " + v.get("path").asText()))
+        .containsExactlyInAnyOrder(
+            "modified /final/plan.md",
+            "deleted /copy-me.md",
+            "created /copied.md",
+            "deleted /edit-me.md",
+            "created /edited.md");
+  }
+
+  @Test
+  void aMemoryReplacedByADirectoryOfTheSameNameIsDeletedAndTheFilesInItAreCreated() {
+    String store = store("replace");
+    memory(store, "/notes", "one file\n");
+    String session = session(store, "read_write");
+    var r = sh(session, "cd /mnt/memory/replace && rm notes && mkdir notes && echo a > notes/a.md");
+    assertThat(ok(r).get("memory_writes_refused")).isEmpty();
+    assertThat(memories(store)).containsExactly(Map.entry("/notes/a.md", "a\n"));
   }
 }

@@ -2,12 +2,12 @@ package dev.berth.recovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.testing.Await;
 import dev.berth.testing.BerthProcess;
 import dev.berth.testing.Commands;
 import dev.berth.testing.Fixtures;
 import dev.berth.testing.Http;
+import dev.berth.testing.MemoryStores;
 import dev.berth.testing.TestStores;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,7 +67,7 @@ class MemoryWriteBackCrashIT {
 
     try (BerthProcess second = BerthProcess.start(stores, dataDir)) {
       Http http = second.http();
-      Map<String, String> records = memories(http, store);
+      Map<String, String> records = MemoryStores.memories(http, store);
       assertThat(records.size()).as("the kill landed during the write-back").isLessThan(FILES + 1);
       assertThat(records).containsEntry("/api.md", "acknowledged\n");
       // each recorded agent write is one created version, and its memory holds what it wrote
@@ -103,16 +103,5 @@ class MemoryWriteBackCrashIT {
       n += page.json().get("data").size();
     }
     return n;
-  }
-
-  private static Map<String, String> memories(Http http, String store) {
-    Map<String, String> out = new TreeMap<>();
-    for (var page :
-        Fixtures.pages(http, "/v1/memory_stores/" + store + "/memories?limit=20&view=full")) {
-      for (JsonNode m : page.json().get("data")) {
-        out.put(m.get("path").asText(), m.get("content").asText());
-      }
-    }
-    return out;
   }
 }

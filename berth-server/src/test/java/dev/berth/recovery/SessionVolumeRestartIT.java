@@ -36,13 +36,13 @@ class SessionVolumeRestartIT {
           .isEqualTo("ok\n");
 
       first.kill();
-      assertThat(Mounts.under(dataDir.resolve("sandboxes/" + session))).hasSize(2);
+      assertThat(Mounts.under(dataDir.resolve("sandboxes/" + session))).hasSize(3);
 
       try (BerthProcess second = BerthProcess.start(stores, dataDir, args)) {
         assertThat(sh(second.http(), session, "cat /workspace/note")).isEqualTo("kept\n");
         assertThat(sh(second.http(), session, "echo more >> /workspace/note; cat /workspace/note"))
             .isEqualTo("kept\nmore\n");
-        assertThat(Mounts.under(dataDir.resolve("sandboxes/" + session))).hasSize(2);
+        assertThat(Mounts.under(dataDir.resolve("sandboxes/" + session))).hasSize(3);
 
         assertThat(second.http().delete("/v1/sessions/" + session).status()).isEqualTo(200);
 
