@@ -2,6 +2,7 @@ package dev.berth.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.testing.Await;
 import dev.berth.testing.Fixtures;
 import dev.berth.testing.Http;
 import dev.berth.testing.S3Server;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -97,7 +99,7 @@ class DistributionIT {
 
       var help = launch(launcher, "exec", "--help");
       assertThat(help.status()).as(help.output()).isZero();
-      assertThat(help.output()).startsWith("usage: berth exec");
+      assertThat(help.output()).startsWith("Usage: berth exec");
 
       var echo =
           launch(
@@ -113,6 +115,54 @@ class DistributionIT {
               "hello from the sandbox");
       assertThat(echo.status()).as(echo.output()).isZero();
       assertThat(echo.output()).isEqualTo("hello from the sandbox\n");
+    }
+  }
+
+  @Test
+  void versionAndHelpAnswerThroughTheLauncher() throws Exception {
+    Path launcher = home.resolve("bin/berth");
+    var version = launch(launcher, "version");
+    assertThat(version.status()).as(version.output()).isZero();
+    assertThat(version.output()).startsWith("berth ");
+    for (var args : List.of(List.of("--help"), List.of("help"), List.of("keys", "--help"))) {
+      var help = launch(launcher, args.toArray(String[]::new));
+      assertThat(help.status()).as("%s: %s", args, help.output()).isZero();
+      assertThat(help.output()).as("%s", args).contains("Usage: berth");
+    }
+  }
+
+  @Test
+  void keysMadeAndRevokedThroughTheLauncherWorkAndStopWorkingOnARunningServer() throws Exception {
+    Path launcher = home.resolve("bin/berth");
+    try (var berth =
+        Server.start(
+            launcher,
+            emptyPath,
+            "serve",
+            "--port",
+            "0",
+            "--data-dir",
+            data(),
+            "--api-key",
+            TestServer.KEY)) {
+      var created = launch(launcher, "keys", "create", "--workspace", "dist", "--data-dir", data());
+      assertThat(created.status()).as(created.output()).isZero();
+      Matcher key = Pattern.compile("(?m)^(sk-berth-\\S+)$").matcher(created.output());
+      Matcher id = Pattern.compile("Created API key (apikey_\\S+) ").matcher(created.output());
+      assertThat(key.find() && id.find()).as(created.output()).isTrue();
+      var http = new Http(berth.baseUrl(), key.group(1));
+      assertThat(http.get("/v1/files").status()).isEqualTo(200);
+
+      var listed = launch(launcher, "keys", "list", "--data-dir", data());
+      assertThat(listed.status()).as(listed.output()).isZero();
+      assertThat(listed.output()).contains(id.group(1), "dist").doesNotContain(key.group(1));
+
+      var revoked = launch(launcher, "keys", "revoke", id.group(1), "--data-dir", data());
+      assertThat(revoked.status()).as(revoked.output()).isZero();
+      Await.until(
+          "the revoked key refused",
+          Duration.ofSeconds(5),
+          () -> http.get("/v1/files").status() == 401);
     }
   }
 
