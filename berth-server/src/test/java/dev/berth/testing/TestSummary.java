@@ -93,7 +93,14 @@ public final class TestSummary {
               "surefire",
               "test",
               "default-test",
-              "berth-junit5/target/surefire-reports"));
+              "berth-junit5/target/surefire-reports"),
+          new MavenStage(
+              "berth-dist",
+              "berth-dist",
+              "failsafe",
+              "integration-test",
+              "default",
+              "berth-dist/target/failsafe-reports"));
 
   /** The TypeScript runs: the name of their files in the run directory, and the row's. */
   static final List<List<String>> TYPESCRIPT_STAGES =

@@ -28,6 +28,7 @@ class TestSummaryTest {
       [INFO] --- maven-failsafe-plugin:3.5.4:integration-test (default) @ berth-server ---
       [INFO] --- maven-failsafe-plugin:3.5.4:integration-test (postgres) @ berth-server ---
       [INFO] --- surefire:3.5.4:test (default-test) @ berth-junit5 ---
+      [INFO] --- failsafe:3.5.4:integration-test (default) @ berth-dist ---
       """;
 
   void suite(String reports, String name, int tests, int failures, int errors, int skipped)
@@ -74,6 +75,7 @@ class TestSummaryTest {
     suite("berth-server/target/failsafe-reports", "dev.berth.CIT", 2, 0, 0, 0);
     suite("berth-server/target/failsafe-reports-postgres", "dev.berth.CIT", 2, 0, 0, 0);
     suite("berth-junit5/target/surefire-reports", "dev.berth.junit5.DTest", 4, 0, 0, 0);
+    suite("berth-dist/target/failsafe-reports", "dev.berth.dist.EIT", 3, 0, 0, 0);
     file("maven.log", ALL_STARTED);
     file("maven.status", "0\n");
     file("ts-sqlite.xml", nodeReport(10, 9, 0, 1));
@@ -99,6 +101,7 @@ class TestSummaryTest {
             new Row("Maven failsafe, SQLite", 2, 0, 0, true, ""),
             new Row("Maven failsafe, PostgreSQL", 2, 0, 0, true, ""),
             new Row("berth-junit5", 4, 0, 0, true, ""),
+            new Row("berth-dist", 3, 0, 0, true, ""),
             new Row("TypeScript SDK, SQLite", 9, 0, 1, true, ""),
             new Row("TypeScript SDK, PostgreSQL", 9, 0, 1, true, ""),
             new Row("Maven build", -1, -1, -1, true, ""));
@@ -115,7 +118,7 @@ class TestSummaryTest {
             "Maven surefire, PostgreSQL        4        0        1  ok",
             "TypeScript SDK, SQLite            9        0        1  ok",
             "Maven build                                            ok")
-        .endsWith("every stage passed\ntotal: 37 passed, 0 failed, 4 skipped\n");
+        .endsWith("every stage passed\ntotal: 40 passed, 0 failed, 4 skipped\n");
   }
 
   @Test
@@ -128,7 +131,7 @@ class TestSummaryTest {
     assertThat(rows.get(3)).isEqualTo(new Row("Maven failsafe, PostgreSQL", 4, 2, 0, false, ""));
     assertThat(printed(rows))
         .contains("Maven failsafe, PostgreSQL        4        2        0  FAILED")
-        .endsWith("1 of 8 stages failed or did not run\ntotal: 39 passed, 2 failed, 4 skipped\n");
+        .endsWith("1 of 9 stages failed or did not run\ntotal: 42 passed, 2 failed, 4 skipped\n");
   }
 
   @Test
@@ -139,7 +142,7 @@ class TestSummaryTest {
 
     List<Row> rows = TestSummary.rows(root, run);
 
-    assertThat(rows.subList(2, 5))
+    assertThat(rows.subList(2, 6))
         .extracting(Row::ok, Row::note)
         .containsOnly(org.assertj.core.groups.Tuple.tuple(false, "did not run"));
     assertThat(rows.getLast())
@@ -191,9 +194,9 @@ class TestSummaryTest {
 
     List<Row> rows = TestSummary.rows(root, run);
 
-    assertThat(rows.get(5))
-        .isEqualTo(new Row("TypeScript SDK, SQLite", 9, 0, 1, false, "exit status 1"));
     assertThat(rows.get(6))
+        .isEqualTo(new Row("TypeScript SDK, SQLite", 9, 0, 1, false, "exit status 1"));
+    assertThat(rows.get(7))
         .isEqualTo(new Row("TypeScript SDK, PostgreSQL", 0, 0, 0, false, "did not run"));
   }
 
@@ -203,7 +206,7 @@ class TestSummaryTest {
     Files.delete(run.resolve("ts-sqlite.xml"));
     file("ts-sqlite.status", "1\n");
 
-    assertThat(TestSummary.rows(root, run).get(5))
+    assertThat(TestSummary.rows(root, run).get(6))
         .isEqualTo(new Row("TypeScript SDK, SQLite", 0, 0, 0, false, "no report: exit status 1"));
   }
 
