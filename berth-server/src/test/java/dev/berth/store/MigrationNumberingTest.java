@@ -56,7 +56,8 @@ class MigrationNumberingTest {
             "3 V3__session_outputs.sql",
             "4 V4__repository_tokens.sql",
             "5 V5__memory_stores.sql",
-            "6 V6__memory_store_resources.sql");
+            "6 V6__memory_store_resources.sql",
+            "7 V7__revoked_api_keys.sql");
     assertThat(history(url)).isEqualTo(history(newSqliteDatabase()));
     assertThat(workspaceNames(url)).containsExactly("kept");
   }
@@ -85,7 +86,8 @@ class MigrationNumberingTest {
               "3 V3__session_outputs.sql",
               "4 V4__repository_tokens.sql",
               "5 V5__memory_stores.sql",
-              "6 V6__memory_store_resources.sql");
+              "6 V6__memory_store_resources.sql",
+              "7 V7__revoked_api_keys.sql");
       assertThat(workspaceNames(url)).containsExactly("kept");
     } finally {
       Postgres.dropDatabase(name);
