@@ -144,7 +144,11 @@ class BerthExtensionEngineTest {
     ThreadGroup ours = Thread.currentThread().getThreadGroup();
     List<Thread> left = new ArrayList<>();
     for (Thread t : new HashSet<>(Thread.getAllStackTraces().keySet())) {
-      if (before.contains(t) || !ours.equals(t.getThreadGroup())) {
+      // the JDK client of the samples' own requests (Raw) ends its selector thread some time
+      // after close() returns; it is the test's, not the server's (which on local blobs makes none)
+      if (before.contains(t)
+          || !ours.equals(t.getThreadGroup())
+          || t.getName().startsWith("HttpClient-")) {
         continue;
       }
       try {
