@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -159,10 +160,7 @@ class DistributionIT {
 
       var revoked = launch(launcher, "keys", "revoke", id.group(1), "--data-dir", data());
       assertThat(revoked.status()).as(revoked.output()).isZero();
-      Await.until(
-          "the revoked key refused",
-          Duration.ofSeconds(5),
-          () -> http.get("/v1/files").status() == 401);
+      Await.unauthorized(http, Instant.now().plus(Duration.ofSeconds(1)));
     }
   }
 
