@@ -15,7 +15,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
@@ -63,6 +65,9 @@ public final class ServerMetrics implements AutoCloseable {
   private final Counter downloaded;
   private final Counter repaired;
   private final Counter failedRepairs;
+  // by resource type, a set of three: looking a counter up in the registry builds its id each time
+  private final Map<String, Counter> added = new ConcurrentHashMap<>();
+  private final Map<String, Counter> deleted = new ConcurrentHashMap<>();
   private final JvmGcMetrics gc = new JvmGcMetrics();
 
   public ServerMetrics() {
@@ -130,12 +135,12 @@ public final class ServerMetrics implements AutoCloseable {
 
   /** A resource of {@code type} ({@code file}, {@code github_repository}…) added to a session. */
   public void resourceAdded(String type) {
-    resources("added", type).increment();
+    added.computeIfAbsent(type, t -> resources("added", t)).increment();
   }
 
   /** A resource of {@code type} deleted from a session. */
   public void resourceDeleted(String type) {
-    resources("deleted", type).increment();
+    deleted.computeIfAbsent(type, t -> resources("deleted", t)).increment();
   }
 
   private Counter resources(String change, String type) {

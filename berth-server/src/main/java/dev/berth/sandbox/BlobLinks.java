@@ -69,16 +69,47 @@ final class BlobLinks {
    * Puts a link to the blob at {@code name}, replacing a file or link there but not a directory.
    */
   void link(SecureDirectoryStream<Path> dir, String name, String sha256) throws IOException {
-    Path blob = blobs.apply(sha256);
-    Path temp = staging.fresh();
+    staging.moveIn(stagedLink(sha256), dir, name);
+  }
+
+  /**
+   * {@link #place}, without looking the name up first: a mount's name is usually free, and the JDK
+   * reports a missing name by throwing, which under a request's deep stack costs more than the
+   * link. The rename replaces a file or link at the name; where a directory stands it fails, and
+   * {@link #place} clears the way. Where the blob is linked there already, the rename leaves both
+   * names as they were, and the staged link is removed.
+   */
+  void replace(SecureDirectoryStream<Path> dir, String name, String sha256) throws IOException {
+    Path temp = stagedLink(sha256);
     try {
-      Files.createLink(temp, blob);
+      staging.moveIn(temp, dir, name);
+    } catch (FileSystemException e) { // a directory at the name, most likely; the temp is gone
+      place(dir, name, sha256);
+      return;
+    }
+    Files.deleteIfExists(temp); // there only if the name already held this blob
+  }
+
+  /** A new link to the blob (or to its cached copy) in staging. */
+  private Path stagedLink(String sha256) throws IOException {
+    Path temp = staging.fresh();
+    linkAt(temp, sha256);
+    return temp;
+  }
+
+  /**
+   * Makes {@code at}, a free name in staging (or in a directory being built there), a link to the
+   * blob or to its cached copy.
+   */
+  void linkAt(Path at, String sha256) throws IOException {
+    Path blob = blobs.apply(sha256);
+    try {
+      Files.createLink(at, blob);
     } catch (NoSuchFileException | FileAlreadyExistsException e) {
       throw e;
     } catch (FileSystemException e) { // another filesystem, or no hard links there
-      Files.createLink(temp, cachedCopy(sha256, blob));
+      Files.createLink(at, cachedCopy(sha256, blob));
     }
-    staging.moveIn(temp, dir, name);
   }
 
   private boolean isBlob(Object fileKey, String sha256, Path blob) throws IOException {

@@ -6,6 +6,7 @@ import static dev.berth.sandbox.NoFollow.names;
 import static dev.berth.sandbox.NoFollow.open;
 import static dev.berth.sandbox.NoFollow.openTrusted;
 import static dev.berth.sandbox.NoFollow.own;
+import static dev.berth.sandbox.NoFollow.removeFileOrTree;
 import static dev.berth.sandbox.NoFollow.removeTree;
 
 import dev.berth.config.BerthConfig;
@@ -204,21 +205,25 @@ public final class LocalSandboxHost implements AutoCloseable {
                   writableDirectories(sessionId, tree, top);
                   try (var dirs = new NoFollow.OpenDirs()) {
                     var dir = top.uploads();
-                    boolean made = false; // dir was made by this mount, so nothing is in it yet
-                    for (String segment : segments.subList(0, segments.size() - 1)) {
-                      if (made) {
-                        dir = dirs.add(tree.newDirectory(dir, segment));
-                      } else {
-                        var attrs = lstat(dir, name(segment));
-                        made = attrs.isEmpty() || !attrs.get().isDirectory();
-                        dir = dirs.add(tree.ensureDirectory(dir, segment, attrs));
+                    String last = segments.getLast();
+                    for (int i = 0; i < segments.size() - 1; i++) {
+                      String segment = segments.get(i);
+                      var attrs = lstat(dir, name(segment));
+                      if (attrs.isEmpty() || !attrs.get().isDirectory()) {
+                        // the rest of the path is new: built in staging, the link in it, and moved
+                        // in whole
+                        if (attrs.isPresent()) {
+                          dir.deleteFile(name(segment));
+                        }
+                        tree.newDirectories(
+                            dir,
+                            segments.subList(i, segments.size() - 1),
+                            deepest -> links.linkAt(deepest.resolve(name(last)), sha256));
+                        return;
                       }
+                      dir = dirs.add(open(dir, name(segment)));
                     }
-                    if (made) {
-                      links.link(dir, segments.getLast(), sha256);
-                    } else {
-                      links.place(dir, segments.getLast(), sha256);
-                    }
+                    links.replace(dir, last, sha256);
                   }
                 }));
   }
@@ -256,7 +261,7 @@ public final class LocalSandboxHost implements AutoCloseable {
                       }
                       dir = dirs.add(open(dir, name(name)));
                     }
-                    removeTree(dir, name(segments.getLast()));
+                    removeFileOrTree(dir, name(segments.getLast()));
                     for (int i = dirs.size() - 1; i >= 0; i--) {
                       var parent = i == 0 ? top.uploads() : dirs.get(i - 1);
                       if (!tree.removeIfEmpty(parent, dirs.get(i), name(names.get(i)))) {

@@ -4,6 +4,7 @@ import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -160,6 +161,21 @@ final class NoFollow {
       parent.deleteDirectory(name);
     } else {
       parent.deleteFile(name);
+    }
+  }
+
+  /**
+   * {@link #removeTree} for a name that most likely holds a file or a link, such as a mount: it is
+   * unlinked straight away, which spares the lookup; where unlinking fails for another reason than
+   * the name's absence (a directory stands there), it is removed as a tree.
+   */
+  static void removeFileOrTree(SecureDirectoryStream<Path> parent, Path name) throws IOException {
+    try {
+      parent.deleteFile(name);
+    } catch (NoSuchFileException e) {
+      // nothing there
+    } catch (FileSystemException e) {
+      removeTree(parent, name);
     }
   }
 

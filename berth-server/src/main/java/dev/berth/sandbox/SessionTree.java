@@ -5,9 +5,11 @@ import static dev.berth.sandbox.NoFollow.name;
 import static dev.berth.sandbox.NoFollow.open;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -63,14 +65,46 @@ final class SessionTree {
 
   /**
    * Puts an empty directory at {@code name} in {@code parent}, where nothing stands (a file or link
-   * there is replaced), and opens it. Looking a name up first costs more than this when it is free,
-   * because the JDK reports a missing name by throwing; so the names below a directory a mount has
-   * just made, which are free, are not looked up.
+   * there is replaced), and opens it.
    */
   SecureDirectoryStream<Path> newDirectory(SecureDirectoryStream<Path> parent, String name)
       throws IOException {
     staging.moveIn(spares.emptyDirectory(session), parent, name);
     return open(parent, name(name));
+  }
+
+  /** What to put in the deepest of new directories while they are still in staging. */
+  interface StagedFill {
+    void into(Path deepest) throws IOException;
+  }
+
+  /**
+   * Puts new directories at {@code names} in {@code parent}, each inside the one before, where
+   * nothing stands at {@code names[0]}; {@code fill} first puts what the deepest holds, while they
+   * are still in staging, where nothing in a sandbox can reach and whole paths are safe. One rename
+   * then moves them in, so nothing below {@code parent} is opened or looked up (the JDK reports a
+   * missing name by throwing, which under a request's deep stack costs more than making the
+   * directory), and a command sees them appear whole.
+   */
+  void newDirectories(SecureDirectoryStream<Path> parent, List<String> names, StagedFill fill)
+      throws IOException {
+    Path top = spares.emptyDirectory(session);
+    try {
+      Path deepest = top;
+      for (String name : names.subList(1, names.size())) {
+        deepest = deepest.resolve(name(name));
+        Files.move(spares.emptyDirectory(session), deepest);
+      }
+      fill.into(deepest);
+      staging.moveIn(top, parent, names.get(0));
+    } catch (IOException | RuntimeException e) {
+      try {
+        staging.remove(top); // what is left of it in staging, if anything
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
   }
 
   /** Puts an empty directory at {@code name} in {@code parent} if nothing is there. */

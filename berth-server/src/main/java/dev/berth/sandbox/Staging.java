@@ -17,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code sandboxes/.staging}, where new entries for a sandbox are built before they are renamed
@@ -39,6 +40,16 @@ final class Staging implements AutoCloseable {
   private final Path path;
   private final SecureDirectoryStream<Path> dir;
 
+  /**
+   * Staged names are this, then a number: staging is emptied on open and only this process writes
+   * in it, so a count is enough, and it spares each mount a draw from the system's secure random
+   * source (what {@link UUID#randomUUID} takes). The random part keeps two opens apart all the
+   * same.
+   */
+  private final String prefix = UUID.randomUUID() + "-";
+
+  private final AtomicLong count = new AtomicLong();
+
   private Staging(Path path, SecureDirectoryStream<Path> dir) {
     this.path = path;
     this.dir = dir;
@@ -57,7 +68,7 @@ final class Staging implements AutoCloseable {
 
   /** A name in staging that nothing uses yet. */
   Path fresh() {
-    return path.resolve(UUID.randomUUID().toString());
+    return path.resolve(prefix + count.incrementAndGet());
   }
 
   /** A new, empty directory in staging. */

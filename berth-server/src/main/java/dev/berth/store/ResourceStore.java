@@ -74,7 +74,9 @@ public final class ResourceStore {
                 + " mount_path, body, memory_store_id, secret, created_at, updated_at)"
                 + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
                 + " WHERE NOT EXISTS (SELECT 1 FROM session_resources WHERE "
-                + overlap.where()
+                + overlap.atOrAbove()
+                + ") AND NOT EXISTS (SELECT 1 FROM session_resources WHERE "
+                + overlap.below()
                 + ") ON CONFLICT (session_id, mount_path) DO NOTHING",
             params)
         == 1;
@@ -85,31 +87,47 @@ public final class ResourceStore {
     Overlap overlap = Overlap.of(sessionId, path);
     return Sql.one(
         tx,
-        "SELECT " + COLUMNS + " FROM session_resources WHERE " + overlap.where() + " LIMIT 1",
+        "SELECT "
+            + COLUMNS
+            + " FROM session_resources WHERE "
+            + overlap.atOrAbove()
+            + " UNION ALL SELECT "
+            + COLUMNS
+            + " FROM session_resources WHERE "
+            + overlap.below()
+            + " LIMIT 1",
         overlap.params(),
         ResourceStore::row);
   }
 
-  /** The condition matching a session's mounts at, above or below a path, and its parameters. */
-  private record Overlap(String where, List<Object> params) {
+  /**
+   * The conditions matching a session's mounts at or above a path ({@code atOrAbove}) and below it
+   * ({@code below}), with their parameters. Each is asked on its own, as one search of the UNIQUE
+   * (session_id, mount_path) index: joined by OR under one {@code session_id = ?}, SQLite walked
+   * all the session's mounts, so the check cost more the more mounts the session held.
+   */
+  private record Overlap(
+      String atOrAbove, List<Object> atOrAboveParams, String below, List<Object> belowParams) {
     static Overlap of(String sessionId, String path) {
       List<String> ancestors = MountPaths.ancestors(path);
-      List<Object> params = new ArrayList<>();
-      params.add(sessionId);
-      params.add(path);
-      params.add(path + "/");
-      params.add(path + "0"); // '0' sorts right after '/': the range holds exactly the descendants
-      StringBuilder where =
-          new StringBuilder(
-              "session_id = ? AND (mount_path = ? OR (mount_path >= ? AND mount_path < ?)");
-      if (!ancestors.isEmpty()) {
-        where
-            .append(" OR mount_path IN (")
-            .append(String.join(", ", Collections.nCopies(ancestors.size(), "?")))
-            .append(")");
-        params.addAll(ancestors);
-      }
-      return new Overlap(where.append(")").toString(), params);
+      List<Object> at = new ArrayList<>();
+      at.add(sessionId);
+      at.add(path);
+      at.addAll(ancestors);
+      return new Overlap(
+          "session_id = ? AND mount_path IN ("
+              + String.join(", ", Collections.nCopies(at.size() - 1, "?"))
+              + ")",
+          at,
+          "session_id = ? AND mount_path >= ? AND mount_path < ?",
+          // '0' sorts right after '/': the range holds exactly the descendants
+          List.of(sessionId, path + "/", path + "0"));
+    }
+
+    List<Object> params() {
+      List<Object> all = new ArrayList<>(atOrAboveParams);
+      all.addAll(belowParams);
+      return all;
     }
   }
 

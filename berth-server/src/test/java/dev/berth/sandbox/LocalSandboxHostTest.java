@@ -62,6 +62,52 @@ class LocalSandboxHostTest {
   }
 
   @Test
+  void mountingTheBlobAlreadyAtThePathKeepsItAndLeavesNothingInStaging() throws IOException {
+    host.mount(SESSION, "/mnt/session/uploads/a.txt", hello);
+    Object before = fileKey(inTree("/mnt/session/uploads/a.txt"));
+
+    host.mount(SESSION, "/mnt/session/uploads/a.txt", hello);
+
+    assertThat(fileKey(inTree("/mnt/session/uploads/a.txt"))).isEqualTo(before);
+    assertThat(dataDir.resolve("sandboxes/.staging")).isEmptyDirectory();
+  }
+
+  @Test
+  void mountWhereADirectoryStandsReplacesTheDirectoryWithTheLink() throws IOException {
+    host.mount(SESSION, "/mnt/session/uploads/other/x.txt", world);
+    Files.createDirectories(inTree("/mnt/session/uploads/a.txt/inside"));
+
+    host.mount(SESSION, "/mnt/session/uploads/a.txt", hello);
+
+    assertThat(contents(inTree("/mnt/session/uploads")))
+        .containsExactly(
+            Map.entry("a.txt", "hello"),
+            Map.entry("other", "dir"),
+            Map.entry("other/x.txt", "world"));
+    assertThat(dataDir.resolve("sandboxes/.staging")).isEmptyDirectory();
+  }
+
+  @Test
+  void mountInNewDirectoriesWhereAFileStandsMakesThemAndLeavesNothingInStaging()
+      throws IOException {
+    host.mount(SESSION, "/mnt/session/uploads/keep.txt", world);
+    Files.writeString(inTree("/mnt/session/uploads/a"), "stray");
+
+    host.mount(SESSION, "/mnt/session/uploads/a/b/c/x.txt", hello);
+
+    assertThat(contents(inTree("/mnt/session/uploads")))
+        .containsExactly(
+            Map.entry("a", "dir"),
+            Map.entry("a/b", "dir"),
+            Map.entry("a/b/c", "dir"),
+            Map.entry("a/b/c/x.txt", "hello"),
+            Map.entry("keep.txt", "world"));
+    assertThat(fileKey(inTree("/mnt/session/uploads/a/b/c/x.txt")))
+        .isEqualTo(fileKey(blobPath(hello)));
+    assertThat(dataDir.resolve("sandboxes/.staging")).isEmptyDirectory();
+  }
+
+  @Test
   void unmountRemovesTheFileAndTheDirectoriesItCreatedButNotUploads() {
     host.mount(SESSION, "/mnt/session/uploads/keep/x.txt", hello);
     host.mount(SESSION, "/mnt/session/uploads/keep/deep/er/y.txt", world);
