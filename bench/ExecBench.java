@@ -159,7 +159,8 @@ public class ExecBench {
       long give = System.nanoTime() + 20_000_000_000L;
       while ((options == null || cmdline == null) && System.nanoTime() < give) {
         try (var files = Files.list(launch)) {
-          for (Path f : files.filter(f -> f.getFileName().toString().startsWith("options-")).toList()) {
+          for (Path f :
+              files.filter(f -> f.getFileName().toString().startsWith("options-")).toList()) {
             try {
               options = Files.readAllBytes(f);
             } catch (java.nio.file.NoSuchFileException e) {
