@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -15,7 +16,9 @@ import java.util.Map;
  *
  * <ol>
  *   <li>round-trip latency of {@code POST /berth/v1/sessions/{id}/exec} running {@code true},
- *       beside {@code GET /v1/files/{id}} (the cheapest authenticated request), interleaved;
+ *       beside {@code GET /v1/files/{id}} (the cheapest authenticated request) and beside
+ *       bubblewrap running {@code true} straight from this process with the command line Berth
+ *       built for the session ({@link Bare}), interleaved, each side first in turn;
  *   <li>mounting a large file, then reading it whole with {@code cat} inside the sandbox, beside
  *       {@code cat} of the same blob on the host, interleaved.
  * </ol>
@@ -50,26 +53,48 @@ public class ExecBench {
       exec(session, List.of("true"));
       get("/v1/files/" + small);
     }
+    Bare bare = Bare.capture(session, dataDir);
+    for (int i = 0; i < 20; i++) {
+      bare.run();
+    }
     long[] execs = new long[runs];
     long[] gets = new long[runs];
+    long[] bares = new long[runs];
     for (int i = 0; i < runs; i++) {
-      long t = System.nanoTime();
-      get("/v1/files/" + small);
-      gets[i] = System.nanoTime() - t;
-      t = System.nanoTime();
-      JsonNode r = exec(session, List.of("true"));
-      execs[i] = System.nanoTime() - t;
-      if (r.get("exit_code").asInt() != 0) {
-        throw new IllegalStateException("true failed: " + r);
+      for (int k = 0; k < 3; k++) { // each side goes first, second and third in turn
+        switch ((i + k) % 3) {
+          case 0 -> {
+            long t = System.nanoTime();
+            get("/v1/files/" + small);
+            gets[i] = System.nanoTime() - t;
+          }
+          case 1 -> {
+            long t = System.nanoTime();
+            JsonNode r = exec(session, List.of("true"));
+            execs[i] = System.nanoTime() - t;
+            if (r.get("exit_code").asInt() != 0) {
+              throw new IllegalStateException("true failed: " + r);
+            }
+          }
+          default -> {
+            long t = System.nanoTime();
+            bare.run();
+            bares[i] = System.nanoTime() - t;
+          }
+        }
       }
     }
-    System.out.printf("%n| %d runs, interleaved | p50 ms | p99 ms |%n|---|---|---|%n", runs);
-    System.out.printf("| GET /v1/files/{id} | %.2f | %.2f |%n", pct(gets, 50), pct(gets, 99));
-    System.out.printf("| exec `true` | %.2f | %.2f |%n", pct(execs, 50), pct(execs, 99));
     System.out.printf(
-        "| exec / GET | %.1f | %.1f |%n",
-        pct(execs, 50) / pct(gets, 50),
-        pct(execs, 99) / pct(gets, 99));
+        "%n| %d runs, interleaved | p50 ms | p95 ms | p99 ms |%n|---|---|---|---|%n", runs);
+    row("GET /v1/files/{id} (ceiling)", gets);
+    row("bare `bwrap` of `true`, Berth's command line", bares);
+    row("exec `true`", execs);
+    for (int p : new int[] {50, 95}) {
+      System.out.printf(
+          "exec p%d / (bare bwrap p%d + GET p%d) = %.2f%n",
+          p, p, p, pct(execs, p) / (pct(bares, p) + pct(gets, p)));
+    }
+    System.out.printf("load average after the runs: %s%n", load());
 
     long size = Files.size(file);
     System.out.printf("%nuploading %d MiB ...%n", size >> 20);
@@ -105,6 +130,114 @@ public class ExecBench {
           run, ms(mount), ms(inside), ms(mount + inside), ms(host), (double) (mount + inside) / host);
       delete("/v1/sessions/" + session + "/resources/" + added.get("id").asText());
     }
+  }
+
+  static void row(String name, long[] nanos) {
+    System.out.printf(
+        "| %s | %.2f | %.2f | %.2f |%n", name, pct(nanos, 50), pct(nanos, 95), pct(nanos, 99));
+  }
+
+  static String load() throws Exception {
+    String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ", -1);
+    return f[0] + " " + f[1] + " " + f[2];
+  }
+
+  /**
+   * bubblewrap run straight from this process with the command line Berth built for the session:
+   * the options file Berth writes for a command (read while a {@code sleep} runs) and the chain on
+   * bubblewrap's own command line, with {@code sleep} swapped for {@code true}. Started through
+   * {@code sh} as Berth starts it (the options and the system-call filter go in as descriptors 3
+   * and 4), without what Berth adds around it: entering the session's control groups, the request,
+   * the bookkeeping before and after.
+   */
+  record Bare(List<String> argv) {
+    static Bare capture(String session, Path dataDir) throws Exception {
+      Path launch = dataDir.resolve("sandbox-launch");
+      var sleeping = execAsync(session, List.of("sleep", "5"));
+      byte[] options = null;
+      List<String> cmdline = null;
+      long give = System.nanoTime() + 20_000_000_000L;
+      while ((options == null || cmdline == null) && System.nanoTime() < give) {
+        try (var files = Files.list(launch)) {
+          for (Path f :
+              files.filter(f -> f.getFileName().toString().startsWith("options-")).toList()) {
+            try {
+              options = Files.readAllBytes(f);
+            } catch (java.nio.file.NoSuchFileException e) {
+              // ended meanwhile
+            }
+          }
+        }
+        try (var procs = Files.list(Path.of("/proc"))) {
+          for (Path p : procs.filter(p -> p.getFileName().toString().matches("[0-9]+")).toList()) {
+            try {
+              List<String> args =
+                  List.of(
+                      new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
+                          .split("\0", -1));
+              if (args.size() > 5 && args.get(0).endsWith("bwrap") && args.get(1).equals("--args")
+                  && args.get(args.size() - 3).equals("sleep")) {
+                cmdline = args.subList(0, args.size() - 1); // the trailing NUL's empty string
+              }
+            } catch (java.io.IOException e) {
+              // gone meanwhile
+            }
+          }
+        }
+        Thread.onSpinWait();
+      }
+      if (options == null || cmdline == null) {
+        throw new IllegalStateException("did not see the command line of a running command");
+      }
+      JsonNode slept = JSON.readTree(sleeping.get().body());
+      if (slept.get("exit_code").asInt() != 0) {
+        throw new IllegalStateException("sleep failed: " + slept);
+      }
+      Path copy = Files.createTempFile("bwrap-options-", "");
+      Files.write(copy, options);
+      copy.toFile().deleteOnExit();
+      List<String> argv =
+          new java.util.ArrayList<>(
+              List.of(
+                  "/bin/sh",
+                  "-c",
+                  "options=$1 filter=$2; shift 2; exec \"$0\" \"$@\" 3<\"$options\" 4<\"$filter\"",
+                  cmdline.get(0),
+                  copy.toString(),
+                  launch.resolve("filter.bpf").toString()));
+      argv.addAll(cmdline.subList(1, cmdline.size() - 2)); // without `sleep 5`
+      argv.add("true");
+      System.out.printf(
+          "bare bubblewrap: %s (%d option strings from the options file)%n",
+          String.join(" ", argv.subList(3, argv.size())).replace(copy.toString(), "OPTIONS"),
+          new String(options, StandardCharsets.UTF_8).split("\0", -1).length - 1);
+      return new Bare(argv);
+    }
+
+    void run() throws Exception {
+      var pb = new ProcessBuilder(argv);
+      pb.environment().clear();
+      Process p = pb.start();
+      p.getOutputStream().close();
+      byte[] out = p.getInputStream().readAllBytes();
+      byte[] err = p.getErrorStream().readAllBytes();
+      if (p.waitFor() != 0 || out.length > 0 || err.length > 0) {
+        throw new IllegalStateException(
+            "bare bwrap failed: " + p.exitValue() + " " + new String(err, StandardCharsets.UTF_8));
+      }
+    }
+  }
+
+  static java.util.concurrent.CompletableFuture<HttpResponse<String>> execAsync(
+      String session, List<String> command) throws Exception {
+    var req =
+        request("/berth/v1/sessions/" + session + "/exec")
+            .header("content-type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    JSON.writeValueAsString(Map.of("command", command, "timeout_ms", 30_000))))
+            .build();
+    return CLIENT.sendAsync(req, HttpResponse.BodyHandlers.ofString());
   }
 
   static double ms(long nanos) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Command benchmark: starts a fresh Berth on the embedded default and runs bench/ExecBench.java
-# against it (exec round trip of `true` beside a cheap GET, then mounting and reading a large file
+# against it (exec round trip of `true` beside a cheap GET and beside bubblewrap run bare with the
+# command line Berth builds, then mounting and reading a large file
 # inside the sandbox beside reading it on the host). Needs bubblewrap.
 # Usage: bench/exec.sh [runs] [large-file-MiB]
 set -euo pipefail

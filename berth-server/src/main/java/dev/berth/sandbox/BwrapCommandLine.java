@@ -69,6 +69,7 @@ final class BwrapCommandLine {
   private final Path etc;
   private final BerthConfig.Exec config;
   private final boolean groupsCapProcesses;
+  private final List<String> hostSystem;
 
   /**
    * @param root whether Berth runs as root, and so drops to {@link #NOBODY} rather than making a
@@ -83,6 +84,29 @@ final class BwrapCommandLine {
     this.etc = etc;
     this.config = config;
     this.groupsCapProcesses = groupsCapProcesses;
+    this.hostSystem = hostSystem();
+  }
+
+  /**
+   * The options that put {@link #HOST_SYSTEM} in the sandbox as the host has them: a link as the
+   * same link, a directory bound read-only, nothing for what is missing. Read once, as the host's
+   * layout does not change under a running server, so a command costs no {@code lstat} of them.
+   */
+  private static List<String> hostSystem() {
+    List<String> args = new ArrayList<>();
+    for (String entry : HOST_SYSTEM) {
+      Path path = Path.of(entry);
+      if (Files.isSymbolicLink(path)) {
+        try {
+          args.addAll(List.of("--symlink", Files.readSymbolicLink(path).toString(), entry));
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot read the link " + entry, e);
+        }
+      } else if (Files.isDirectory(path)) {
+        args.addAll(List.of("--ro-bind", entry, entry));
+      }
+    }
+    return List.copyOf(args);
   }
 
   /** The programs the chain runs inside the sandbox, each of which must be there. */
@@ -157,18 +181,7 @@ final class BwrapCommandLine {
    */
   List<String> filesystem(CommandDirs dirs) {
     List<String> args = new ArrayList<>(List.of("--tmpfs", "/"));
-    for (String entry : HOST_SYSTEM) {
-      Path path = Path.of(entry);
-      if (Files.isSymbolicLink(path)) {
-        try {
-          args.addAll(List.of("--symlink", Files.readSymbolicLink(path).toString(), entry));
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot read the link " + entry, e);
-        }
-      } else if (Files.isDirectory(path)) {
-        args.addAll(List.of("--ro-bind", entry, entry));
-      }
-    }
+    args.addAll(hostSystem);
     args.addAll(List.of("--perms", "0755", "--dir", "/etc"));
     for (String entry : HOST_ETC) {
       args.addAll(List.of("--ro-bind-try", entry, entry));

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -83,6 +84,12 @@ final class SessionVolumes implements AutoCloseable {
 
   /** Sessions whose outputs, workspace and memory are bound from their volume. */
   private final Set<String> attached = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Each attached volume's file store, found once: finding it reads the whole mount table, which
+   * holds every session's mounts, while measuring it is one {@code statvfs} of its mount point.
+   */
+  private final Map<String, FileStore> stores = new ConcurrentHashMap<>();
 
   /**
    * @param volumes where images and their mount points live, outside every sandbox
@@ -281,6 +288,7 @@ final class SessionVolumes implements AutoCloseable {
    */
   void detach(String sessionId) throws IOException {
     attached.remove(sessionId);
+    stores.remove(sessionId);
     Path root = volumes.resolve(sessionId);
     Path image = image(sessionId);
     if (!Files.exists(image) && !Files.exists(root)) {
@@ -305,7 +313,12 @@ final class SessionVolumes implements AutoCloseable {
       return Optional.empty();
     }
     try {
-      FileStore store = Files.getFileStore(volumes.resolve(sessionId));
+      FileStore store = stores.get(sessionId);
+      if (store == null) {
+        // measured through its mount point's path, so still right for a volume mounted again
+        store = Files.getFileStore(volumes.resolve(sessionId));
+        stores.put(sessionId, store);
+      }
       long used = store.getTotalSpace() - store.getUnallocatedSpace();
       return Optional.of(new DiskSpace(used, store.getUsableSpace() < FULL_BELOW));
     } catch (IOException e) {
@@ -352,6 +365,7 @@ final class SessionVolumes implements AutoCloseable {
     List<Path> mounts = new ArrayList<>(MountTable.pointsUnder(sandboxes));
     mounts.addAll(MountTable.pointsUnder(volumes));
     attached.clear();
+    stores.clear();
     unmount(mounts);
   }
 
