@@ -96,19 +96,28 @@ public final class FileStore {
 
   /** Newest first; {@code scope} empty lists workspace-level files only. */
   public Page<FileRecord> list(String workspaceId, Optional<String> scope, PageRequest page) {
+    Keyset.Query query = listQuery(workspaceId, scope, page);
     return db.read(
-        tx -> {
-          List<Object> params = new ArrayList<>();
-          params.add(workspaceId);
-          String sql = "SELECT " + COLUMNS + " FROM files WHERE workspace_id = ?";
-          if (scope.isPresent()) {
-            sql += " AND scope_session_id = ?";
-            params.add(scope.get());
-          } else {
-            sql += " AND scope_session_id IS NULL";
-          }
-          return Keyset.newestFirst(tx, page, sql, params, FileStore::row, FileRecord::id);
-        });
+        tx ->
+            Keyset.page(
+                page,
+                Sql.list(tx, query.sql(), query.params(), FileStore::row),
+                FileRecord::id,
+                false));
+  }
+
+  /** The query of one page of {@link #list}. */
+  static Keyset.Query listQuery(String workspaceId, Optional<String> scope, PageRequest page) {
+    List<Object> params = new ArrayList<>();
+    params.add(workspaceId);
+    String sql = "SELECT " + COLUMNS + " FROM files WHERE workspace_id = ?";
+    if (scope.isPresent()) {
+      sql += " AND scope_session_id = ?";
+      params.add(scope.get());
+    } else {
+      sql += " AND scope_session_id IS NULL";
+    }
+    return Keyset.newestFirstQuery(page, sql, params);
   }
 
   /** The listed files that exist, newest first. */

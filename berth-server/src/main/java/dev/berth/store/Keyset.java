@@ -40,10 +40,18 @@ public final class Keyset {
       List<Object> params,
       Sql.Row<T> row,
       Function<T, String> id) {
-    page.after().ifPresent(params::add);
-    String query = sql + where(page, true) + orderBy(page, true);
-    return page(page, Sql.list(tx, query, params, row), id, false);
+    Query query = newestFirstQuery(page, sql, params);
+    return page(page, Sql.list(tx, query.sql(), query.params(), row), id, false);
   }
+
+  /** The query of {@link #newestFirst}, to run or to explain. */
+  static Query newestFirstQuery(PageRequest page, String sql, List<Object> params) {
+    page.after().ifPresent(params::add);
+    return new Query(sql + where(page, true) + orderBy(page, true), params);
+  }
+
+  /** A list page's SQL and the values it binds, in order. */
+  record Query(String sql, List<Object> params) {}
 
   /** Builds the page from up to {@code limit + 1} rows fetched with {@link #orderBy}. */
   static <T> Page<T> page(

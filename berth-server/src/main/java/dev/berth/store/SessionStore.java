@@ -144,52 +144,60 @@ public final class SessionStore {
     if (f.matchNothing()) {
       return new Page<>(List.of(), Optional.empty(), Optional.empty());
     }
+    Keyset.Query query = listQuery(workspaceId, f, page);
     return db.read(
-        tx -> {
-          List<Object> params = new ArrayList<>();
-          StringBuilder sql =
-              new StringBuilder("SELECT " + COLUMNS + " FROM sessions WHERE workspace_id = ?");
-          params.add(workspaceId);
-          if (!f.includeArchived()) {
-            sql.append(" AND archived_at IS NULL");
-          }
-          f.agentId()
-              .ifPresent(
-                  a -> {
-                    sql.append(" AND agent_id = ?");
-                    params.add(a);
-                    f.agentVersion()
-                        .ifPresent(
-                            v -> {
-                              sql.append(" AND agent_version = ?");
-                              params.add(v);
-                            });
-                  });
-          f.memoryStoreId()
-              .ifPresent(
-                  m -> {
-                    sql.append(
-                        " AND id IN (SELECT session_id FROM session_resources"
-                            + " WHERE memory_store_id = ? AND workspace_id = ?)");
-                    params.add(m);
-                    params.add(workspaceId);
-                  });
-          if (!f.statuses().isEmpty()) {
-            sql.append(" AND status IN (")
-                .append(String.join(", ", Collections.nCopies(f.statuses().size(), "?")))
-                .append(")");
-            params.addAll(f.statuses());
-          }
-          bound(sql, params, " AND created_at > ?", f.createdGt());
-          bound(sql, params, " AND created_at >= ?", f.createdGte());
-          bound(sql, params, " AND created_at < ?", f.createdLt());
-          bound(sql, params, " AND created_at <= ?", f.createdLte());
-          sql.append(Keyset.where(page, f.descending()));
-          page.after().ifPresent(params::add);
-          sql.append(Keyset.orderBy(page, f.descending()));
-          return Keyset.page(
-              page, Sql.list(tx, sql.toString(), params, SessionStore::row), Session::id, true);
-        });
+        tx ->
+            Keyset.page(
+                page,
+                Sql.list(tx, query.sql(), query.params(), SessionStore::row),
+                Session::id,
+                true));
+  }
+
+  /** The query of one page of {@link #list}, for a filter that may match something. */
+  static Keyset.Query listQuery(String workspaceId, SessionFilter f, PageRequest page) {
+    List<Object> params = new ArrayList<>();
+    StringBuilder sql =
+        new StringBuilder("SELECT " + COLUMNS + " FROM sessions WHERE workspace_id = ?");
+    params.add(workspaceId);
+    if (!f.includeArchived()) {
+      sql.append(" AND archived_at IS NULL");
+    }
+    f.agentId()
+        .ifPresent(
+            a -> {
+              sql.append(" AND agent_id = ?");
+              params.add(a);
+              f.agentVersion()
+                  .ifPresent(
+                      v -> {
+                        sql.append(" AND agent_version = ?");
+                        params.add(v);
+                      });
+            });
+    f.memoryStoreId()
+        .ifPresent(
+            m -> {
+              sql.append(
+                  " AND id IN (SELECT session_id FROM session_resources"
+                      + " WHERE memory_store_id = ? AND workspace_id = ?)");
+              params.add(m);
+              params.add(workspaceId);
+            });
+    if (!f.statuses().isEmpty()) {
+      sql.append(" AND status IN (")
+          .append(String.join(", ", Collections.nCopies(f.statuses().size(), "?")))
+          .append(")");
+      params.addAll(f.statuses());
+    }
+    bound(sql, params, " AND created_at > ?", f.createdGt());
+    bound(sql, params, " AND created_at >= ?", f.createdGte());
+    bound(sql, params, " AND created_at < ?", f.createdLt());
+    bound(sql, params, " AND created_at <= ?", f.createdLte());
+    sql.append(Keyset.where(page, f.descending()));
+    page.after().ifPresent(params::add);
+    sql.append(Keyset.orderBy(page, f.descending()));
+    return new Keyset.Query(sql.toString(), params);
   }
 
   /** Every session id with its workspace, for start-up reconciliation. */

@@ -57,7 +57,8 @@ class MigrationNumberingTest {
             "4 V4__repository_tokens.sql",
             "5 V5__memory_stores.sql",
             "6 V6__memory_store_resources.sql",
-            "7 V7__revoked_api_keys.sql");
+            "7 V7__revoked_api_keys.sql",
+            "8 V8__list_indexes.sql");
     assertThat(history(url)).isEqualTo(history(newSqliteDatabase()));
     assertThat(workspaceNames(url)).containsExactly("kept");
   }
@@ -87,7 +88,8 @@ class MigrationNumberingTest {
               "4 V4__repository_tokens.sql",
               "5 V5__memory_stores.sql",
               "6 V6__memory_store_resources.sql",
-              "7 V7__revoked_api_keys.sql");
+              "7 V7__revoked_api_keys.sql",
+              "8 V8__list_indexes.sql");
       assertThat(workspaceNames(url)).containsExactly("kept");
     } finally {
       Postgres.dropDatabase(name);
