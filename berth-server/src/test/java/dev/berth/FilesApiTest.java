@@ -12,9 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -408,6 +410,55 @@ class FilesApiTest {
       assertThat(head.header("content-length")).isEqualTo("8");
       assertThat(head.header("content-type")).startsWith("text/csv");
       assertThat(head.raw().body()).isEmpty();
+    }
+  }
+
+  @Test
+  void downloadLargerThanAMappedRegionArrivesByteForByte() {
+    // FileSender maps 64 MiB at a time: this crosses a region boundary and ends mid-region
+    byte[] bytes = new byte[(64 << 20) + 4099];
+    new Random(7).nextBytes(bytes);
+    try (TestServer open = TestServer.start("--uploads-downloadable")) {
+      String id =
+          open.http()
+              .upload("big.bin", "application/octet-stream", bytes)
+              .json()
+              .get("id")
+              .asText();
+      var r = open.http().get("/v1/files/" + id + "/content");
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.header("content-length")).isEqualTo(Integer.toString(bytes.length));
+      assertThat(Arrays.equals(r.raw().body(), bytes)).isTrue();
+    }
+  }
+
+  @Test
+  void downloadOfAnEmptyFileHasNoBodyAndLengthZero() {
+    try (TestServer open = TestServer.start("--uploads-downloadable")) {
+      String id =
+          open.http().upload("empty.txt", "text/plain", new byte[0]).json().get("id").asText();
+      var r = open.http().get("/v1/files/" + id + "/content");
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.header("content-length")).isEqualTo("0");
+      assertThat(r.raw().body()).isEmpty();
+    }
+  }
+
+  @Test
+  void downloadIsSentAsStoredWhenTheClientAcceptsGzip() {
+    byte[] text = "a,b,c\n".repeat(1000).getBytes(StandardCharsets.UTF_8);
+    try (TestServer open = TestServer.start("--uploads-downloadable")) {
+      String id = open.http().upload("table.csv", "text/csv", text).json().get("id").asText();
+      var r =
+          open.http()
+              .send(
+                  open.http()
+                      .builder("/v1/files/" + id + "/content")
+                      .header("Accept-Encoding", "gzip"));
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.header("content-encoding")).isNull();
+      assertThat(r.header("content-length")).isEqualTo(Integer.toString(text.length));
+      assertThat(r.raw().body()).isEqualTo(text);
     }
   }
 

@@ -11,7 +11,6 @@ import dev.berth.store.Database;
 import dev.berth.store.FileStore;
 import dev.berth.store.OutputStore;
 import dev.berth.store.ResourceStore;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
@@ -155,8 +154,8 @@ public final class FileService {
     return files.listByIds(workspaceId, List.copyOf(unique));
   }
 
-  /** Opens a downloadable file's bytes. */
-  public InputStream download(FileRecord file) throws IOException {
+  /** A downloadable file's bytes, checked to be downloadable now. */
+  public Download download(FileRecord file) {
     if (file.isExpired(Timestamps.now())) {
       throw new ApiException.NotFound("file " + file.id() + " has expired", "file_expired");
     }
@@ -168,35 +167,7 @@ public final class FileService {
               + " downloaded",
           "file_not_downloadable");
     }
-    return new CountedBytes(blobs.open(file.sha256()), metrics);
-  }
-
-  /** A download's bytes, counted as they are read ({@link ServerMetrics#downloaded}). */
-  private static final class CountedBytes extends FilterInputStream {
-    private final ServerMetrics metrics;
-
-    CountedBytes(InputStream in, ServerMetrics metrics) {
-      super(in);
-      this.metrics = metrics;
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0) {
-        metrics.downloaded(1);
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] buffer, int offset, int length) throws IOException {
-      int n = super.read(buffer, offset, length);
-      if (n > 0) {
-        metrics.downloaded(n);
-      }
-      return n;
-    }
+    return new Download(blobs, file.sha256(), metrics);
   }
 
   /**

@@ -63,15 +63,15 @@ public final class FilesRoutes implements HttpServer.Routes {
     FileRecord file = files.retrieve(HttpServer.workspace(ctx), ctx.pathParam("file_id"));
     var bytes = files.download(file);
     ctx.contentType(file.mimeType());
-    ctx.header("Content-Length", Long.toString(file.sizeBytes()));
     ctx.header(
         "Content-Disposition",
         "attachment; filename=\"" + file.filename().replace("\"", "") + "\"");
     if (ctx.method().equals(HandlerType.HEAD)) {
-      bytes.close(); // the headers say it all; reading the blob only to drop it is waste
+      // the headers say it all; reading the blob only to drop it is waste
+      ctx.res().setContentLengthLong(file.sizeBytes());
       return;
     }
-    ctx.result(bytes);
+    FileSender.send(ctx, bytes, file.sizeBytes());
   }
 
   private void delete(Context ctx) {

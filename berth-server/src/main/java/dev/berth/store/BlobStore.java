@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * File bytes, addressed by their SHA-256 (DESIGN principle 2): {@link LocalBlobStore} under the
@@ -39,6 +40,12 @@ public interface BlobStore extends AutoCloseable {
    * itself, or a copy kept in a local cache.
    */
   Path localPath(String sha256);
+
+  /**
+   * The blob's file on this node's disk if there is one now, without fetching it: a download sends
+   * it straight from the page cache, and without one streams {@link #open}.
+   */
+  Optional<Path> localCopy(String sha256);
 
   /** Deletes a blob, and any copy of it this node keeps; nothing happens if there is none. */
   void delete(String sha256);

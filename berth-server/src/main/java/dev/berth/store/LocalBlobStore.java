@@ -16,6 +16,7 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * File bytes on local disk, addressed by their SHA-256 (DESIGN principle 2): the embedded default,
@@ -92,6 +93,11 @@ public final class LocalBlobStore implements BlobStore {
   /** Whether the blob is here. */
   boolean contains(String sha256) {
     return Files.exists(localPath(sha256));
+  }
+
+  @Override
+  public Optional<Path> localCopy(String sha256) {
+    return Optional.of(localPath(sha256));
   }
 
   @Override

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -232,6 +233,11 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
     } catch (NoSuchKeyException e) {
       throw new NoSuchFileException("blob " + sha256 + " is not in bucket " + bucket);
     }
+  }
+
+  @Override
+  public Optional<Path> localCopy(String sha256) {
+    return cache.contains(sha256) ? Optional.of(cache.localPath(sha256)) : Optional.empty();
   }
 
   @Override
