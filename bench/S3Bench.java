@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -63,7 +64,11 @@ public class S3Bench {
                 .multipartEnabled(true)
                 .multipartConfiguration(
                     c -> c.minimumPartSizeInBytes(part).thresholdInBytes(part))
-                .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(parallelism))
+                .httpClientBuilder(
+                    NettyNioAsyncHttpClient.builder()
+                        .maxConcurrency(parallelism)
+                        // it queues every part at once; on a loaded machine the last wait long
+                        .connectionAcquisitionTimeout(Duration.ofMinutes(10)))
                 .endpointOverride(endpoint)
                 .forcePathStyle(true)
                 .region(Region.US_EAST_1)
