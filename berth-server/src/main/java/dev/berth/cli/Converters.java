@@ -118,6 +118,18 @@ final class Converters {
     }
   }
 
+  static final class S3PartBytes extends LongRange {
+    S3PartBytes() {
+      super(BerthConfig.S3Settings.MIN_PART_BYTES, BerthConfig.S3Settings.MAX_PART_BYTES);
+    }
+  }
+
+  static final class S3Parallelism extends IntRange {
+    S3Parallelism() {
+      super(1, BerthConfig.S3Settings.MAX_PARALLELISM);
+    }
+  }
+
   static final class Inodes extends LongRange {
     Inodes() {
       super(BerthConfig.Exec.MIN_INODES, BerthConfig.Exec.MAX_INODES);

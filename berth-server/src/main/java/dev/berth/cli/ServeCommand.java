@@ -162,6 +162,27 @@ public final class ServeCommand implements Callable<Integer> {
       description = "The secret of --s3-access-key-id.")
   @Nullable String s3SecretAccessKey;
 
+  @Setting(env = "BERTH_S3_PART_SIZE")
+  @Option(
+      names = "--s3-part-size",
+      paramLabel = "BYTES",
+      defaultValue = "16777216",
+      converter = Converters.S3PartBytes.class,
+      description =
+          "Larger blobs go up and come down in parts of this size (16777216 is 16 MiB);"
+              + " 5 MiB to 5 GiB.")
+  long s3PartBytes;
+
+  @Setting(env = "BERTH_S3_PARALLELISM")
+  @Option(
+      names = "--s3-parallelism",
+      paramLabel = "N",
+      defaultValue = "8",
+      converter = Converters.S3Parallelism.class,
+      description =
+          "Parts in flight at once, all transfers together (and S3 connections for them).")
+  int s3Parallelism;
+
   @Setting(env = "BERTH_LEASE_SECONDS")
   @Option(
       names = "--lease-seconds",
@@ -447,7 +468,9 @@ public final class ServeCommand implements Callable<Integer> {
             s3Bucket,
             s3Region,
             Optional.ofNullable(s3AccessKeyId),
-            Optional.ofNullable(s3SecretAccessKey)));
+            Optional.ofNullable(s3SecretAccessKey),
+            s3PartBytes,
+            s3Parallelism));
   }
 
   @Override

@@ -86,14 +86,63 @@ public record BerthConfig(
    * @param region the signing region
    * @param accessKeyId with {@code secretAccessKey}; both empty use the AWS default credentials
    * @param secretAccessKey the secret of {@code accessKeyId}
+   * @param partBytes the size of the parts a large blob is uploaded and downloaded in; larger blobs
+   *     go as a multipart upload and come back as ranged GETs, smaller ones in one request
+   * @param parallelism how many part requests this node has in flight at once, all transfers
+   *     together, and so the size of the connection pool they use
    */
   public record S3Settings(
       Optional<URI> endpoint,
       String bucket,
       String region,
       Optional<String> accessKeyId,
-      Optional<String> secretAccessKey) {
+      Optional<String> secretAccessKey,
+      long partBytes,
+      int parallelism) {
+    /** S3 refuses smaller parts (except a multipart upload's last). */
+    public static final long MIN_PART_BYTES = 5L * 1024 * 1024;
+
+    /** S3 refuses larger parts. */
+    public static final long MAX_PART_BYTES = 5L * 1024 * 1024 * 1024;
+
+    public static final long DEFAULT_PART_BYTES = 16L * 1024 * 1024;
+    public static final int DEFAULT_PARALLELISM = 8;
+    public static final int MAX_PARALLELISM = 256;
+
+    /** The default part size and parallelism. */
+    public S3Settings(
+        Optional<URI> endpoint,
+        String bucket,
+        String region,
+        Optional<String> accessKeyId,
+        Optional<String> secretAccessKey) {
+      this(
+          endpoint,
+          bucket,
+          region,
+          accessKeyId,
+          secretAccessKey,
+          DEFAULT_PART_BYTES,
+          DEFAULT_PARALLELISM);
+    }
+
     public S3Settings {
+      if (partBytes < MIN_PART_BYTES || partBytes > MAX_PART_BYTES) {
+        throw new IllegalArgumentException(
+            "--s3-part-size (BERTH_S3_PART_SIZE) must be from "
+                + MIN_PART_BYTES
+                + " (5 MiB) to "
+                + MAX_PART_BYTES
+                + " (5 GiB) bytes, the part sizes S3 accepts: "
+                + partBytes);
+      }
+      if (parallelism < 1 || parallelism > MAX_PARALLELISM) {
+        throw new IllegalArgumentException(
+            "--s3-parallelism (BERTH_S3_PARALLELISM) must be from 1 to "
+                + MAX_PARALLELISM
+                + ": "
+                + parallelism);
+      }
       if (bucket.isBlank()) {
         throw new IllegalArgumentException("--s3-bucket (BERTH_S3_BUCKET) must not be empty");
       }
@@ -105,7 +154,17 @@ public record BerthConfig(
 
     @Override
     public String toString() { // keeps the secret out of logs
-      return "S3Settings[endpoint=" + endpoint + ", bucket=" + bucket + ", region=" + region + "]";
+      return "S3Settings[endpoint="
+          + endpoint
+          + ", bucket="
+          + bucket
+          + ", region="
+          + region
+          + ", partBytes="
+          + partBytes
+          + ", parallelism="
+          + parallelism
+          + "]";
     }
   }
 

@@ -160,6 +160,33 @@ class ServeSettingsTest {
   }
 
   @Test
+  void s3TransfersDefaultTo16MiBPartsEightAtATimeAndTakeTheFlagsOrVariables() {
+    var s3 = config(List.of("--s3-bucket", "b"), Map.of()).shared().s3().orElseThrow();
+    assertThat(s3.partBytes()).isEqualTo(16L * 1024 * 1024);
+    assertThat(s3.parallelism()).isEqualTo(8);
+    s3 =
+        config(
+                List.of("--s3-bucket", "b", "--s3-part-size", "5242880"),
+                Map.of("BERTH_S3_PARALLELISM", "3"))
+            .shared()
+            .s3()
+            .orElseThrow();
+    assertThat(s3.partBytes()).isEqualTo(5L * 1024 * 1024);
+    assertThat(s3.parallelism()).isEqualTo(3);
+  }
+
+  @Test
+  void anS3PartSizeBelowFiveMiBOrParallelismOfZeroIsRefused() {
+    assertThatThrownBy(
+            () -> config(List.of("--s3-bucket", "b", "--s3-part-size", "5242879"), Map.of()))
+        .hasMessage(
+            "--s3-part-size must be a whole number from 5242880 to 5368709120, got '5242879'");
+    assertThatThrownBy(
+            () -> config(List.of("--s3-bucket", "b"), Map.of("BERTH_S3_PARALLELISM", "0")))
+        .hasMessage("BERTH_S3_PARALLELISM must be a whole number from 1 to 256, got '0'");
+  }
+
+  @Test
   void valuesOutOfRangeAreRefusedNamingTheSettingAndTheRange() {
     assertThatThrownBy(() -> config(List.of("--session-max-inodes", "15"), Map.of()))
         .hasMessage("--session-max-inodes must be a whole number from 16 to 2147483648, got '15'");
