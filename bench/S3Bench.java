@@ -37,6 +37,7 @@ import software.amazon.awssdk.transfer.s3.S3TransferManager;
  * <p>Usage: {@code java -cp berth.jar:<transfer manager classpath> bench/S3Bench.java ENDPOINT FILE
  * WORK-DIR ROUNDS PART-BYTES PARALLELISM}
  */
+@SuppressWarnings("DefaultPackage")
 public class S3Bench {
   static final String KEY_ID = "bench";
   static final String SECRET = "bench-secret";
