@@ -15,10 +15,9 @@ import java.util.Optional;
 import org.apache.commons.fileupload2.core.AbstractFileUpload;
 import org.apache.commons.fileupload2.core.DiskFileItem;
 import org.apache.commons.fileupload2.core.DiskFileItemFactory;
-import org.apache.commons.fileupload2.core.FileItemInput;
-import org.apache.commons.fileupload2.core.FileItemInputIterator;
-import org.apache.commons.fileupload2.core.FileUploadException;
+import org.apache.commons.fileupload2.core.FileItemHeaders;
 import org.apache.commons.fileupload2.core.RequestContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a {@code multipart/form-data} upload (spec §6.1) as a stream: the {@code file} part goes
@@ -26,6 +25,9 @@ import org.apache.commons.fileupload2.core.RequestContext;
  */
 final class MultipartUpload {
   private static final int MAX_FIELD_BYTES = 1024;
+
+  /** Reads what a part's headers say, as Commons FileUpload does (RFC 7578, RFC 5987 names). */
+  private static final HeaderReader HEADERS = new HeaderReader();
 
   private MultipartUpload() {}
 
@@ -50,26 +52,27 @@ final class MultipartUpload {
     Optional<String> partType = Optional.empty();
     Optional<String> expires = Optional.empty();
     try {
-      FileItemInputIterator parts =
-          new StreamingParser().getItemIterator(context(ctx, contentType));
-      while (parts.hasNext()) {
-        FileItemInput part = parts.next();
-        String field = part.getFieldName();
-        // Closed only after a part was read whole: closing a part skips to its end, which for
-        // an oversize file would mean reading all of it just to answer 413.
-        InputStream in = part.getInputStream();
+      byte[] boundary = HEADERS.getBoundary(contentType);
+      if (boundary == null) {
+        throw new ApiException.InvalidRequest(
+            "malformed multipart body: the Content-Type has no boundary");
+      }
+      var parts = new MultipartStream(ctx.req().getInputStream(), boundary);
+      for (Optional<String> head = parts.nextPart(); head.isPresent(); head = parts.nextPart()) {
+        FileItemHeaders headers = HEADERS.getParsedHeaders(head.get());
+        String field = HEADERS.getFieldName(headers);
+        // Read whole only when needed: the next part skips the rest, and an oversize file must be
+        // answered (413) without reading all of it.
+        InputStream in = parts.body();
         if ("file".equals(field) && staged == null) {
-          filename = Optional.ofNullable(filename(part));
-          partType = Optional.ofNullable(part.getContentType());
+          filename = Optional.ofNullable(filename(HEADERS.getFileName(headers)));
+          partType = Optional.ofNullable(headers.getHeader("Content-Type"));
           staged = files.stage(in);
         } else if ("expires_in_seconds".equals(field)) {
           expires = Optional.of(readField(in, field));
-        } else {
-          in.transferTo(java.io.OutputStream.nullOutputStream());
         }
-        in.close();
       }
-    } catch (FileUploadException e) {
+    } catch (MultipartStream.MalformedException e) {
       discard(files, staged);
       throw new ApiException.InvalidRequest("malformed multipart body: " + e.getMessage());
     } catch (IOException e) {
@@ -85,10 +88,13 @@ final class MultipartUpload {
     return new Parsed(staged, new FileService.UploadParams(filename, partType, expires));
   }
 
-  /** The part's filename; the library refuses one with NUL, which is the client's mistake. */
-  private static String filename(FileItemInput part) {
+  /** The part's filename; one with NUL is refused, which is the client's mistake. */
+  private static @Nullable String filename(@Nullable String name) {
+    if (name == null) {
+      return null;
+    }
     try {
-      return part.getName();
+      return DiskFileItem.checkFileName(name);
     } catch (InvalidPathException e) {
       throw new ApiException.InvalidRequest(
           "filename must not contain NUL or other control characters: '"
@@ -111,57 +117,21 @@ final class MultipartUpload {
     return new String(bytes, StandardCharsets.UTF_8);
   }
 
-  private static RequestContext context(Context ctx, String contentType) {
-    return new RequestContext() {
-      @Override
-      public String getCharacterEncoding() {
-        return StandardCharsets.UTF_8.name();
-      }
-
-      @Override
-      public long getContentLength() {
-        return ctx.req().getContentLengthLong();
-      }
-
-      @Override
-      public String getContentType() {
-        return contentType;
-      }
-
-      @Override
-      public InputStream getInputStream() throws IOException {
-        return ctx.req().getInputStream();
-      }
-
-      @Override
-      public boolean isMultipartRelated() {
-        return false;
-      }
-    };
-  }
-
-  /** Commons FileUpload's streaming API over a plain {@link RequestContext}. */
-  private static final class StreamingParser
+  /** Commons FileUpload's reading of boundaries and part headers; its parser is not used. */
+  private static final class HeaderReader
       extends AbstractFileUpload<RequestContext, DiskFileItem, DiskFileItemFactory> {
-    StreamingParser() {
+    HeaderReader() {
       setHeaderCharset(StandardCharsets.UTF_8);
     }
 
     @Override
-    public FileItemInputIterator getItemIterator(RequestContext request)
-        throws FileUploadException, IOException {
-      return super.getItemIterator(request);
+    public Map<String, List<DiskFileItem>> parseParameterMap(RequestContext request) {
+      throw new UnsupportedOperationException("only the header reading is used");
     }
 
     @Override
-    public Map<String, List<DiskFileItem>> parseParameterMap(RequestContext request)
-        throws FileUploadException {
-      throw new UnsupportedOperationException("only the streaming API is used");
-    }
-
-    @Override
-    public List<DiskFileItem> parseRequest(RequestContext request) throws FileUploadException {
-      throw new UnsupportedOperationException("only the streaming API is used");
+    public List<DiskFileItem> parseRequest(RequestContext request) {
+      throw new UnsupportedOperationException("only the header reading is used");
     }
   }
 }

@@ -45,7 +45,9 @@ final class Staging {
       MessageDigest sha = sha256();
       byte[] buf = new byte[BUFFER];
       long size = 0;
-      for (int n; (n = in.read(buf)) != -1; ) {
+      // Whole buffers: a stream that hands out a few KiB at a time would otherwise cost a write
+      // call (and a digest call) for each few KiB.
+      for (int n; (n = in.readNBytes(buf, 0, buf.length)) > 0; ) {
         size += n;
         if (size > maxBytes) {
           throw new ApiException.TooLarge(
