@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.stream.Stream;
 
 /**
@@ -113,6 +114,15 @@ public final class TestServer implements AutoCloseable {
   public void restart() {
     berth.close();
     berth = Berth.start(config);
+  }
+
+  /**
+   * {@link #restart()}, with the start-up reconcile of session sandboxes handed to {@code
+   * startupReconcile} (which may hold it back) instead of a thread of its own.
+   */
+  public void restart(Executor startupReconcile) {
+    berth.close();
+    berth = Berth.start(config, startupReconcile);
   }
 
   @Override
