@@ -35,6 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       COUNT, creates sessions (no resources) up to that many, restarts the server on the same
  *       directory, waits for its start-up reconcile to finish, and reads the live heap after a full
  *       collection ({@code jcmd GC.class_histogram} total, three times, median).
+ *   <li>{@code heap-dirs JAR KEY DIR...}: the same reading for Berth started on each DIR as it is
+ *       (say the directories {@code startup} built), after its start-up reconcile.
  * </ul>
  */
 // Run from source as a single-file program (bench/scale/*.sh), which lives in the unnamed package.
@@ -58,6 +60,8 @@ public class ScaleBench {
           Integer.parseInt(args[5]));
       case "startup" -> startup(Path.of(args[1]), args[2], Integer.parseInt(args[3]),
           Arrays.stream(args, 4, args.length).map(Path::of).toList());
+      case "heap-dirs" -> heapOfDirs(Path.of(args[1]), args[2],
+          Arrays.stream(args, 3, args.length).map(Path::of).toList());
       case "heap" -> heap(Path.of(args[1]), Path.of(args[2]), args[3],
           Arrays.stream(args, 4, args.length).mapToInt(Integer::parseInt).toArray());
       default -> throw new IllegalArgumentException("build, startup or heap: " + args[0]);
@@ -65,13 +69,15 @@ public class ScaleBench {
   }
 
   /** A Berth process on a data directory, and how to reach it. */
-  record Server(Process process, String base, String key, Path log) implements AutoCloseable {
+  record Server(Process process, String base, String key, Path log, long logFrom)
+      implements AutoCloseable {
     static Server spawn(Path jar, Path dataDir, String key) throws IOException {
       int port;
       try (var s = new ServerSocket(0)) {
         port = s.getLocalPort();
       }
       Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
+      long logFrom = Files.exists(log) ? Files.size(log) : 0;
       List<String> cmd = new ArrayList<>(List.of(JAVA));
       cmd.addAll(JVM_FLAGS);
       cmd.addAll(List.of("-jar", jar.toString(), "--port", Integer.toString(port), "--data-dir",
@@ -81,7 +87,7 @@ public class ScaleBench {
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
               .start();
-      return new Server(p, "http://127.0.0.1:" + port, key, log);
+      return new Server(p, "http://127.0.0.1:" + port, key, log, logFrom);
     }
 
     /** Polls {@code GET /v1/files} back to back until it answers 200. */
@@ -233,15 +239,8 @@ public class ScaleBench {
       // measured after a restart: what the server keeps for sessions it did not just create
       try (Server s = Server.spawn(jar, dataDir, key)) {
         s.awaitFirstAnswer();
-        awaitLine(s.log(), "reconciled " + made + " session sandboxes");
-        long[] samples = new long[3];
-        for (int i = 0; i < samples.length; i++) {
-          samples[i] = liveHeap(s.process().pid());
-        }
-        Arrays.sort(samples);
-        heaps[c] = samples[1];
-        System.out.printf("%d idle sessions: live heap %.1f MiB (samples %s)%n", made,
-            heaps[c] / 1048576.0, Arrays.toString(samples));
+        heaps[c] = settledHeap(s);
+        System.out.printf("%d idle sessions: live heap %.1f MiB%n", made, heaps[c] / 1048576.0);
       }
     }
     System.out.println();
@@ -253,16 +252,49 @@ public class ScaleBench {
     }
   }
 
-  /** Waits until the server's log says {@code text} (the start-up pass's last line). */
-  static void awaitLine(Path log, String text) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-    while (System.nanoTime() < deadline) {
-      if (Files.readString(log).contains(text)) {
-        return;
+  static void heapOfDirs(Path jar, String key, List<Path> dirs) throws Exception {
+    long[] heaps = new long[dirs.size()];
+    for (int d = 0; d < dirs.size(); d++) {
+      try (Server s = Server.spawn(jar, dirs.get(d), key)) {
+        s.awaitFirstAnswer();
+        heaps[d] = settledHeap(s);
       }
-      Thread.sleep(200); // a benchmark's wait for a log line, not a test
     }
-    throw new IllegalStateException("no '" + text + "' in " + log);
+    System.out.println();
+    System.out.println("| data directory | live heap after full GC, MiB | vs the first |");
+    System.out.println("|---|---|---|");
+    for (int d = 0; d < dirs.size(); d++) {
+      System.out.printf("| %s | %.1f | %.2f |%n", dirs.get(d).getFileName(), heaps[d] / 1048576.0,
+          heaps[d] / (double) heaps[0]);
+    }
+  }
+
+  /** After the start-up reconcile: the median of three live-heap readings. */
+  static long settledHeap(Server s) throws Exception {
+    String log = awaitLine(s, "reconciled \\d+ session sandboxes");
+    long[] samples = new long[3];
+    for (int i = 0; i < samples.length; i++) {
+      samples[i] = liveHeap(s.process().pid());
+    }
+    Arrays.sort(samples);
+    System.out.printf("  %s: live heap samples %s%n", log.strip(), Arrays.toString(samples));
+    return samples[1];
+  }
+
+  /** Waits until the server's log, since it started, has a line matching {@code regex}. */
+  static String awaitLine(Server s, String regex) throws Exception {
+    var pattern = java.util.regex.Pattern.compile(regex);
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      String text = Files.readString(s.log());
+      for (String line : text.substring((int) s.logFrom()).lines().toList()) {
+        if (pattern.matcher(line).find()) {
+          return line;
+        }
+      }
+      Thread.sleep(500); // a benchmark's wait for a log line, not a test
+    }
+    throw new IllegalStateException("no line matching '" + regex + "' in " + s.log());
   }
 
   /** Bytes of live objects: jcmd GC.class_histogram runs a full collection first. */

@@ -3,7 +3,8 @@
 # Berth, a data directory with SESSIONS sessions of RESOURCES file resources each and one with
 # none, then times start -> first answered request on each, interleaved over ROUNDS rounds.
 # Usage: bench/scale/startup.sh [rounds] [sessions] [resources]
-# BENCH_SCALE_DIR=dir keeps the built directories there and reuses them on the next run.
+# BENCH_SCALE_DIR=dir keeps the built directories there and reuses them on the next run;
+# BERTH_JAR=file runs that jar instead of berth-server/target/berth.jar.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 source "$root/scripts/jdk.sh"
