@@ -57,6 +57,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,6 +91,15 @@ public final class Berth implements AutoCloseable {
    *     reached or the port cannot be had
    */
   public static Berth start(BerthConfig config) {
+    return start(config, Reconciler.onItsOwnThread());
+  }
+
+  /**
+   * Starts Berth on {@code config}, with the start-up reconcile of session sandboxes run by {@code
+   * startupReconcile} (a test may hold it back; every sandbox is reconciled before its first use
+   * all the same).
+   */
+  public static Berth start(BerthConfig config, Executor startupReconcile) {
     requireWritable(config.dataDir());
     var metrics = new ServerMetrics();
     Database db;
@@ -126,6 +136,29 @@ public final class Berth implements AutoCloseable {
       if (placement instanceof SessionLeases leases) {
         metrics.leasesHeld(leases::heldCount);
       }
+      var environments = new EnvironmentService(new EnvironmentStore(db));
+      var agents = new AgentService(new AgentStore(db));
+      var memoryStores = new MemoryStoreStore(db);
+      var sessionStore = new SessionStore(db);
+      var resourceStore = new ResourceStore(db);
+      var commands = new BubblewrapRunner(config.exec(), config.dataDir());
+      parts.add(commands);
+      var secrets = Secrets.open(config.repositories().secretsKeyFile());
+      var checkouts =
+          new RepositoryCheckouts(
+              resourceStore, secrets, config.dataDir(), sandboxes, commands, config.repositories());
+      parts.add(checkouts);
+      var reconciler =
+          new Reconciler(
+              resourceStore,
+              sessionStore,
+              sandboxes,
+              commands,
+              placement,
+              checkouts,
+              metrics,
+              startupReconcile);
+      parts.add(reconciler);
       // refresh(session) is also what command runs call once they finish
       var outputs =
           new OutputCatalogue(
@@ -137,7 +170,10 @@ public final class Berth implements AutoCloseable {
               placement,
               config.maxOutputsPerSession(),
               config.maxUploadBytes(),
-              config.exec().diskQuotaBytes());
+              config.exec().diskQuotaBytes(),
+              reconciler::requireReconciled);
+      // before any tree is built: a rebuilt tree gets its catalogued outputs back
+      sandboxes.restoreOutputsWith(outputs, commands.owner());
       var files =
           new FileService(
               db,
@@ -148,24 +184,6 @@ public final class Berth implements AutoCloseable {
               config.maxUploadBytes(),
               config.uploadsDownloadable(),
               metrics);
-      var environments = new EnvironmentService(new EnvironmentStore(db));
-      var agents = new AgentService(new AgentStore(db));
-      var memoryStores = new MemoryStoreStore(db);
-      var sessionStore = new SessionStore(db);
-      var resourceStore = new ResourceStore(db);
-      var commands = new BubblewrapRunner(config.exec(), config.dataDir());
-      parts.add(commands);
-      // before any tree is built: a rebuilt tree gets its catalogued outputs back
-      sandboxes.restoreOutputsWith(outputs, commands.owner());
-      var secrets = Secrets.open(config.repositories().secretsKeyFile());
-      var checkouts =
-          new RepositoryCheckouts(
-              resourceStore, secrets, config.dataDir(), sandboxes, commands, config.repositories());
-      parts.add(checkouts);
-      var reconciler =
-          new Reconciler(
-              resourceStore, sessionStore, sandboxes, commands, placement, checkouts, metrics);
-      parts.add(reconciler);
       placement.start(reconciler);
       var resources =
           new ResourceService(

@@ -125,6 +125,7 @@ public final class ExecService {
     if (!placement.holds(sessionId)) {
       throw onAnotherNode(sessionId);
     }
+    reconciler.requireReconciled(sessionId);
     Map<String, RepositoryCheckouts.State> repositories = new LinkedHashMap<>();
     checkouts.statuses(sessionId).forEach(s -> repositories.put(s.resource().id(), s.state()));
     List<ResourceState> out = new java.util.ArrayList<>();

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +64,7 @@ public final class OutputCatalogue implements OutputRestorer {
   private final long maxBytes;
   private final long maxTotalBytes;
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
+  private final Consumer<String> beforeScan;
 
   /**
    * @param maxOutputs most files catalogued per session; beyond it, the first ones in path order
@@ -70,6 +72,9 @@ public final class OutputCatalogue implements OutputRestorer {
    * @param maxTotalBytes the most bytes a session's catalogued outputs hold together (the disk
    *     quota): a sparse file holds far fewer bytes on disk than the blob its copy would make, so a
    *     file that would take the total past it, in path order, is left out
+   * @param beforeScan told a session's id before its outputs directory is scanned: the sandbox is
+   *     to be reconciled since start first ({@link Reconciler#requireReconciled}), so a scan never
+   *     reads a tree a crash left behind
    */
   public OutputCatalogue(
       Database db,
@@ -80,7 +85,9 @@ public final class OutputCatalogue implements OutputRestorer {
       SessionPlacement placement,
       int maxOutputs,
       long maxBytes,
-      long maxTotalBytes) {
+      long maxTotalBytes,
+      Consumer<String> beforeScan) {
+    this.beforeScan = beforeScan;
     this.db = db;
     this.store = store;
     this.blobs = blobs;
@@ -160,6 +167,8 @@ public final class OutputCatalogue implements OutputRestorer {
     if (!placement.holds(sessionId)) {
       return;
     }
+    // before this session's turn: reconciling may restore outputs, which takes that turn too
+    beforeScan.accept(sessionId);
     ReentrantLock lock = locks[Math.floorMod(sessionId.hashCode(), STRIPES)];
     lock.lock();
     try {

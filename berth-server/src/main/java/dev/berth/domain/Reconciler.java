@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +56,15 @@ public final class Reconciler implements AutoCloseable {
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
   private final Applied applied = new Applied();
   private final LaggingSandboxes lagging = new LaggingSandboxes(this::retry);
+  private final Executor background;
 
+  /** Held by the start-up pass while it runs, so that {@link #close} can wait for it to stop. */
+  private final ReentrantLock passing = new ReentrantLock();
+
+  private volatile SinceStart sinceStart = SinceStart.OVER;
+  private volatile boolean closed;
+
+  /** The same, with the start-up pass on a thread of its own. */
   public Reconciler(
       ResourceStore resources,
       SessionStore sessions,
@@ -63,6 +73,27 @@ public final class Reconciler implements AutoCloseable {
       SessionPlacement placement,
       RepositoryCheckouts checkouts,
       ServerMetrics metrics) {
+    this(resources, sessions, host, commands, placement, checkouts, metrics, onItsOwnThread());
+  }
+
+  /** Runs the start-up pass on a daemon thread of its own. */
+  public static Executor onItsOwnThread() {
+    return task -> Thread.ofPlatform().name("berth-startup-reconcile").daemon().start(task);
+  }
+
+  /**
+   * @param background runs the start-up pass ({@link #reconcileAll}); a test may hold it back
+   */
+  public Reconciler(
+      ResourceStore resources,
+      SessionStore sessions,
+      LocalSandboxHost host,
+      BubblewrapRunner commands,
+      SessionPlacement placement,
+      RepositoryCheckouts checkouts,
+      ServerMetrics metrics,
+      Executor background) {
+    this.background = background;
     this.metrics = metrics;
     this.resources = resources;
     this.sessions = sessions;
@@ -125,6 +156,7 @@ public final class Reconciler implements AutoCloseable {
       metrics.sandboxRepairFailed();
       lagging.failed(sessionId, e);
     } finally {
+      sinceStart.reconciled(sessionId); // a failure leaves it lagging, which has its own guard
       lock.unlock();
     }
   }
@@ -155,6 +187,7 @@ public final class Reconciler implements AutoCloseable {
    * may retry, rather than run against a sandbox missing an acknowledged change.
    */
   public void requireInLine(String sessionId) {
+    requireReconciled(sessionId);
     if (!lagging.isBehind(sessionId)) {
       return;
     }
@@ -170,10 +203,41 @@ public final class Reconciler implements AutoCloseable {
     }
   }
 
-  /** Stops retrying lagging sessions; the next start reconciles every session anyway. */
+  /**
+   * Before anything uses the sandbox of a session this node holds: it was reconciled since this
+   * start. Costs a volatile read once the start-up pass is over; until then a session the pass has
+   * not reached is reconciled now, whole. A reconcile that failed leaves the session lagging, which
+   * {@link #requireInLine} and the retries deal with.
+   */
+  public void requireReconciled(String sessionId) {
+    SinceStart pass = sinceStart;
+    if (pass.isDone(sessionId) || !placement.holds(sessionId)) {
+      return;
+    }
+    ReentrantLock lock = lockFor(sessionId);
+    lock.lock();
+    try {
+      if (!sinceStart.isDone(sessionId)) {
+        apply(sessionId);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Stops retrying lagging sessions, and the start-up pass after the session it is at; the next
+   * start reconciles every session anyway.
+   */
   @Override
   public void close() {
-    lagging.close();
+    closed = true;
+    passing.lock(); // the pass is between sessions, or was never started
+    try {
+      lagging.close();
+    } finally {
+      passing.unlock();
+    }
   }
 
   /**
@@ -196,6 +260,10 @@ public final class Reconciler implements AutoCloseable {
   public void reconcilePath(String sessionId, Change change) {
     if (!placement.holds(sessionId)) {
       tellHolder(sessionId);
+      return;
+    }
+    if (!sinceStart.isDone(sessionId)) { // the rest of it may not match either
+      requireReconciled(sessionId);
       return;
     }
     if (lagging.isBehind(sessionId)) { // an earlier change is missing too
@@ -267,21 +335,88 @@ public final class Reconciler implements AutoCloseable {
   }
 
   /**
-   * Start-up: the sandbox of every session this node holds matches its records; other sandboxes (of
-   * sessions deleted, or held elsewhere) are gone.
+   * Start-up: from now on, every session this node holds is reconciled before its sandbox is used
+   * ({@link #requireReconciled}); in the background, each is reconciled in turn, then the sandboxes
+   * of sessions deleted, or held elsewhere, are removed. Returns at once.
    */
   public void reconcileAll() {
-    Set<String> live = new HashSet<>(sessions.allIds());
-    live.removeIf(id -> !placement.holds(id));
-    for (String id : live) {
-      apply(id);
+    sinceStart = new SinceStart();
+    background.execute(this::pass);
+  }
+
+  private void pass() {
+    passing.lock();
+    try {
+      long started = System.nanoTime();
+      Set<String> onDisk = host.sessionsOnDisk(); // before the records: a newer tree is kept
+      List<String> ids = sessions.allIds();
+      int reconciled = 0;
+      for (String id : ids) {
+        if (closed) {
+          return;
+        }
+        if (placement.holds(id)) {
+          requireReconciled(id);
+          reconciled++;
+        }
+      }
+      Set<String> live = new HashSet<>(ids);
+      int removed = 0;
+      for (String id : onDisk) {
+        if (closed) {
+          return;
+        }
+        if (!live.contains(id) || !placement.holds(id)) {
+          removed += removeUnless(id) ? 1 : 0;
+        }
+      }
+      sinceStart = SinceStart.OVER;
+      log.info(
+          "reconciled {} session sandboxes and removed {} others in {} ms",
+          reconciled,
+          removed,
+          (System.nanoTime() - started) / 1_000_000);
+    } catch (RuntimeException e) {
+      // sessions not reached stay guarded: each is reconciled when first used
+      log.error("the start-up reconcile of session sandboxes stopped", e);
+    } finally {
+      passing.unlock();
     }
-    for (String id : host.sessionsOnDisk()) {
-      if (!live.contains(id)) {
-        remove(id);
+  }
+
+  /** Removes a sandbox found on disk at start, unless its session is (now) this node's. */
+  private boolean removeUnless(String sessionId) {
+    ReentrantLock lock = lockFor(sessionId);
+    lock.lock();
+    try {
+      if (placement.holds(sessionId) && sessions.exists(sessionId)) {
+        return false; // created since the records were read
+      }
+      remove(sessionId);
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The sessions reconciled since this start, while the start-up pass runs; once it is over, every
+   * session counts as reconciled ({@link #OVER}) and the set goes.
+   */
+  private static final class SinceStart {
+    static final SinceStart OVER = new SinceStart();
+
+    private final Set<String> done = ConcurrentHashMap.newKeySet();
+
+    boolean isDone(String sessionId) {
+      return this == OVER || done.contains(sessionId);
+    }
+
+    void reconciled(String sessionId) {
+      if (this != OVER) {
+        done.add(sessionId);
       }
     }
-    log.info("reconciled {} session sandboxes", live.size());
   }
 
   /**

@@ -121,7 +121,7 @@ public final class SessionLeases implements SessionPlacement {
     this.reconciler = reconciler;
     held.addAll(store.renew(nodeId, seconds));
     listener = store.listen(); // before reconciling, so no change after it goes unheard
-    reconciler.reconcileAll();
+    reconciler.reconcileAll(); // in the background; each session before its first use
     Thread.ofPlatform().name("berth-session-changes").daemon().start(this::listen);
     long period = Math.max(1000L * seconds / 3, 500);
     // Both tasks log their own failures and close() stops the timer, so nothing waits on these.

@@ -18,7 +18,10 @@ public sealed interface SessionPlacement extends AutoCloseable permits SingleNod
   /** Tells the session's holder, another node, that the session's records changed. */
   void announce(String sessionId);
 
-  /** Brings the sandboxes of the sessions this node holds in line, then keeps them so. */
+  /**
+   * Brings the sandboxes of the sessions this node holds in line (in the background: {@link
+   * Reconciler#reconcileAll}), then keeps them so.
+   */
   void start(Reconciler reconciler);
 
   @Override

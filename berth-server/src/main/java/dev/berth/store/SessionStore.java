@@ -205,6 +205,15 @@ public final class SessionStore {
     return db.read(tx -> Sql.list(tx, "SELECT id FROM sessions", List.of(), rs -> rs.getString(1)));
   }
 
+  /** Whether a session with this id exists, in any workspace. */
+  public boolean exists(String id) {
+    return !db.read(
+            tx ->
+                Sql.list(
+                    tx, "SELECT 1 FROM sessions WHERE id = ?", List.<Object>of(id), rs -> true))
+        .isEmpty();
+  }
+
   private static void bound(
       StringBuilder sql, List<Object> params, String clause, Optional<String> value) {
     value.ifPresent(

@@ -72,7 +72,8 @@ class OutputCatalogueTest {
         new SingleNode(),
         100,
         1 << 20,
-        1L << 30);
+        1L << 30,
+        id -> {});
   }
 
   List<FileRecord> scoped() {

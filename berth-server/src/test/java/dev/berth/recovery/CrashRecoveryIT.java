@@ -49,6 +49,10 @@ class CrashRecoveryIT {
     try (BerthProcess second = BerthProcess.start(stores, dataDir)) {
       Http http = second.http();
       Map<String, String> records = churn.assertNothingAcknowledgedIsLost(http, session);
+      // listing its outputs uses the session's sandbox, so it is reconciled first, whether or not
+      // the start-up pass, in the background, has reached it yet
+      var scoped = http.get("/v1/files?limit=1000&scope_id=" + session).json().get("data");
+      assertThat(scoped).hasSize(records.size());
 
       Path uploads = dataDir.resolve("sandboxes").resolve(session).resolve("mnt/session/uploads");
       assertThat(filesUnder(uploads)).isEqualTo(new HashSet<>(records.values()));
@@ -56,8 +60,6 @@ class CrashRecoveryIT {
         Path mounted = dataDir.resolve("sandboxes").resolve(session).resolve(mount.substring(1));
         assertThat(Files.readString(mounted)).isEqualTo("crash-test");
       }
-      var scoped = http.get("/v1/files?limit=1000&scope_id=" + session).json().get("data");
-      assertThat(scoped).hasSize(records.size());
     }
   }
 

@@ -80,6 +80,9 @@ class MixedCrashRecoveryIT {
       throws Exception {
     // resources: each acknowledged add listed and on disk, no file on disk without a record
     Map<String, String> records = load.churn().assertNothingAcknowledgedIsLost(http, session);
+    // a command uses the session's sandbox, so it is reconciled first, whether or not the
+    // start-up pass, in the background, has reached it yet
+    Commands.sh(http, session, "true");
     Map<String, String> onDisk = Sandboxes.uploads(dataDir, session);
     assertThat(onDisk.keySet()).as(context).isEqualTo(new TreeSet<>(records.values()));
     assertThat(Set.copyOf(onDisk.values())).as(context).isSubsetOf(MOUNTED);

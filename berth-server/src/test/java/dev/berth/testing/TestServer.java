@@ -11,13 +11,16 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.stream.Stream;
 
 /**
  * A real Berth on a random port with its own data directory and two workspaces, each opened by one
  * key: {@link #KEY} ("alpha") and {@link #OTHER_KEY} ("beta"). It runs on the stores of the suite's
  * backend ({@link TestStores}), its own database and bucket when those are shared ones. Tests
- * change its settings with the flags of {@code berth serve}, as a user would.
+ * change its settings with the flags of {@code berth serve}, as a user would. Unlike {@code berth
+ * serve}, it reconciles the sessions' sandboxes before it serves, so that tests that look at the
+ * disk after a restart see the records applied.
  */
 public final class TestServer implements AutoCloseable {
   public static final String KEY = "sk-test-alpha-0123456789abcdef";
@@ -33,7 +36,7 @@ public final class TestServer implements AutoCloseable {
     this.config = config;
     this.stores = stores;
     try {
-      this.berth = Berth.start(config);
+      this.berth = Berth.start(config, Runnable::run);
     } catch (RuntimeException e) {
       stores.close();
       throw e;
@@ -109,10 +112,22 @@ public final class TestServer implements AutoCloseable {
     return new Http(baseUrl(), key);
   }
 
-  /** Stops and starts the same server on the same data directory (a new port). */
+  /**
+   * Stops and starts the same server on the same data directory (a new port). As on the first
+   * start, the start-up reconcile of session sandboxes has run when this returns, so a test can
+   * look at the sandboxes on disk; {@link #restart(Executor)} leaves it in the background.
+   */
   public void restart() {
+    restart(Runnable::run);
+  }
+
+  /**
+   * {@link #restart()}, with the start-up reconcile of session sandboxes handed to {@code
+   * startupReconcile} (which may hold it back) instead of a thread of its own.
+   */
+  public void restart(Executor startupReconcile) {
     berth.close();
-    berth = Berth.start(config);
+    berth = Berth.start(config, startupReconcile);
   }
 
   @Override

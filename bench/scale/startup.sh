@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Start-up with many sessions (BENCHMARKS.md "Flat costs"): builds, through the API of a real
+# Berth, a data directory with SESSIONS sessions of RESOURCES file resources each and one with
+# none, then times start -> first answered request on each, interleaved over ROUNDS rounds.
+# Usage: bench/scale/startup.sh [rounds] [sessions] [resources]
+# BENCH_SCALE_DIR=dir keeps the built directories there and reuses them on the next run;
+# BERTH_JAR=file runs that jar instead of berth-server/target/berth.jar.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+source "$root/scripts/jdk.sh"
+rounds=${1:-7}
+sessions=${2:-10000}
+resources=${3:-10}
+jar=${BERTH_JAR:-"$root/berth-server/target/berth.jar"}
+[ -f "$jar" ] || (cd "$root" && mvn -q -B -o -DskipTests install -pl berth-server -am)
+if [ -n "${BENCH_SCALE_DIR:-}" ]; then
+  work=$BENCH_SCALE_DIR
+  mkdir -p "$work"
+else
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+fi
+[ -f "$work/key" ] || echo "sk-bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$work/key"
+key=$(cat "$work/key")
+bench() { "$JAVA_HOME/bin/java" -cp "$jar" "$root/bench/scale/ScaleBench.java" "$@"; }
+none="$work/no-sessions"
+many="$work/sessions-${sessions}x${resources}"
+[ -d "$none" ] || bench build "$jar" "$none" "$key" 0 0
+[ -d "$many" ] || bench build "$jar" "$many" "$key" "$sessions" "$resources"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; java $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+bench startup "$jar" "$key" "$rounds" "$none" "$many"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
