@@ -10,8 +10,10 @@
 #   curl      curl -F file=@SRC POST /v1/files (multipart, as the SDKs send it);
 #   sdk       the TypeScript SDK's client.beta.files.upload({ file: fs.createReadStream(SRC) })
 #             (bench/upload-sdk.mjs);
+#   sink      the same SDK call against bench/upload-sink.mjs, a node server that reads the body
+#             and drops it: what the SDK itself can send on this machine, whatever the server;
 # each with one client, and with four at once on four different files (four baselines at once
-# against four uploads at once). The order of the three kinds turns from round to round. Every
+# against four uploads at once). The order of the four kinds turns from round to round. Every
 # uploaded file is deleted after its run (its blob with it) and every copy removed, outside the
 # timing. Throughput is bytes of file contents / wall time; a ratio is an upload's throughput over
 # the baseline's in the same round, with the same number of clients.
@@ -46,6 +48,7 @@ pid=""
 sampler=""
 cleanup() {
   [ -n "$sampler" ] && kill "$sampler" 2>/dev/null || true
+  [ -n "${sink:-}" ] && kill "$sink" 2>/dev/null || true
   if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
@@ -71,6 +74,10 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 [ -n "$url" ] || { echo "server did not start:" >&2; cat "$work/server.log" >&2; exit 1; }
+SIZE=$bytes node "$root/bench/upload-sink.mjs" >"$work/sink.port" &
+sink=$!
+for _ in $(seq 1 100); do [ -s "$work/sink.port" ] && break; sleep 0.05; done
+sink_url="http://127.0.0.1:$(cat "$work/sink.port")"
 
 kib() { awk '/^'"$1"':/ { print $2 }' "/proc/$pid/status"; }
 heap_used() { # "used NNNNK" of the whole heap, in MiB
@@ -117,10 +124,15 @@ upload_curl() { # N → seconds
   elapsed "$start" "$end"
 }
 
-upload_sdk() { # N → seconds (timed inside node, from the first upload call to the last answer)
-  local n=$1 out files=() i
+upload_sdk() { # N [URL] → seconds (timed inside node, from the first upload call to the last answer)
+  local n=$1 to=${2:-$url} out files=() i
   for i in $(seq 1 "$n"); do files+=("$work/src-$i.bin"); done
-  out=$(node "$root/bench/upload-sdk.mjs" "$url" "$key" "${files[@]}")
+  out=$(node "$root/bench/upload-sdk.mjs" "$to" "$key" "${files[@]}")
+  if [ "$to" != "$url" ]; then # the sink keeps nothing
+    read -r -a fields <<<"$out"
+    echo "${fields[0]}"
+    return
+  fi
   read -r -a fields <<<"$out"
   delete_files "${fields[@]:1}"
   echo "${fields[0]}"
@@ -136,17 +148,18 @@ rss_before=$(kib VmRSS)
 "$JAVA_HOME/bin/jstat" -gc "$pid" 100 >"$work/jstat.txt" 2>/dev/null &
 sampler=$!
 
-kinds=(baseline curl sdk)
+kinds=(baseline curl sdk sink)
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 : >"$work/times.txt"
 for round in $(seq 1 "$rounds"); do
   for n in 1 4; do
-    for k in 0 1 2; do
-      kind=${kinds[$(((k + round) % 3))]}
+    for k in 0 1 2 3; do
+      kind=${kinds[$(((k + round) % 4))]}
       case $kind in
       baseline) s=$(baseline "$n") ;;
       curl) s=$(upload_curl "$n") ;;
       sdk) s=$(upload_sdk "$n") ;;
+      sink) s=$(upload_sdk "$n" "$sink_url") ;;
       esac
       echo "$round $n $kind $s" >>"$work/times.txt"
       printf 'round %d  %d client(s)  %-8s %7.2f s  %6.0f MiB/s   load %s\n' "$round" "$n" "$kind" "$s" \
@@ -176,19 +189,21 @@ awk -v m="$size_mib" '
   }
   { rate[$1, $2, $3] = $2 * m / $4; rounds[$1] = 1 }
   END {
-    print "| clients | baseline MiB/s | curl MiB/s | sdk MiB/s | curl / baseline | sdk / baseline |"
-    print "|---|---|---|---|---|---|"
+    print "| clients | baseline MiB/s | curl MiB/s | sdk MiB/s | sdk to a sink MiB/s | curl / baseline | sdk / baseline | sdk / sdk to a sink |"
+    print "|---|---|---|---|---|---|---|---|"
     for (n = 1; n <= 4; n += 3) {
       c = 0
       for (r in rounds) {
         c++
         b[c] = rate[r, n, "baseline"]; u[c] = rate[r, n, "curl"]; s[c] = rate[r, n, "sdk"]
-        ur[c] = u[c] / b[c]; sr[c] = s[c] / b[c]
+        k[c] = rate[r, n, "sink"]
+        ur[c] = u[c] / b[c]; sr[c] = s[c] / b[c]; kr[c] = s[c] / k[c]
         lo_u = (c == 1 || ur[c] < lo_u) ? ur[c] : lo_u; hi_u = (c == 1 || ur[c] > hi_u) ? ur[c] : hi_u
         lo_s = (c == 1 || sr[c] < lo_s) ? sr[c] : lo_s; hi_s = (c == 1 || sr[c] > hi_s) ? sr[c] : hi_s
       }
-      printf "| %d | %.0f | %.0f | %.0f | %.2f (%.2f–%.2f) | %.2f (%.2f–%.2f) |\n", n,
-        median(b, c), median(u, c), median(s, c), median(ur, c), lo_u, hi_u, median(sr, c), lo_s, hi_s
+      printf "| %d | %.0f | %.0f | %.0f | %.0f | %.2f (%.2f–%.2f) | %.2f (%.2f–%.2f) | %.2f |\n", n,
+        median(b, c), median(u, c), median(s, c), median(k, c), median(ur, c), lo_u, hi_u,
+        median(sr, c), lo_s, hi_s, median(kr, c)
     }
     print ""
     print "medians over the rounds; a ratio is taken within each round, then the median (lowest–highest)"
