@@ -12,7 +12,7 @@ if [ ! -f "$jar" ] || [ -n "$(find "$root/berth-server/src/main" "$root"/pom.xml
 fi
 key="sk-bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$JAVA_HOME/bin/java" -Xmx1g -jar "$root/berth-server/target/berth.jar" --port "$port" --data-dir "$work/data" \
+"$JAVA_HOME/bin/java" -Xmx1g ${BENCH_SERVER_OPTS:-} -jar "$root/berth-server/target/berth.jar" --port "$port" --data-dir "$work/data" \
   --api-key "$key@bench" --max-upload-bytes $(( (mib + 1) * 1024 * 1024 )) >"$work/berth.log" 2>&1 &
 pid=$!
 base="http://127.0.0.1:$port"
