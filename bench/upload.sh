@@ -4,7 +4,7 @@
 # Starts berth-server/target/berth.jar with a small heap (-Xmx256m by default) and a fresh data
 # directory, makes four files of random bytes (500 MiB each by default) in the same directory tree
 # as the data directory, then runs ROUNDS rounds, interleaved, of:
-#   baseline  tee SRC >COPY | sha256sum; sync COPY — reads the bytes, hashes them (SHA-256), writes
+#   baseline  tee SRC >COPY | openssl dgst -sha256; sync COPY — reads the bytes, hashes them (SHA-256), writes
 #             a copy to the filesystem of the server's data directory and flushes it to disk (fsync),
 #             which is what the server must do before it acknowledges an upload;
 #   curl      curl -F file=@SRC POST /v1/files (multipart, as the SDKs send it);
@@ -32,7 +32,7 @@ rounds=${2:-5}
 xmx=${3:-256m}
 key=sk-bench-0123456789abcdef
 jar="$root/berth-server/target/berth.jar"
-for tool in curl awk node sha256sum tee sync; do
+for tool in curl awk node openssl tee sync; do
   command -v "$tool" >/dev/null || { echo "upload: needs $tool" >&2; exit 1; }
 done
 
@@ -96,7 +96,7 @@ baseline() { # N → seconds
   local n=$1 start end i pids=()
   start=$(now)
   for i in $(seq 1 "$n"); do
-    (tee "$work/copy-$i" <"$work/src-$i.bin" | sha256sum >/dev/null && sync "$work/copy-$i") &
+    (tee "$work/copy-$i" <"$work/src-$i.bin" | openssl dgst -sha256 >/dev/null && sync "$work/copy-$i") &
     pids+=($!)
   done
   wait "${pids[@]}"
