@@ -64,18 +64,6 @@ public final class Reconciler implements AutoCloseable {
   private volatile SinceStart sinceStart = SinceStart.OVER;
   private volatile boolean closed;
 
-  /** The same, with the start-up pass on a thread of its own. */
-  public Reconciler(
-      ResourceStore resources,
-      SessionStore sessions,
-      LocalSandboxHost host,
-      BubblewrapRunner commands,
-      SessionPlacement placement,
-      RepositoryCheckouts checkouts,
-      ServerMetrics metrics) {
-    this(resources, sessions, host, commands, placement, checkouts, metrics, onItsOwnThread());
-  }
-
   /** Runs the start-up pass on a daemon thread of its own. */
   public static Executor onItsOwnThread() {
     return task -> Thread.ofPlatform().name("berth-startup-reconcile").daemon().start(task);

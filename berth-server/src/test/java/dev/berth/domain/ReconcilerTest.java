@@ -73,7 +73,8 @@ class ReconcilerTest {
                 runner,
                 ServeCommand.config(List.of("--data-dir", dir.toString()), Map.of())
                     .repositories()),
-            new ServerMetrics());
+            new ServerMetrics(),
+            Reconciler.onItsOwnThread());
     workspace = new WorkspaceStore(db).ensureWorkspace("w", Ids.workspace(), Timestamps.now());
     shaA = blob("first");
     shaB = blob("second");
