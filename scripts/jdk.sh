@@ -2,9 +2,16 @@
 # JDK 21+ it can find (JAVA_HOME first, then javac on the PATH, then the usual install dirs).
 # The machine's default java may be older (Debian's is 17), so it is never trusted blindly.
 
+# The JDK's major version: from its release file, which every JDK since 9 has (reading it costs
+# nothing, where asking the JVM starts one), else from the JVM itself.
 java_major() {
-  "$1/bin/java" -XshowSettings:properties -version 2>&1 |
-    awk -F'= ' '/java.specification.version/ { split($2, v, "."); print v[1]; exit }'
+  local major=""
+  [ -f "$1/release" ] && major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release")
+  if [ -z "$major" ]; then
+    major=$("$1/bin/java" -XshowSettings:properties -version 2>&1 |
+      awk -F'= ' '/java.specification.version/ { split($2, v, "."); print v[1]; exit }')
+  fi
+  echo "$major"
 }
 
 find_jdk() {
