@@ -9,15 +9,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The log format ({@code --log-format}). Text is {@code logback.xml}'s; JSON swaps the encoder of
- * its one appender for logback's {@link JsonEncoder}: one object per line, with {@code timestamp}
+ * The log format ({@code --log-format}). Text is {@link LogSetup}'s; JSON swaps the encoder of its
+ * one appender for logback's {@link JsonEncoder}: one object per line, with {@code timestamp}
  * (epoch milliseconds), {@code level}, {@code threadName}, {@code loggerName}, {@code
  * formattedMessage}, the event's key-value pairs in {@code kvpList} (the access log's fields) and
  * {@code throwable} when there is one.
  */
 public final class Logging {
-  private static final String APPENDER = "STDERR";
-
   private Logging() {}
 
   /** Every line logged from now on is in {@code format}. */
@@ -27,8 +25,9 @@ public final class Logging {
       return;
     }
     var root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-    if (!(root.getAppender(APPENDER) instanceof OutputStreamAppender<ILoggingEvent> appender)) {
-      throw new IllegalStateException("logback.xml has no appender " + APPENDER);
+    if (!(root.getAppender(LogSetup.APPENDER)
+        instanceof OutputStreamAppender<ILoggingEvent> appender)) {
+      throw new IllegalStateException("logging has no appender " + LogSetup.APPENDER);
     }
     var json = new JsonEncoder();
     json.setContext(context);

@@ -102,8 +102,6 @@ final class ExecCommand implements Callable<Integer> {
       description = "The program and its arguments, run without a shell.")
   List<String> command = new ArrayList<>();
 
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   private final InputStream in;
   private final PrintStream out;
   private final PrintStream err;
@@ -174,8 +172,12 @@ final class ExecCommand implements Callable<Integer> {
             .header("content-type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(Json.write(body)))
             .build();
-    HttpResponse<String> response =
-        http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    HttpResponse<String> response;
+    // made here, not with the command: an HTTP client sets up TLS, which every other command of
+    // the CLI, the server's start among them, would otherwise pay for
+    try (var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()) {
+      response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
     JsonNode json;
     try {
       json = Json.MAPPER.readTree(response.body());
