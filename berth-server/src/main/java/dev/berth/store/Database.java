@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,12 @@ public final class Database implements AutoCloseable {
 
   private static final int STRIPES = 64;
 
+  /**
+   * The last migration script, the same on both backends ({@code db/migration/*}); a new script
+   * moves this with it, which {@code MigrationNumberingTest} checks.
+   */
+  static final String LATEST_MIGRATION = "V8__list_indexes.sql";
+
   private final HikariDataSource pool;
   private final GroupCommit writer; // SQLite's; null for PostgreSQL
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
@@ -70,14 +77,38 @@ public final class Database implements AutoCloseable {
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new ReentrantLock();
     }
-    Flyway.configure()
-        .dataSource(pool)
-        .locations(migrations)
-        .callbacks(new RenumberedMigrations())
-        .failOnMissingLocations(true)
-        .load()
-        .migrate();
+    if (!schemaCurrent(pool)) {
+      Flyway.configure()
+          .dataSource(pool)
+          .locations(migrations)
+          .callbacks(new RenumberedMigrations())
+          .failOnMissingLocations(true)
+          .load()
+          .migrate();
+    }
     this.writer = postgresUrl == null ? new GroupCommit(pool) : null;
+  }
+
+  /**
+   * Whether the schema history ends with {@link #LATEST_MIGRATION}, applied, and holds no failed
+   * migration: then there is nothing for Flyway to do, and starting it (a scan of the jar for
+   * scripts, and a validation of every applied one against them) was a quarter of the server's
+   * start. Anything else, a new or older database, a failed or a newer migration, or a history that
+   * cannot be read, goes to Flyway as before. Migrations apply in order, so the last one applied
+   * means every earlier one was.
+   */
+  static boolean schemaCurrent(DataSource pool) {
+    try (Connection c = pool.getConnection();
+        var history =
+            c.prepareStatement(
+                "SELECT (SELECT script FROM flyway_schema_history WHERE success"
+                    + " ORDER BY installed_rank DESC LIMIT 1),"
+                    + " (SELECT COUNT(*) FROM flyway_schema_history WHERE NOT success)");
+        var row = history.executeQuery()) {
+      return row.next() && LATEST_MIGRATION.equals(row.getString(1)) && row.getLong(2) == 0;
+    } catch (SQLException noHistoryYet) {
+      return false;
+    }
   }
 
   /** PostgreSQL when the configuration names a database URL, else SQLite in the data directory. */
