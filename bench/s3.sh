@@ -4,9 +4,8 @@
 # multipart S3AsyncClient on Netty) with the same part size and concurrency, rounds interleaved
 # (bench/S3Bench.java). The transfer manager's classpath comes from bench/s3-transfer-manager/pom.xml.
 # Both reach S3Mock over HTTPS, as they reach AWS (its self-signed certificate, for localhost, in a
-# trust store of the run), where the SDK sends payloads unsigned; BENCH_S3_SCHEME=http uses its
-# plain port, where the synchronous client Berth uses signs every payload byte (SigV4 streaming
-# chunks) and the asynchronous one does not.
+# trust store of the run); BENCH_S3_SCHEME=http uses its plain port. Either way both send part
+# bodies as UNSIGNED-PAYLOAD, with no checksum (Berth through UnsignedPayloadAuthScheme over HTTP).
 # Usage: bench/s3.sh [MiB] [rounds] [part-MiB] [parallelism]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

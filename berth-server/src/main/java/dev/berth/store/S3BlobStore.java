@@ -42,6 +42,7 @@ import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
@@ -69,7 +70,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * #slots}: a part never waits for a connection, a connection is leased for one part's request only,
  * and this node never has more than that many parts (and their buffers) in flight, whatever the
  * number of transfers. Every other request, and the streams {@link #open} hands out, use {@link
- * #s3}, on the JDK's URL connection, so a slow reader never holds a transfer connection.
+ * #s3}, on the JDK's URL connection, so a slow reader never holds a transfer connection. Part
+ * bodies go up unsigned over plain HTTP as over HTTPS ({@link UnsignedPayloadAuthScheme}).
  */
 public final class S3BlobStore implements BlobStore, AutoCloseable {
   /** How long {@link #checkWritable} waits for the bucket's answer. */
@@ -104,21 +106,25 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
     }
     this.s3 =
         client(
-            settings,
-            UrlConnectionHttpClient.builder()
-                .connectionTimeout(Duration.ofSeconds(5))
-                .socketTimeout(Duration.ofSeconds(60)));
+                settings,
+                UrlConnectionHttpClient.builder()
+                    .connectionTimeout(Duration.ofSeconds(5))
+                    .socketTimeout(Duration.ofSeconds(60)))
+            .build();
     this.transfers =
         client(
-            settings,
-            Apache5HttpClient.builder()
-                .maxConnections(parallelism)
-                .connectionTimeout(Duration.ofSeconds(5))
-                .socketTimeout(Duration.ofSeconds(60)));
+                settings,
+                Apache5HttpClient.builder()
+                    .maxConnections(parallelism)
+                    .connectionTimeout(Duration.ofSeconds(5))
+                    .socketTimeout(Duration.ofSeconds(60)))
+            // parts go up unsigned over plain HTTP too, as over HTTPS (see the scheme)
+            .putAuthScheme(new UnsignedPayloadAuthScheme())
+            .build();
     ensureBucket();
   }
 
-  private static S3Client client(S3Settings settings, SdkHttpClient.Builder<?> http) {
+  private static S3ClientBuilder client(S3Settings settings, SdkHttpClient.Builder<?> http) {
     var builder =
         S3Client.builder()
             .httpClientBuilder(http)
@@ -131,7 +137,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
             .responseChecksumValidation(
                 software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED);
     settings.endpoint().ifPresent(e -> builder.endpointOverride(e).forcePathStyle(true));
-    return builder.build();
+    return builder;
   }
 
   private static AwsCredentialsProvider credentials(S3Settings settings) {

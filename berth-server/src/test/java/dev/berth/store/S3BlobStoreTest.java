@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.berth.config.BerthConfig.S3Settings;
 import dev.berth.model.StagedBlob;
+import dev.berth.testing.HttpRequestLog;
 import dev.berth.testing.S3Server;
+import dev.berth.testing.TcpProxy;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -43,8 +46,12 @@ class S3BlobStoreTest extends BlobStoreContract {
   }
 
   private S3Settings settings(long partBytes, int parallelism) {
+    return settings(S3Server.endpoint(), partBytes, parallelism);
+  }
+
+  private S3Settings settings(URI endpoint, long partBytes, int parallelism) {
     return new S3Settings(
-        Optional.of(S3Server.endpoint()),
+        Optional.of(endpoint),
         bucket,
         "us-east-1",
         Optional.of(S3Server.ACCESS_KEY_ID),
@@ -174,6 +181,40 @@ class S3BlobStoreTest extends BlobStoreContract {
     }
     assertThat(S3Server.client().listMultipartUploads(b -> b.bucket(bucket)).uploads()).isEmpty();
     assertThat(S3Server.keys(bucket)).isEmpty();
+  }
+
+  @Test
+  void overPlainHttpEveryPartAndSinglePutGoesUpUnsignedAndUnchunked() throws IOException {
+    byte[] large = new byte[2 * PART + 1];
+    byte[] small = new byte[PART - 1];
+    new Random(11).nextBytes(large);
+    new Random(12).nextBytes(small);
+    var log = new HttpRequestLog();
+    try (var proxy = new TcpProxy(S3Server.endpoint().getAuthority(), log);
+        S3BlobStore node =
+            new S3BlobStore(
+                settings(URI.create("http://" + proxy.address()), PART, 3),
+                dataDir.resolve("first-node"))) {
+      for (byte[] bytes : List.of(large, small)) {
+        node.publish(node.stage(new ByteArrayInputStream(bytes), bytes.length));
+      }
+    }
+
+    List<HttpRequestLog.Request> uploads =
+        log.requests().stream()
+            .filter(r -> r.method().equals("PUT") && r.target().contains("/blobs/"))
+            .toList();
+    assertThat(uploads).hasSize(3 + 1);
+    for (HttpRequestLog.Request upload : uploads) {
+      assertThat(upload.header("x-amz-content-sha256")).isEqualTo("UNSIGNED-PAYLOAD");
+      assertThat(upload.header("content-encoding")).isNull();
+    }
+    for (byte[] bytes : List.of(large, small)) {
+      String object = key(sha256(bytes));
+      assertThat(
+              S3Server.client().getObjectAsBytes(b -> b.bucket(bucket).key(object)).asByteArray())
+          .isEqualTo(bytes);
+    }
   }
 
   private static String key(String sha) {

@@ -13,16 +13,31 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A TCP relay the test controls, put between Berth and a server: {@link #cut} closes every
  * connection and refuses new ones, as a database that went down; {@link #restore} accepts again on
- * the same port, as the database coming back. Safer than restarting a PostgreSQL others use.
+ * the same port, as the database coming back. Safer than restarting a PostgreSQL others use. A
+ * {@link Relay} of the test's may copy what clients send, to see it on the way ({@link
+ * HttpRequestLog}).
  */
 public final class TcpProxy implements AutoCloseable {
   private final String upstreamHost;
   private final int upstreamPort;
+  private final Relay toUpstream;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private volatile ServerSocket listening;
   private int port;
 
+  /** Copies one direction of a relayed connection, until the end of {@code from}. */
+  @FunctionalInterface
+  public interface Relay {
+    void copy(InputStream from, OutputStream to) throws IOException;
+  }
+
   public TcpProxy(String upstream) throws IOException {
+    this(upstream, InputStream::transferTo);
+  }
+
+  /** A relay that sends what clients send through {@code toUpstream}. */
+  public TcpProxy(String upstream, Relay toUpstream) throws IOException {
+    this.toUpstream = toUpstream;
     int colon = upstream.lastIndexOf(':');
     this.upstreamHost = upstream.substring(0, colon);
     this.upstreamPort = Integer.parseInt(upstream.substring(colon + 1));
@@ -60,18 +75,18 @@ public final class TcpProxy implements AutoCloseable {
         Socket upstream = new Socket(upstreamHost, upstreamPort);
         open.add(client);
         open.add(upstream);
-        Thread.ofVirtual().start(() -> pump(client, upstream));
-        Thread.ofVirtual().start(() -> pump(upstream, client));
+        Thread.ofVirtual().start(() -> pump(client, upstream, toUpstream));
+        Thread.ofVirtual().start(() -> pump(upstream, client, InputStream::transferTo));
       } catch (IOException e) {
         // closed by cut(), or the upstream refused: the client sees its connection fail
       }
     }
   }
 
-  private void pump(Socket from, Socket to) {
+  private void pump(Socket from, Socket to, Relay relay) {
     try (InputStream in = from.getInputStream();
         OutputStream out = to.getOutputStream()) {
-      in.transferTo(out);
+      relay.copy(in, out);
     } catch (IOException e) {
       // one side went away; closing both below tells the other
     } finally {
