@@ -8,8 +8,8 @@
 #             a copy to the filesystem of the server's data directory and flushes it to disk (fsync),
 #             which is what the server must do before it acknowledges an upload;
 #   curl      curl -F file=@SRC POST /v1/files (multipart, as the SDKs send it);
-#   sdk       the TypeScript SDK's client.beta.files.upload({ file: fs.createReadStream(SRC) })
-#             (bench/upload-sdk.mjs);
+#   sdk       the TypeScript SDK's client.beta.files.upload({ file: File over fs.openAsBlob(SRC) },
+#             { fetchOptions: { redirect: 'error' } }) (bench/upload-sdk.mjs says why so);
 #   sink      the same SDK call against bench/upload-sink.mjs, a node server that reads the body
 #             and drops it: what the SDK itself can send on this machine, whatever the server;
 # each with one client, and with four at once on four different files (four baselines at once
