@@ -171,6 +171,7 @@ public final class Database implements AutoCloseable {
     } catch (java.io.IOException e) {
       throw new IllegalStateException("cannot create data directory " + dataDir + ": " + e, e);
     }
+    SqliteLibrary.useCopyIn(dataDir);
     var sqlite = new SQLiteConfig();
     sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
     sqlite.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
