@@ -49,7 +49,17 @@ public class ScaleBench {
           .connectTimeout(Duration.ofSeconds(5))
           .build();
   static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  static final List<String> JVM_FLAGS = List.of("-Xmx2g");
+  /** -Xmx2g, then whatever BENCH_JVM_OPTS adds (startup.sh: the start-up cache). */
+  static final List<String> JVM_FLAGS = jvmFlags();
+
+  static List<String> jvmFlags() {
+    List<String> flags = new ArrayList<>(List.of("-Xmx2g"));
+    String more = System.getenv().getOrDefault("BENCH_JVM_OPTS", "").strip();
+    if (!more.isEmpty()) {
+      flags.addAll(List.of(more.split("\\s+", -1)));
+    }
+    return List.copyOf(flags);
+  }
 
   public static void main(String[] args) throws Exception {
     Runtime.getRuntime()

@@ -4,7 +4,8 @@
 # none, then times start -> first answered request on each, interleaved over ROUNDS rounds.
 # Usage: bench/scale/startup.sh [rounds] [sessions] [resources]
 # BENCH_SCALE_DIR=dir keeps the built directories there and reuses them on the next run;
-# BERTH_JAR=file runs that jar instead of berth-server/target/berth.jar.
+# BERTH_JAR=file runs that jar instead of berth-server/target/berth.jar; BENCH_AOT=0 starts it
+# without the start-up cache.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 source "$root/scripts/jdk.sh"
@@ -27,6 +28,17 @@ none="$work/no-sessions"
 many="$work/sessions-${sessions}x${resources}"
 [ -d "$none" ] || bench build "$jar" "$none" "$key" 0 0
 [ -d "$many" ] || bench build "$jar" "$many" "$key" "$sessions" "$resources"
+# The server starts as ./berth serve starts it: with the start-up cache of this jar (JDK 25's AOT
+# cache, scripts/aot-cache.sh), made here when missing or older than the jar; BENCH_AOT=0 starts it
+# without.
+if [ "${BENCH_AOT:-1}" != 0 ]; then
+  cache="${jar%.jar}.aot"
+  if [ ! -f "$cache" ] || [ "$jar" -nt "$cache" ]; then
+    "$root/scripts/aot-cache.sh" "$JAVA_HOME/bin/java" "$jar" "$cache"
+  fi
+  export BENCH_JVM_OPTS="-XX:AOTCache=$cache"
+fi
+echo "jvm options: -Xmx2g ${BENCH_JVM_OPTS:-}"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; java $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 bench startup "$jar" "$key" "$rounds" "$none" "$many"
