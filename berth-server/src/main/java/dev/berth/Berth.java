@@ -91,15 +91,16 @@ public final class Berth implements AutoCloseable {
    *     reached or the port cannot be had
    */
   public static Berth start(BerthConfig config) {
-    return start(config, Reconciler.onItsOwnThread());
+    return start(config, task -> Thread.ofPlatform().name("berth-startup").daemon().start(task));
   }
 
   /**
-   * Starts Berth on {@code config}, with the start-up reconcile of session sandboxes run by {@code
-   * startupReconcile} (a test may hold it back; every sandbox is reconciled before its first use
-   * all the same).
+   * Starts Berth on {@code config}, with the start-up work that runs behind the server (the
+   * reconcile of session sandboxes, the sweep of blobs no record points at) run by {@code
+   * startupWork} (a test may hold it back; every sandbox is reconciled before its first use all the
+   * same).
    */
-  public static Berth start(BerthConfig config, Executor startupReconcile) {
+  public static Berth start(BerthConfig config, Executor startupWork) {
     requireWritable(config.dataDir());
     var metrics = new ServerMetrics();
     Database db;
@@ -119,7 +120,9 @@ public final class Berth implements AutoCloseable {
       parts.add(blobs);
       var fileStore = new FileStore(db);
       var references = new BlobReferences(db, fileStore, blobs);
-      references.collectOrphans();
+      // in the background, like the sandboxes' pass: listing every blob grows with the data, and a
+      // sweep is safe beside requests (it re-checks each digest under the lock uploads take)
+      startupWork.execute(() -> sweepOrphans(references));
       var budget = DescriptorBudget.forThisProcess(config.maxConnections());
       log.info(budget.describe());
       if (budget.softBelowHard()) {
@@ -157,7 +160,7 @@ public final class Berth implements AutoCloseable {
               placement,
               checkouts,
               metrics,
-              startupReconcile);
+              startupWork);
       parts.add(reconciler);
       // refresh(session) is also what command runs call once they finish
       var outputs =
@@ -244,6 +247,20 @@ public final class Berth implements AutoCloseable {
     } catch (RuntimeException e) {
       closeAll(parts);
       throw e;
+    }
+  }
+
+  private static void sweepOrphans(BlobReferences references) {
+    long started = System.nanoTime();
+    try {
+      int removed = references.collectOrphans();
+      log.info(
+          "removed {} blobs no file record points at in {} ms",
+          removed,
+          (System.nanoTime() - started) / 1_000_000);
+    } catch (RuntimeException e) {
+      // what is left is swept at the next start; nothing depends on it
+      log.error("the start-up sweep of blobs no record points at stopped", e);
     }
   }
 

@@ -472,6 +472,22 @@ class FilesApiTest {
   }
 
   @Test
+  void startUpSweepOfBlobsRunsBehindTheServer() throws IOException {
+    try (var fresh = TestServer.start()) {
+      String orphan = "cd".repeat(32);
+      fresh.blobs().plant(orphan, "bytes of an upload whose record was never committed");
+      List<Runnable> held = new ArrayList<>();
+
+      fresh.restart(held::add);
+
+      assertThat(fresh.http().get("/v1/files").status()).isEqualTo(200);
+      assertThat(fresh.blobs().digests()).contains(orphan);
+      held.forEach(Runnable::run);
+      assertThat(fresh.blobs().digests()).doesNotContain(orphan);
+    }
+  }
+
+  @Test
   void startUpSweepsBlobsThatNoRecordPointsAt() throws IOException {
     try (var fresh = TestServer.start()) {
       var kept =

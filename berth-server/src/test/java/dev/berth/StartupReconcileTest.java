@@ -23,15 +23,15 @@ import org.junit.jupiter.api.Test;
 /**
  * The server answers as soon as it starts and reconciles sandboxes in the background, yet no
  * session's sandbox is used before it was reconciled since the start. Here the background pass is
- * held back for the whole test (its task is kept, not run), and each session's sandbox is left out
- * of line with its records the way a crash leaves it: a mount whose record is committed but whose
- * link is missing, and a link whose record is gone.
+ * held back for the whole test (its task is kept, not run, with the rest of the start-up work), and
+ * each session's sandbox is left out of line with its records the way a crash leaves it: a mount
+ * whose record is committed but whose link is missing, and a link whose record is gone.
  */
 class StartupReconcileTest {
   private static final String UPLOADS = "/mnt/session/uploads";
 
   final TestServer server = TestServer.start();
-  final List<Runnable> heldPass = new ArrayList<>();
+  final List<Runnable> heldStartupWork = new ArrayList<>();
   String session;
 
   @AfterEach
@@ -60,8 +60,8 @@ class StartupReconcileTest {
     // what a crash between a commit and its sandbox change leaves, as the server restarts
     Files.delete(uploads(session).resolve("kept.txt"));
     deleteRecord(session, UPLOADS + "/gone.txt");
-    server.restart(heldPass::add);
-    assertThat(heldPass).as("the start-up pass was handed over, and is held").hasSize(1);
+    server.restart(heldStartupWork::add);
+    assertThat(heldStartupWork).as("the start-up work was handed over, and is held").isNotEmpty();
   }
 
   @Test
@@ -105,7 +105,7 @@ class StartupReconcileTest {
     Path orphan = server.dataDir().resolve("sandboxes").resolve(Ids.session());
     Files.createDirectories(orphan.resolve("mnt/session/uploads"));
 
-    heldPass.removeFirst().run();
+    heldStartupWork.forEach(Runnable::run);
 
     assertThat(uploads(session).resolve("kept.txt")).isRegularFile();
     assertThat(uploads(session).resolve("gone.txt")).doesNotExist();

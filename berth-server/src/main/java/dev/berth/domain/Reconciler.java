@@ -64,11 +64,6 @@ public final class Reconciler implements AutoCloseable {
   private volatile SinceStart sinceStart = SinceStart.OVER;
   private volatile boolean closed;
 
-  /** Runs the start-up pass on a daemon thread of its own. */
-  public static Executor onItsOwnThread() {
-    return task -> Thread.ofPlatform().name("berth-startup-reconcile").daemon().start(task);
-  }
-
   /**
    * @param background runs the start-up pass ({@link #reconcileAll}); a test may hold it back
    */

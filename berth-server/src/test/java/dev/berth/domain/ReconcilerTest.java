@@ -74,7 +74,7 @@ class ReconcilerTest {
                 ServeCommand.config(List.of("--data-dir", dir.toString()), Map.of())
                     .repositories()),
             new ServerMetrics(),
-            Reconciler.onItsOwnThread());
+            task -> Thread.ofPlatform().daemon().start(task));
     workspace = new WorkspaceStore(db).ensureWorkspace("w", Ids.workspace(), Timestamps.now());
     shaA = blob("first");
     shaB = blob("second");

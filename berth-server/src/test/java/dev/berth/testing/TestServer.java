@@ -122,12 +122,12 @@ public final class TestServer implements AutoCloseable {
   }
 
   /**
-   * {@link #restart()}, with the start-up reconcile of session sandboxes handed to {@code
-   * startupReconcile} (which may hold it back) instead of a thread of its own.
+   * {@link #restart()}, with the start-up work (the reconcile of session sandboxes, the sweep of
+   * blobs) handed to {@code startupWork} (which may hold it back) instead of threads of its own.
    */
-  public void restart(Executor startupReconcile) {
+  public void restart(Executor startupWork) {
     berth.close();
-    berth = Berth.start(config, startupReconcile);
+    berth = Berth.start(config, startupWork);
   }
 
   @Override
