@@ -1,6 +1,7 @@
 package dev.berth.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.berth.testing.Await;
 import dev.berth.testing.Fixtures;
@@ -117,6 +118,21 @@ class DistributionIT {
       assertThat(echo.status()).as(echo.output()).isZero();
       assertThat(echo.output()).isEqualTo("hello from the sandbox\n");
     }
+  }
+
+  @Test
+  void launcherStartsTheJvmOnTheStartUpCacheUnpackedBesideTheJar() throws Exception {
+    assumeTrue(Runtime.version().feature() >= 25, "the tarball has a cache when built on JDK 25");
+    assertThat(home.resolve("lib/berth.aot")).isNotEmptyFile();
+    // -XX:AOTMode=on refuses to start when the cache cannot be mapped (a moved runtime, a jar of
+    // another time or size): this start proves the unpacked cache holds where tar put it
+    var builder = bare(List.of(home.resolve("bin/berth").toString(), "version"), emptyPath);
+    builder.environment().put("BERTH_JAVA_OPTS", "-XX:AOTMode=on");
+
+    var version = run(builder);
+
+    assertThat(version.status()).as(version.output()).isZero();
+    assertThat(version.output()).startsWith("berth ");
   }
 
   @Test
