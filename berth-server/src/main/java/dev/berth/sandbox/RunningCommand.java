@@ -2,6 +2,7 @@ package dev.berth.sandbox;
 
 import dev.berth.sandbox.BubblewrapRunner.Stop;
 import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -84,16 +85,34 @@ final class RunningCommand {
 
   /** SIGKILL to bubblewrap and everything below it; the namespace's init takes the rest. */
   void kill() {
-    process.descendants().forEach(ProcessHandle::destroyForcibly);
-    process.destroyForcibly();
+    killKeepingOutput(process);
   }
 
-  /** Waits (briefly) for the readers and the writer to finish with the closed pipes. */
+  /**
+   * SIGKILL to {@code process} and its descendants through their handles. {@link
+   * Process#destroyForcibly} would also close the process's end of its stdout and stderr pipes, and
+   * what the command wrote before it was killed, still in a pipe that a reader had not got to yet
+   * (a busy machine), would be lost: the answer to a command stopped for writing too much on stderr
+   * lost the line it had printed on stdout first. Through the handles the readers go on to the end
+   * of each pipe.
+   */
+  static void killKeepingOutput(Process process) {
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
+    process.toHandle().destroyForcibly();
+  }
+
+  /**
+   * Waits (briefly) for the readers and the writer to finish with the pipes; one still open after
+   * that (something the kill did not reach holds it) is closed on this side, which ends its reader.
+   */
   void drain() {
     for (Thread t : threads) {
       try {
         if (!t.join(Duration.ofSeconds(2))) {
           log.warn("output of a sandboxed command still open 2 s after it ended");
+          closeQuietly(process.getInputStream());
+          closeQuietly(process.getErrorStream());
+          closeQuietly(process.getOutputStream());
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -129,11 +148,11 @@ final class RunningCommand {
     }
   }
 
-  private static void closeQuietly(OutputStream out) {
+  private static void closeQuietly(Closeable pipe) {
     try {
-      out.close();
+      pipe.close();
     } catch (IOException e) {
-      // nothing to tell: the command does not read its stdin
+      // nothing to tell: the command does not read its stdin, or the pipe is already gone
     }
   }
 }
