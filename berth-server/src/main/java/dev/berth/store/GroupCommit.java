@@ -127,19 +127,42 @@ final class GroupCommit implements AutoCloseable {
           task.runIn(c, alone);
         }
         visibleUpTo = lastSequence;
-        c.commit();
       } catch (SQLException | RuntimeException | Error e) {
-        c.rollback();
+        try {
+          c.rollback();
+        } finally {
+          c.setAutoCommit(true);
+        }
         throw e;
-      } finally {
-        c.setAutoCommit(true);
       }
+      commit(c);
     } catch (SQLException e) {
       var failure = SqlFailures.classify(e);
       batch.forEach(t -> t.fail(failure));
       return;
     }
     batch.forEach(Task::publish);
+  }
+
+  /**
+   * Commits by leaving manual-commit mode. The driver's {@code commit()} begins the next
+   * transaction at once, an IMMEDIATE one that takes the write lock, and leaving the mode
+   * afterwards commits that empty one too: a begin and a commit, with their file locks, for nothing
+   * on every batch.
+   */
+  private static void commit(Connection c) throws SQLException {
+    try {
+      c.setAutoCommit(true);
+    } catch (SQLException e) {
+      // The driver counts the connection as in auto-commit mode now, committed or not; whatever
+      // is left of the transaction must not go back to the pool with it.
+      try (var st = c.createStatement()) {
+        st.execute("ROLLBACK");
+      } catch (SQLException nothingLeft) {
+        e.addSuppressed(nothingLeft);
+      }
+      throw e;
+    }
   }
 
   private static StoreException closed() {
