@@ -11,6 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * SQLite's one writer, shared by everyone who writes. Write transactions are queued in arrival
  * order and run by a single thread; what has queued up while one batch ran becomes the next batch,
- * committed together.
+ * committed together. While writes come one at a time, each runs on its caller's thread instead
+ * (below).
  *
  * <p>Each transaction in a batch runs inside its own savepoint, so one that fails is rolled back
  * alone and its caller gets its exception, while the others commit. A caller hears of success only
@@ -31,16 +34,32 @@ import org.slf4j.LoggerFactory;
  * <p>Compared with each caller taking a lock and committing on its own thread, this saves a commit
  * per transaction under load and, more importantly, the lock hand-offs: with more runnable threads
  * than cores, a lock's next owner often waits for a core while the lock stands idle.
+ *
+ * <p>While writes come one at a time (the last {@link #QUIET_WRITES} found no write waiting or
+ * running), a caller runs its own transaction on its own thread, as a batch of one, instead of
+ * waking the writer thread and waiting to be woken in turn: with one client those two hand-offs are
+ * most of a write's wait. A write that finds another running or queued starts the count again, so
+ * once writes overlap they all go to the writer thread and share its commits; a caller's lone write
+ * with others queueing behind it would cost a commit and a wake-up more for each batch. One lock,
+ * held by whoever runs a batch (the writer thread or such a caller), keeps it to one writer at a
+ * time; the sequence is taken under it. A caller never runs its own while writes are queued, so
+ * those are not overtaken.
  */
 final class GroupCommit implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
   private static final int MAX_BATCH = 64;
 
+  /** How many writes in a row must find the writer idle before callers run their own. */
+  static final int QUIET_WRITES = 8;
+
   private final DataSource pool;
   private final LinkedBlockingQueue<Task<?>> queue = new LinkedBlockingQueue<>();
+  private final ReentrantLock running = new ReentrantLock(); // held by whoever runs a batch
+  private final AtomicInteger waiting = new AtomicInteger(); // queued, not yet in a running batch
   private final Thread writer;
   private volatile boolean closing;
-  private long lastSequence; // the writer's own
+  private long lastSequence; // guarded by running
+  private final AtomicInteger quiet = new AtomicInteger(QUIET_WRITES); // see runsOnCaller
   private volatile long visibleUpTo = -1;
 
   GroupCommit(DataSource pool) {
@@ -55,21 +74,60 @@ final class GroupCommit implements AutoCloseable {
 
   /** {@link #write}, with the transaction's place in the order of all of them. */
   <T> Database.Ordered<T> writeOrdered(Work<T> work) {
-    if (Thread.currentThread() == writer) {
+    if (running.isHeldByCurrentThread()) {
       throw new IllegalStateException("a write transaction cannot start another one");
     }
     var task = new Task<>(work);
-    synchronized (this) {
-      if (closing) {
-        throw closed();
+    if (runsOnCaller()) {
+      boolean committed;
+      try {
+        if (closing) {
+          throw closed();
+        }
+        committed = runGuarded(List.<Task<?>>of(task));
+      } finally {
+        running.unlock();
       }
-      queue.add(task);
+      if (committed) {
+        task.publish();
+      }
+    } else {
+      synchronized (this) {
+        if (closing) {
+          throw closed();
+        }
+        waiting.incrementAndGet();
+        queue.add(task);
+      }
     }
     try {
       return new Database.Ordered<>(task.done.join(), task.sequence);
     } catch (CompletionException e) {
       throw rethrow(e.getCause());
     }
+  }
+
+  /**
+   * Whether this write runs on its caller's thread; if so, the caller holds the lock. Counts the
+   * writes in a row that found the writer idle.
+   */
+  private boolean runsOnCaller() {
+    if (waiting.get() != 0 || running.isLocked()) {
+      quiet.set(0);
+      return false;
+    }
+    if (quiet.get() < QUIET_WRITES) {
+      quiet.incrementAndGet();
+      return false;
+    }
+    if (!running.tryLock()) {
+      return false;
+    }
+    if (waiting.get() != 0) { // queued meanwhile: not to be overtaken
+      running.unlock();
+      return false;
+    }
+    return true;
   }
 
   /**
@@ -81,8 +139,8 @@ final class GroupCommit implements AutoCloseable {
   }
 
   /** How many writes wait for the writer now; lets a test see that writes have queued. */
-  int queued() {
-    return queue.size();
+  synchronized int queued() { // not between a caller's count and its queueing
+    return waiting.get();
   }
 
   private static RuntimeException rethrow(Throwable t) {
@@ -103,21 +161,44 @@ final class GroupCommit implements AutoCloseable {
         if (first == null) {
           continue;
         }
-        batch.add(first);
-        queue.drainTo(batch, MAX_BATCH - 1);
-        run(batch);
+        boolean committed;
+        running.lock();
+        try {
+          batch.add(first);
+          queue.drainTo(batch, MAX_BATCH - 1);
+          waiting.addAndGet(-batch.size());
+          committed = runGuarded(batch);
+        } finally {
+          running.unlock();
+        }
+        // after the unlock, so a caller that writes again at once finds the writer free
+        if (committed) {
+          batch.forEach(Task::publish);
+        }
       } catch (InterruptedException e) {
         // nobody interrupts the writer; close() lets it finish what is queued
-      } catch (RuntimeException | Error e) {
-        log.error("write batch failed", e);
-        batch.forEach(t -> t.fail(e));
       } finally {
         batch.clear();
       }
     }
   }
 
-  private void run(List<Task<?>> batch) {
+  /** {@link #run}, failing every task of the batch if it breaks unexpectedly. */
+  private boolean runGuarded(List<Task<?>> batch) {
+    try {
+      return run(batch);
+    } catch (RuntimeException | Error e) {
+      log.error("write batch failed", e);
+      batch.forEach(t -> t.fail(e));
+      return false;
+    }
+  }
+
+  /**
+   * Runs and commits the batch; the caller publishes each task's outcome if it returns true. If the
+   * commit fails, every task has failed already.
+   */
+  private boolean run(List<Task<?>> batch) {
     try (Connection c = pool.getConnection()) {
       c.setAutoCommit(false);
       try {
@@ -127,26 +208,52 @@ final class GroupCommit implements AutoCloseable {
           task.runIn(c, alone);
         }
         visibleUpTo = lastSequence;
-        c.commit();
       } catch (SQLException | RuntimeException | Error e) {
-        c.rollback();
+        try {
+          c.rollback();
+        } finally {
+          c.setAutoCommit(true);
+        }
         throw e;
-      } finally {
-        c.setAutoCommit(true);
       }
+      commit(c);
     } catch (SQLException e) {
       var failure = SqlFailures.classify(e);
       batch.forEach(t -> t.fail(failure));
-      return;
+      return false;
     }
-    batch.forEach(Task::publish);
+    return true;
+  }
+
+  /**
+   * Commits by leaving manual-commit mode. The driver's {@code commit()} begins the next
+   * transaction at once, an IMMEDIATE one that takes the write lock, and leaving the mode
+   * afterwards commits that empty one too: a begin and a commit, with their file locks, for nothing
+   * on every batch.
+   */
+  private static void commit(Connection c) throws SQLException {
+    try {
+      c.setAutoCommit(true);
+    } catch (SQLException e) {
+      // The driver counts the connection as in auto-commit mode now, committed or not; whatever
+      // is left of the transaction must not go back to the pool with it.
+      try (var st = c.createStatement()) {
+        st.execute("ROLLBACK");
+      } catch (SQLException nothingLeft) {
+        e.addSuppressed(nothingLeft);
+      }
+      throw e;
+    }
   }
 
   private static StoreException closed() {
     return new StoreException.Failed("the metadata store is closed", null);
   }
 
-  /** Refuses new transactions, lets the writer finish the queued ones, then stops it. */
+  /**
+   * Refuses new transactions, lets the writer finish the queued ones and a caller the one it runs,
+   * then stops the writer.
+   */
   @Override
   public void close() {
     synchronized (this) {
@@ -154,6 +261,10 @@ final class GroupCommit implements AutoCloseable {
     }
     try {
       writer.join(TimeUnit.SECONDS.toMillis(30));
+      // a caller that took the lock before closing was set runs on; one after it sees closing
+      if (running.tryLock(30, TimeUnit.SECONDS)) {
+        running.unlock();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -164,7 +275,7 @@ final class GroupCommit implements AutoCloseable {
   private static final class Task<T> {
     final Work<T> work;
     final CompletableFuture<T> done = new CompletableFuture<>();
-    long sequence; // written by the writer before done completes
+    long sequence; // written by whoever runs the batch, before done completes
     T result;
     Throwable failure;
 

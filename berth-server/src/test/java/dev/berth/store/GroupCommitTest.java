@@ -106,13 +106,87 @@ class GroupCommitTest {
         .isInstanceOf(StoreException.Failed.class);
   }
 
+  @Test
+  void aWriteWithNothingQueuedOrRunningRunsOnItsCallersThread() {
+    assertThat(writingThread()).isEqualTo(Thread.currentThread().threadId());
+  }
+
+  @Test
+  void afterWritesOverlapTheNextFewGoToTheWriterBeforeCallersRunTheirOwnAgain() throws Exception {
+    inOneBatch(8, n -> db.write(tx -> Sql.update(tx, "INSERT INTO t VALUES (?)", n)));
+    long caller = Thread.currentThread().threadId();
+    for (int i = 0; i < GroupCommit.QUIET_WRITES; i++) {
+      assertThat(writingThread())
+          .as("write %d after the overlap shares the writer's commits", i)
+          .isNotEqualTo(caller);
+    }
+    assertThat(writingThread())
+        .as("that many came one at a time, so the next runs on its caller")
+        .isEqualTo(caller);
+  }
+
+  @Test
+  void aWriteArrivingWhileOthersAreQueuedDoesNotOvertakeThem() throws Exception {
+    db.write(tx -> Sql.update(tx, "CREATE TABLE log (n INTEGER PRIMARY KEY AUTOINCREMENT, w INT)"));
+    int queued = 5;
+    try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+      CountDownLatch release = holdTheWriter(threads, tx -> null).release();
+      List<Future<Long>> early = new ArrayList<>();
+      for (int i = 0; i < queued; i++) {
+        int w = i;
+        early.add(threads.submit(() -> logged(w)));
+      }
+      awaitQueued(queued);
+      Future<Long> late = threads.submit(() -> logged(queued));
+      awaitQueued(queued + 1);
+      release.countDown();
+      long lateSequence = late.get(30, TimeUnit.SECONDS);
+      for (Future<Long> f : early) {
+        assertThat(f.get(30, TimeUnit.SECONDS)).isLessThan(lateSequence);
+      }
+    }
+    List<Integer> order =
+        db.read(tx -> Sql.list(tx, "SELECT w FROM log ORDER BY n", List.of(), rs -> rs.getInt(1)));
+    assertThat(order).last().isEqualTo(queued);
+  }
+
+  @Test
+  void closeWaitsForAWriteRunningOnItsCallerWhichCommits() throws Exception {
+    try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+      Held held = holdTheWriter(threads, tx -> Sql.update(tx, "INSERT INTO t VALUES (5)"));
+      Thread closer = Thread.ofPlatform().start(db::close);
+      Await.until(
+          "close waiting",
+          Duration.ofSeconds(10),
+          () -> closer.getState() == Thread.State.TIMED_WAITING);
+      assertThatThrownBy(() -> db.write(tx -> Sql.update(tx, "INSERT INTO t VALUES (6)")))
+          .isInstanceOf(StoreException.Failed.class);
+      assertThat(closer.isAlive()).as("close waits for the running write").isTrue();
+      held.release().countDown();
+      assertThat(held.write().get(30, TimeUnit.SECONDS)).isEqualTo(1);
+      closer.join(Duration.ofSeconds(30));
+      assertThat(closer.isAlive()).isFalse();
+    }
+    db = Database.sqlite(dir);
+    assertThat(rows()).containsExactly(5);
+  }
+
+  /** The id of the thread a write ran on. */
+  private long writingThread() {
+    return db.write(tx -> Thread.currentThread().threadId());
+  }
+
+  private long logged(int w) {
+    return db.writeOrdered(tx -> Sql.update(tx, "INSERT INTO log (w) VALUES (?)", w)).sequence();
+  }
+
   /**
    * Runs {@code write} for 0 … {@code writers - 1}, each on its own thread, all queued behind a
    * held writer so they run as one batch; returns when all have returned.
    */
   private void inOneBatch(int writers, IntConsumer write) throws Exception {
     try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
-      CountDownLatch release = holdTheWriter(threads);
+      CountDownLatch release = holdTheWriter(threads, tx -> null).release();
       List<Future<?>> all = new ArrayList<>();
       for (int i = 0; i < writers; i++) {
         int n = i;
@@ -132,14 +206,18 @@ class GroupCommitTest {
         writers + " writes queued", Duration.ofSeconds(10), () -> db.queuedWrites() >= writers);
   }
 
+  /** A write held running until {@code release} is counted down, and what became of it. */
+  private record Held(CountDownLatch release, Future<?> write) {}
+
   /**
-   * Starts a write that waits until the returned latch is counted down, so the writes submitted
-   * meanwhile queue up and run as one batch.
+   * Starts a write that waits until the returned latch is counted down, then does {@code then}, so
+   * the writes submitted meanwhile queue up and run as one batch.
    */
-  private CountDownLatch holdTheWriter(ExecutorService threads) throws InterruptedException {
+  private Held holdTheWriter(ExecutorService threads, Database.Work<?> then)
+      throws InterruptedException {
     var release = new CountDownLatch(1);
     var running = new CountDownLatch(1);
-    var unused = // the held write's outcome is not the point; the writes queued behind it are
+    Future<?> write =
         threads.submit(
             () ->
                 db.write(
@@ -150,10 +228,10 @@ class GroupCommitTest {
                       } catch (InterruptedException e) {
                         throw new IllegalStateException(e);
                       }
-                      return null;
+                      return then.run(tx);
                     }));
     running.await();
-    return release;
+    return new Held(release, write);
   }
 
   /** Inserts {@code n}; every third write then fails by the rules, every third in SQL. */
