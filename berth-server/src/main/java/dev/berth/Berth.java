@@ -55,9 +55,11 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,6 +103,8 @@ public final class Berth implements AutoCloseable {
    * same).
    */
   public static Berth start(BerthConfig config, Executor startupWork) {
+    // handed on once the server listens: until then the two cores are the start's own
+    var afterListening = new UntilReleased(startupWork);
     requireWritable(config.dataDir());
     var metrics = new ServerMetrics();
     Database db;
@@ -122,7 +126,7 @@ public final class Berth implements AutoCloseable {
       var references = new BlobReferences(db, fileStore, blobs);
       // in the background, like the sandboxes' pass: listing every blob grows with the data, and a
       // sweep is safe beside requests (it re-checks each digest under the lock uploads take)
-      startupWork.execute(() -> sweepOrphans(references));
+      afterListening.execute(() -> sweepOrphans(references));
       var budget = DescriptorBudget.forThisProcess(config.maxConnections());
       log.info(budget.describe());
       if (budget.softBelowHard()) {
@@ -160,7 +164,7 @@ public final class Berth implements AutoCloseable {
               placement,
               checkouts,
               metrics,
-              startupWork);
+              afterListening);
       parts.add(reconciler);
       // refresh(session) is also what command runs call once they finish
       var outputs =
@@ -243,10 +247,40 @@ public final class Berth implements AutoCloseable {
                   new OpenApiRoutes()),
               budget.maxConnections(),
               metrics);
+      afterListening.release();
       return new Berth(http, commands, List.copyOf(parts), generated);
     } catch (RuntimeException e) {
       closeAll(parts);
       throw e;
+    }
+  }
+
+  /**
+   * Keeps the tasks it is given until {@link #release}, then hands them, and every later one, to
+   * {@code target} in the order they came.
+   */
+  private static final class UntilReleased implements Executor {
+    private final Executor target;
+    private @Nullable List<Runnable> held = new ArrayList<>();
+
+    UntilReleased(Executor target) {
+      this.target = target;
+    }
+
+    @Override
+    public synchronized void execute(Runnable task) {
+      if (held != null) {
+        held.add(task);
+      } else {
+        target.execute(task);
+      }
+    }
+
+    synchronized void release() {
+      if (held != null) {
+        held.forEach(target::execute);
+        held = null;
+      }
     }
   }
 
