@@ -17,6 +17,8 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=../scripts/jdk.sh
 source "$root/scripts/jdk.sh"
+# shellcheck source=lib.sh
+source "$root/bench/lib.sh"
 
 size_mib=${1:-1024}
 rounds=${2:-5}
@@ -24,9 +26,7 @@ jar=${BERTH_JAR:-$root/berth-server/target/berth.jar}
 for tool in curl jq gcc bwrap awk; do
   command -v "$tool" >/dev/null || { echo "download: needs $tool" >&2; exit 1; }
 done
-if [ -z "${BERTH_JAR:-}" ] && { [ ! -f "$jar" ] || [ -n "$(find "$root/berth-server/src/main" "$root"/pom.xml "$root"/berth-server/pom.xml -newer "$jar" -print -quit)" ]; }; then
-  (cd "$root" && mvn -q -B -DskipTests install -pl berth-server -am)
-fi
+bench_build_jar
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/berth-bench-XXXXXX")
 pid=""
@@ -49,18 +49,10 @@ sfpid=$!
 
 key="sk-bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 limit=$(((size_mib + 1) * 1024 * 1024))
-"$JAVA_HOME/bin/java" ${BERTH_BENCH_JAVA_OPTS:-} -Xmx1g -jar "$jar" serve --port 0 --data-dir "$work/data" \
-  --api-key "$key@bench" --uploads-downloadable --max-upload-bytes "$limit" \
-  --session-disk-quota-bytes "$((3 * limit))" >"$work/server.log" 2>&1 &
-pid=$!
-url=""
-for _ in $(seq 1 300); do
-  url=$(sed -n 's#.*Berth listening on \(http://[^ ]*\) .*#\1#p' "$work/server.log" | head -n 1)
-  [ -n "$url" ] && curl -fsS -o /dev/null -H "x-api-key: $key" "$url/v1/files" 2>/dev/null && break
-  url=""
-  sleep 0.1
-done
-[ -n "$url" ] || { echo "server did not start:" >&2; cat "$work/server.log" >&2; exit 1; }
+# shellcheck disable=SC2086 # BERTH_BENCH_JAVA_OPTS: words on purpose
+bench_start_berth "$work/server.log" "$key" ${BERTH_BENCH_JAVA_OPTS:-} -Xmx1g -jar "$jar" serve \
+  --port 0 --data-dir "$work/data" --api-key "$key@bench" --uploads-downloadable \
+  --max-upload-bytes "$limit" --session-disk-quota-bytes "$((3 * limit))"
 port=${url##*:}
 sfport=$(cat "$work/sendfile.port")
 

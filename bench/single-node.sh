@@ -5,11 +5,9 @@
 work=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-# the jar is rebuilt when the sources or poms are newer than it
-jar="$root/berth-server/target/berth.jar"
-if [ ! -f "$jar" ] || [ -n "$(find "$root/berth-server/src/main" "$root"/pom.xml "$root"/berth-server/pom.xml -newer "$jar" -print -quit)" ]; then
-  (cd "$root" && mvn -q -B -DskipTests clean package)
-fi
+# shellcheck source=lib.sh
+source "$root/bench/lib.sh"
+bench_build_jar
 key="sk-bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$JAVA_HOME/bin/java" -Xmx1g ${BENCH_SERVER_OPTS:-} -jar "$root/berth-server/target/berth.jar" --port "$port" --data-dir "$work/data" \

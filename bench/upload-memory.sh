@@ -14,6 +14,8 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=../scripts/jdk.sh
 source "$root/scripts/jdk.sh"
+# shellcheck source=lib.sh
+source "$root/bench/lib.sh"
 
 size_mib=${1:-1024}
 xmx=${2:-256m}
@@ -23,9 +25,7 @@ for tool in curl awk; do
   command -v "$tool" >/dev/null || { echo "upload-memory: needs $tool" >&2; exit 1; }
 done
 
-if [ ! -f "$jar" ] || [ -n "$(find "$root/berth-server/src/main" "$root"/pom.xml "$root"/berth-server/pom.xml -newer "$jar" -print -quit)" ]; then
-  (cd "$root" && mvn -q -B -DskipTests clean package)
-fi
+bench_build_jar
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/berth-bench-XXXXXX")
 pid=""
@@ -40,17 +40,8 @@ trap cleanup EXIT
 echo "generating $size_mib MiB of random bytes ..."
 head -c "$((size_mib * 1024 * 1024))" /dev/urandom >"$work/upload.bin"
 
-"$JAVA_HOME/bin/java" "-Xmx$xmx" -jar "$jar" serve --port 0 --data-dir "$work/data" \
-  --api-key "$key@bench" --max-upload-bytes "$(((size_mib + 1) * 1024 * 1024))" >"$work/server.log" 2>&1 &
-pid=$!
-url=""
-for _ in $(seq 1 300); do
-  url=$(sed -n 's#.*Berth listening on \(http://[^ ]*\) .*#\1#p' "$work/server.log" | head -n 1)
-  [ -n "$url" ] && curl -fsS -o /dev/null -H "x-api-key: $key" "$url/v1/files" 2>/dev/null && break
-  url=""
-  sleep 0.1
-done
-[ -n "$url" ] || { echo "server did not start:" >&2; cat "$work/server.log" >&2; exit 1; }
+bench_start_berth "$work/server.log" "$key" "-Xmx$xmx" -jar "$jar" serve --port 0 \
+  --data-dir "$work/data" --api-key "$key@bench" --max-upload-bytes "$(((size_mib + 1) * 1024 * 1024))"
 
 kib() { awk -v k="$1" '/^'"$1"':/ { print $2 }' "/proc/$pid/status"; }
 heap_used() { # "used NNNNK" of the whole heap, in MiB

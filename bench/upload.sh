@@ -26,6 +26,8 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=../scripts/jdk.sh
 source "$root/scripts/jdk.sh"
+# shellcheck source=lib.sh
+source "$root/bench/lib.sh"
 
 size_mib=${1:-500}
 rounds=${2:-5}
@@ -39,9 +41,7 @@ done
 if [ ! -d "$root/sdk-tests/ts/node_modules/@anthropic-ai/sdk" ]; then
   (cd "$root/sdk-tests/ts" && npm ci --no-audit --no-fund --loglevel=error)
 fi
-if [ ! -f "$jar" ] || [ -n "$(find "$root/berth-server/src/main" "$root"/pom.xml "$root"/berth-server/pom.xml -newer "$jar" -print -quit)" ]; then
-  (cd "$root" && mvn -q -B -DskipTests clean package)
-fi
+bench_build_jar
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/berth-bench-XXXXXX")
 pid=""
@@ -62,18 +62,10 @@ for i in 2 3 4; do # the same bytes but the first 8, so each file has a blob of 
   printf 'file-%03d' "$i" | dd of="$work/src-$i.bin" conv=notrunc status=none
 done
 
-"$JAVA_HOME/bin/java" "-Xmx$xmx" ${BENCH_SERVER_OPTS:-} -jar "$jar" serve --port 0 \
-  --data-dir "$work/data" --api-key "$key@bench" --max-upload-bytes "$((bytes + 1024 * 1024))" \
-  >"$work/server.log" 2>&1 &
-pid=$!
-url=""
-for _ in $(seq 1 300); do
-  url=$(sed -n 's#.*Berth listening on \(http://[^ ]*\) .*#\1#p' "$work/server.log" | head -n 1)
-  [ -n "$url" ] && curl -fsS -o /dev/null -H "x-api-key: $key" "$url/v1/files" 2>/dev/null && break
-  url=""
-  sleep 0.1
-done
-[ -n "$url" ] || { echo "server did not start:" >&2; cat "$work/server.log" >&2; exit 1; }
+# shellcheck disable=SC2086 # BENCH_SERVER_OPTS: words on purpose
+bench_start_berth "$work/server.log" "$key" "-Xmx$xmx" ${BENCH_SERVER_OPTS:-} -jar "$jar" serve \
+  --port 0 --data-dir "$work/data" --api-key "$key@bench" \
+  --max-upload-bytes "$((bytes + 1024 * 1024))"
 SIZE=$bytes node "$root/bench/upload-sink.mjs" >"$work/sink.port" &
 sink=$!
 for _ in $(seq 1 100); do [ -s "$work/sink.port" ] && break; sleep 0.05; done
