@@ -125,7 +125,7 @@ class MigrationNumberingTest {
   }
 
   /** "version script" of every successful migration, in the order they were applied. */
-  private static List<String> history(String url) throws SQLException {
+  static List<String> history(String url) throws SQLException {
     return strings(
         url,
         "SELECT version || ' ' || script FROM flyway_schema_history"
