@@ -171,8 +171,7 @@ final class Staging {
           }
         }
       } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while hashing an upload");
+        throw interrupted();
       }
     }
 
@@ -186,8 +185,7 @@ final class Staging {
         }
         return buf;
       } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while hashing an upload");
+        throw interrupted();
       }
     }
 
@@ -197,9 +195,14 @@ final class Staging {
           thread.join();
         }
       } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while hashing an upload");
+        throw interrupted();
       }
+    }
+
+    /** Keeps the thread's interrupt for its caller, and says what it interrupted. */
+    private static InterruptedIOException interrupted() {
+      Thread.currentThread().interrupt();
+      return new InterruptedIOException("interrupted while hashing an upload");
     }
 
     /**
