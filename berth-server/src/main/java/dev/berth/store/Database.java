@@ -59,7 +59,7 @@ public final class Database implements AutoCloseable {
 
   /**
    * The last migration script, the same on both backends ({@code db/migration/*}); a new script
-   * moves this with it, which {@code MigrationNumberingTest} checks.
+   * moves this with it, which {@code SchemaCurrentTest} checks.
    */
   static final String LATEST_MIGRATION = "V8__list_indexes.sql";
 
