@@ -12,11 +12,11 @@ import java.util.List;
  *
  * <p>Design note. Opening a directory without following links costs several syscalls, so the root,
  * {@code mnt}, {@code session} and uploads directories of recently used sessions stay open. Before
- * kept directories are used, each name on the way down is lstat-ed again and must still be a
- * directory with the same inode as the one held open (an open directory's inode cannot be reused),
- * so they are exactly what a fresh walk would open; otherwise they are closed and the walk is done
- * afresh. Listings always come from a freshly opened directory (a kept uploads is reopened as
- * {@code "."} to be listed).
+ * kept directories are used, the path from the sandboxes directory down to uploads is looked up
+ * again and must still lead to the uploads directory held open, the same inode (an open directory's
+ * inode cannot be reused), so they are what a fresh walk would open ({@link
+ * TopDirectories#inPlace}); otherwise they are closed and the walk is done afresh. Listings always
+ * come from a freshly opened directory (a kept uploads is reopened as {@code "."} to be listed).
  *
  * <p>They are kept by session, and reached only with the session's held lock ({@link
  * SessionLocks.Held}, through {@link SessionTree}), so an operation on one session can never be

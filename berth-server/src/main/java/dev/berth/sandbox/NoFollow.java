@@ -28,8 +28,9 @@ import java.util.Optional;
  * for a link to somewhere else, and a path handed to the kernel whole would follow it. So nothing
  * here takes a path of more than one segment ({@link #name}): each directory is opened relative to
  * its parent with {@code O_NOFOLLOW}, and entries are removed with unlinkat, which removes a link,
- * not its target. These live apart from the classes that build trees so that every walk, the output
- * scanner's and the disk-usage count's included, goes through the same few calls.
+ * not its target. The one exception, {@link #leadsTo}, only compares what a path leads to with a
+ * directory already held open. These live apart from the classes that build trees so that every
+ * walk, the output scanner's and the disk-usage count's included, goes through the same few calls.
  */
 final class NoFollow {
   private NoFollow() {}
@@ -122,6 +123,19 @@ final class NoFollow {
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * Whether {@code path}, several names looked up from {@code dir} in one call, is now the
+   * directory whose inode is {@code key}. The only call here that takes more than one name: the
+   * kernel follows a link met on the way, which is harmless because nothing is opened or changed
+   * through the lookup; it only tells whether a directory already held open, opened name by name,
+   * is still where those names lead. Callers use it only on directories no sandbox can write.
+   */
+  static boolean leadsTo(SecureDirectoryStream<Path> dir, Path path, Object key)
+      throws IOException {
+    var attrs = lstat(dir, path);
+    return attrs.isPresent() && attrs.get().isDirectory() && key.equals(attrs.get().fileKey());
   }
 
   /** The inode of an open directory: the one actually opened, whatever its name points at now. */

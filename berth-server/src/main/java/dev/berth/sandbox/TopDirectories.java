@@ -1,7 +1,6 @@
 package dev.berth.sandbox;
 
 import static dev.berth.sandbox.NoFollow.fileKey;
-import static dev.berth.sandbox.NoFollow.lstat;
 import static dev.berth.sandbox.NoFollow.name;
 import static dev.berth.sandbox.NoFollow.openExisting;
 
@@ -71,18 +70,24 @@ record TopDirectories(List<SecureDirectoryStream<Path>> dirs, List<Object> keys)
         : Optional.of(new TopDirectories(List.copyOf(dirs), List.copyOf(keys)));
   }
 
-  /** Whether each name from {@code sandboxes} down is still the directory held open. */
+  /**
+   * Whether the names from {@code sandboxes} down still lead to the uploads directory held open.
+   *
+   * <p>Design note. One lookup of the whole path ({@link NoFollow#leadsTo}) instead of one lstat
+   * per name: a nested mount or unmount makes three or four more calls of its own, and on a busy
+   * host these lookups were the largest share of its time (lookups slow down while other sessions'
+   * directories are renamed). The answer is the same for every change Berth or an operator can
+   * make: each of the four directories is root's and none is writable by a sandbox, so the names
+   * can only change by something being removed, replaced or moved, and a new directory anywhere on
+   * the way leads to a new uploads, whose inode differs from the one held (an open directory's
+   * inode cannot be reused). Nothing is opened or changed through this lookup.
+   */
   boolean inPlace(SecureDirectoryStream<Path> sandboxes, SessionId session) throws IOException {
-    for (int i = 0; i < dirs.size(); i++) {
-      var parent = i == 0 ? sandboxes : dirs.get(i - 1);
-      var attrs = lstat(parent, name(i == 0 ? session.value() : BELOW_ROOT.get(i - 1)));
-      if (attrs.isEmpty()
-          || !attrs.get().isDirectory()
-          || !keys.get(i).equals(attrs.get().fileKey())) {
-        return false;
-      }
-    }
-    return true;
+    return NoFollow.leadsTo(sandboxes, pathBelow(session), keys.get(keys.size() - 1));
+  }
+
+  private static Path pathBelow(SessionId session) {
+    return Path.of(session.value(), BELOW_ROOT.toArray(String[]::new));
   }
 
   @Override

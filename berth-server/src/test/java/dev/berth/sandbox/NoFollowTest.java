@@ -49,6 +49,30 @@ class NoFollowTest {
     }
   }
 
+  @Test
+  void aPathLeadsToTheDirectoryHeldOpenUntilOneOfItsNamesIsReplacedOrRemoved() throws IOException {
+    Files.createDirectories(dir.resolve("a/b/c"));
+    Path path = Path.of("a", "b", "c");
+    try (var parent = NoFollow.openTrusted(dir);
+        var a = NoFollow.open(parent, Path.of("a"));
+        var b = NoFollow.open(a, Path.of("b"));
+        var c = NoFollow.open(b, Path.of("c"))) {
+      Object held = NoFollow.fileKey(c);
+      assertThat(NoFollow.leadsTo(parent, path, held)).isTrue();
+
+      Files.move(dir.resolve("a/b"), dir.resolve("old-b"));
+      Files.createDirectories(dir.resolve("a/b/c"));
+      assertThat(NoFollow.leadsTo(parent, path, held)).as("b replaced").isFalse();
+
+      Trees.deleteRecursively(dir.resolve("a"));
+      assertThat(NoFollow.leadsTo(parent, path, held)).as("a removed").isFalse();
+
+      Files.createDirectories(dir.resolve("a/b"));
+      Files.writeString(dir.resolve("a/b/c"), "a file where the directory was");
+      assertThat(NoFollow.leadsTo(parent, path, held)).as("c a file").isFalse();
+    }
+  }
+
   private static long openDescriptors() throws IOException {
     try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
       return fds.count() - 1; // the listing's own
