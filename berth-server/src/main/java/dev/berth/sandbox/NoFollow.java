@@ -13,10 +13,14 @@ import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The directory-relative calls every walk through a sandbox is made of: open (openat with {@code
@@ -214,11 +218,28 @@ final class NoFollow {
 
   /** Makes {@code id} the owner and the group of what {@code view} stands for. */
   static void giveTo(PosixFileAttributeView view, int id) throws IOException {
-    var lookup = FileSystems.getDefault().getUserPrincipalLookupService();
-    // a number that names no account is taken as the id itself
-    view.setOwner(lookup.lookupPrincipalByName(Integer.toString(id)));
-    view.setGroup(lookup.lookupPrincipalByGroupName(Integer.toString(id)));
+    Owner owner = OWNERS.get(id);
+    if (owner == null) {
+      var lookup = FileSystems.getDefault().getUserPrincipalLookupService();
+      // a number that names no account is taken as the id itself
+      owner =
+          new Owner(
+              lookup.lookupPrincipalByName(Integer.toString(id)),
+              lookup.lookupPrincipalByGroupName(Integer.toString(id)));
+      OWNERS.putIfAbsent(id, owner);
+    }
+    view.setOwner(owner.user());
+    view.setGroup(owner.group());
   }
+
+  /**
+   * The principals of each id given to: looking them up reads the account and group files (the C
+   * library's getpwnam and getgrnam), which every command did twice over for its outputs and
+   * workspace. Few ids are ever used (the sandbox's user, and the one of each memory store).
+   */
+  private static final Map<Integer, Owner> OWNERS = new ConcurrentHashMap<>();
+
+  private record Owner(UserPrincipal user, GroupPrincipal group) {}
 
   /** Opens a directory Berth owns (not inside any sandbox), following its path as given. */
   @SuppressWarnings(
