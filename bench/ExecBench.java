@@ -18,7 +18,9 @@ import java.util.Map;
  *   <li>round-trip latency of {@code POST /berth/v1/sessions/{id}/exec} running {@code true},
  *       beside {@code GET /v1/files/{id}} (the cheapest authenticated request) and beside
  *       bubblewrap running {@code true} straight from this process with the command line Berth
- *       built for the session ({@link Bare}), interleaved, each side first in turn;
+ *       built for the session ({@link Bare}), and beside the same entering the session's control
+ *       groups first as Berth's launcher does ({@link Bare#inGroups}), interleaved, each side
+ *       first in turn;
  *   <li>mounting a large file, then reading it whole with {@code cat} inside the sandbox, beside
  *       {@code cat} of the same blob on the host, interleaved.
  * </ol>
@@ -54,15 +56,18 @@ public class ExecBench {
       get("/v1/files/" + small);
     }
     Bare bare = Bare.capture(session, dataDir);
+    Bare grouped = bare.inGroups();
     for (int i = 0; i < 20; i++) {
       bare.run();
+      grouped.run();
     }
     long[] execs = new long[runs];
     long[] gets = new long[runs];
     long[] bares = new long[runs];
+    long[] groupedBares = new long[runs];
     for (int i = 0; i < runs; i++) {
-      for (int k = 0; k < 3; k++) { // each side goes first, second and third in turn
-        switch ((i + k) % 3) {
+      for (int k = 0; k < 4; k++) { // each side goes first, second, third and fourth in turn
+        switch ((i + k) % 4) {
           case 0 -> {
             long t = System.nanoTime();
             get("/v1/files/" + small);
@@ -76,10 +81,15 @@ public class ExecBench {
               throw new IllegalStateException("true failed: " + r);
             }
           }
-          default -> {
+          case 2 -> {
             long t = System.nanoTime();
             bare.run();
             bares[i] = System.nanoTime() - t;
+          }
+          default -> {
+            long t = System.nanoTime();
+            grouped.run();
+            groupedBares[i] = System.nanoTime() - t;
           }
         }
       }
@@ -88,12 +98,18 @@ public class ExecBench {
         "%n| %d runs, interleaved | p50 ms | p95 ms | p99 ms |%n|---|---|---|---|%n", runs);
     row("GET /v1/files/{id} (ceiling)", gets);
     row("bare `bwrap` of `true`, Berth's command line", bares);
+    row("the same in the session's control groups", groupedBares);
     row("exec `true`", execs);
     for (int p : new int[] {50, 95}) {
       System.out.printf(
           "exec p%d / (bare bwrap p%d + GET p%d) = %.2f%n",
           p, p, p, pct(execs, p) / (pct(bares, p) + pct(gets, p)));
     }
+    System.out.printf(
+        "entering the session's groups: +%.2f ms at p50; the rest Berth adds (exec - grouped bare -"
+            + " GET): %.2f ms at p50%n",
+        pct(groupedBares, 50) - pct(bares, 50),
+        pct(execs, 50) - pct(groupedBares, 50) - pct(gets, 50));
     System.out.printf("load average after the runs: %s%n", load());
 
     long size = Files.size(file);
@@ -150,12 +166,13 @@ public class ExecBench {
    * and 4), without what Berth adds around it: entering the session's control groups, the request,
    * the bookkeeping before and after.
    */
-  record Bare(List<String> argv) {
+  record Bare(List<String> argv, List<String> groups) {
     static Bare capture(String session, Path dataDir) throws Exception {
       Path launch = dataDir.resolve("sandbox-launch");
       var sleeping = execAsync(session, List.of("sleep", "5"));
       byte[] options = null;
       List<String> cmdline = null;
+      List<String> groups = List.of();
       long give = System.nanoTime() + 20_000_000_000L;
       while ((options == null || cmdline == null) && System.nanoTime() < give) {
         try (var files = Files.list(launch)) {
@@ -178,6 +195,7 @@ public class ExecBench {
               if (args.size() > 5 && args.get(0).endsWith("bwrap") && args.get(1).equals("--args")
                   && args.get(args.size() - 3).equals("sleep")) {
                 cmdline = args.subList(0, args.size() - 1); // the trailing NUL's empty string
+                groups = groupsOf(p);
               }
             } catch (java.io.IOException e) {
               // gone meanwhile
@@ -211,7 +229,61 @@ public class ExecBench {
           "bare bubblewrap: %s (%d option strings from the options file)%n",
           String.join(" ", argv.subList(3, argv.size())).replace(copy.toString(), "OPTIONS"),
           new String(options, StandardCharsets.UTF_8).split("\0", -1).length - 1);
-      return new Bare(argv);
+      System.out.printf("the session's control groups: %s%n", groups);
+      return new Bare(argv, groups);
+    }
+
+    /**
+     * The same run, but {@code sh} first writes its pid into each of the session's {@code
+     * cgroup.procs} files, as Berth's launcher does, so bubblewrap and the command run in the
+     * session's groups under its limits.
+     */
+    Bare inGroups() {
+      if (groups.isEmpty()) {
+        throw new IllegalStateException("the command ran in no control group of its session");
+      }
+      var argv = new java.util.ArrayList<>(this.argv);
+      argv.set(2, "for g in " + String.join(" ", groups) + "; do echo $$ > \"$g\"; done; " + argv.get(2));
+      return new Bare(argv, groups);
+    }
+
+    /**
+     * The {@code cgroup.procs} files of the groups process {@code proc} is in, for the
+     * hierarchies Berth limits (pids, memory and cpu under cgroup v1; the one group under
+     * cgroup2), found through this process's mount table; empty when Berth uses none. Berth's
+     * groups are the ones under a {@code berth-<id>} group.
+     */
+    static List<String> groupsOf(Path proc) throws java.io.IOException {
+      var mounts = Files.readAllLines(Path.of("/proc/self/mountinfo"));
+      var out = new java.util.ArrayList<String>();
+      for (String line : Files.readAllLines(proc.resolve("cgroup"))) {
+        String[] f = line.split(":", 3);
+        List<String> controllers = List.of(f[1].split(","));
+        boolean v2 = f[0].equals("0") && f[1].isEmpty();
+        if (!f[2].contains("/berth-")
+            || (!v2 && controllers.stream().noneMatch(List.of("pids", "memory", "cpu")::contains))) {
+          continue; // not a group of Berth's, or one it does not limit with
+        }
+        for (String m : mounts) {
+          String[] halves = m.split(" - ", 2);
+          String[] left = halves[0].split(" ", -1);
+          String[] right = halves[1].split(" ", -1);
+          boolean match =
+              v2
+                  ? right[0].equals("cgroup2")
+                  : right[0].equals("cgroup")
+                      && List.of(right[2].split(",")).containsAll(controllers);
+          if (match && f[2].startsWith(left[3])) {
+            String rel = f[2].substring(left[3].equals("/") ? 0 : left[3].length());
+            String procs = left[4] + rel + "/cgroup.procs";
+            if (!out.contains(procs)) {
+              out.add(procs);
+            }
+            break;
+          }
+        }
+      }
+      return out;
     }
 
     void run() throws Exception {
