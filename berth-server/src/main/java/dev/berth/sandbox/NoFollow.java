@@ -216,6 +216,15 @@ final class NoFollow {
         parent.getFileAttributeView(name(name), PosixFileAttributeView.class, NOFOLLOW_LINKS), id);
   }
 
+  /**
+   * The principals of each id given to: looking them up reads the account and group files (the C
+   * library's getpwnam and getgrnam), which every command did twice over for its outputs and
+   * workspace. Few ids are ever used (the sandbox's user, and the one of each memory store).
+   */
+  private static final Map<Integer, Owner> OWNERS = new ConcurrentHashMap<>();
+
+  private record Owner(UserPrincipal user, GroupPrincipal group) {}
+
   /** Makes {@code id} the owner and the group of what {@code view} stands for. */
   static void giveTo(PosixFileAttributeView view, int id) throws IOException {
     Owner owner = OWNERS.get(id);
@@ -231,15 +240,6 @@ final class NoFollow {
     view.setOwner(owner.user());
     view.setGroup(owner.group());
   }
-
-  /**
-   * The principals of each id given to: looking them up reads the account and group files (the C
-   * library's getpwnam and getgrnam), which every command did twice over for its outputs and
-   * workspace. Few ids are ever used (the sandbox's user, and the one of each memory store).
-   */
-  private static final Map<Integer, Owner> OWNERS = new ConcurrentHashMap<>();
-
-  private record Owner(UserPrincipal user, GroupPrincipal group) {}
 
   /** Opens a directory Berth owns (not inside any sandbox), following its path as given. */
   @SuppressWarnings(
