@@ -219,7 +219,7 @@ final class NoFollow {
   /**
    * The principals of each id given to: looking them up reads the account and group files (the C
    * library's getpwnam and getgrnam), which every command did twice over for its outputs and
-   * workspace. Few ids are ever used (the sandbox's user, and the one of each memory store).
+   * workspace. Every caller gives to the one user commands run as, so this holds one entry.
    */
   private static final Map<Integer, Owner> OWNERS = new ConcurrentHashMap<>();
 
