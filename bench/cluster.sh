@@ -8,6 +8,8 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$root/scripts/jdk.sh"
 source "$root/scripts/s3mock.sh"
+# shellcheck source=lib.sh
+source "$root/bench/lib.sh"
 seconds=${1:-10}
 clients=${2:-16}
 mib=${3:-256}
@@ -16,31 +18,28 @@ db="berth_bench_$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 work=$(mktemp -d)
 pids=()
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # ${pid:-}: a node bench_start_berth started but gave up on
+  for p in "${pids[@]}" ${pid:-}; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}" ${pid:-}; do wait "$p" 2>/dev/null || true; done
   psql -q -h "${pg%:*}" -p "${pg##*:}" -U postgres -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-(cd "$root" && mvn -q -B -DskipTests clean package)
+bench_build_jar
 s3mock_start "$work/s3"
 pids+=("$S3MOCK_PID")
 psql -q -h "${pg%:*}" -p "${pg##*:}" -U postgres -d postgres -c "CREATE DATABASE $db"
 key="sk-bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 urls=()
 node() { # name, then options
-  local name=$1 port; shift
-  port=$(free_port)
-  "$JAVA_HOME/bin/java" -Xmx512m -jar "$root/berth-server/target/berth.jar" --port "$port" --data-dir "$work/$name" \
-    --api-key "$key@bench" --max-upload-bytes $(( (mib + 1) * 1024 * 1024 )) "$@" >"$work/$name.log" 2>&1 &
-  pids+=("$!")
-  for _ in $(seq 1 150); do
-    curl -sf -o /dev/null -H "x-api-key: $key" "http://127.0.0.1:$port/v1/files" && break
-    sleep 0.2
-  done
-  urls+=("http://127.0.0.1:$port")
+  local name=$1
+  shift
+  bench_start_berth "$work/$name.log" "$key" -Xmx512m -jar "$root/berth-server/target/berth.jar" \
+    --port 0 --data-dir "$work/$name" --api-key "$key@bench" \
+    --max-upload-bytes $(((mib + 1) * 1024 * 1024)) "$@"
+  pids+=("$pid")
+  urls+=("$url")
 }
 shared=(--database-url "jdbc:postgresql://$pg/$db?user=postgres" --s3-endpoint "$S3MOCK_ENDPOINT"
   --s3-bucket bench --s3-access-key-id bench --s3-secret-access-key bench-secret)
