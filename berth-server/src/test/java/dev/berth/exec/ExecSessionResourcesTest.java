@@ -12,13 +12,18 @@ import dev.berth.testing.SharedServer;
 import dev.berth.testing.TestServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -135,14 +140,48 @@ class ExecSessionResourcesTest {
         .count();
   }
 
-  /** The directories of the session's control groups, in every hierarchy. */
+  /**
+   * The directories of the session's control groups, in every hierarchy. Other servers on this
+   * machine (tests running in other JVMs) make and remove their own groups while the tree is
+   * walked, so a directory gone between its listing and its visit is skipped, not an error.
+   */
   static List<Path> groupsOf(String session) {
-    try (Stream<Path> found =
-        Files.find(
-            CGROUPS, 8, (p, a) -> a.isDirectory() && p.getFileName().toString().equals(session))) {
-      return found.toList();
+    List<Path> found = new ArrayList<>();
+    try {
+      Files.walkFileTree(
+          CGROUPS,
+          Set.of(),
+          8,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+              if (dir.getFileName() != null && dir.getFileName().toString().equals(session)) {
+                found.add(dir);
+                return FileVisitResult.SKIP_SUBTREE;
+              }
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+              return skipIfGone(e);
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+              return e == null ? FileVisitResult.CONTINUE : skipIfGone(e);
+            }
+          });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    return found;
+  }
+
+  private static FileVisitResult skipIfGone(IOException e) throws IOException {
+    if (e instanceof NoSuchFileException) {
+      return FileVisitResult.CONTINUE;
+    }
+    throw e;
   }
 }
