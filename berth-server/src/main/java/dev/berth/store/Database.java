@@ -61,7 +61,7 @@ public final class Database implements AutoCloseable {
    * The last migration script, the same on both backends ({@code db/migration/*}); a new script
    * moves this with it, which {@code SchemaCurrentTest} checks.
    */
-  static final String LATEST_MIGRATION = "V8__list_indexes.sql";
+  static final String LATEST_MIGRATION = "V9__compact_resource_tables.sql";
 
   private final HikariDataSource pool;
   private final GroupCommit writer; // SQLite's; null for PostgreSQL

@@ -58,7 +58,8 @@ class MigrationNumberingTest {
             "5 V5__memory_stores.sql",
             "6 V6__memory_store_resources.sql",
             "7 V7__revoked_api_keys.sql",
-            "8 V8__list_indexes.sql");
+            "8 V8__list_indexes.sql",
+            "9 V9__compact_resource_tables.sql");
     assertThat(history(url)).isEqualTo(history(newSqliteDatabase()));
     assertThat(workspaceNames(url)).containsExactly("kept");
   }
@@ -89,7 +90,8 @@ class MigrationNumberingTest {
               "5 V5__memory_stores.sql",
               "6 V6__memory_store_resources.sql",
               "7 V7__revoked_api_keys.sql",
-              "8 V8__list_indexes.sql");
+              "8 V8__list_indexes.sql",
+              "9 V9__compact_resource_tables.sql");
       assertThat(workspaceNames(url)).containsExactly("kept");
     } finally {
       Postgres.dropDatabase(name);
