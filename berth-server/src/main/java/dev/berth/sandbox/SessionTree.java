@@ -115,8 +115,9 @@ final class SessionTree {
   }
 
   /**
-   * Removes the directory {@code name} from {@code parent} if it is empty; {@code dir} is it, open.
-   * It is kept as this session's spare ({@link SpareDirectories#removeIfEmpty}).
+   * Removes the directory {@code name} from {@code parent} if it is empty; {@code dir} is it, open
+   * and not yet listed. It is kept as this session's spare ({@link
+   * SpareDirectories#removeIfEmpty}).
    *
    * @return false if it is not empty, or not there
    */

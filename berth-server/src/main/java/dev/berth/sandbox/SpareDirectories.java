@@ -1,7 +1,6 @@
 package dev.berth.sandbox;
 
 import static dev.berth.sandbox.NoFollow.fileKey;
-import static dev.berth.sandbox.NoFollow.open;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -52,11 +51,12 @@ final class SpareDirectories {
   }
 
   /**
-   * Removes the directory {@code name} from {@code parent} if it is empty; {@code dir} is it, open.
-   * An emptied directory is moved into staging and kept there as a spare for the session's next new
-   * directory. Nothing in a sandbox can write into uploads (commands see it read-only), and this
-   * runs under the session's lock, so the directory listed empty here is still empty when moved; a
-   * spare is checked to be that same directory before it is kept.
+   * Removes the directory {@code name} from {@code parent} if it is empty; {@code dir} is it, open
+   * and not yet listed (this lists it, which a directory stream allows once). An emptied directory
+   * is moved into staging and kept there as a spare for the session's next new directory. Nothing
+   * in a sandbox can write into uploads (commands see it read-only), and this runs under the
+   * session's lock, so the directory listed empty here is still empty when moved; a spare is
+   * checked to be that same directory before it is kept.
    *
    * @return false if it is not empty, or not there
    */
@@ -67,10 +67,8 @@ final class SpareDirectories {
       Path name)
       throws IOException {
     SessionId id = session.id();
-    try (var listing = open(dir, Path.of("."))) {
-      if (listing.iterator().hasNext()) {
-        return false;
-      }
+    if (dir.iterator().hasNext()) { // listed through the stream held open: no second open of it
+      return false;
     }
     Path spare = staging.fresh();
     if (!staging.moveOut(parent, name, spare)) {
