@@ -183,7 +183,9 @@ public final class FileService {
               FileRecord f =
                   FileStore.findToDelete(c, workspaceId, fileId)
                       .orElseThrow(() -> notFound(fileId));
-              Optional<String> resource = ResourceStore.resourceBackedBy(c, fileId);
+              // only a session's copy backs a resource, and only in that session
+              Optional<String> resource =
+                  f.scopeSessionId().flatMap(s -> ResourceStore.resourceBackedBy(c, s, fileId));
               if (resource.isPresent()) {
                 throw new ApiException.InvalidRequest(
                     "file "

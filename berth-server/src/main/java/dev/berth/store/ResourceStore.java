@@ -131,12 +131,16 @@ public final class ResourceStore {
     }
   }
 
-  /** The resource whose session copy is {@code fileId}, if one is mounted. */
-  public static Optional<String> resourceBackedBy(Tx tx, String fileId) {
+  /**
+   * The resource of {@code sessionId} whose session copy is {@code fileId}, if one is mounted: a
+   * search of that session's resources (the primary key on SQLite, the by-session index on
+   * PostgreSQL), so no index by file has to be written on every add and delete.
+   */
+  public static Optional<String> resourceBackedBy(Tx tx, String sessionId, String fileId) {
     return Sql.one(
         tx,
-        "SELECT id FROM session_resources WHERE file_id = ?",
-        List.of(fileId),
+        "SELECT id FROM session_resources WHERE session_id = ? AND file_id = ?",
+        List.of(sessionId, fileId),
         rs -> rs.getString(1));
   }
 

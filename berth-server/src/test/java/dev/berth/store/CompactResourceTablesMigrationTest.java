@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SQLite's V9 rebuilds files, session_outputs and session_resources (stored in their primary keys,
- * with partial indexes): a database made before it opens with every row of the three as it was, and
+ * with fewer indexes): a database made before it opens with every row of the three as it was, and
  * their foreign keys still hold and are still enforced.
  */
 class CompactResourceTablesMigrationTest {

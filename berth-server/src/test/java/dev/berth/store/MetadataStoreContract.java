@@ -1005,10 +1005,18 @@ abstract class MetadataStoreContract {
   void resourceBackedByFindsTheResourceMountingASessionCopy() {
     Session s = insertSession(workspace, time(1));
     Resource r = mounted(s, "a");
-    assertThat(db.<Optional<String>>read(tx -> ResourceStore.resourceBackedBy(tx, r.fileId())))
+    Session other = insertSession(workspace, time(2));
+    assertThat(
+            db.<Optional<String>>read(tx -> ResourceStore.resourceBackedBy(tx, s.id(), r.fileId())))
         .contains(r.id());
     assertThat(
-            db.<Optional<String>>read(tx -> ResourceStore.resourceBackedBy(tx, "file_unmounted")))
+            db.<Optional<String>>read(
+                tx -> ResourceStore.resourceBackedBy(tx, s.id(), "file_unmounted")))
+        .isEmpty();
+    assertThat(
+            db.<Optional<String>>read(
+                tx -> ResourceStore.resourceBackedBy(tx, other.id(), r.fileId())))
+        .as("another session's")
         .isEmpty();
   }
 
