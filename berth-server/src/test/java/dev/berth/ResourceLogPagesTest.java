@@ -7,7 +7,6 @@ import dev.berth.testing.Fixtures;
 import dev.berth.testing.TestServer;
 import dev.berth.testing.TestStores;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,9 +32,8 @@ class ResourceLogPagesTest {
   void start() throws SQLException {
     assumeFalse(TestStores.sharedBackend(), "SQLite's log; PostgreSQL has its own");
     server = TestServer.start();
-    String url = "jdbc:sqlite:" + server.dataDir().resolve("berth.db");
-    snapshot = DriverManager.getConnection(url);
-    counter = DriverManager.getConnection(url);
+    snapshot = server.metadata();
+    counter = server.metadata();
   }
 
   @AfterEach
