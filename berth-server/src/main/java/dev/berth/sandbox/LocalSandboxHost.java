@@ -13,7 +13,10 @@ import dev.berth.config.BerthConfig;
 import dev.berth.error.OutOfDescriptors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.util.Collections;
@@ -205,20 +208,32 @@ public final class LocalSandboxHost implements AutoCloseable {
                   writableDirectories(sessionId, tree, top);
                   try (var dirs = new NoFollow.OpenDirs()) {
                     var dir = top.uploads();
+                    Path here = TopDirectories.uploadsOf(root(sessionId));
                     String last = segments.getLast();
                     for (int i = 0; i < segments.size() - 1; i++) {
                       String segment = segments.get(i);
+                      List<String> rest = segments.subList(i, segments.size() - 1);
+                      SessionTree.StagedFill link =
+                          deepest -> links.linkAt(deepest.resolve(name(last)), sha256);
+                      here = here.resolve(name(segment));
+                      // The rest of the path is new when its first name is free: built in staging,
+                      // the link in it, and moved in whole. Asked by path first, which tells a free
+                      // name without throwing (NoFollow.missing); where the move finds something
+                      // there after all (a link to nothing), the name is looked up as below.
+                      if (NoFollow.missing(here)) {
+                        try {
+                          tree.newDirectories(dir, rest, link);
+                          return;
+                        } catch (FileSystemException taken) {
+                          // what is there is looked up and replaced below
+                        }
+                      }
                       var attrs = lstat(dir, name(segment));
                       if (attrs.isEmpty() || !attrs.get().isDirectory()) {
-                        // the rest of the path is new: built in staging, the link in it, and moved
-                        // in whole
                         if (attrs.isPresent()) {
                           dir.deleteFile(name(segment));
                         }
-                        tree.newDirectories(
-                            dir,
-                            segments.subList(i, segments.size() - 1),
-                            deepest -> links.linkAt(deepest.resolve(name(last)), sha256));
+                        tree.newDirectories(dir, rest, link);
                         return;
                       }
                       dir = dirs.add(open(dir, name(segment)));
@@ -251,20 +266,23 @@ public final class LocalSandboxHost implements AutoCloseable {
                   try (var dirs = new NoFollow.OpenDirs()) {
                     var dir = top.uploads();
                     for (String name : names) {
-                      var attrs = lstat(dir, name(name));
-                      if (attrs.isEmpty()) {
-                        return;
-                      }
-                      if (!attrs.get().isDirectory()) {
+                      // opened straight away: the open itself checks that a directory, not a
+                      // link, is there, and a lookup first would only repeat it
+                      try {
+                        dir = dirs.add(NoFollow.openKeyed(dir, name(name)));
+                      } catch (NotDirectoryException e) {
                         clean[0] = false;
                         return;
+                      } catch (NoSuchFileException e) { // nothing there, or a link to nothing
+                        clean[0] = lstat(dir, name(name)).isEmpty();
+                        return;
                       }
-                      dir = dirs.add(open(dir, name(name)));
                     }
                     removeFileOrTree(dir, name(segments.getLast()));
                     for (int i = dirs.size() - 1; i >= 0; i--) {
                       var parent = i == 0 ? top.uploads() : dirs.get(i - 1);
-                      if (!tree.removeIfEmpty(parent, dirs.get(i), name(names.get(i)))) {
+                      if (!tree.removeIfEmpty(
+                          parent, dirs.get(i), dirs.key(i), name(names.get(i)))) {
                         break;
                       }
                     }

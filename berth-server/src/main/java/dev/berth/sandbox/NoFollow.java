@@ -32,9 +32,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * for a link to somewhere else, and a path handed to the kernel whole would follow it. So nothing
  * here takes a path of more than one segment ({@link #name}): each directory is opened relative to
  * its parent with {@code O_NOFOLLOW}, and entries are removed with unlinkat, which removes a link,
- * not its target. The one exception, {@link #leadsTo}, only compares what a path leads to with a
- * directory already held open. These live apart from the classes that build trees so that every
- * walk, the output scanner's and the disk-usage count's included, goes through the same few calls.
+ * not its target. The two exceptions look up whole paths but open and change nothing through them:
+ * {@link #leadsTo} compares what a path leads to with a directory already held open, and {@link
+ * #missing} tells a name below uploads is free. These live apart from the classes that build trees
+ * so that every walk, the output scanner's and the disk-usage count's included, goes through the
+ * same few calls.
  */
 final class NoFollow {
   private NoFollow() {}
@@ -59,14 +61,21 @@ final class NoFollow {
    */
   static SecureDirectoryStream<Path> open(SecureDirectoryStream<Path> parent, Path name)
       throws IOException {
+    return openKeyed(parent, name).dir();
+  }
+
+  /** A directory opened by {@link #openKeyed}, and its inode. */
+  record Opened(SecureDirectoryStream<Path> dir, Object key) {}
+
+  /** {@link #open}, with the inode of the directory opened, which the open looks up anyway. */
+  static Opened openKeyed(SecureDirectoryStream<Path> parent, Path name) throws IOException {
     var dir = parent.newDirectoryStream(name.resolve("."), NOFOLLOW_LINKS);
+    Object key;
     boolean same;
     try {
       var attrs = lstat(parent, name);
-      same =
-          attrs.isPresent()
-              && attrs.get().isDirectory()
-              && attrs.get().fileKey().equals(fileKey(dir));
+      key = fileKey(dir);
+      same = attrs.isPresent() && attrs.get().isDirectory() && attrs.get().fileKey().equals(key);
     } catch (IOException | RuntimeException e) {
       dir.close();
       throw e;
@@ -75,7 +84,7 @@ final class NoFollow {
       dir.close();
       throw new NotDirectoryException(name.toString());
     }
-    return dir;
+    return new Opened(dir, key);
   }
 
   /** Opens {@code name} in {@code parent}; empty if it is missing or not a directory. */
@@ -131,7 +140,7 @@ final class NoFollow {
 
   /**
    * Whether {@code path}, several names looked up from {@code dir} in one call, is now the
-   * directory whose inode is {@code key}. The only call here that takes more than one name: the
+   * directory whose inode is {@code key}. One of two calls here that take more than one name: the
    * kernel follows a link met on the way, which is harmless because nothing is opened or changed
    * through the lookup; it only tells whether a directory already held open, opened name by name,
    * is still where those names lead. Callers use it only on directories no sandbox can write.
@@ -140,6 +149,25 @@ final class NoFollow {
       throws IOException {
     var attrs = lstat(dir, path);
     return attrs.isPresent() && attrs.get().isDirectory() && key.equals(attrs.get().fileKey());
+  }
+
+  /**
+   * Whether nothing is at {@code path}, a whole path looked up in one call: true also where a link
+   * leads nowhere, false where something is there or the lookup fails otherwise. Unlike {@link
+   * #lstat} it tells a missing name without an exception, which under a request's deep stack costs
+   * several times the lookup. A hint, and the other call here that takes more than one name: the
+   * kernel follows a link met on the way. Callers use it only below a session's uploads, where
+   * nothing in a sandbox can write and only the caller, holding the session's lock, changes
+   * anything; they act on "missing" only by a rename into a directory they hold open, which
+   * replaces nothing there but an empty directory, and look the name up where that rename fails.
+   */
+  static boolean missing(Path path) {
+    try {
+      return path.getFileSystem().provider().readAttributesIfExists(path, BasicFileAttributes.class)
+          == null;
+    } catch (IOException e) { // a file on the way, most likely: the walk's lstat will tell
+      return false;
+    }
   }
 
   /** The inode of an open directory: the one actually opened, whatever its name points at now. */
@@ -258,13 +286,28 @@ final class NoFollow {
   static final class OpenDirs implements AutoCloseable {
     private final List<SecureDirectoryStream<Path>> dirs = new ArrayList<>();
 
+    private final List<Object> keys = new ArrayList<>();
+
     SecureDirectoryStream<Path> add(SecureDirectoryStream<Path> dir) {
       dirs.add(dir);
+      keys.add(null);
       return dir;
+    }
+
+    /** Adds a directory opened with {@link #openKeyed}, keeping its inode. */
+    SecureDirectoryStream<Path> add(Opened opened) {
+      dirs.add(opened.dir());
+      keys.add(opened.key());
+      return opened.dir();
     }
 
     SecureDirectoryStream<Path> get(int i) {
       return dirs.get(i);
+    }
+
+    /** The inode of the {@code i}th directory, as opened; null if it was added without one. */
+    Object key(int i) {
+      return keys.get(i);
     }
 
     int size() {

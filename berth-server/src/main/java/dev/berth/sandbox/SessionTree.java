@@ -116,14 +116,14 @@ final class SessionTree {
 
   /**
    * Removes the directory {@code name} from {@code parent} if it is empty; {@code dir} is it, open
-   * and not yet listed. It is kept as this session's spare ({@link
+   * and not yet listed, and {@code key} its inode. It is kept as this session's spare ({@link
    * SpareDirectories#removeIfEmpty}).
    *
    * @return false if it is not empty, or not there
    */
   boolean removeIfEmpty(
-      SecureDirectoryStream<Path> parent, SecureDirectoryStream<Path> dir, Path name)
+      SecureDirectoryStream<Path> parent, SecureDirectoryStream<Path> dir, Object key, Path name)
       throws IOException {
-    return spares.removeIfEmpty(session, parent, dir, name);
+    return spares.removeIfEmpty(session, parent, dir, key, name);
   }
 }

@@ -1,7 +1,5 @@
 package dev.berth.sandbox;
 
-import static dev.berth.sandbox.NoFollow.fileKey;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
@@ -52,11 +50,11 @@ final class SpareDirectories {
 
   /**
    * Removes the directory {@code name} from {@code parent} if it is empty; {@code dir} is it, open
-   * and not yet listed (this lists it, which a directory stream allows once). An emptied directory
-   * is moved into staging and kept there as a spare for the session's next new directory. Nothing
-   * in a sandbox can write into uploads (commands see it read-only), and this runs under the
-   * session's lock, so the directory listed empty here is still empty when moved; a spare is
-   * checked to be that same directory before it is kept.
+   * and not yet listed (this lists it, which a directory stream allows once), and {@code key} its
+   * inode as it was opened. An emptied directory is moved into staging and kept there as a spare
+   * for the session's next new directory. Nothing in a sandbox can write into uploads (commands see
+   * it read-only), and this runs under the session's lock, so the directory listed empty here is
+   * still empty when moved; a spare is checked to be that same directory before it is kept.
    *
    * @return false if it is not empty, or not there
    */
@@ -64,6 +62,7 @@ final class SpareDirectories {
       SessionLocks.Held session,
       SecureDirectoryStream<Path> parent,
       SecureDirectoryStream<Path> dir,
+      Object key,
       Path name)
       throws IOException {
     SessionId id = session.id();
@@ -75,7 +74,6 @@ final class SpareDirectories {
       return false;
     }
     var moved = staging.lstat(spare);
-    Object key = fileKey(dir);
     if (moved.isPresent() && moved.get().isDirectory() && key.equals(moved.get().fileKey())) {
       for (Path evicted : keep(id, spare)) {
         staging.remove(evicted);

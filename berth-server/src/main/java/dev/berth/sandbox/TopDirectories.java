@@ -87,6 +87,15 @@ record TopDirectories(List<SecureDirectoryStream<Path>> dirs, List<Object> keys)
     return NoFollow.leadsTo(sandboxes, pathBelow(session), keys.get(keys.size() - 1));
   }
 
+  /** Where the uploads directory of the session whose tree is at {@code root} is. */
+  static Path uploadsOf(Path root) {
+    Path uploads = root;
+    for (String name : BELOW_ROOT) {
+      uploads = uploads.resolve(name);
+    }
+    return uploads;
+  }
+
   private static Path pathBelow(SessionId session) {
     return Path.of(session.value(), BELOW_ROOT.toArray(String[]::new));
   }

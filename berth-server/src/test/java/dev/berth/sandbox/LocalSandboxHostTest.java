@@ -198,6 +198,53 @@ class LocalSandboxHostTest {
   }
 
   @Test
+  void unmountAnswersCleanWhenTheMountsDirectoryIsGoneAlready() throws IOException {
+    host.mount(SESSION, "/mnt/session/uploads/a/x.txt", hello);
+    Trees.deleteRecursively(inTree("/mnt/session/uploads/a"));
+
+    assertThat(host.unmount(SESSION, "/mnt/session/uploads/a/x.txt")).isTrue();
+    assertThat(inTree("/mnt/session/uploads")).isEmptyDirectory();
+  }
+
+  @Test
+  void unmountAnswersNotCleanAndLeavesItWhereAFileStandsInPlaceOfADirectoryOnTheWay()
+      throws IOException {
+    host.mount(SESSION, "/mnt/session/uploads/other.txt", hello);
+    Files.writeString(inTree("/mnt/session/uploads/a"), "not a directory");
+
+    assertThat(host.unmount(SESSION, "/mnt/session/uploads/a/x.txt")).isFalse();
+    assertThat(inTree("/mnt/session/uploads/a")).hasContent("not a directory");
+  }
+
+  @Test
+  void unmountAnswersNotCleanAndFollowsNoLinkStandingInPlaceOfADirectoryOnTheWay()
+      throws IOException {
+    host.mount(SESSION, "/mnt/session/uploads/other.txt", hello);
+    Path outside = Files.createDirectory(dataDir.resolve("outside"));
+    Files.writeString(outside.resolve("x.txt"), "not the sandbox's");
+    Files.createSymbolicLink(inTree("/mnt/session/uploads/a"), outside);
+    Files.createSymbolicLink(inTree("/mnt/session/uploads/b"), dataDir.resolve("nowhere"));
+
+    assertThat(host.unmount(SESSION, "/mnt/session/uploads/a/x.txt")).isFalse();
+    assertThat(host.unmount(SESSION, "/mnt/session/uploads/b/x.txt"))
+        .as("a link to nothing")
+        .isFalse();
+    assertThat(outside.resolve("x.txt")).hasContent("not the sandbox's");
+  }
+
+  @Test
+  void mountReplacesALinkToNothingStandingWhereItsDirectoryGoes() throws IOException {
+    host.mount(SESSION, "/mnt/session/uploads/other.txt", hello);
+    Files.createSymbolicLink(inTree("/mnt/session/uploads/a"), dataDir.resolve("nowhere"));
+
+    host.mount(SESSION, "/mnt/session/uploads/a/b/x.txt", world);
+
+    assertThat(inTree("/mnt/session/uploads/a")).isDirectory();
+    assertThat(inTree("/mnt/session/uploads/a/b/x.txt")).hasContent("world");
+    assertThat(dataDir.resolve("nowhere")).doesNotExist();
+  }
+
+  @Test
   void unmountOfAnAbsentMountDoesNothing() {
     host.unmount(SESSION, "/mnt/session/uploads/none.txt");
     assertThat(host.root(SESSION)).doesNotExist();

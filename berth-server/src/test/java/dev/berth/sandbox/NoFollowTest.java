@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -70,6 +71,37 @@ class NoFollowTest {
       Files.createDirectories(dir.resolve("a/b"));
       Files.writeString(dir.resolve("a/b/c"), "a file where the directory was");
       assertThat(NoFollow.leadsTo(parent, path, held)).as("c a file").isFalse();
+    }
+  }
+
+  @Test
+  void aNameIsMissingWhereNothingIsThereOrALinkLeadsNowhereAndNotWhereAnythingElseStands()
+      throws IOException {
+    Files.writeString(dir.resolve("file"), "x");
+    Files.createDirectory(dir.resolve("sub"));
+    Files.createSymbolicLink(dir.resolve("link"), dir.resolve("sub"));
+    Files.createSymbolicLink(dir.resolve("dangling"), dir.resolve("nowhere"));
+
+    assertThat(NoFollow.missing(dir.resolve("absent"))).isTrue();
+    assertThat(NoFollow.missing(dir.resolve("sub/absent"))).isTrue();
+    assertThat(NoFollow.missing(dir.resolve("dangling"))).as("a link to nothing").isTrue();
+    assertThat(NoFollow.missing(dir.resolve("file"))).isFalse();
+    assertThat(NoFollow.missing(dir.resolve("sub"))).isFalse();
+    assertThat(NoFollow.missing(dir.resolve("link"))).isFalse();
+    assertThat(NoFollow.missing(dir.resolve("file/below"))).as("a file on the way").isFalse();
+  }
+
+  @Test
+  void aKeyedOpenGivesTheInodeOfTheDirectoryItOpened() throws IOException {
+    Files.createDirectory(dir.resolve("sub"));
+    try (var parent = NoFollow.openTrusted(dir)) {
+      var opened = NoFollow.openKeyed(parent, Path.of("sub"));
+      try (var sub = opened.dir()) {
+        assertThat(opened.key())
+            .isEqualTo(NoFollow.fileKey(sub))
+            .isEqualTo(
+                Files.readAttributes(dir.resolve("sub"), BasicFileAttributes.class).fileKey());
+      }
     }
   }
 

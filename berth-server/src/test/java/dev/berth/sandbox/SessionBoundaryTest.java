@@ -58,7 +58,8 @@ class SessionBoundaryTest {
         var b = locks.lock(B);
         var treeA = NoFollow.open(sandboxesDir, Path.of("sesn_a"));
         var dir = NoFollow.open(treeA, Path.of("emptied"))) {
-      assertThat(spares.removeIfEmpty(a, treeA, dir, Path.of("emptied"))).isTrue();
+      assertThat(spares.removeIfEmpty(a, treeA, dir, NoFollow.fileKey(dir), Path.of("emptied")))
+          .isTrue();
       assertThat(spares.size()).isEqualTo(1);
 
       Path forB = spares.emptyDirectory(b);
@@ -104,7 +105,7 @@ class SessionBoundaryTest {
     try (var a = locks.lock(A);
         var treeA = NoFollow.open(sandboxesDir, Path.of("sesn_a"));
         var dir = NoFollow.open(treeA, Path.of("emptied"))) {
-      spares.removeIfEmpty(a, treeA, dir, Path.of("emptied"));
+      spares.removeIfEmpty(a, treeA, dir, NoFollow.fileKey(dir), Path.of("emptied"));
 
       var elsewhere =
           CompletableFuture.supplyAsync(
