@@ -87,7 +87,12 @@ final class BlobLinks {
       place(dir, name, sha256);
       return;
     }
-    Files.deleteIfExists(temp); // there only if the name already held this blob
+    // There only if the name already held this blob, when the rename changes nothing. Asked first
+    // without an exception: the JDK's deleteIfExists learns of a missing name from one, made
+    // through JNI, at about the cost of the link itself.
+    if (!NoFollow.missing(temp)) {
+      Files.deleteIfExists(temp);
+    }
   }
 
   /** A new link to the blob (or to its cached copy) in staging. */

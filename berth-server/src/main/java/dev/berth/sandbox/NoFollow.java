@@ -156,10 +156,11 @@ final class NoFollow {
    * leads nowhere, false where something is there or the lookup fails otherwise. Unlike {@link
    * #lstat} it tells a missing name without an exception, which under a request's deep stack costs
    * several times the lookup. A hint, and the other call here that takes more than one name: the
-   * kernel follows a link met on the way. Callers use it only below a session's uploads, where
-   * nothing in a sandbox can write and only the caller, holding the session's lock, changes
-   * anything; they act on "missing" only by a rename into a directory they hold open, which
-   * replaces nothing there but an empty directory, and look the name up where that rename fails.
+   * kernel follows a link met on the way. Callers use it only where nothing in a sandbox can write:
+   * below a session's uploads, where only the caller, holding the session's lock, changes anything,
+   * and there act on "missing" only by a rename into a directory they hold open, which replaces
+   * nothing but an empty directory, looking the name up where that rename fails; and in staging, to
+   * skip removing a staged name that is gone.
    */
   static boolean missing(Path path) {
     try {
