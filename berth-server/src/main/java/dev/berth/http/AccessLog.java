@@ -4,6 +4,7 @@ import dev.berth.metrics.ServerMetrics;
 import io.javalin.config.JavalinState;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import io.javalin.router.Endpoint;
 import io.javalin.router.ParsedEndpoint;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -34,16 +35,30 @@ final class AccessLog {
   /** A request Javalin answered, after its response was written. */
   void record(Context ctx, float millis) {
     String method = ctx.req().getMethod();
-    ParsedEndpoint matched =
-        routes.internalRouter.findFirstHttpHandlerEntry(
-            HandlerType.findOrCreate(method), ctx.path());
     record(
         RequestIds.of(ctx),
         method,
-        matched == null ? ServerMetrics.UNMATCHED : matched.endpoint.path,
+        route(ctx, method),
         ctx.statusCode(),
         Duration.ofNanos((long) (millis * 1_000_000.0)),
         HttpServer.workspace(ctx));
+  }
+
+  /**
+   * The template of the route the request was for: the endpoint that answered it, which the context
+   * keeps, else (refused before its endpoint ran, or no route at all) the first route that matches.
+   * Matching tries a method's routes one after another, and for the resource routes, late in the
+   * list, it took a POST or DELETE several times the rest of its line (38 of 49 us).
+   */
+  private String route(Context ctx, String method) {
+    Endpoint answered = ctx.endpoints().matchedHttpEndpoint();
+    if (answered != null) {
+      return answered.path;
+    }
+    ParsedEndpoint matched =
+        routes.internalRouter.findFirstHttpHandlerEntry(
+            HandlerType.findOrCreate(method), ctx.path());
+    return matched == null ? ServerMetrics.UNMATCHED : matched.endpoint.path;
   }
 
   /**
