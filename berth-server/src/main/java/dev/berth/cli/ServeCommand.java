@@ -492,14 +492,7 @@ public final class ServeCommand implements Callable<Integer> {
                   stopped.countDown();
                 },
                 "berth-shutdown"));
-    berth
-        .generatedKey()
-        .ifPresent(
-            key ->
-                out.printf(
-                    "%nCreated workspace 'default' and its API key (shown only this once):%n%n"
-                        + "    %s%n%n",
-                    key));
+    berth.generatedKey().ifPresent(key -> printKey(out, key));
     log.info(
         "Berth listening on http://{}:{} with data in {}",
         config.host(),
@@ -507,5 +500,25 @@ public final class ServeCommand implements Callable<Integer> {
         config.dataDir().toAbsolutePath());
     stopped.await(); // until Ctrl-C or SIGTERM has stopped the server
     return 0;
+  }
+
+  /**
+   * Prints the key made on the first start, in one write: log lines from the server's threads go to
+   * the same terminal or pipe meanwhile, and a notice written piece by piece (as {@code printf}
+   * writes its pieces) could have one land between the indent and the key, so that the key's line
+   * no longer reads as one.
+   */
+  static void printKey(PrintStream out, String key) {
+    String nl = System.lineSeparator();
+    out.print(
+        nl
+            + "Created workspace 'default' and its API key (shown only this once):"
+            + nl
+            + nl
+            + "    "
+            + key
+            + nl
+            + nl);
+    out.flush();
   }
 }
