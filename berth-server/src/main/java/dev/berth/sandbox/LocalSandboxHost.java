@@ -236,7 +236,7 @@ public final class LocalSandboxHost implements AutoCloseable {
                         tree.newDirectories(dir, rest, link);
                         return;
                       }
-                      dir = dirs.add(open(dir, name(segment)));
+                      dir = dirs.add(NoFollow.openKeyed(dir, name(segment)));
                     }
                     links.replace(dir, last, sha256);
                   }

@@ -283,17 +283,11 @@ final class NoFollow {
         "sandboxes need a filesystem with openat-style directory access: " + dir);
   }
 
-  /** Directories opened on the way down, closed together. */
+  /** Directories opened on the way down, with their inodes, closed together. */
   static final class OpenDirs implements AutoCloseable {
     private final List<SecureDirectoryStream<Path>> dirs = new ArrayList<>();
 
     private final List<Object> keys = new ArrayList<>();
-
-    SecureDirectoryStream<Path> add(SecureDirectoryStream<Path> dir) {
-      dirs.add(dir);
-      keys.add(null);
-      return dir;
-    }
 
     /** Adds a directory opened with {@link #openKeyed}, keeping its inode. */
     SecureDirectoryStream<Path> add(Opened opened) {
@@ -306,7 +300,7 @@ final class NoFollow {
       return dirs.get(i);
     }
 
-    /** The inode of the {@code i}th directory, as opened; null if it was added without one. */
+    /** The inode of the {@code i}th directory, as opened. */
     Object key(int i) {
       return keys.get(i);
     }
