@@ -97,7 +97,7 @@ record TopDirectories(List<SecureDirectoryStream<Path>> dirs, List<Object> keys)
   }
 
   private static Path pathBelow(SessionId session) {
-    return Path.of(session.value(), BELOW_ROOT.toArray(String[]::new));
+    return uploadsOf(Path.of(session.value()));
   }
 
   @Override
