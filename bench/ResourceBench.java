@@ -20,8 +20,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * a 1 KiB and a 1 GiB file, interleaved.
  *
  * <p>With the server's pid it also prints the server's CPU time per request in each phase, read
- * from {@code /proc/<pid>/stat}: on a shared machine that tells where the gap to the ceiling comes
- * from better than the rates do.
+ * from {@code /proc/<pid>/stat}, and this client's own from {@code /proc/self/stat}: on a shared
+ * machine that tells where the gap to the ceiling comes from better than the rates do, and at one
+ * client, where the two take turns, whose side of the loop it is on.
  *
  * <p>Usage: java -cp berth-server/target/berth.jar bench/ResourceBench.java BASE_URL API_KEY SECONDS BIG_FILE
  * [SERVER_PID]
@@ -54,12 +55,14 @@ public class ResourceBench {
     System.out.println("| concurrency | ceiling req/s | pairs/s, in a new directory | requests/ceiling"
         + " | pairs/s, default path | requests/ceiling | ceiling p50/p99 ms | pair p50/p99 ms,"
         + " new directory / default path | server CPU µs per request: ceiling / add or delete,"
+        + " new directory / default path | client CPU µs per request: ceiling / add or delete,"
         + " new directory / default path |");
-    System.out.println("|---|---|---|---|---|---|---|---|---|");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|");
     String levels = System.getenv().getOrDefault("BENCH_CONCURRENCY", "1,16,64");
-    // The server's JIT compiles both request paths before anything is measured, so neither side
-    // of a ratio pays for compilation; then each level alternates short ceiling and pair runs, so
-    // a burst of noise from elsewhere on the machine lands on both sides alike.
+    // The server's JIT compiles both request paths before anything is measured; then each level
+    // alternates short ceiling and pair runs, so a burst of noise from elsewhere on the machine
+    // lands on both sides alike. (On a two-core machine C2 can still be busy for the first half
+    // minute; a warm-up four times as long left the one-client ratios where they were.)
     List<String> warm = new ArrayList<>();
     for (int i = 0; i < 16; i++) {
       warm.add(session(agent, env));
@@ -83,7 +86,8 @@ public class ResourceBench {
         plain = plain.plus(run(c, part, i -> addDelete(sessions.get(i), small, null)));
       }
       System.out.printf(
-          "| %d | %.0f | %.0f | %.2f | %.0f | %.2f | %.2f / %.2f | %.2f / %.2f, %.2f / %.2f | %s |%n",
+          "| %d | %.0f | %.0f | %.2f | %.0f | %.2f | %.2f / %.2f | %.2f / %.2f, %.2f / %.2f | %s |"
+              + " %.0f / %.0f, %.0f |%n",
           c,
           ceiling.rate(),
           pairs.rate(),
@@ -102,7 +106,10 @@ public class ResourceBench {
                   "%.0f / %.0f, %.0f",
                   ceiling.cpuMicrosPerOp(),
                   pairs.cpuMicrosPerOp() / 2,
-                  plain.cpuMicrosPerOp() / 2));
+                  plain.cpuMicrosPerOp() / 2),
+          ceiling.clientCpuMicrosPerOp(),
+          pairs.clientCpuMicrosPerOp() / 2,
+          plain.clientCpuMicrosPerOp() / 2);
     }
 
     String s = session(agent, env);
@@ -152,20 +159,30 @@ public class ResourceBench {
     void run(int worker) throws Exception;
   }
 
-  /** Operations done, in how many seconds, their latencies (sorted) and the server's CPU time. */
+  /**
+   * Operations done, in how many seconds, their latencies (sorted), and the server's and this
+   * client's CPU time.
+   */
   static final class Result {
-    static final Result EMPTY = new Result(0, 0, new double[0], 0);
+    static final Result EMPTY = new Result(0, 0, new double[0], 0, 0);
 
     final long count;
     final double seconds;
     final double[] latenciesMs;
     final double serverCpuSeconds;
+    final double clientCpuSeconds;
 
-    Result(long count, double seconds, double[] latenciesMs, double serverCpuSeconds) {
+    Result(
+        long count,
+        double seconds,
+        double[] latenciesMs,
+        double serverCpuSeconds,
+        double clientCpuSeconds) {
       this.count = count;
       this.seconds = seconds;
       this.latenciesMs = latenciesMs;
       this.serverCpuSeconds = serverCpuSeconds;
+      this.clientCpuSeconds = clientCpuSeconds;
     }
 
     Result plus(Result o) {
@@ -173,11 +190,19 @@ public class ResourceBench {
       System.arraycopy(o.latenciesMs, 0, all, latenciesMs.length, o.latenciesMs.length);
       Arrays.sort(all);
       return new Result(
-          count + o.count, seconds + o.seconds, all, serverCpuSeconds + o.serverCpuSeconds);
+          count + o.count,
+          seconds + o.seconds,
+          all,
+          serverCpuSeconds + o.serverCpuSeconds,
+          clientCpuSeconds + o.clientCpuSeconds);
     }
 
     double cpuMicrosPerOp() {
       return serverCpuSeconds * 1e6 / count;
+    }
+
+    double clientCpuMicrosPerOp() {
+      return clientCpuSeconds * 1e6 / count;
     }
 
     double rate() {
@@ -196,6 +221,7 @@ public class ResourceBench {
     List<List<Double>> lat = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
     double cpu0 = serverCpuSeconds();
+    double own0 = cpuSeconds("self");
     long t0 = System.nanoTime();
     for (int w = 0; w < workers; w++) {
       List<Double> mine = new ArrayList<>();
@@ -223,16 +249,22 @@ public class ResourceBench {
     }
     double elapsed = (System.nanoTime() - t0) / 1e9;
     double cpu = serverCpuSeconds() - cpu0;
+    double own = cpuSeconds("self") - own0;
     double[] all = lat.stream().flatMap(List::stream).mapToDouble(Double::doubleValue).sorted().toArray();
-    return new Result(all.length, elapsed, all, cpu);
+    return new Result(all.length, elapsed, all, cpu, own);
   }
 
-  /** User plus system time of the server process so far (fields 14 and 15, in clock ticks). */
+  /** User plus system time of the server process so far, 0 without its pid. */
   static double serverCpuSeconds() throws Exception {
-    if (serverPid < 0) {
-      return 0;
-    }
-    String stat = Files.readString(Path.of("/proc/" + serverPid + "/stat"));
+    return serverPid < 0 ? 0 : cpuSeconds(Long.toString(serverPid));
+  }
+
+  /**
+   * User plus system time so far of the process {@code /proc/<process>} names ({@code self}: this
+   * one), from fields 14 and 15 of its stat, in clock ticks.
+   */
+  static double cpuSeconds(String process) throws Exception {
+    String stat = Files.readString(Path.of("/proc/" + process + "/stat"));
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
     return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // USER_HZ is 100 on Linux
   }
