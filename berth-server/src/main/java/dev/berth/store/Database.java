@@ -58,6 +58,18 @@ public final class Database implements AutoCloseable {
   private static final int STRIPES = 64;
 
   /**
+   * How many pages SQLite's write-ahead log may hold before a commit folds it back into the
+   * database itself (its automatic checkpoint, 1,000 pages by default): 64 MiB of log. That
+   * checkpoint runs in the connection that just committed, inside a request, and flushes the log
+   * and the database to disk. At the default bound one client's resource adds and deletes reached
+   * it about eight times a second, so requests did the checkpointing that the background pass
+   * ({@link #checkpoint}, every second) is there to do. At this bound the background pass does it
+   * at one client, and under the heaviest load measured requests meet the bound a few times a
+   * second instead of dozens (BENCHMARKS.md, "The log's checkpoints off the request path").
+   */
+  static final int LOG_PAGES_BEFORE_CHECKPOINT = 16_384;
+
+  /**
    * The last migration script, the same on both backends ({@code db/migration/*}); a new script
    * moves this with it, which {@code SchemaCurrentTest} checks.
    */
@@ -179,6 +191,8 @@ public final class Database implements AutoCloseable {
     sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     sqlite.enforceForeignKeys(true);
     sqlite.setPragma(SQLiteConfig.Pragma.SECURE_DELETE, "true");
+    sqlite.setPragma(
+        SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, Integer.toString(LOG_PAGES_BEFORE_CHECKPOINT));
     // Otherwise the driver follows every INSERT with a query for the new row's key, prepared anew
     // each time: a tenth of a resource add's CPU time, for keys nothing asks for (ids are made
     // here).
@@ -192,7 +206,8 @@ public final class Database implements AutoCloseable {
     hikari.setConnectionTimeout(30_000);
     // Checkpoints copy the WAL back into the database and fsync it; done by a committing writer
     // they stall every writer queued behind it. A background thread checkpoints every second, so
-    // SQLite's own automatic checkpoint (kept as the bound on the WAL's size) rarely has work.
+    // SQLite's own automatic checkpoint (kept as the bound on the WAL's size, set high enough for
+    // that: LOG_PAGES_BEFORE_CHECKPOINT) rarely has work.
     var db = new Database(new HikariDataSource(hikari), "classpath:db/migration/sqlite", null);
     // checkpoint() logs its own failures and close() stops the thread: nothing waits on this.
     var unused = db.checkpointer.scheduleWithFixedDelay(db::checkpoint, 1, 1, TimeUnit.SECONDS);
