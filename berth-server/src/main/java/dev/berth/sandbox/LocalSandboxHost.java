@@ -228,15 +228,23 @@ public final class LocalSandboxHost implements AutoCloseable {
                           // what is there is looked up and replaced below
                         }
                       }
-                      var attrs = lstat(dir, name(segment));
-                      if (attrs.isEmpty() || !attrs.get().isDirectory()) {
+                      // Opened straight away, as an unmount does: the open itself checks that a
+                      // directory, not a link, is there, and a lookup first would only repeat it.
+                      // Only where it fails is the name looked up, and anything but a directory
+                      // replaced by the new ones.
+                      try {
+                        dir = dirs.add(NoFollow.openKeyed(dir, name(segment)));
+                      } catch (FileSystemException notOpened) {
+                        var attrs = lstat(dir, name(segment));
+                        if (attrs.isPresent() && attrs.get().isDirectory()) {
+                          throw notOpened; // a directory that would not open
+                        }
                         if (attrs.isPresent()) {
                           dir.deleteFile(name(segment));
                         }
                         tree.newDirectories(dir, rest, link);
                         return;
                       }
-                      dir = dirs.add(NoFollow.openKeyed(dir, name(segment)));
                     }
                     links.replace(dir, last, sha256);
                   }
