@@ -69,6 +69,9 @@ public final class Database implements AutoCloseable {
    */
   static final int LOG_PAGES_BEFORE_CHECKPOINT = 16_384;
 
+  /** How many connections SQLite's pool holds, for reads and writes alike. */
+  static final int SQLITE_CONNECTIONS = 8;
+
   /**
    * The last migration script, the same on both backends ({@code db/migration/*}); a new script
    * moves this with it, which {@code SchemaCurrentTest} checks.
@@ -202,7 +205,7 @@ public final class Database implements AutoCloseable {
     var hikari = new HikariConfig();
     hikari.setDataSource(source);
     hikari.setPoolName("berth-sqlite");
-    hikari.setMaximumPoolSize(8);
+    hikari.setMaximumPoolSize(SQLITE_CONNECTIONS);
     hikari.setConnectionTimeout(30_000);
     // Checkpoints copy the WAL back into the database and fsync it; done by a committing writer
     // they stall every writer queued behind it. A background thread checkpoints every second, so

@@ -20,19 +20,17 @@ import org.junit.jupiter.api.io.TempDir;
  * rather than fold it back inside a request's commit.
  */
 class SqliteCheckpointBoundTest {
-  private static final int POOL_SIZE = 8; // Database.sqlite's
-
   @TempDir Path dataDir;
 
   @Test
   void everyPooledConnectionFoldsTheLogBackOnlyPastTheRaisedBound() throws Exception {
     List<Integer> bounds = new ArrayList<>();
     try (Database db = Database.sqlite(dataDir);
-        ExecutorService readers = Executors.newFixedThreadPool(POOL_SIZE)) {
+        ExecutorService readers = Executors.newFixedThreadPool(Database.SQLITE_CONNECTIONS)) {
       // Each read holds its connection until all of them hold one: eight different connections.
-      var allInside = new CountDownLatch(POOL_SIZE);
+      var allInside = new CountDownLatch(Database.SQLITE_CONNECTIONS);
       List<Future<Integer>> asked = new ArrayList<>();
-      for (int i = 0; i < POOL_SIZE; i++) {
+      for (int i = 0; i < Database.SQLITE_CONNECTIONS; i++) {
         asked.add(readers.submit(() -> db.read(tx -> boundOnceAllHoldOne(tx, allInside))));
       }
       for (Future<Integer> bound : asked) {
@@ -40,7 +38,7 @@ class SqliteCheckpointBoundTest {
       }
     }
     assertThat(bounds)
-        .hasSize(POOL_SIZE)
+        .hasSize(Database.SQLITE_CONNECTIONS)
         .containsOnly(Database.LOG_PAGES_BEFORE_CHECKPOINT)
         .allSatisfy(bound -> assertThat(bound).isGreaterThan(1_000)); // SQLite's default
   }
