@@ -21,7 +21,8 @@
 # bench/upload-memory.sh does. Everything lives in a temporary directory deleted at the end.
 #
 #   bench/upload.sh [SIZE_MIB] [ROUNDS] [XMX]      e.g. bench/upload.sh 500 5 256m
-# BENCH_SERVER_OPTS adds JVM options to the server (e.g. a JFR recording).
+# BENCH_SERVER_OPTS adds JVM options to the server (e.g. a JFR recording); BERTH_JAR runs another
+# build's jar (default: this tree's, built when stale).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=../scripts/jdk.sh
@@ -33,7 +34,7 @@ size_mib=${1:-500}
 rounds=${2:-5}
 xmx=${3:-256m}
 key=sk-bench-0123456789abcdef
-jar="$root/berth-server/target/berth.jar"
+jar=${BERTH_JAR:-$root/berth-server/target/berth.jar}
 for tool in curl awk node openssl tee sync; do
   command -v "$tool" >/dev/null || { echo "upload: needs $tool" >&2; exit 1; }
 done
