@@ -1,21 +1,19 @@
 package dev.berth.store;
 
+import static java.nio.file.StandardOpenOption.WRITE;
+
 import dev.berth.error.ApiException;
 import dev.berth.model.StagedBlob;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,11 +21,24 @@ import org.jspecify.annotations.Nullable;
  * at start (whatever is there was cut off by a previous run). Shared by both blob stores.
  */
 final class Staging {
+  /** What an upload is read and hashed in (and, while it fits in one, written in). */
   private static final int BUFFER = 256 * 1024;
 
+  /** How many of those go round: one being read, one being hashed, one queued. */
+  private static final int BUFFERS = 3;
+
   private final Path dir;
+  private final DirectBuffers direct;
 
   Staging(Path dir) {
+    this(dir, true);
+  }
+
+  /**
+   * @param tryDirect whether to write large uploads past the page cache where the filesystem takes
+   *     it (false only in tests of the other way)
+   */
+  Staging(Path dir, boolean tryDirect) {
     this.dir = dir;
     try {
       Files.createDirectories(dir);
@@ -39,41 +50,63 @@ final class Staging {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare staging directory " + dir, e);
     }
+    this.direct = tryDirect ? DirectBuffers.probe(dir) : DirectBuffers.NONE;
+  }
+
+  /** Whether uploads larger than one buffer are written past the page cache here. */
+  boolean writesDirect() {
+    return direct != DirectBuffers.NONE;
+  }
+
+  /** How many direct buffers no upload holds now ({@link DirectBuffers#TOTAL} when idle). */
+  int directBuffersFree() {
+    return direct.free();
   }
 
   /**
    * See {@link BlobStore#stage}; the temporary file is flushed to disk before this returns.
    *
-   * <p>The bytes are written on the caller's thread and hashed on a second one, a buffer behind, so
-   * an upload runs at the pace of the slower of the two rather than of both in turn: hashing
-   * (SHA-256 with the CPU's SHA instructions) is the larger share of an upload's work, and reading
-   * the socket plus writing the file the other. An upload that fits in one buffer is hashed where
-   * it is read, without the second thread.
+   * <p>The bytes are read on the caller's thread and hashed on a second one, a buffer behind, so an
+   * upload runs at the pace of the slower of the two rather than of both in turn: hashing (SHA-256
+   * with the CPU's SHA instructions) is the larger share of an upload's work. An upload that fits
+   * in one buffer is hashed and written where it is read, without a second thread.
+   *
+   * <p>A larger one is written past the page cache ({@code O_DIRECT}) on a third thread, where the
+   * filesystem takes it and {@link DirectBuffers#TOTAL} allow: the disk then takes the bytes while
+   * the rest arrive, instead of all of them in the flush before the answer, and no CPU copies them
+   * into the page cache. BENCHMARKS.md ("Uploads past the page cache") has the numbers.
    */
   StagedBlob stage(InputStream in, long maxBytes) throws IOException {
     Path temp = Files.createTempFile(dir, "upload-", ".part");
     boolean done = false;
-    try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE);
-        var hasher = new Hasher()) {
-      byte[] buf = hasher.freeBuffer();
+    MessageDigest sha = sha256();
+    try (var hashing =
+            new BufferPipe("hashing", BUFFERS, () -> ByteBuffer.allocate(BUFFER), sha::update);
+        var file = new StagedFile(temp)) {
+      ByteBuffer buf = hashing.freeBuffer();
       long size = 0;
       // Whole buffers: a stream that hands out a few KiB at a time would otherwise cost a write
       // call (and a digest call) for each few KiB.
-      for (int n; (n = in.readNBytes(buf, 0, buf.length)) > 0; ) {
+      for (int n; (n = in.readNBytes(buf.array(), buf.arrayOffset(), BUFFER)) > 0; ) {
         size += n;
         if (size > maxBytes) {
           throw new ApiException.TooLarge(
               "file exceeds the maximum upload size of " + maxBytes + " bytes");
         }
-        ByteBuffer chunk = ByteBuffer.wrap(buf, 0, n);
-        while (chunk.hasRemaining()) {
-          out.write(chunk);
+        buf.limit(n);
+        boolean last = n < BUFFER;
+        file.write(buf, last);
+        if (!hashing.started() && last) {
+          sha.update(buf);
+          hashing.giveBack(buf);
+        } else {
+          hashing.put(buf);
         }
-        hasher.hash(buf, n, n < buf.length);
-        buf = hasher.freeBuffer();
+        buf = hashing.freeBuffer();
       }
-      String sha256 = hasher.digest();
-      out.force(true);
+      hashing.finish();
+      String sha256 = HexFormat.of().formatHex(sha.digest());
+      file.finish(size);
       done = true;
       return new StagedBlob(temp, sha256, size);
     } finally {
@@ -84,134 +117,61 @@ final class Staging {
   }
 
   /**
-   * SHA-256 of the buffers handed to it, in order: the first on the caller's thread when it is the
-   * last too, else on a virtual thread of its own, which gives each buffer back once hashed. Three
-   * buffers go round: one being read, one being hashed, one queued.
+   * An upload's temporary file: written through the page cache while it fits in one buffer, else
+   * past it where it can be, and flushed to disk by {@link #finish}.
    */
-  private static final class Hasher implements AutoCloseable {
-    private static final int BUFFERS = 3;
-    private static final Chunk END = new Chunk(new byte[0], 0);
+  private final class StagedFile implements AutoCloseable {
+    private final Path path;
+    private @Nullable FileChannel out;
+    private @Nullable DirectWrites directWrites;
 
-    private final MessageDigest sha = sha256();
-    private final ArrayBlockingQueue<byte[]> free = new ArrayBlockingQueue<>(BUFFERS);
-    private final ArrayBlockingQueue<Chunk> full = new ArrayBlockingQueue<>(BUFFERS);
-    private @Nullable Thread thread;
-    private volatile @Nullable Throwable failed;
-    private int made;
-
-    /** A buffer and how many of its bytes to hash; {@link #END} (by identity) ends the stream. */
-    private static final class Chunk {
-      final byte[] bytes;
-      final int length;
-
-      Chunk(byte[] bytes, int length) {
-        this.bytes = bytes;
-        this.length = length;
-      }
-    }
-
-    /** A buffer to read into: a new one while fewer than three exist, else one given back. */
-    byte[] freeBuffer() throws IOException {
-      byte[] buf = free.poll();
-      if (buf != null) {
-        return buf;
-      }
-      if (made < BUFFERS) {
-        made++;
-        return new byte[BUFFER];
-      }
-      return take(free);
-    }
-
-    /** Hashes {@code n} bytes of {@code buf}; {@code last} if no more will come. */
-    void hash(byte[] buf, int n, boolean last) throws IOException {
-      if (thread == null && last) {
-        sha.update(buf, 0, n);
-        free.add(buf);
-        return;
-      }
-      if (thread == null) {
-        thread = Thread.ofVirtual().name("berth-upload-hash").start(this::run);
-      }
-      put(new Chunk(buf, n));
-    }
-
-    /** The hex digest of everything handed over. */
-    String digest() throws IOException {
-      if (thread != null) {
-        put(END);
-        join();
-        if (failed != null) {
-          throw new IOException("hashing the upload failed", failed);
-        }
-      }
-      return HexFormat.of().formatHex(sha.digest());
-    }
-
-    private void run() {
-      try {
-        for (Chunk c; (c = full.take()) != END; ) {
-          sha.update(c.bytes, 0, c.length);
-          free.add(c.bytes);
-        }
-      } catch (InterruptedException e) {
-        // the upload was given up: close() stops this thread
-      } catch (RuntimeException | Error e) {
-        failed = e;
-        free.clear();
-        full.clear();
-      }
-    }
-
-    private void put(Chunk c) throws IOException {
-      try {
-        while (!full.offer(c, 100, TimeUnit.MILLISECONDS)) {
-          if (failed != null) {
-            throw new IOException("hashing the upload failed", failed);
-          }
-        }
-      } catch (InterruptedException e) {
-        throw interrupted();
-      }
-    }
-
-    private byte[] take(ArrayBlockingQueue<byte[]> queue) throws IOException {
-      try {
-        byte[] buf;
-        while ((buf = queue.poll(100, TimeUnit.MILLISECONDS)) == null) {
-          if (failed != null) {
-            throw new IOException("hashing the upload failed", failed);
-          }
-        }
-        return buf;
-      } catch (InterruptedException e) {
-        throw interrupted();
-      }
-    }
-
-    private void join() throws IOException {
-      try {
-        if (thread != null) {
-          thread.join();
-        }
-      } catch (InterruptedException e) {
-        throw interrupted();
-      }
-    }
-
-    /** Keeps the thread's interrupt for its caller, and says what it interrupted. */
-    private static InterruptedIOException interrupted() {
-      Thread.currentThread().interrupt();
-      return new InterruptedIOException("interrupted while hashing an upload");
+    StagedFile(Path path) {
+      this.path = path;
     }
 
     /**
-     * Stops the hashing thread of an upload given up halfway; nothing to do after {@link #digest}.
+     * Writes {@code buf}'s bytes (position to limit), leaving its position where it was; {@code
+     * last} when no more will come. The first call decides how the file is written.
      */
+    void write(ByteBuffer buf, boolean last) throws IOException {
+      if (out == null) {
+        boolean large = !last;
+        directWrites = large ? direct.writes(path) : null;
+        out = directWrites != null ? directWrites.channel() : FileChannel.open(path, WRITE);
+      }
+      if (directWrites != null) {
+        directWrites.write(buf);
+        return;
+      }
+      int start = buf.position();
+      while (buf.hasRemaining()) {
+        out.write(buf);
+      }
+      buf.position(start);
+    }
+
+    /** Cuts the file to {@code size} (direct writes end on a whole block) and flushes it. */
+    void finish(long size) throws IOException {
+      if (out == null) { // an empty upload
+        out = FileChannel.open(path, WRITE);
+      }
+      if (directWrites != null) {
+        directWrites.finish();
+        out.truncate(size);
+      }
+      out.force(true);
+    }
+
     @Override
-    public void close() {
-      if (thread != null && thread.isAlive()) {
-        thread.interrupt();
+    public void close() throws IOException {
+      try {
+        if (directWrites != null) {
+          directWrites.close();
+        }
+      } finally {
+        if (out != null) {
+          out.close();
+        }
       }
     }
   }

@@ -4,73 +4,179 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.berth.error.ApiException;
+import dev.berth.model.StagedBlob;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.SequenceInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Uploads staged with their hash computed a buffer behind the writes (256 KiB buffers): every size
- * around the buffer's edges comes out byte for byte with the digest of its bytes, and an upload
- * given up halfway leaves nothing behind.
+ * Uploads staged with their hash computed a buffer behind the reads (256 KiB buffers), and written
+ * past the page cache in 1 MiB buffers once larger than one read buffer: every size around both
+ * buffers' and the blocks' edges comes out byte for byte with the digest of its bytes, written
+ * either way, and an upload given up halfway leaves nothing behind and holds no buffer.
  */
 class StagingTest {
   private static final int BUFFER = 256 * 1024;
+  private static final int DIRECT = DirectBuffers.SIZE;
 
   @TempDir Path dir;
 
-  @ParameterizedTest
-  @ValueSource(
-      ints = {0, 1, BUFFER - 1, BUFFER, BUFFER + 1, 2 * BUFFER, 3 * BUFFER, 7 * BUFFER + 5})
-  void stagedFileHoldsTheBytesAndTheirDigest(int size) throws IOException {
-    byte[] bytes = random(size);
+  static Stream<Arguments> sizes() {
+    int[] sizes = {
+      0,
+      1,
+      BUFFER - 1,
+      BUFFER,
+      BUFFER + 1,
+      2 * BUFFER,
+      3 * BUFFER,
+      7 * BUFFER + 5,
+      DIRECT - 1,
+      DIRECT,
+      DIRECT + 1,
+      DIRECT + 4096,
+      3 * DIRECT + 4095,
+      3 * DIRECT + 4097,
+      5 * DIRECT + 12_345
+    };
+    return Stream.of(true, false)
+        .flatMap(direct -> IntStream.of(sizes).mapToObj(size -> Arguments.of(direct, size)));
+  }
 
-    var staged = new Staging(dir).stage(new ByteArrayInputStream(bytes), Long.MAX_VALUE);
+  @ParameterizedTest(name = "direct writes tried: {0}, {1} bytes")
+  @MethodSource("sizes")
+  void stagedFileHoldsTheBytesAndTheirDigest(boolean direct, int size) throws IOException {
+    byte[] bytes = random(size);
+    var staging = new Staging(dir, direct);
+
+    var staged = staging.stage(new ByteArrayInputStream(bytes), Long.MAX_VALUE);
 
     assertThat(staged.size()).isEqualTo(size);
     assertThat(staged.sha256()).isEqualTo(sha256(bytes));
     assertThat(Files.readAllBytes(staged.temp())).isEqualTo(bytes);
+    assertThat(staging.directBuffersFree()).isEqualTo(DirectBuffers.TOTAL);
   }
 
   @Test
-  void uploadCutOffAfterSeveralBuffersLeavesNoFile() {
+  void aFilesystemThatTakesDirectWritesGetsThem() {
+    // the build's temporary directory is on ext4 (or tmpfs), which both take O_DIRECT
+    assertThat(new Staging(dir).writesDirect()).isTrue();
+    assertThat(new Staging(dir, false).writesDirect()).isFalse();
+  }
+
+  @Test
+  void uploadsBeyondWhatTheDirectBuffersAllowAreWrittenThroughThePageCacheIntact()
+      throws Exception {
+    var staging = new Staging(dir);
+    int uploads = DirectBuffers.TOTAL / DirectBuffers.PER_UPLOAD + 2;
+    var inside = new CountDownLatch(uploads);
+    var go = new CountDownLatch(1);
+    List<byte[]> contents = new ArrayList<>();
+    List<Future<StagedBlob>> staged = new ArrayList<>();
+    try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < uploads; i++) {
+        byte[] bytes = random(2 * DIRECT + i);
+        contents.add(bytes);
+        // each stops after its first two buffers until all have decided how they are written
+        InputStream held =
+            new SequenceInputStream(
+                new ByteArrayInputStream(bytes, 0, 2 * BUFFER),
+                new SequenceInputStream(
+                    waitingFor(inside, go),
+                    new ByteArrayInputStream(bytes, 2 * BUFFER, bytes.length - 2 * BUFFER)));
+        staged.add(pool.submit(() -> staging.stage(held, Long.MAX_VALUE)));
+      }
+      inside.await();
+      assertThat(staging.directBuffersFree()).isZero();
+      go.countDown();
+      for (int i = 0; i < uploads; i++) {
+        var blob = staged.get(i).get();
+        assertThat(blob.sha256()).isEqualTo(sha256(contents.get(i)));
+        assertThat(Files.readAllBytes(blob.temp())).isEqualTo(contents.get(i));
+      }
+    }
+    assertThat(staging.directBuffersFree()).isEqualTo(DirectBuffers.TOTAL);
+  }
+
+  @ParameterizedTest(name = "direct writes tried: {0}")
+  @ValueSource(booleans = {true, false})
+  void uploadCutOffAfterSeveralDirectBuffersLeavesNoFileAndHoldsNoBuffer(boolean direct) {
+    var staging = new Staging(dir, direct);
     InputStream cutOff =
-        new SequenceInputStream(
-            new ByteArrayInputStream(random(5 * BUFFER)),
-            new InputStream() {
-              @Override
-              public int read() throws IOException {
-                throw new IOException("the client went away");
-              }
+        new SequenceInputStream(new ByteArrayInputStream(random(3 * DIRECT + 5)), failing());
 
-              @Override
-              public int read(byte[] b, int off, int len) throws IOException {
-                throw new IOException("the client went away");
-              }
-            });
-
-    assertThatThrownBy(() -> new Staging(dir).stage(cutOff, Long.MAX_VALUE))
+    assertThatThrownBy(() -> staging.stage(cutOff, Long.MAX_VALUE))
         .hasMessage("the client went away");
     assertThat(staged()).isEmpty();
+    assertThat(staging.directBuffersFree()).isEqualTo(DirectBuffers.TOTAL);
   }
 
-  @Test
-  void uploadPastTheLimitAfterSeveralBuffersIsRefusedAndLeavesNoFile() {
+  @ParameterizedTest(name = "direct writes tried: {0}")
+  @ValueSource(booleans = {true, false})
+  void uploadPastTheLimitAfterSeveralDirectBuffersIsRefusedAndLeavesNoFile(boolean direct) {
+    var staging = new Staging(dir, direct);
+
     assertThatThrownBy(
-            () ->
-                new Staging(dir)
-                    .stage(new ByteArrayInputStream(random(6 * BUFFER)), 4L * BUFFER + 1))
+            () -> staging.stage(new ByteArrayInputStream(random(4 * DIRECT)), 2L * DIRECT + 1))
         .isInstanceOf(ApiException.TooLarge.class);
     assertThat(staged()).isEmpty();
+    assertThat(staging.directBuffersFree()).isEqualTo(DirectBuffers.TOTAL);
+  }
+
+  /** A stream whose every read fails, as a client that went away. */
+  private static InputStream failing() {
+    return new InputStream() {
+      @Override
+      public int read() throws IOException {
+        throw new IOException("the client went away");
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        throw new IOException("the client went away");
+      }
+    };
+  }
+
+  /** An empty stream whose first read counts {@code inside} down and waits for {@code go}. */
+  private static InputStream waitingFor(CountDownLatch inside, CountDownLatch go) {
+    return new InputStream() {
+      @Override
+      public int read() throws IOException {
+        return read(new byte[1], 0, 1);
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        inside.countDown();
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException();
+        }
+        return -1;
+      }
+    };
   }
 
   private Stream<Path> staged() {
