@@ -24,7 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-jar="$root/berth-server/target/berth.jar"
+jar=${BERTH_JAR:-$root/berth-server/target/berth.jar}
 [ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests package -pl berth-server -am)
 (cd "$root" && mvn -q -B -f bench/s3-transfer-manager dependency:build-classpath \
   -Dmdep.outputFile="$work/tm.classpath")
