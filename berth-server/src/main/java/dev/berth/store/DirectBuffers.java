@@ -105,15 +105,22 @@ final class DirectBuffers {
   }
 
   /**
-   * Direct writes to {@code path}, holding {@link #PER_UPLOAD} buffers until closed; null if this
-   * filesystem takes none or all buffers are out.
+   * Direct writes to {@code path} from {@code position} on (a multiple of {@link #alignment}),
+   * holding {@link #PER_UPLOAD} buffers until closed; null if this filesystem takes none or all
+   * buffers are out.
    */
-  @Nullable DirectWrites writes(Path path) throws IOException {
+  @Nullable DirectWrites writes(Path path, long position) throws IOException {
     if (direct == null || !permits.tryAcquire(PER_UPLOAD)) {
       return null;
     }
     try {
-      return new DirectWrites(this, FileChannel.open(path, WRITE, direct));
+      var channel = FileChannel.open(path, WRITE, direct);
+      try {
+        return new DirectWrites(this, channel.position(position));
+      } catch (IOException | RuntimeException e) {
+        channel.close();
+        throw e;
+      }
     } catch (IOException | RuntimeException e) {
       permits.release(PER_UPLOAD);
       throw e;

@@ -10,8 +10,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * One upload written past the page cache: the bytes handed to {@link #write} are gathered into
  * aligned direct buffers of {@link DirectBuffers#SIZE}, which a second thread writes in order while
- * the next fill. The last is padded with zeros to a whole block, so the file ends up to a block
- * longer than the upload until its owner cuts it ({@link FileChannel#truncate}).
+ * the next fill, from where the channel stands. The last is padded with zeros to a whole block, so
+ * the file ends up to a block longer than the upload until its owner cuts it ({@link
+ * FileChannel#truncate}).
  */
 final class DirectWrites implements AutoCloseable {
   private final DirectBuffers buffers;
@@ -26,11 +27,6 @@ final class DirectWrites implements AutoCloseable {
     this.channel = channel;
     this.writing =
         new BufferPipe("writing", DirectBuffers.PER_UPLOAD, this::newBuffer, this::writeOut);
-  }
-
-  /** The file's channel, opened for direct writes; the caller closes it after this. */
-  FileChannel channel() {
-    return channel;
   }
 
   /** Copies {@code chunk}'s bytes (position to limit) to be written, leaving its position. */
@@ -76,10 +72,15 @@ final class DirectWrites implements AutoCloseable {
     }
   }
 
-  /** Stops the writing thread if it still runs, and ends this upload's hold on the buffers. */
+  /**
+   * Stops the writing thread if it still runs, ends this upload's hold on the buffers, and closes
+   * the channel.
+   */
   @Override
-  public void close() {
-    writing.close();
-    buffers.giveBack(made, finished);
+  public void close() throws IOException {
+    try (channel) {
+      writing.close();
+      buffers.giveBack(made, finished);
+    }
   }
 }

@@ -22,23 +22,38 @@ import org.jspecify.annotations.Nullable;
  */
 final class Staging {
   /** What an upload is read and hashed in (and, while it fits in one, written in). */
-  private static final int BUFFER = 256 * 1024;
+  static final int BUFFER = 256 * 1024;
 
   /** How many of those go round: one being read, one being hashed, one queued. */
   private static final int BUFFERS = 3;
 
+  /**
+   * How much of an upload is written through the page cache (16 MiB, a multiple of {@link
+   * #BUFFER}): a file up to that size stays in memory for whatever reads it next (a command, a
+   * download); the rest of a larger one goes past the cache (see {@link #stage}).
+   */
+  static final long CACHED_BYTES = 64L * BUFFER;
+
   private final Path dir;
   private final DirectBuffers direct;
+  private final long cachedBytes;
 
   Staging(Path dir) {
-    this(dir, true);
+    this(dir, true, CACHED_BYTES);
   }
 
   /**
-   * @param tryDirect whether to write large uploads past the page cache where the filesystem takes
-   *     it (false only in tests of the other way)
+   * @param tryDirect whether to write past the page cache where the filesystem takes it (false only
+   *     in tests of the other way)
+   * @param cachedBytes how much of an upload is written through the page cache first: {@link
+   *     #CACHED_BYTES}, less in tests; a multiple of the read buffer, so direct writes start on a
+   *     whole block
    */
-  Staging(Path dir, boolean tryDirect) {
+  Staging(Path dir, boolean tryDirect, long cachedBytes) {
+    if (cachedBytes < 0 || cachedBytes % BUFFER != 0) {
+      throw new IllegalArgumentException("cachedBytes must be a multiple of " + BUFFER);
+    }
+    this.cachedBytes = cachedBytes;
     this.dir = dir;
     try {
       Files.createDirectories(dir);
@@ -69,12 +84,14 @@ final class Staging {
    * <p>The bytes are read on the caller's thread and hashed on a second one, a buffer behind, so an
    * upload runs at the pace of the slower of the two rather than of both in turn: hashing (SHA-256
    * with the CPU's SHA instructions) is the larger share of an upload's work. An upload that fits
-   * in one buffer is hashed and written where it is read, without a second thread.
+   * in one buffer is hashed where it is read, without a second thread.
    *
-   * <p>A larger one is written past the page cache ({@code O_DIRECT}) on a third thread, where the
-   * filesystem takes it and {@link DirectBuffers#TOTAL} allow: the disk then takes the bytes while
-   * the rest arrive, instead of all of them in the flush before the answer, and no CPU copies them
-   * into the page cache. BENCHMARKS.md ("Uploads past the page cache") has the numbers.
+   * <p>What an upload holds past its first {@link #CACHED_BYTES} is written past the page cache
+   * ({@code O_DIRECT}) on a third thread, where the filesystem takes it and {@link
+   * DirectBuffers#TOTAL} allow: the disk then takes those bytes while the rest arrive, instead of
+   * all of them in the flush before the answer, and no CPU copies them into the page cache. The
+   * price is that they are read from the disk the first time. BENCHMARKS.md ("Uploads past the page
+   * cache") has the numbers.
    */
   StagedBlob stage(InputStream in, long maxBytes) throws IOException {
     Path temp = Files.createTempFile(dir, "upload-", ".part");
@@ -94,9 +111,8 @@ final class Staging {
               "file exceeds the maximum upload size of " + maxBytes + " bytes");
         }
         buf.limit(n);
-        boolean last = n < BUFFER;
-        file.write(buf, last);
-        if (!hashing.started() && last) {
+        file.write(buf);
+        if (!hashing.started() && n < BUFFER) {
           sha.update(buf);
           hashing.giveBack(buf);
         } else {
@@ -117,28 +133,31 @@ final class Staging {
   }
 
   /**
-   * An upload's temporary file: written through the page cache while it fits in one buffer, else
-   * past it where it can be, and flushed to disk by {@link #finish}.
+   * An upload's temporary file: its first {@code cachedBytes} written through the page cache, the
+   * rest past it where it can be, and flushed to disk by {@link #finish}.
    */
   private final class StagedFile implements AutoCloseable {
     private final Path path;
     private @Nullable FileChannel out;
     private @Nullable DirectWrites directWrites;
+    private boolean directTried;
+    private long written;
 
     StagedFile(Path path) {
       this.path = path;
     }
 
-    /**
-     * Writes {@code buf}'s bytes (position to limit), leaving its position where it was; {@code
-     * last} when no more will come. The first call decides how the file is written.
-     */
-    void write(ByteBuffer buf, boolean last) throws IOException {
+    /** Writes {@code buf}'s bytes (position to limit), leaving its position where it was. */
+    void write(ByteBuffer buf) throws IOException {
       if (out == null) {
-        boolean large = !last;
-        directWrites = large ? direct.writes(path) : null;
-        out = directWrites != null ? directWrites.channel() : FileChannel.open(path, WRITE);
+        out = FileChannel.open(path, WRITE);
       }
+      // Past the first bytes, and on a whole buffer (so on a whole block): the rest goes direct.
+      if (!directTried && written + buf.remaining() > cachedBytes) {
+        directTried = true;
+        directWrites = direct.writes(path, written);
+      }
+      written += buf.remaining();
       if (directWrites != null) {
         directWrites.write(buf);
         return;
@@ -159,14 +178,14 @@ final class Staging {
         directWrites.finish();
         out.truncate(size);
       }
-      out.force(true);
+      out.force(true); // the file's, whichever channel wrote it
     }
 
     @Override
     public void close() throws IOException {
       try {
         if (directWrites != null) {
-          directWrites.close();
+          directWrites.close(); // its thread stopped, its channel closed
         }
       } finally {
         if (out != null) {

@@ -19,7 +19,7 @@ import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,44 +29,47 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Uploads staged with their hash computed a buffer behind the reads (256 KiB buffers), and written
- * past the page cache in 1 MiB buffers once larger than one read buffer: every size around both
- * buffers' and the blocks' edges comes out byte for byte with the digest of its bytes, written
- * either way, and an upload given up halfway leaves nothing behind and holds no buffer.
+ * Uploads staged with their hash computed a buffer behind the reads (256 KiB buffers), their first
+ * bytes written through the page cache and the rest past it in 1 MiB buffers: every size around the
+ * buffers', the blocks' and the switch's edges comes out byte for byte with the digest of its
+ * bytes, written either way, and an upload given up halfway leaves nothing behind and holds no
+ * buffer. Most tests switch after two read buffers instead of 16 MiB, to stay small.
  */
 class StagingTest {
-  private static final int BUFFER = 256 * 1024;
+  private static final int BUFFER = Staging.BUFFER;
   private static final int DIRECT = DirectBuffers.SIZE;
+  private static final long CACHED = 2 * BUFFER;
 
   @TempDir Path dir;
 
   static Stream<Arguments> sizes() {
-    int[] sizes = {
+    long[] sizes = {
       0,
       1,
       BUFFER - 1,
       BUFFER,
       BUFFER + 1,
-      2 * BUFFER,
-      3 * BUFFER,
-      7 * BUFFER + 5,
-      DIRECT - 1,
-      DIRECT,
-      DIRECT + 1,
-      DIRECT + 4096,
-      3 * DIRECT + 4095,
-      3 * DIRECT + 4097,
-      5 * DIRECT + 12_345
+      CACHED - 1,
+      CACHED,
+      CACHED + 1,
+      CACHED + 4096,
+      CACHED + BUFFER,
+      CACHED + DIRECT - 1,
+      CACHED + DIRECT,
+      CACHED + DIRECT + 1,
+      CACHED + 3 * DIRECT + 4095,
+      CACHED + 3 * DIRECT + 4097,
+      CACHED + 5 * DIRECT + 12_345
     };
     return Stream.of(true, false)
-        .flatMap(direct -> IntStream.of(sizes).mapToObj(size -> Arguments.of(direct, size)));
+        .flatMap(direct -> LongStream.of(sizes).mapToObj(size -> Arguments.of(direct, size)));
   }
 
   @ParameterizedTest(name = "direct writes tried: {0}, {1} bytes")
   @MethodSource("sizes")
-  void stagedFileHoldsTheBytesAndTheirDigest(boolean direct, int size) throws IOException {
-    byte[] bytes = random(size);
-    var staging = new Staging(dir, direct);
+  void stagedFileHoldsTheBytesAndTheirDigest(boolean direct, long size) throws IOException {
+    byte[] bytes = random((int) size);
+    var staging = new Staging(dir, direct, CACHED);
 
     var staged = staging.stage(new ByteArrayInputStream(bytes), Long.MAX_VALUE);
 
@@ -76,17 +79,39 @@ class StagingTest {
     assertThat(staging.directBuffersFree()).isEqualTo(DirectBuffers.TOTAL);
   }
 
+  @ParameterizedTest(name = "{0} bytes")
+  @ValueSource(
+      longs = {
+        Staging.CACHED_BYTES - 1,
+        Staging.CACHED_BYTES + 1,
+        Staging.CACHED_BYTES + 4 * DIRECT + 7
+      })
+  void uploadsAroundTheSwitchAt16MiBHoldTheirBytes(long size) throws IOException {
+    byte[] bytes = random((int) size);
+
+    var staged = new Staging(dir).stage(new ByteArrayInputStream(bytes), Long.MAX_VALUE);
+
+    assertThat(staged.sha256()).isEqualTo(sha256(bytes));
+    assertThat(Files.readAllBytes(staged.temp())).isEqualTo(bytes);
+  }
+
   @Test
   void aFilesystemThatTakesDirectWritesGetsThem() {
     // the build's temporary directory is on ext4 (or tmpfs), which both take O_DIRECT
     assertThat(new Staging(dir).writesDirect()).isTrue();
-    assertThat(new Staging(dir, false).writesDirect()).isFalse();
+    assertThat(new Staging(dir, false, CACHED).writesDirect()).isFalse();
+  }
+
+  @Test
+  void aSwitchOffTheReadBufferIsRefused() {
+    assertThatThrownBy(() -> new Staging(dir, true, BUFFER + 4096))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void uploadsBeyondWhatTheDirectBuffersAllowAreWrittenThroughThePageCacheIntact()
       throws Exception {
-    var staging = new Staging(dir);
+    var staging = new Staging(dir, true, BUFFER);
     int uploads = DirectBuffers.TOTAL / DirectBuffers.PER_UPLOAD + 2;
     var inside = new CountDownLatch(uploads);
     var go = new CountDownLatch(1);
@@ -96,7 +121,8 @@ class StagingTest {
       for (int i = 0; i < uploads; i++) {
         byte[] bytes = random(2 * DIRECT + i);
         contents.add(bytes);
-        // each stops after its first two buffers until all have decided how they are written
+        // each stops after its first two buffers, the second past the switch, until all have
+        // decided how they are written
         InputStream held =
             new SequenceInputStream(
                 new ByteArrayInputStream(bytes, 0, 2 * BUFFER),
@@ -120,7 +146,7 @@ class StagingTest {
   @ParameterizedTest(name = "direct writes tried: {0}")
   @ValueSource(booleans = {true, false})
   void uploadCutOffAfterSeveralDirectBuffersLeavesNoFileAndHoldsNoBuffer(boolean direct) {
-    var staging = new Staging(dir, direct);
+    var staging = new Staging(dir, direct, CACHED);
     InputStream cutOff =
         new SequenceInputStream(new ByteArrayInputStream(random(3 * DIRECT + 5)), failing());
 
@@ -133,7 +159,7 @@ class StagingTest {
   @ParameterizedTest(name = "direct writes tried: {0}")
   @ValueSource(booleans = {true, false})
   void uploadPastTheLimitAfterSeveralDirectBuffersIsRefusedAndLeavesNoFile(boolean direct) {
-    var staging = new Staging(dir, direct);
+    var staging = new Staging(dir, direct, CACHED);
 
     assertThatThrownBy(
             () -> staging.stage(new ByteArrayInputStream(random(4 * DIRECT)), 2L * DIRECT + 1))
