@@ -3,6 +3,7 @@ package dev.berth.store;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -25,6 +26,9 @@ final class BufferPipe implements AutoCloseable {
   }
 
   private static final ByteBuffer END = ByteBuffer.allocate(0); // by identity: no more to come
+
+  /** How long {@link #stop} waits for the second thread to end. */
+  private static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
   private final String what;
   private final int buffers;
@@ -142,11 +146,27 @@ final class BufferPipe implements AutoCloseable {
     return new InterruptedIOException("interrupted while " + what + " an upload");
   }
 
-  /** Stops the second thread of an upload given up halfway; nothing to do after {@link #finish}. */
+  /**
+   * Stops the second thread of an upload given up halfway (nothing to do after {@link #finish}),
+   * waiting for it up to {@link #STOP_WAIT}.
+   *
+   * @return whether the second thread no longer runs, so no buffer is in its hands
+   */
+  boolean stop() {
+    if (thread == null || !thread.isAlive()) {
+      return true;
+    }
+    thread.interrupt(); // a write in progress ends with its channel closed
+    try {
+      return thread.join(STOP_WAIT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   @Override
   public void close() {
-    if (thread != null && thread.isAlive()) {
-      thread.interrupt();
-    }
+    var unused = stop();
   }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,7 @@ final class DirectBuffers {
   private final int alignment;
   private final Semaphore permits = new Semaphore(TOTAL);
   private final ConcurrentLinkedQueue<ByteBuffer> spare = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger allocated = new AtomicInteger();
 
   private DirectBuffers(@Nullable OpenOption direct, int alignment) {
     this.direct = direct;
@@ -99,6 +101,11 @@ final class DirectBuffers {
     return permits.availablePermits();
   }
 
+  /** How many buffers have been allocated since start (each kept and reused while it lasts). */
+  int allocated() {
+    return allocated.get();
+  }
+
   /** Bytes a direct write's length must be a multiple of. */
   int alignment() {
     return alignment;
@@ -130,12 +137,16 @@ final class DirectBuffers {
   /** A buffer of {@link #SIZE} bytes, aligned: one given back before, or a new one. */
   ByteBuffer take() {
     ByteBuffer buf = spare.poll();
-    return buf != null ? buf.clear() : aligned(SIZE);
+    if (buf != null) {
+      return buf.clear();
+    }
+    allocated.incrementAndGet();
+    return aligned(SIZE);
   }
 
   /**
    * Ends one upload's hold: its {@code buffers} are kept for the next uploads if {@code idle}
-   * (else, possibly still in a write given up, left to the garbage collector).
+   * (else, possibly still in a write that would not stop, left to the garbage collector).
    */
   void giveBack(List<ByteBuffer> buffers, boolean idle) {
     if (idle) {

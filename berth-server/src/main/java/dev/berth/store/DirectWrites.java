@@ -20,7 +20,6 @@ final class DirectWrites implements AutoCloseable {
   private final BufferPipe writing;
   private final List<ByteBuffer> made = new ArrayList<>(); // touched by the caller's thread only
   private @Nullable ByteBuffer filling;
-  private boolean finished;
 
   DirectWrites(DirectBuffers buffers, FileChannel channel) {
     this.buffers = buffers;
@@ -57,7 +56,6 @@ final class DirectWrites implements AutoCloseable {
       filling = null;
     }
     writing.finish();
-    finished = true;
   }
 
   private ByteBuffer newBuffer() {
@@ -73,14 +71,13 @@ final class DirectWrites implements AutoCloseable {
   }
 
   /**
-   * Stops the writing thread if it still runs, ends this upload's hold on the buffers, and closes
-   * the channel.
+   * Stops the writing thread if it still runs, ends this upload's hold on the buffers (kept for the
+   * next uploads once that thread is done with them), and closes the channel.
    */
   @Override
   public void close() throws IOException {
     try (channel) {
-      writing.close();
-      buffers.giveBack(made, finished);
+      buffers.giveBack(made, writing.stop());
     }
   }
 }

@@ -78,6 +78,11 @@ final class Staging {
     return direct.free();
   }
 
+  /** How many direct buffers have been allocated since start. */
+  int directBuffersAllocated() {
+    return direct.allocated();
+  }
+
   /**
    * See {@link BlobStore#stage}; the temporary file is flushed to disk before this returns.
    *

@@ -11,12 +11,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * The hand-over of an upload's buffers to a second thread: they are worked on in order and given
- * back for reuse, and a failure there reaches the caller, an I/O error with its own message.
+ * The hand-over of an upload's buffers to a second thread: they are worked on in order, given back
+ * and reused, and a failure there reaches the caller, an I/O error with its own message.
  */
 class BufferPipeTest {
   @Test
-  void buffersAreWorkedOnInOrderAndReused() throws IOException {
+  void buffersAreWorkedOnInOrderAndNoMoreAreMadeThanAllowed() throws IOException {
     List<Byte> seen = new ArrayList<>();
     AtomicInteger made = new AtomicInteger();
     try (var pipe =
@@ -38,7 +38,8 @@ class BufferPipeTest {
         .containsExactly(
             (byte) 0, (byte) 1, (byte) 2, (byte) 3, (byte) 4, (byte) 5, (byte) 6, (byte) 7,
             (byte) 8, (byte) 9);
-    assertThat(made).hasValue(2);
+    // ten hand-overs, and never more than two buffers: the rest were given back and reused
+    assertThat(made.get()).isBetween(1, 2);
   }
 
   @Test

@@ -156,6 +156,24 @@ class StagingTest {
     assertThat(staging.directBuffersFree()).isEqualTo(DirectBuffers.TOTAL);
   }
 
+  @Test
+  void theDirectBuffersOfAnUploadCutOffAreReusedByTheNext() throws IOException {
+    var staging = new Staging(dir, true, CACHED);
+    staging.stage(new ByteArrayInputStream(random(4 * DIRECT)), Long.MAX_VALUE);
+    int allocated = staging.directBuffersAllocated();
+
+    for (int i = 0; i < 3; i++) {
+      InputStream cutOff =
+          new SequenceInputStream(new ByteArrayInputStream(random(3 * DIRECT)), failing());
+      assertThatThrownBy(() -> staging.stage(cutOff, Long.MAX_VALUE))
+          .hasMessage("the client went away");
+    }
+    staging.stage(new ByteArrayInputStream(random(4 * DIRECT)), Long.MAX_VALUE);
+
+    assertThat(allocated).isEqualTo(DirectBuffers.PER_UPLOAD);
+    assertThat(staging.directBuffersAllocated()).isEqualTo(allocated);
+  }
+
   @ParameterizedTest(name = "direct writes tried: {0}")
   @ValueSource(booleans = {true, false})
   void uploadPastTheLimitAfterSeveralDirectBuffersIsRefusedAndLeavesNoFile(boolean direct) {
