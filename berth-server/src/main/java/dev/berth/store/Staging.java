@@ -68,7 +68,7 @@ final class Staging {
     this.direct = tryDirect ? DirectBuffers.probe(dir) : DirectBuffers.NONE;
   }
 
-  /** Whether uploads larger than one buffer are written past the page cache here. */
+  /** Whether what uploads hold past their first {@code cachedBytes} is written past the cache. */
   boolean writesDirect() {
     return direct != DirectBuffers.NONE;
   }
