@@ -23,6 +23,9 @@ public interface BlobStore extends AutoCloseable {
    *
    * @throws dev.berth.error.ApiException.TooLarge once more than {@code maxBytes} arrive (nothing
    *     is kept)
+   * @throws IOException when reading {@code in} fails (the client's side)
+   * @throws java.io.UncheckedIOException when this server cannot keep the bytes (its disk full,
+   *     say; {@link dev.berth.error.OutOfDescriptors} when descriptors ran out)
    */
   StagedBlob stage(InputStream in, long maxBytes) throws IOException;
 

@@ -3,6 +3,7 @@ package dev.berth.store;
 import static java.nio.file.StandardOpenOption.WRITE;
 
 import dev.berth.error.ApiException;
+import dev.berth.error.OutOfDescriptors;
 import dev.berth.model.StagedBlob;
 import java.io.IOException;
 import java.io.InputStream;
@@ -99,16 +100,22 @@ final class Staging {
    * cache") has the numbers.
    */
   StagedBlob stage(InputStream in, long maxBytes) throws IOException {
-    Path temp = Files.createTempFile(dir, "upload-", ".part");
+    Path temp;
+    try {
+      temp = Files.createTempFile(dir, "upload-", ".part");
+    } catch (IOException e) {
+      throw stagingFailed(e);
+    }
     boolean done = false;
     MessageDigest sha = sha256();
     try (var hashing =
             new BufferPipe("hashing", BUFFERS, () -> ByteBuffer.allocate(BUFFER), sha::update);
         var file = new StagedFile(temp)) {
-      ByteBuffer buf = hashing.freeBuffer();
+      ByteBuffer buf = freeBuffer(hashing);
       long size = 0;
       // Whole buffers: a stream that hands out a few KiB at a time would otherwise cost a write
-      // call (and a digest call) for each few KiB.
+      // call (and a digest call) for each few KiB. Only this read is the client's: its failures
+      // are thrown as they are, and every other one is this server's (stagingFailed).
       for (int n; (n = in.readNBytes(buf.array(), buf.arrayOffset(), BUFFER)) > 0; ) {
         size += n;
         if (size > maxBytes) {
@@ -116,25 +123,50 @@ final class Staging {
               "file exceeds the maximum upload size of " + maxBytes + " bytes");
         }
         buf.limit(n);
-        file.write(buf);
-        if (!hashing.started() && n < BUFFER) {
-          sha.update(buf);
-          hashing.giveBack(buf);
-        } else {
-          hashing.put(buf);
+        try {
+          file.write(buf);
+          if (!hashing.started() && n < BUFFER) {
+            sha.update(buf);
+            hashing.giveBack(buf);
+          } else {
+            hashing.put(buf);
+          }
+        } catch (IOException e) {
+          throw stagingFailed(e);
         }
-        buf = hashing.freeBuffer();
+        buf = freeBuffer(hashing);
       }
-      hashing.finish();
-      String sha256 = HexFormat.of().formatHex(sha.digest());
-      file.finish(size);
-      done = true;
-      return new StagedBlob(temp, sha256, size);
+      try {
+        hashing.finish();
+        String sha256 = HexFormat.of().formatHex(sha.digest());
+        file.finish(size);
+        done = true;
+        return new StagedBlob(temp, sha256, size);
+      } catch (IOException e) {
+        throw stagingFailed(e);
+      }
     } finally {
       if (!done) {
         Files.deleteIfExists(temp);
       }
     }
+  }
+
+  private static ByteBuffer freeBuffer(BufferPipe hashing) {
+    try {
+      return hashing.freeBuffer();
+    } catch (IOException e) {
+      throw stagingFailed(e);
+    }
+  }
+
+  /**
+   * A failure of this server's own part of an upload (its disk full, its hashing), as opposed to
+   * reading the client's bytes: unchecked, so it is answered as the server's error (a 500, or a 503
+   * when descriptors ran out), not as a bad request.
+   */
+  private static RuntimeException stagingFailed(IOException e) {
+    return OutOfDescriptors.orUnchecked("cannot stage the upload", e);
   }
 
   /**
