@@ -175,23 +175,24 @@ final class Staging {
    */
   private final class StagedFile implements AutoCloseable {
     private final Path path;
-    private @Nullable FileChannel out;
+    private final FileChannel out;
     private @Nullable DirectWrites directWrites;
-    private boolean directTried;
     private long written;
 
+    /** Opens the file at {@code path} for writing; failing that is this server's failure. */
     StagedFile(Path path) {
       this.path = path;
+      try {
+        this.out = FileChannel.open(path, WRITE);
+      } catch (IOException e) {
+        throw stagingFailed(e);
+      }
     }
 
     /** Writes {@code buf}'s bytes (position to limit), leaving its position where it was. */
     void write(ByteBuffer buf) throws IOException {
-      if (out == null) {
-        out = FileChannel.open(path, WRITE);
-      }
-      // Past the first bytes, and on a whole buffer (so on a whole block): the rest goes direct.
-      if (!directTried && written + buf.remaining() > cachedBytes) {
-        directTried = true;
+      // Where the first bytes end, on a whole buffer (so on a whole block), the rest goes direct.
+      if (written <= cachedBytes && written + buf.remaining() > cachedBytes) {
         directWrites = direct.writes(path, written);
       }
       written += buf.remaining();
@@ -208,9 +209,6 @@ final class Staging {
 
     /** Cuts the file to {@code size} (direct writes end on a whole block) and flushes it. */
     void finish(long size) throws IOException {
-      if (out == null) { // an empty upload
-        out = FileChannel.open(path, WRITE);
-      }
       if (directWrites != null) {
         directWrites.finish();
         out.truncate(size);
@@ -220,13 +218,9 @@ final class Staging {
 
     @Override
     public void close() throws IOException {
-      try {
+      try (out) {
         if (directWrites != null) {
           directWrites.close(); // its thread stopped, its channel closed
-        }
-      } finally {
-        if (out != null) {
-          out.close();
         }
       }
     }
