@@ -182,7 +182,7 @@ class StagingTest {
   void aFullDiskIsTheServersFailureNotTheClientsAndLeavesNoFile(boolean direct) throws Exception {
     assumeTrue(isRoot(), "mounting a small filesystem needs root");
     Path small = Files.createDirectory(dir.resolve("small"));
-    mount("-t", "tmpfs", "-o", "size=2m", "tmpfs", small.toString());
+    run("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", small.toString());
     try {
       var staging = new Staging(small, direct, CACHED);
 
@@ -196,7 +196,7 @@ class StagingTest {
       }
       assertThat(staging.directBuffersFree()).isEqualTo(DirectBuffers.TOTAL);
     } finally {
-      mount("-u", small.toString());
+      run("umount", small.toString());
     }
   }
 
@@ -210,19 +210,11 @@ class StagingTest {
         .hasMessage("the client went away");
   }
 
-  /** Runs {@code mount} (or, with {@code -u} first, {@code umount}) and checks that it worked. */
-  private static void mount(String... args) throws Exception {
-    List<String> command = new ArrayList<>();
-    if (args[0].equals("-u")) {
-      command.add("umount");
-      command.addAll(List.of(args).subList(1, args.length));
-    } else {
-      command.add("mount");
-      command.addAll(List.of(args));
-    }
+  /** Runs {@code command} and checks that it worked. */
+  private static void run(String... command) throws Exception {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor()).as("%s: %s", command, output).isZero();
+    assertThat(p.waitFor()).as("%s: %s", List.of(command), output).isZero();
   }
 
   private static boolean isRoot() throws IOException {
