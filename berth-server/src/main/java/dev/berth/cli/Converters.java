@@ -82,6 +82,12 @@ final class Converters {
     }
   }
 
+  static final class NonNegativeInt extends IntRange {
+    NonNegativeInt() {
+      super(0, Integer.MAX_VALUE);
+    }
+  }
+
   static final class LeaseSeconds extends IntRange {
     LeaseSeconds() {
       super(BerthConfig.MIN_LEASE_SECONDS, Integer.MAX_VALUE);

@@ -280,6 +280,17 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Commands the server runs at once, all sessions together; more get 429.")
   int execMaxConcurrentCommands;
 
+  @Setting(env = "BERTH_EXEC_WAITING_LAUNCHERS")
+  @Option(
+      names = "--exec-waiting-launchers",
+      paramLabel = "N",
+      defaultValue = "16",
+      converter = Converters.NonNegativeInt.class,
+      description =
+          "Sessions that may each keep a launcher waiting in their control groups for their next"
+              + " command, which then starts sooner; 0 starts none.")
+  int execWaitingLaunchers;
+
   @Setting(env = "BERTH_SESSION_DISK_QUOTA_BYTES")
   @Option(
       names = "--session-disk-quota-bytes",
@@ -439,7 +450,8 @@ public final class ServeCommand implements Callable<Integer> {
             sessionMaxConcurrentCommands,
             execMaxConcurrentCommands,
             sessionDiskMechanism,
-            sessionMaxInodes),
+            sessionMaxInodes,
+            execWaitingLaunchers),
         maxConnections == null ? OptionalInt.empty() : OptionalInt.of(maxConnections),
         new BerthConfig.Repositories(
             githubUrl,

@@ -185,6 +185,8 @@ public record BerthConfig(
    * @param diskMechanism how the disk quota is enforced
    * @param maxInodes files, directories and links a session's outputs and workspace may hold
    *     together, where the mechanism can count them ({@link DiskMechanism#LOOP})
+   * @param waitingLaunchers how many sessions may each keep a launcher waiting for their next
+   *     command, started ahead in the session's control groups; 0 starts none
    */
   public record Exec(
       String bwrap,
@@ -198,7 +200,8 @@ public record BerthConfig(
       int sessionMaxConcurrentCommands,
       int maxConcurrentCommands,
       DiskMechanism diskMechanism,
-      long maxInodes) {
+      long maxInodes,
+      int waitingLaunchers) {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
     public static final long DEFAULT_MAX_OUTPUT_BYTES = 1024L * 1024;
@@ -219,6 +222,7 @@ public record BerthConfig(
     public static final int MAX_CPU_WEIGHT = 10_000;
     public static final int DEFAULT_SESSION_MAX_CONCURRENT_COMMANDS = 8;
     public static final int DEFAULT_MAX_CONCURRENT_COMMANDS = 64;
+    public static final int DEFAULT_WAITING_LAUNCHERS = 16;
 
     public Exec {
       if (bwrap.isBlank()) {
@@ -284,6 +288,11 @@ public record BerthConfig(
                 + " positive, got "
                 + maxConcurrentCommands);
       }
+      if (waitingLaunchers < 0) {
+        throw new IllegalArgumentException(
+            "--exec-waiting-launchers (BERTH_EXEC_WAITING_LAUNCHERS) must not be negative, got "
+                + waitingLaunchers);
+      }
     }
 
     /**
@@ -303,7 +312,8 @@ public record BerthConfig(
           DEFAULT_SESSION_MAX_CONCURRENT_COMMANDS,
           DEFAULT_MAX_CONCURRENT_COMMANDS,
           mechanism,
-          DEFAULT_MAX_INODES);
+          DEFAULT_MAX_INODES,
+          DEFAULT_WAITING_LAUNCHERS);
     }
   }
 

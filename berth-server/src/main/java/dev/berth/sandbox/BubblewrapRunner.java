@@ -5,6 +5,7 @@ import dev.berth.error.OutOfDescriptors;
 import dev.berth.sandbox.LocalSandboxHost.CommandDirs;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -63,18 +65,24 @@ public final class BubblewrapRunner implements AutoCloseable {
   static final int NO_GROUP = 125;
 
   /**
-   * Starts bubblewrap ({@code $0}) through {@code sh}, which first writes its own pid into each of
-   * the {@code $3} {@code cgroup.procs} files that follow (the session's control groups, {@link
-   * Cgroups}), so that bubblewrap and everything the command starts are counted there from the
-   * start; then opens the options file ({@code $1}) as descriptor 3 for {@code --args} and the
-   * system-call filter ({@code $2}, {@link SyscallFilter}) as descriptor 4 for {@code --seccomp},
-   * and execs bubblewrap in its own place: the same process, so {@code --die-with-parent} still
-   * watches the launcher thread. {@code PWD}, which {@code sh} would export to it, names Berth's
-   * working directory, so it goes. The arguments before bubblewrap's own are shifted away and never
-   * reach its command line.
+   * Starts bubblewrap ({@code $0}) through {@code sh}, in two steps. First {@code sh} writes its
+   * own pid into each of the {@code $2} {@code cgroup.procs} files that follow (the session's
+   * control groups, {@link Cgroups}), so that bubblewrap and everything the command starts are
+   * counted there from the start. Then it reads one line from its stdin: the path of the command's
+   * script ({@link #writeScript}), which it sources to set {@code options}, the options file, and
+   * the positional parameters, the chain inside the sandbox. Last it opens the options file as
+   * descriptor 3 for {@code --args} and the system-call filter ({@code $1}, {@link SyscallFilter})
+   * as descriptor 4 for {@code --seccomp}, and execs bubblewrap in its own place: the same process,
+   * so {@code --die-with-parent} still watches the launcher thread. {@code sh} reads its stdin one
+   * byte at a time from a pipe, so what follows the line is the command's stdin, untouched.
+   *
+   * <p>So a launcher can be started before its command is known and wait, already in the groups
+   * ({@link WaitingLaunchers}); a command that finds none waiting starts one and writes the line at
+   * once. A launcher whose stdin ends before the line (Berth stopped or died) exits. {@code PWD},
+   * which {@code sh} would export to bubblewrap, names Berth's working directory, so it goes.
    */
   private static final String LAUNCH =
-      "unset PWD; options=$1 filter=$2 groups=$3; shift 3;"
+      "unset PWD; filter=$1 groups=$2; shift 2;"
           + " while [ \"$groups\" -gt 0 ]; do"
           + " { echo $$ > \"$1\"; } 2>/dev/null"
           + " || { echo 'berth: cannot put the command in its session'\\''s control group' >&2;"
@@ -82,6 +90,7 @@ public final class BubblewrapRunner implements AutoCloseable {
           + BubblewrapRunner.NO_GROUP
           + "; };"
           + " shift; groups=$((groups - 1)); done;"
+          + " IFS= read -r script || exit 0; . \"$script\";"
           + " exec \"$0\" --args 3 --seccomp 4 \"$@\" 3<\"$options\" 4<\"$filter\"";
 
   /** Why a command stopped before it ended by itself. */
@@ -163,6 +172,7 @@ public final class BubblewrapRunner implements AutoCloseable {
   private final ExecutorService launcher =
       Executors.newSingleThreadExecutor(
           r -> Thread.ofPlatform().name("berth-exec-launcher").daemon().unstarted(r));
+  private final WaitingLaunchers launchers;
   private final Map<String, Set<RunningCommand>> running = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -173,6 +183,14 @@ public final class BubblewrapRunner implements AutoCloseable {
    *     <dataDir>/sandbox-launch}, outside every sandbox
    */
   public BubblewrapRunner(BerthConfig.Exec config, Path dataDir) {
+    this(config, dataDir, WaitingLaunchers.IDLE, WaitingLaunchers.GIVE_WAY);
+  }
+
+  /**
+   * @param idle how long a launcher started ahead waits for its session's next command
+   * @param giveWay how long one must have waited before it gives way to another session's
+   */
+  BubblewrapRunner(BerthConfig.Exec config, Path dataDir, Duration idle, Duration giveWay) {
     this.config = config;
     this.root = isRoot();
     this.etc = dataDir.resolve("sandbox-etc");
@@ -182,6 +200,8 @@ public final class BubblewrapRunner implements AutoCloseable {
     this.bwrap = found.map(Path::toString).orElse(config.bwrap());
     this.cgroups = Cgroups.detect(dataDir, config, root);
     this.commandLine = new BwrapCommandLine(root, etc, config, cgroups.capsProcesses());
+    this.launchers =
+        new WaitingLaunchers(config.waitingLaunchers(), idle, giveWay, cgroups, this::spawn);
     Optional<byte[]> program = SyscallFilter.forThisMachine();
     this.missing =
         found.isEmpty()
@@ -290,53 +310,64 @@ public final class BubblewrapRunner implements AutoCloseable {
       return new Result(-1, "", "", false, Duration.ZERO, Stop.SHUTDOWN);
     }
     BwrapCommandLine.Line line = commandLine.of(command);
-    List<Path> groups = grouped ? cgroups.enter(command.sessionId()) : List.of();
+    if (!grouped) {
+      return start(command, line, Optional.empty(), List.of());
+    }
+    String sessionId = command.sessionId();
+    Optional<WaitingLaunchers.Launcher> ahead = launchers.take(sessionId);
     try {
-      Path options = writeOptions(line.options());
+      // a launcher started ahead entered the groups already; the command inherits that use
+      List<Path> groups = ahead.isPresent() ? ahead.get().groups() : cgroups.enter(sessionId);
       try {
-        return start(command, options, groups, line.chain());
+        return start(command, line, ahead, groups);
       } finally {
-        try {
-          Files.deleteIfExists(options);
-        } catch (IOException e) {
-          log.warn("cannot remove {}", options, e);
-        }
+        cgroups.leave(sessionId);
       }
     } finally {
-      if (grouped) {
-        cgroups.leave(command.sessionId());
-      }
+      ahead.ifPresent(WaitingLaunchers.Launcher::abandon);
+      launchers.finished(sessionId);
     }
   }
 
-  private Result start(Command command, Path options, List<Path> groups, List<String> chain) {
-    DiskSpace usageAtStart = command.diskUsage().get();
-    List<String> argv =
-        new ArrayList<>(
-            List.of(
-                "/bin/sh",
-                "-c",
-                LAUNCH,
-                bwrap,
-                options.toString(),
-                filter.toString(),
-                Integer.toString(groups.size())));
-    groups.forEach(group -> argv.add(group.toString()));
-    argv.addAll(chain);
-    var builder = new ProcessBuilder(argv);
-    builder.environment().clear();
-    long started = System.nanoTime();
-    Process process;
+  private Result start(
+      Command command,
+      BwrapCommandLine.Line line,
+      Optional<WaitingLaunchers.Launcher> ahead,
+      List<Path> groups) {
+    Path options = writeOptions(line.options());
     try {
-      process = launcher.submit(builder::start).get();
-    } catch (ExecutionException e) {
-      throw launchFailure("cannot start " + bwrap, Objects.requireNonNullElse(e.getCause(), e));
-    } catch (RejectedExecutionException e) { // closed since the check above
-      return new Result(-1, "", "", false, Duration.ZERO, Stop.SHUTDOWN);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while starting a command", e);
+      Path script = writeScript(options, line.chain());
+      try {
+        return start(command, script, ahead, groups);
+      } finally {
+        delete(script);
+      }
+    } finally {
+      delete(options);
     }
+  }
+
+  private Result start(
+      Command command, Path script, Optional<WaitingLaunchers.Launcher> ahead, List<Path> groups) {
+    DiskSpace usageAtStart = command.diskUsage().get();
+    long started = System.nanoTime();
+    Optional<Process> waiting = ahead.flatMap(WaitingLaunchers.Launcher::ready);
+    Process process;
+    if (waiting.isPresent()) {
+      process = waiting.get();
+    } else {
+      try {
+        process = spawn(groups).get();
+      } catch (ExecutionException e) {
+        throw launchFailure("cannot start " + bwrap, Objects.requireNonNullElse(e.getCause(), e));
+      } catch (RejectedExecutionException e) { // closed since the check above
+        return new Result(-1, "", "", false, Duration.ZERO, Stop.SHUTDOWN);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while starting a command", e);
+      }
+    }
+    go(process, script);
     var run = new RunningCommand(process, config.maxOutputBytes());
     running.computeIfAbsent(command.sessionId(), s -> ConcurrentHashMap.newKeySet()).add(run);
     try {
@@ -378,11 +409,17 @@ public final class BubblewrapRunner implements AutoCloseable {
     }
   }
 
+  /** The launcher waiting for the session's next command, if one waits (for tests). */
+  Optional<ProcessHandle> waitingLauncher(String sessionId) {
+    return launchers.waitingFor(sessionId);
+  }
+
   /**
    * Stops every command running in the session (it is being deleted or moving away); its control
    * groups go once they have ended.
    */
   public void stopAll(String sessionId) {
+    launchers.release(sessionId);
     for (RunningCommand run : running.getOrDefault(sessionId, Set.of())) {
       run.stop(Stop.SESSION_REMOVED);
     }
@@ -398,6 +435,7 @@ public final class BubblewrapRunner implements AutoCloseable {
         run.stop(Stop.SHUTDOWN);
       }
     }
+    launchers.close();
     launcher.shutdown();
     cgroups.close();
   }
@@ -441,6 +479,71 @@ public final class BubblewrapRunner implements AutoCloseable {
       return file;
     } catch (IOException e) {
       throw launchFailure("cannot write bubblewrap's options in " + launch, e);
+    }
+  }
+
+  /**
+   * The script a launcher sources ({@link #LAUNCH}): the options file, and the chain as positional
+   * parameters, each word single-quoted. Written as UTF-8, so a word reaches the command as the
+   * request gave it whatever this JVM's locale.
+   */
+  private Path writeScript(Path options, List<String> chain) {
+    var text = new StringBuilder("options=").append(quoted(options.toString())).append("\nset --");
+    chain.forEach(word -> text.append(' ').append(quoted(word)));
+    text.append('\n');
+    try {
+      Path file = Files.createTempFile(launch, "command-", ".sh");
+      Files.writeString(file, text, StandardCharsets.UTF_8);
+      return file;
+    } catch (IOException e) {
+      throw launchFailure("cannot write a command's script in " + launch, e);
+    }
+  }
+
+  /** {@code word} as one word to {@code sh}, whatever it holds (never NUL: requests cannot). */
+  static String quoted(String word) {
+    return "'" + word.replace("'", "'\\''") + "'";
+  }
+
+  /**
+   * Starts a launcher ({@link #LAUNCH}) that enters {@code groups} and waits for its command, from
+   * the launcher thread.
+   */
+  private Future<Process> spawn(List<Path> groups) {
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "/bin/sh",
+                "-c",
+                LAUNCH,
+                bwrap,
+                filter.toString(),
+                Integer.toString(groups.size())));
+    groups.forEach(group -> argv.add(group.toString()));
+    var builder = new ProcessBuilder(argv);
+    builder.environment().clear();
+    return launcher.submit(builder::start);
+  }
+
+  /**
+   * Tells the launcher its command. A launcher already gone (it could not enter the groups, or was
+   * killed) is not an error here: its exit status and stderr say why.
+   */
+  private static void go(Process process, Path script) {
+    try {
+      OutputStream in = process.getOutputStream();
+      in.write((script + "\n").getBytes(StandardCharsets.UTF_8));
+      in.flush();
+    } catch (IOException e) {
+      log.debug("a launcher exited before its command was given: {}", e.getMessage());
+    }
+  }
+
+  private static void delete(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      log.warn("cannot remove {}", file, e);
     }
   }
 
