@@ -20,9 +20,8 @@ import java.util.Map;
  *       bubblewrap running {@code true} straight from this process with the command line Berth
  *       built for the session ({@link Bare}), and beside the same entering the session's control
  *       groups first as Berth's launcher does ({@link Bare#inGroups}), interleaved, each side
- *       first in turn; and, first in each round, the grouped run started ahead, in the groups and
- *       waiting, timed from the word go to its exit ({@link Bare#prespawn}): what an exec would
- *       save with a launcher waiting in the session's groups;
+ *       first in turn, so each exec comes some 25 ms after the session's last command ended;
+ *   <li>the same exec run back to back, each request sent as soon as the last was answered;
  *   <li>mounting a large file, then reading it whole with {@code cat} inside the sandbox, beside
  *       {@code cat} of the same blob on the host, interleaved.
  * </ol>
@@ -67,17 +66,7 @@ public class ExecBench {
     long[] gets = new long[runs];
     long[] bares = new long[runs];
     long[] groupedBares = new long[runs];
-    long[] waited = new long[runs];
-    for (int i = 0; i < 20; i++) {
-      grouped.prespawn().go();
-    }
     for (int i = 0; i < runs; i++) {
-      // first in each round, started ahead untimed (spawned, in the groups, waiting), then timed
-      // from the word go to its exit
-      Bare.Waiting waiting = grouped.prespawn();
-      long start = System.nanoTime();
-      waiting.go();
-      waited[i] = System.nanoTime() - start;
       for (int k = 0; k < 4; k++) { // each side goes first, second, third and fourth in turn
         switch ((i + k) % 4) {
           case 0 -> {
@@ -112,24 +101,30 @@ public class ExecBench {
     row("bare `bwrap` of `true`, Berth's command line", bares);
     row("the same in the session's control groups", groupedBares);
     row("exec `true`", execs);
-    row("the grouped run started ahead, from go to exit", waited);
     for (int p : new int[] {50, 95}) {
       System.out.printf(
           "exec p%d / (bare bwrap p%d + GET p%d) = %.2f%n",
           p, p, p, pct(execs, p) / (pct(bares, p) + pct(gets, p)));
     }
     System.out.printf(
-        "entering the session's groups: +%.2f ms at p50; the rest Berth adds (exec - grouped bare -"
-            + " GET): %.2f ms at p50%n",
+        "entering the session's groups on the way: +%.2f ms at p50; what Berth adds to bare"
+            + " bubblewrap (exec - bare - GET): %.2f ms at p50%n",
         pct(groupedBares, 50) - pct(bares, 50),
-        pct(execs, 50) - pct(groupedBares, 50) - pct(gets, 50));
-    double saved = pct(groupedBares, 50) - pct(waited, 50);
+        pct(execs, 50) - pct(bares, 50) - pct(gets, 50));
+    long[] backToBack = new long[runs];
+    for (int i = 0; i < runs; i++) {
+      long t = System.nanoTime();
+      JsonNode r = exec(session, List.of("true"));
+      backToBack[i] = System.nanoTime() - t;
+      if (r.get("exit_code").asInt() != 0) {
+        throw new IllegalStateException("true failed: " + r);
+      }
+    }
+    System.out.printf("%n| %d runs, back to back | p50 ms | p95 ms | p99 ms |%n|---|---|---|---|%n", runs);
+    row("exec `true`", backToBack);
     System.out.printf(
-        "with the spawn and the group entry off the request's path (a launcher waiting in the"
-            + " session's groups), exec p50 would be about %.2f ms: %.2f of (bare bwrap p50 + GET"
-            + " p50)%n",
-        pct(execs, 50) - saved,
-        (pct(execs, 50) - saved) / (pct(bares, 50) + pct(gets, 50)));
+        "back to back: exec p50 / (bare bwrap p50 + GET p50, above) = %.2f%n",
+        pct(backToBack, 50) / (pct(bares, 50) + pct(gets, 50)));
     System.out.printf("load average after the runs: %s%n", load());
 
 
@@ -306,33 +301,6 @@ public class ExecBench {
         }
       }
       return out;
-    }
-
-    /** A run started ahead by {@link #prespawn}, waiting for the word to exec bubblewrap. */
-    record Waiting(Process process) {
-      /** Says go (a line on its stdin) and waits for it to end. */
-      void go() throws Exception {
-        process.getOutputStream().write('\n');
-        process.getOutputStream().close();
-        check(process, "the run started ahead");
-      }
-    }
-
-    /**
-     * Starts this run ahead: {@code sh} does what comes before bubblewrap (for {@link #inGroups},
-     * entering the groups), says so with a newline on stderr, and waits for a line on its stdin
-     * before it execs bubblewrap. Returns once it waits.
-     */
-    Waiting prespawn() throws Exception {
-      var waiting = new java.util.ArrayList<>(argv);
-      waiting.set(2, argv.get(2).replace("options=$1", "echo >&2; read -r _; options=$1"));
-      var pb = new ProcessBuilder(waiting);
-      pb.environment().clear();
-      Process p = pb.start();
-      if (p.getErrorStream().read() != '\n') {
-        throw new IllegalStateException("the run started ahead did not get ready");
-      }
-      return new Waiting(p);
     }
 
     void run() throws Exception {
