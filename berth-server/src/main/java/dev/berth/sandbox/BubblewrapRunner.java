@@ -49,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * that forked bubblewrap: it fires when that thread exits, not the process. So every command is
  * started from one long-lived platform thread ({@link #launcher}); started from a request's virtual
  * thread, a command would be killed as soon as the carrier or the request moved on. If Berth itself
- * dies, the same signal kills every command at once.
+ * dies, the same signal kills every command at once. A session's next launcher may be started from
+ * that thread before its command is known, to wait in the session's control groups ({@link
+ * WaitingLaunchers}): it is started the same way, so the same holds for it.
  *
  * <p>The request's thread waits for the exit in slices of {@link #POLL}, and between slices checks
  * the wall-time limit, the output limit and the session's disk usage; the process's pipes are
