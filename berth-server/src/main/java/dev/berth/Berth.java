@@ -150,6 +150,7 @@ public final class Berth implements AutoCloseable {
       var resourceStore = new ResourceStore(db);
       var commands = new BubblewrapRunner(config.exec(), config.dataDir());
       parts.add(commands);
+      metrics.launchersWaiting(commands::waitingLaunchers);
       var secrets = Secrets.open(config.repositories().secretsKeyFile());
       var checkouts =
           new RepositoryCheckouts(

@@ -3,6 +3,7 @@ package dev.berth;
 import static dev.berth.testing.Commands.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.testing.Await;
 import dev.berth.testing.Fixtures;
 import dev.berth.testing.Http;
 import dev.berth.testing.Scrape;
@@ -11,6 +12,7 @@ import dev.berth.testing.TestServer;
 import dev.berth.testing.TestStores;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -138,6 +140,25 @@ class MetricsApiTest {
     assertThat(after.since(before, count, "outcome", "exit_nonzero")).isEqualTo(2);
     assertThat(after.since(before, "berth_commands_seconds_sum", "outcome", "exit_zero"))
         .isPositive();
+  }
+
+  @Test
+  void aSessionsFirstCommandStartsItsLauncherAndTheNextOneFindsOneWaiting() throws Exception {
+    String session = Fixtures.session(http);
+    Scrape before = Scrape.of(http);
+    assertThat(exec(http, session, "true").status()).isEqualTo(200);
+    Await.until(
+        "a launcher waits for the session's next command",
+        Duration.ofSeconds(10),
+        () ->
+            Scrape.of(http).value("berth_command_launchers_waiting")
+                > before.value("berth_command_launchers_waiting"));
+    assertThat(exec(http, session, "true").status()).isEqualTo(200);
+    Scrape after = Scrape.of(http);
+
+    String launches = "berth_command_launchers_total";
+    assertThat(after.since(before, launches, "launcher", "new")).isEqualTo(1);
+    assertThat(after.since(before, launches, "launcher", "waiting")).isEqualTo(1);
   }
 
   @Test

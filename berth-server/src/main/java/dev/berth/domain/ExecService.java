@@ -320,7 +320,7 @@ public final class ExecService {
       Duration timeout,
       BubblewrapRunner.Result r,
       List<MemoryMounts.Refused> refused) {
-    metrics.commandRan(outcome(r), r.duration());
+    metrics.commandRan(outcome(r), r.duration(), r.launcherWaited());
     var result =
         new ExecResult(
             r.exitCode(),

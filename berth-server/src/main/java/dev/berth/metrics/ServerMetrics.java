@@ -165,14 +165,27 @@ public final class ServerMetrics implements AutoCloseable {
    *
    * @param outcome {@code exit_zero}, {@code exit_nonzero}, or why it was stopped ({@code timeout},
    *     {@code output_limit}, {@code disk_quota}, {@code session_removed}, {@code shutdown})
+   * @param launcherWaited whether its launcher was started ahead and waiting for it
    */
-  public void commandRan(String outcome, Duration duration) {
+  public void commandRan(String outcome, Duration duration, boolean launcherWaited) {
     Timer.builder("berth.commands")
         .description("Commands run in session sandboxes, by outcome")
         .tag("outcome", outcome)
         .serviceLevelObjectives(LATENCY_BUCKETS)
         .register(registry)
         .record(duration.toNanos(), TimeUnit.NANOSECONDS);
+    Counter.builder("berth.command.launchers")
+        .description("Commands run, by whether their launcher was waiting for them or new")
+        .tag("launcher", launcherWaited ? "waiting" : "new")
+        .register(registry)
+        .increment();
+  }
+
+  /** How many launchers wait for their session's next command, read on scrape. */
+  public void launchersWaiting(IntSupplier waiting) {
+    Gauge.builder("berth.command.launchers.waiting", waiting::getAsInt)
+        .description("Launchers started ahead, waiting for their session's next command")
+        .register(registry);
   }
 
   public void uploaded(long bytes) {

@@ -134,6 +134,8 @@ public final class BubblewrapRunner implements AutoCloseable {
    * @param stderr what it wrote to stderr, decoded as UTF-8
    * @param truncated whether output beyond the limit was dropped
    * @param stop why it was stopped early, or {@link Stop#NONE}
+   * @param launcherWaited whether it ran in a launcher that was waiting for it ({@link
+   *     WaitingLaunchers}), rather than one started with it
    */
   public record Result(
       int exitCode,
@@ -141,7 +143,8 @@ public final class BubblewrapRunner implements AutoCloseable {
       String stderr,
       boolean truncated,
       Duration duration,
-      Stop stop) {}
+      Stop stop,
+      boolean launcherWaited) {}
 
   /** bubblewrap or a program the sandbox needs cannot be run on this machine. */
   public static final class Unavailable extends RuntimeException {
@@ -309,7 +312,7 @@ public final class BubblewrapRunner implements AutoCloseable {
    */
   private Result start(boolean grouped, Command command) {
     if (closed) {
-      return new Result(-1, "", "", false, Duration.ZERO, Stop.SHUTDOWN);
+      return new Result(-1, "", "", false, Duration.ZERO, Stop.SHUTDOWN, false);
     }
     BwrapCommandLine.Line line = commandLine.of(command);
     if (!grouped) {
@@ -363,7 +366,7 @@ public final class BubblewrapRunner implements AutoCloseable {
       } catch (ExecutionException e) {
         throw launchFailure("cannot start " + bwrap, Objects.requireNonNullElse(e.getCause(), e));
       } catch (RejectedExecutionException e) { // closed since the check above
-        return new Result(-1, "", "", false, Duration.ZERO, Stop.SHUTDOWN);
+        return new Result(-1, "", "", false, Duration.ZERO, Stop.SHUTDOWN, false);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while starting a command", e);
@@ -397,7 +400,8 @@ public final class BubblewrapRunner implements AutoCloseable {
           new String(run.stderr.bytes(), StandardCharsets.UTF_8),
           run.stdout.overflowed() || run.stderr.overflowed(),
           duration,
-          run.stop);
+          run.stop,
+          waiting.isPresent());
     } finally {
       if (process.isAlive()) {
         run.kill(); // the request's thread was interrupted, or something above failed
@@ -409,6 +413,11 @@ public final class BubblewrapRunner implements AutoCloseable {
             return set.isEmpty() ? null : set;
           });
     }
+  }
+
+  /** How many launchers wait for their session's next command now. */
+  public int waitingLaunchers() {
+    return launchers.count();
   }
 
   /** The launcher waiting for the session's next command, if one waits (for tests). */

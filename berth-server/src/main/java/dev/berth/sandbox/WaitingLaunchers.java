@@ -196,6 +196,11 @@ final class WaitingLaunchers implements AutoCloseable {
     }
   }
 
+  /** How many wait now. */
+  synchronized int count() {
+    return waiting.size();
+  }
+
   /** The process of the launcher waiting for the session's next command, if one waits. */
   Optional<ProcessHandle> waitingFor(String sessionId) {
     Launcher launcher;
