@@ -67,7 +67,7 @@ public final class BubblewrapRunner implements AutoCloseable {
   static final int NO_GROUP = 125;
 
   /**
-   * Starts bubblewrap ({@code $0}) through {@code sh}, in two steps. First {@code sh} writes its
+   * Starts bubblewrap ({@code $0}) through {@code sh}, in three steps. First {@code sh} writes its
    * own pid into each of the {@code $2} {@code cgroup.procs} files that follow (the session's
    * control groups, {@link Cgroups}), so that bubblewrap and everything the command starts are
    * counted there from the start. Then it reads one line from its stdin: the path of the command's
