@@ -484,13 +484,7 @@ public final class BubblewrapRunner implements AutoCloseable {
       bytes.writeBytes(option.getBytes(StandardCharsets.UTF_8));
       bytes.write(0);
     }
-    try {
-      Path file = Files.createTempFile(launch, "options-", "");
-      Files.write(file, bytes.toByteArray());
-      return file;
-    } catch (IOException e) {
-      throw launchFailure("cannot write bubblewrap's options in " + launch, e);
-    }
+    return writeLaunchFile("options-", "", bytes.toByteArray(), "bubblewrap's options");
   }
 
   /**
@@ -502,12 +496,20 @@ public final class BubblewrapRunner implements AutoCloseable {
     var text = new StringBuilder("options=").append(quoted(options.toString())).append("\nset --");
     chain.forEach(word -> text.append(' ').append(quoted(word)));
     text.append('\n');
+    return writeLaunchFile(
+        "command-", ".sh", text.toString().getBytes(StandardCharsets.UTF_8), "a command's script");
+  }
+
+  /**
+   * A new file of {@code bytes} in the options directory, only Berth can read; {@code what} it is.
+   */
+  private Path writeLaunchFile(String prefix, String suffix, byte[] bytes, String what) {
     try {
-      Path file = Files.createTempFile(launch, "command-", ".sh");
-      Files.writeString(file, text, StandardCharsets.UTF_8);
+      Path file = Files.createTempFile(launch, prefix, suffix);
+      Files.write(file, bytes);
       return file;
     } catch (IOException e) {
-      throw launchFailure("cannot write a command's script in " + launch, e);
+      throw launchFailure("cannot write " + what + " in " + launch, e);
     }
   }
 
