@@ -64,13 +64,19 @@ final class WaitingLaunchers implements AutoCloseable {
    * @param since when it was started ({@link System#nanoTime})
    */
   record Launcher(String sessionId, List<Path> groups, Future<Process> process, long since) {
+    /** Its process, once spawned; empty if it could not be. */
+    private Optional<Process> spawned() throws InterruptedException {
+      try {
+        return Optional.of(process.get());
+      } catch (ExecutionException e) {
+        return Optional.empty();
+      }
+    }
+
     /** Its process, if it was spawned and still waits; empty when it is of no use. */
     Optional<Process> ready() {
       try {
-        Process p = process.get();
-        return p.isAlive() ? Optional.of(p) : Optional.empty();
-      } catch (ExecutionException e) {
-        return Optional.empty();
+        return spawned().filter(Process::isAlive);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while taking a waiting launcher", e);
@@ -84,12 +90,7 @@ final class WaitingLaunchers implements AutoCloseable {
      */
     void abandon() {
       try {
-        Process p = process.get();
-        if (p.isAlive()) {
-          p.destroyForcibly();
-        }
-      } catch (ExecutionException e) {
-        // never spawned
+        spawned().filter(Process::isAlive).ifPresent(Process::destroyForcibly);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt(); // left to exit when Berth does, at the end of stdin
       }
@@ -243,16 +244,16 @@ final class WaitingLaunchers implements AutoCloseable {
   /** Kills the launcher, waits for it, then gives up its use of the session's groups. */
   private void stop(Launcher launcher) {
     try {
-      Process process = launcher.process().get();
-      process.destroyForcibly();
-      if (!process.waitFor(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-        log.warn(
-            "a launcher of session {} was still running {} after it was killed",
-            launcher.sessionId(),
-            STOP_WAIT);
+      Optional<Process> process = launcher.spawned(); // never spawned: nothing to stop
+      if (process.isPresent()) {
+        process.get().destroyForcibly();
+        if (!process.get().waitFor(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+          log.warn(
+              "a launcher of session {} was still running {} after it was killed",
+              launcher.sessionId(),
+              STOP_WAIT);
+        }
       }
-    } catch (ExecutionException e) {
-      // never spawned: nothing to stop
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
